@@ -1,0 +1,53 @@
+/* sl_dedup: bounded "have I seen these bytes?" cache (DESIGN.md, "Dedup").
+ *
+ * Contract: a tag is a seeded 64-bit XXH3 of the whole transaction; the seed is
+ * per cache (random unless the caller fixes it, e.g. in tests), so nobody
+ * outside the process can aim collisions. The cache remembers the last
+ * `capacity` distinct tags exactly (a ring in arrival order plus an
+ * open-addressed index); inserting into a full cache evicts the oldest tag.
+ * All memory is sized by sl_dedup_footprint() and taken at creation; nothing
+ * is allocated afterwards. Single writer: one cache per dedup shard/lcore.
+ * `now` is any monotonic clock the caller chooses (TSC ticks, ns); the cache
+ * only stores and subtracts it. */
+#ifndef SL_DEDUP_H
+#define SL_DEDUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sl_dedup sl_dedup_t;
+
+#define SL_DEDUP_CAPACITY_MIN 16u
+#define SL_DEDUP_CAPACITY_MAX (1u << 30)
+
+/* Bytes of memory a cache of `capacity` tags uses (0 if out of range). */
+size_t sl_dedup_footprint(uint64_t capacity);
+
+/* Build a cache in caller-provided memory (footprint bytes, 64-byte aligned).
+ * Returns NULL on a bad capacity or alignment. */
+sl_dedup_t *sl_dedup_new(void *mem, uint64_t capacity, uint64_t seed);
+
+/* Convenience: allocate (mmap) and build; seed from getrandom(). */
+sl_dedup_t *sl_dedup_create(uint64_t capacity);
+void sl_dedup_destroy(sl_dedup_t *d);
+
+uint64_t sl_dedup_tag(const sl_dedup_t *d, const void *buf, size_t sz);
+
+/* 1 when `tag` was not in the cache (it is now), 0 when it was. */
+int sl_dedup_insert(sl_dedup_t *d, uint64_t tag, uint64_t now);
+
+/* The same over a burst, with the index probes prefetched ahead: is_new[i]
+ * is what sl_dedup_insert(d, tags[i], now) would return in order i = 0..n-1
+ * (so the second copy of a tag inside one burst is a duplicate). Returns the
+ * number of new tags. */
+unsigned sl_dedup_insert_burst(sl_dedup_t *d, const uint64_t *tags, unsigned n,
+			       uint64_t now, uint8_t *is_new);
+
+/* Effective dedup window: now minus the insertion time of the oldest tag
+ * still remembered (0 when empty). */
+uint64_t sl_dedup_window(const sl_dedup_t *d, uint64_t now);
+
+uint64_t sl_dedup_count(const sl_dedup_t *d);    /* tags remembered now */
+uint64_t sl_dedup_capacity(const sl_dedup_t *d);
+
+#endif

@@ -1,0 +1,32 @@
+/* Where tests find ../shared/vectors, and what they do when it is absent
+ * (shared/README.md): skip with a message, or fail when
+ * SLUICE_REQUIRE_VECTORS=1. Include after <cmocka.h>. */
+#ifndef SL_TEST_VECTORS_H
+#define SL_TEST_VECTORS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Full path of `rel` under the vectors folder into buf, or NULL (after
+ * skipping or failing the current cmocka test) when the folder is absent. */
+static inline const char *sl_test_vector_path(char *buf, size_t bufsz, const char *rel)
+{
+	const char *dir = getenv("SLUICE_VECTORS_DIR");
+	struct stat st;
+	if (dir == NULL || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		const char *req = getenv("SLUICE_REQUIRE_VECTORS");
+		if (req != NULL && strcmp(req, "1") == 0)
+			fail_msg("test vectors folder %s is absent and SLUICE_REQUIRE_VECTORS=1",
+				 dir ? dir : "(SLUICE_VECTORS_DIR unset)");
+		fprintf(stderr, "skip: test vectors folder %s is absent (see ../shared/README.md)\n",
+			dir ? dir : "(SLUICE_VECTORS_DIR unset)");
+		skip();
+		return NULL;
+	}
+	snprintf(buf, bufsz, "%s/%s", dir, rel);
+	return buf;
+}
+
+#endif
