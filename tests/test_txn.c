@@ -600,8 +600,8 @@ static void test_web3js_corpus(void **state)
 		assert_int_equal(t.version, strcmp(version, "v0") == 0 ? SL_TXN_V0 : SL_TXN_V_LEGACY);
 		assert_true(strcmp(version, "v0") == 0 || strcmp(version, "legacy") == 0);
 		nv0 += t.version == SL_TXN_V0;
-		char id[SL_BASE58_SIG_MAX];
-		size_t idlen = sl_base58_encode(id, sizeof(id), sl_txn_id(corpus.buf[k], &t), SL_TXN_SIG_SZ);
+		char id[SL_BASE58_SIG_STRLEN];
+		size_t idlen = sl_base58_encode(sl_txn_id(corpus.buf[k], &t), SL_TXN_SIG_SZ, id, sizeof(id));
 		assert_true(idlen > 0);
 		assert_string_equal(id, want_id);
 	}
