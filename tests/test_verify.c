@@ -116,7 +116,7 @@ static int wycheproof_load(vecs_t *vs, int *wrong_length)
 	if (sl_test_vector_path(path, sizeof(path), "wycheproof/ed25519_test.json") == NULL)
 		return 0;
 	char *doc = sl_test_read_file(path, NULL);
-	uint8_t pk[32], buf[256];
+	uint8_t pk[32];
 	size_t len;
 	const char *p = doc;
 	*wrong_length = 0;
@@ -132,8 +132,9 @@ static int wycheproof_load(vecs_t *vs, int *wrong_length)
 		}
 		int id = atoi(t);
 		const char *m = sl_json_str(sl_json_key(t, "msg"), &len);
-		assert_true(len / 2 <= sizeof(buf));
-		size_t msg_sz = sl_test_unhex(m, len, buf);
+		uint8_t *msg = malloc(len / 2 + 1);
+		assert_non_null(msg);
+		size_t msg_sz = sl_test_unhex(m, len, msg);
 		size_t sig_len;
 		const char *sg = sl_json_str(sl_json_key(m, "sig"), &sig_len);
 		const char *r = sl_json_str(sl_json_key(sg, "result"), &len);
@@ -147,9 +148,10 @@ static int wycheproof_load(vecs_t *vs, int *wrong_length)
 			v->id = id;
 			memcpy(v->pk, pk, 32);
 			sl_test_unhex(sg, 128, v->sig);
-			vec_set_msg(v, buf, msg_sz);
+			vec_set_msg(v, msg, msg_sz);
 			v->rule = valid;
 		}
+		free(msg);
 		p = r;
 	}
 	free(doc);
@@ -165,15 +167,19 @@ static int sign_input_load(vecs_t *vs, const char *rel, const char *set)
 	char *doc = sl_test_read_file(path, NULL);
 	int line = 0;
 	for (char *p = doc; *p != '\0';) {
+		/* the last field may or may not end with ':' */
+		char *eol = p + strcspn(p, "\n");
+		char *next = *eol ? eol + 1 : eol;
+		*eol = '\0';
 		char *f[4];
 		for (int i = 0; i < 4; i++) {
 			f[i] = p;
-			p = strchr(p, ':');
-			assert_non_null(p);
-			*p++ = '\0';
+			p += strcspn(p, ":");
+			assert_true(i == 3 || *p == ':');
+			if (*p != '\0')
+				*p++ = '\0';
 		}
-		char *eol = strchr(p, '\n');
-		p = eol ? eol + 1 : p + strlen(p);
+		p = next;
 		vec_t *v = vecs_add(vs);
 		v->set = set;
 		v->id = ++line;
@@ -762,11 +768,19 @@ static void test_api(void **state)
 /* ---- transactions ------------------------------------------------------- */
 
 /* Parses, then checks sl_verify_txn against `valid`, and that flipping one
- * bit of the message makes it invalid. */
+ * bit of the message makes it invalid. A transaction expected invalid may
+ * also be refused by the parser (transaction5.bin's 26 lookup tables load no
+ * address, which a validator's sanitizer refuses; Firedancer's parser, whose
+ * fixture it is, let it through), and then there is nothing to verify. */
 static void check_txn(sl_verifier_t *v, const uint8_t *tx, size_t len, int valid, const char *what)
 {
 	sl_txn_t t;
 	sl_txn_err_t err = sl_txn_parse(tx, len, &t);
+	if (err != SL_TXN_OK && !valid) {
+		fprintf(stderr, "note: %s (expected invalid) refused by the parser: %s\n", what,
+			sl_txn_err_name(err));
+		return;
+	}
 	if (err != SL_TXN_OK)
 		fail_msg("%s: parse error %s", what, sl_txn_err_name(err));
 	if (sl_verify_txn(v, tx, &t) != valid)
