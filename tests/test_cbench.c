@@ -219,7 +219,7 @@ static void test_finish_run(void **ctx)
 					     CBENCH_COUNTER_IS_RATE | CBENCH_COUNTER_AVG_ITERATIONS };
 	cbench_run_t run;
 	memset(&run, 0, sizeof(run));
-	cbench_finish_run(&run, &st, 100);
+	cbench_finish_run(&run, &st, 100, false);
 	assert_int_equal(run.iterations, 100);
 	assert_true(fabs(run.real_time - 0.02) < 1e-15);
 	assert_true(fabs(run.cpu_time - 0.01) < 1e-15);
@@ -232,6 +232,12 @@ static void test_finish_run(void **ctx)
 		assert_true(fabs(run.counters[i].value - value[i]) < 1e-9);
 	}
 	assert_false(run.error);
+
+	/* Rates by wall-clock seconds (2 s) on request. */
+	cbench_finish_run(&run, &st, 100, true);
+	assert_string_equal(run.counters[3].name, "items_per_second");
+	assert_true(fabs(run.counters[3].value - 500.0) < 1e-9);
+	assert_true(fabs(run.counters[0].value - 1.5) < 1e-9);
 }
 
 static cbench_run_t make_run(double real, double cpu, bool error)
@@ -475,6 +481,7 @@ CBENCH_REGISTER
 			 "k", 5);
 	cbench_register("cbtest/fails", bench_fails);
 	cbench_min_time(cbench_register("cbtest/quits_early", bench_quits_early), 0.001);
+	cbench_arg(cbench_use_real_time(cbench_iterations(cbench_register("cbtest/wall", bench_fixed), 3)), 4);
 }
 
 static char *slurp(const char *path)
@@ -521,6 +528,7 @@ static void test_main_end_to_end(void **ctx)
 	assert_non_null(strstr(json, "\"error_message\": \"needs a \\\"device\\\"\""));
 	assert_non_null(strstr(json, "cbench_keep_running() returned false"));
 	assert_non_null(strstr(json, "\"aggregate_name\": \"cv\""));
+	assert_non_null(strstr(json, "\"name\": \"cbtest/wall/4/real_time\""));
 	/* Errored benchmarks have no aggregates. */
 	assert_null(strstr(json, "cbtest/fails_mean"));
 	free(json);
