@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <rte_eal.h>
+#include <rte_log.h>
 
 /* The dedup benchmarks build a 16M-entry rte_hash; without hugepages the EAL
  * needs this much ordinary memory (only the touched part becomes resident). */
@@ -36,6 +37,8 @@ int main(int argc, char **argv)
 	}
 	struct sl_eal_opts eal = { .prog = argv[0], .mem_mb = SLUICE_BENCH_MEM_MB,
 				   .argc_extra = ne, .argv_extra = eal_argv };
+	/* stdout carries the JSON; the Linux EAL would log there. */
+	rte_openlog_stream(stderr);
 	if (!help && sl_eal_init_opts(&eal) != 0)
 		return 1;
 	int rc = cbench_main(nb, bench_argv);

@@ -259,8 +259,8 @@ def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     bench = sys.argv[1]
-    # Keep the EAL small and alone whatever the environment says.
-    os.environ.setdefault("SLUICE_EAL_ARGS", "-l 0")
+    # One lcore; EAL logs at info level must stay off stdout (the JSON).
+    os.environ["SLUICE_EAL_ARGS"] = os.environ.get("SLUICE_EAL_ARGS", "-l 0") + " --log-level=info"
     with tempfile.TemporaryDirectory() as tmp:
         out_a = os.path.join(tmp, "a.json")
         out_b = os.path.join(tmp, "b.json")

@@ -348,7 +348,8 @@ static void test_human_number(void **ctx)
 		double v;
 		const char *out;
 	} cases[] = {
-		{ 0, "0" }, { 1, "1" }, { 1000, "1000" }, { 1100, "1100" }, { 1500, "1.5k" },
+		{ 0, "0" }, { 1, "1" }, { 1000, "1000" }, { 1100, "1.1k" }, { 1500, "1.5k" },
+		{ 1e6, "1000k" },
 		{ 2.5e6, "2.5M" }, { 812.5e6, "812.5M" }, { 1.25e9, "1.25G" }, { 0.5, "0.5" },
 		{ 0.005, "5m" }, { 2e-6, "2u" }, { -1500, "-1.5k" },
 	};
@@ -358,6 +359,63 @@ static void test_human_number(void **ctx)
 		if (strcmp(buf, cases[i].out) != 0)
 			fail_msg("%g printed as '%s', want '%s'", cases[i].v, buf, cases[i].out);
 	}
+}
+
+/* Print runs through a reporter of `format` into a string. */
+static char *report(enum cbench_format format, const cbench_run_t *runs, int n)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	FILE *err = fopen("/dev/null", "w");
+	assert_non_null(f);
+	assert_non_null(err);
+	cbench_context_t ctx;
+	cbench_context_read(&ctx, "prog");
+	cbench_reporter_t r = { .format = format, .out = f, .err = err, .name_width = 16,
+				.time_unit = "ns", .unit_multiplier = 1e9 };
+	cbench_report_begin(&r, &ctx);
+	cbench_report_runs(&r, runs, n);
+	cbench_report_end(&r);
+	fclose(f);
+	fclose(err);
+	return text;
+}
+
+static void test_reporters(void **ctx)
+{
+	(void)ctx;
+	cbench_run_t runs[3];
+	runs[0] = make_run(1.5e-9, 250e-9, false);
+	runs[0].repetition_index = 0;
+	runs[1] = make_run(2e-6, 2e-6, false);
+	runs[1].aggregate = true;
+	runs[1].aggregate_name = "cv";
+	runs[1].aggregate_is_percentage = true;
+	runs[1].real_time = 0.5;
+	runs[1].cpu_time = 0.25;
+	runs[1].counters[0].value = 0.02;
+	snprintf(runs[1].name, sizeof(runs[1].name), "fam/case/8_cv");
+	runs[2] = make_run(1, 1, true);
+	snprintf(runs[2].error_msg, sizeof(runs[2].error_msg), "no \"nic\"");
+
+	char *con = report(CBENCH_FORMAT_CONSOLE, runs, 3);
+	assert_non_null(strstr(con, "\nBenchmark                 Time             CPU   Iterations UserCounters...\n"));
+	assert_non_null(strstr(con, "\nfam/case/8             1.50 ns          250 ns         1000 items_per_second=4M/s\n"));
+	assert_non_null(strstr(con, "\nfam/case/8_cv         50.00 %         25.00 %          1000 items_per_second=2.00%\n"));
+	assert_non_null(strstr(con, "\nfam/case/8       ERROR OCCURRED: 'no \"nic\"'\n"));
+	free(con);
+
+	char *json = report(CBENCH_FORMAT_JSON, runs, 3);
+	assert_non_null(strstr(json, "\"real_time\": 1.5000000000000000e+00,\n"));
+	assert_non_null(strstr(json, "\"cpu_time\": 2.5000000000000000e+02,\n"));
+	assert_non_null(strstr(json, "\"items_per_second\": 4.0000000000000000e+06\n    }"));
+	/* A percentage aggregate is a ratio, not scaled to the time unit. */
+	assert_non_null(strstr(json, "\"real_time\": 5.0000000000000000e-01,\n"));
+	assert_non_null(strstr(json, "\"aggregate_unit\": \"percentage\",\n"));
+	assert_non_null(strstr(json, "\"error_occurred\": true,\n      \"error_message\": \"no \\\"nic\\\"\",\n"));
+	assert_non_null(strstr(json, "\n  ]\n}\n"));
+	free(json);
 }
 
 static void test_time_unit(void **ctx)
@@ -570,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_aggregates),
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_human_number),
+		cmocka_unit_test(test_reporters),
 		cmocka_unit_test(test_time_unit),
 		cmocka_unit_test(test_keep_running),
 		cmocka_unit_test(test_pause_resume_and_counters),
