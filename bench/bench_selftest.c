@@ -35,6 +35,7 @@ CBENCH_REGISTER
 {
 	cbench_register("harness/noop", bench_noop);
 	cbench_register("harness/pause_resume", bench_pause_resume);
-	cbench_arg_named(cbench_arg_named(cbench_register("harness/dependent_adds", bench_dependent_adds),
-					  "n", 16), "n", 256);
+	cbench_bench_t *adds = cbench_register("harness/dependent_adds", bench_dependent_adds);
+	cbench_arg_named(adds, "n", 16);
+	cbench_arg_named(adds, "n", 256);
 }
