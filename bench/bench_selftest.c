@@ -1,6 +1,7 @@
 /* The harness measuring itself: what one loop iteration costs, what a
- * pause/resume pair costs (the error it adds to each paused iteration), and a
- * chain of dependent adds whose time must grow with its length. */
+ * pause/resume pair adds to the timed totals (the error in each paused
+ * iteration, since the paused span itself is not counted), and a chain of
+ * dependent adds whose time must grow with its length. */
 #include "cbench.h"
 
 static void bench_noop(cbench_state_t *st)
