@@ -25,7 +25,7 @@ struct cbench_state {
 	int64_t max_iterations;
 	int64_t range;
 	bool started, finished, paused;
-	double real_start, cpu_start; /* seconds, when the timer last (re)started */
+	int64_t real_start, cpu_start; /* ns, when the timer last (re)started */
 	double real_used, cpu_used; /* seconds accumulated while timing */
 	int64_t items, bytes; /* -1: not set */
 	int ncounters;
@@ -98,8 +98,10 @@ int cbench_parse_flags(cbench_options_t *o, int *argc, char **argv, FILE *err);
 int64_t cbench_predict_iterations(int64_t iters, double seconds, double min_time);
 
 /* Turn a finished state into a run: per-iteration times, items/bytes rates
- * and counter flags applied, counters sorted by name. */
-void cbench_finish_run(cbench_run_t *run, const cbench_state_t *st, int64_t iterations);
+ * and counter flags applied (rates per CPU second, or per wall-clock second
+ * when real_time_rates), counters sorted by name. */
+void cbench_finish_run(cbench_run_t *run, const cbench_state_t *st, int64_t iterations,
+		       bool real_time_rates);
 
 /* mean, median, stddev, cv over the non-error runs (n >= 1) into out[4];
  * returns how many aggregates were written (0 when fewer than 2 valid runs). */

@@ -33,8 +33,8 @@ void cbench_human_number(char *buf, size_t len, double v)
 	static const char small[] = "munpfazy";
 	const char *sign = v < 0 ? "-" : "";
 	double a = fabs(v);
-	/* Thresholds of Google Benchmark's HumanReadableNumber (1.1, base 1000). */
-	const double big_threshold = 1.1 * 1000, small_threshold = 1.1, simple = 0.01;
+	/* Thresholds of Google Benchmark's HumanReadableNumber (base 1000). */
+	const double big_threshold = 1000, small_threshold = 1.0, simple = 0.01;
 	if (a > big_threshold) {
 		double scaled = a;
 		for (size_t i = 0; i < sizeof(big) - 1; i++) {
@@ -248,7 +248,7 @@ static void console_run(cbench_reporter_t *r, const cbench_run_t *run)
 		char v[48];
 		const char *unit = "";
 		if (run->aggregate_is_percentage) {
-			snprintf(v, sizeof(v), "%.2f", c->value);
+			snprintf(v, sizeof(v), "%.2f", 100.0 * c->value);
 			unit = "%";
 		} else {
 			cbench_human_number(v, sizeof(v), c->value);

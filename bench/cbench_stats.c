@@ -56,7 +56,8 @@ static void add_counter(cbench_run_t *run, const char *name, double value, int f
 	c->flags = flags;
 }
 
-void cbench_finish_run(cbench_run_t *run, const cbench_state_t *st, int64_t iterations)
+void cbench_finish_run(cbench_run_t *run, const cbench_state_t *st, int64_t iterations,
+		       bool real_time_rates)
 {
 	run->iterations = iterations;
 	run->error = st->error;
@@ -65,8 +66,8 @@ void cbench_finish_run(cbench_run_t *run, const cbench_state_t *st, int64_t iter
 	run->real_time = st->real_used / div;
 	run->cpu_time = st->cpu_used / div;
 
-	/* Rates divide by CPU seconds, as Google Benchmark does by default. */
-	double seconds = st->cpu_used;
+	/* Rates divide by CPU seconds unless asked otherwise, as Google Benchmark. */
+	double seconds = real_time_rates ? st->real_used : st->cpu_used;
 	run->ncounters = 0;
 	for (int i = 0; i < st->ncounters; i++)
 		add_counter(run, st->counters[i].name, st->counters[i].value, st->counters[i].flags);

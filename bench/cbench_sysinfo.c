@@ -87,7 +87,7 @@ static void read_caches(cbench_context_t *c)
 		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
 		if (read_line(path, buf, sizeof(buf)) != 0)
 			break;
-		snprintf(ci->type, sizeof(ci->type), "%s", buf);
+		snprintf(ci->type, sizeof(ci->type), "%.*s", (int)sizeof(ci->type) - 1, buf);
 		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
 		ci->level = read_line(path, buf, sizeof(buf)) == 0 ? atoi(buf) : 0;
 		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);

@@ -36,6 +36,8 @@ struct txn_spec {
 	int version_byte;  /* -1: legacy, else the message's first byte */
 	unsigned req_sig, ro_signed, ro_unsigned;
 	unsigned nacct;    /* static keys */
+	unsigned dup_from, dup_to; /* when dup_to > 0, key dup_to = key dup_from */
+	int keys_share_prefix;     /* keys differ in their last byte only */
 	unsigned ninstr;
 	struct ix_spec ix[SL_TXN_INSTR_MAX + 1];
 	unsigned nlut;
@@ -94,8 +96,15 @@ static void build(struct builder *w, const struct txn_spec *s)
 	put_u8(w, s->ro_signed);
 	put_u8(w, s->ro_unsigned);
 	put_cu16(w, s->nacct);
-	for (unsigned k = 0; k < s->nacct; k++)
-		put_fill(w, 0x40 + k, SL_TXN_PUBKEY_SZ);
+	for (unsigned k = 0; k < s->nacct; k++) {
+		const unsigned key = s->dup_to > 0 && k == s->dup_to ? s->dup_from : k;
+		if (s->keys_share_prefix) {
+			put_fill(w, 0x40, SL_TXN_PUBKEY_SZ - 1);
+			put_u8(w, key);
+		} else {
+			put_fill(w, 0x40 + key, SL_TXN_PUBKEY_SZ);
+		}
+	}
 	put_fill(w, 0xb0, SL_TXN_HASH_SZ);
 	put_cu16(w, s->ninstr);
 	for (unsigned k = 0; k < s->ninstr; k++) {
@@ -234,6 +243,10 @@ static void test_built_valid(void **state)
 	assert_int_equal(t.nlut, 3);
 	assert_int_equal(t.nlut_acct, 12);
 
+	s = v0_spec(); /* keys alike but for their last byte: all distinct */
+	s.keys_share_prefix = 1;
+	assert_int_equal(parse_spec(&s, &w, &t), SL_TXN_OK);
+
 	s = legacy_spec(); /* no instruction at all, one signer */
 	s.nsig = s.req_sig = 1;
 	s.ro_signed = 0;
@@ -272,6 +285,13 @@ static void lut_sum_129(struct txn_spec *s, struct builder *w)
 	s->nlut = 2;
 	s->lut[0] = (struct lut_spec){ 60, 2 };
 	s->lut[1] = (struct lut_spec){ 1, 62 };
+}
+static void key_dup_payer(struct txn_spec *s, struct builder *w) { (void)w; s->dup_from = 0; s->dup_to = 1; }
+static void key_dup_program(struct txn_spec *s, struct builder *w) { (void)w; s->dup_from = 1; s->dup_to = 3; }
+static void key_dup_alike(struct txn_spec *s, struct builder *w)
+{
+	key_dup_program(s, w);
+	s->keys_share_prefix = 1;
 }
 static void instr_65(struct txn_spec *s, struct builder *w)
 {
@@ -325,6 +345,9 @@ static const struct bad_case bad_cases[] = {
 	{ "129 static keys", acct_129, 0, SL_TXN_ERR_TOO_MANY_ACCOUNTS, 200 },
 	{ "4 static + 125 loaded keys", lut_129, 1, SL_TXN_ERR_TOO_MANY_ACCOUNTS, 0 },
 	{ "4 static + 62 + 63 loaded keys", lut_sum_129, 1, SL_TXN_ERR_TOO_MANY_ACCOUNTS, 0 },
+	{ "fee payer's key twice", key_dup_payer, 0, SL_TXN_ERR_DUPLICATE_ACCOUNT, 0 },
+	{ "program's key is a signer's", key_dup_program, 1, SL_TXN_ERR_DUPLICATE_ACCOUNT, 0 },
+	{ "key twice among keys alike", key_dup_alike, 0, SL_TXN_ERR_DUPLICATE_ACCOUNT, 0 },
 	{ "65 instructions", instr_65, 0, SL_TXN_ERR_TOO_MANY_INSTRUCTIONS, 0 },
 	{ "program is the fee payer", prog_0, 0, SL_TXN_ERR_BAD_PROGRAM_INDEX, 0 },
 	{ "program past static keys", prog_nacct, 0, SL_TXN_ERR_BAD_PROGRAM_INDEX, 0 },
