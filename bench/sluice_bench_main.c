@@ -1,0 +1,47 @@
+/* sluice-bench: every sluice benchmark in one binary. The --benchmark_* flags
+ * (and --help) go to cbench; every other argument is an EAL flag. */
+#include "cbench.h"
+#include "sl_eal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+
+/* The dedup benchmarks build a 16M-entry rte_hash; without hugepages the EAL
+ * needs this much ordinary memory (only the touched part becomes resident). */
+#define SLUICE_BENCH_MEM_MB 4096u
+
+static bool is_cbench_arg(const char *a)
+{
+	return strncmp(a, "--benchmark_", 12) == 0 || strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+int main(int argc, char **argv)
+{
+	char **bench_argv = calloc((size_t)argc + 1, sizeof(char *));
+	char **eal_argv = calloc((size_t)argc + 1, sizeof(char *));
+	if (bench_argv == NULL || eal_argv == NULL)
+		return 1;
+	int nb = 0, ne = 0;
+	bool help = false;
+	bench_argv[nb++] = argv[0];
+	for (int i = 1; i < argc; i++) {
+		if (is_cbench_arg(argv[i])) {
+			bench_argv[nb++] = argv[i];
+			help |= argv[i][1] == 'h' || strcmp(argv[i], "--help") == 0;
+		} else {
+			eal_argv[ne++] = argv[i];
+		}
+	}
+	struct sl_eal_opts eal = { .prog = argv[0], .mem_mb = SLUICE_BENCH_MEM_MB,
+				   .argc_extra = ne, .argv_extra = eal_argv };
+	if (!help && sl_eal_init_opts(&eal) != 0)
+		return 1;
+	int rc = cbench_main(nb, bench_argv);
+	if (!help)
+		rte_eal_cleanup();
+	free(bench_argv);
+	free(eal_argv);
+	return rc;
+}
