@@ -5,8 +5,9 @@
 #   sl_netns_up            create the network (removing a stale one first)
 #   sl_bg LOG NS CMD...    start CMD in namespace sl-NS in the background, logged
 #   sl_cleanup             kill what sl_bg started, remove the namespaces
-#   sl_relay_configs DIR   write DIR/a.ini and DIR/b.ini (af_xdp relays)
+#   sl_relay_conf ...      write a sluice-dp config (below)
 #   sl_wait_xdp NS IFACE S wait up to S seconds for an XDP program on IFACE
+#   sl_e2e_run DIR BUILD   the demo run (relays, clients, sink) and its report
 # Namespaces sl-c1, sl-c2 (clients), sl-a, sl-b (relays), sl-sink, each with
 # one veth (veth-<node>) into the bridge br0 of namespace sl-sw.
 
@@ -15,8 +16,6 @@ declare -A SL_IP=([c1]=10.99.0.1 [c2]=10.99.0.2 [a]=10.99.0.11 [b]=10.99.0.12 [s
 SL_INGEST_PORT=8003
 SL_GOSSIP_PORT=8004
 SL_SINK_PORT=8001
-SL_TOKEN_A_TO_B=1111 # issued by B to A: A puts it in frames to B
-SL_TOKEN_B_TO_A=2222 # issued by A to B
 SL_BG_PIDS=()
 
 # 02:00:00:00:00:<last octet in hex>
@@ -106,68 +105,95 @@ sl_wait_xdp() {
 	return 1
 }
 
-# Relay A peers with B; B peers with A and with the sink (a validator): every
-# valid transaction reaches the sink once, through B.
-sl_relay_configs() {
-	local dir=$1
-	cat >"$dir/a.ini" <<-CONF
-	[relay]
-	name = a
-	ip = ${SL_IP[a]}
-	mac = $(sl_mac a)
-	ingest_port = $SL_INGEST_PORT
-	gossip_port = $SL_GOSSIP_PORT
-	ttl = 4
-	dedup_capacity = 65536
-	batch_size = 64
-	batch_timeout_us = 200
-	idle_sleep_us = 200
-	workers = 1
+# sl_relay_conf FILE NAME NODE PORT PEER...: a sluice-dp config for relay
+# NAME at NODE's address; PORT is af_xdp:IFACE or pcap:RX_FILE:TX_FILE; each
+# PEER is a, b (relays, gossip with fixed tokens) or sink (a validator).
+sl_relay_conf() {
+	local file=$1 name=$2 node=$3 port=$4 peer
+	shift 4
+	{
+		printf '[relay]\nname = %s\nip = %s\nmac = %s\n' "$name" "${SL_IP[$node]}" "$(sl_mac "$node")"
+		printf 'ingest_port = %s\ngossip_port = %s\nttl = 4\n' "$SL_INGEST_PORT" "$SL_GOSSIP_PORT"
+		# Idle back-off, so that two relays share this machine's cores.
+		printf 'dedup_capacity = 65536\nbatch_size = 64\nbatch_timeout_us = 200\n'
+		printf 'idle_sleep_us = 200\nworkers = 1\n\n[port]\n'
+		case $port in
+		af_xdp:*) printf 'type = af_xdp\niface = %s\nqueues = 1\n' "${port#af_xdp:}" ;;
+		pcap:*)
+			port=${port#pcap:}
+			printf 'type = pcap\nrx_pcap = %s\ntx_pcap = %s\n' "${port%%:*}" "${port#*:}"
+			;;
+		esac
+		for peer in "$@"; do
+			printf '\n[peer %s]\n' "$peer"
+			if [ "$peer" = sink ]; then
+				printf 'kind = validator\nip = %s\nport = %s\nmac = %s\n' \
+					"${SL_IP[sink]}" "$SL_SINK_PORT" "$(sl_mac sink)"
+			else
+				printf 'kind = relay\nip = %s\nport = %s\nmac = %s\n' \
+					"${SL_IP[$peer]}" "$SL_GOSSIP_PORT" "$(sl_mac "$peer")"
+				printf 'token_out = %s\ntoken_in = %s\n' "$(sl_token "$node" "$peer")" "$(sl_token "$peer" "$node")"
+			fi
+		done
+	} >"$file"
+}
 
-	[port]
-	type = af_xdp
-	iface = veth-a
-	queues = 1
+# The token that relay TO issued to relay FROM (FROM puts it in its frames).
+sl_token() {
+	case $1-$2 in
+	a-b) echo 1111 ;;
+	b-a) echo 2222 ;;
+	*) echo 9999 ;;
+	esac
+}
 
-	[peer b]
-	kind = relay
-	ip = ${SL_IP[b]}
-	port = $SL_GOSSIP_PORT
-	mac = $(sl_mac b)
-	token_out = $SL_TOKEN_A_TO_B
-	token_in = $SL_TOKEN_B_TO_A
-	CONF
-	cat >"$dir/b.ini" <<-CONF
-	[relay]
-	name = b
-	ip = ${SL_IP[b]}
-	mac = $(sl_mac b)
-	ingest_port = $SL_INGEST_PORT
-	gossip_port = $SL_GOSSIP_PORT
-	ttl = 4
-	dedup_capacity = 65536
-	batch_size = 64
-	batch_timeout_us = 200
-	idle_sleep_us = 200
-	workers = 1
+sl_dp_bin() {
+	echo "${SLUICE_BUILD_DIR:-build}/dataplane/sluice-dp"
+}
 
-	[port]
-	type = af_xdp
-	iface = veth-b
-	queues = 1
-
-	[peer a]
-	kind = relay
-	ip = ${SL_IP[a]}
-	port = $SL_GOSSIP_PORT
-	mac = $(sl_mac a)
-	token_out = $SL_TOKEN_B_TO_A
-	token_in = $SL_TOKEN_A_TO_B
-
-	[peer sink]
-	kind = validator
-	ip = ${SL_IP[sink]}
-	port = $SL_SINK_PORT
-	mac = $(sl_mac sink)
-	CONF
+# sl_e2e_run DIR BUILD: the whole demo run. Relay A (peer B) and relay B
+# (peers A and the sink) on af_xdp; c1 sends a bounded mix to A, c2 to B,
+# sharing 100 valid transactions; the sink records what B delivers. Leaves in
+# DIR: c1.txt c2.txt (manifests), sink.json, a.json b.json (relay stats),
+# *.log; prints the report and returns its verdict.
+sl_e2e_run() {
+	local dir=$1 build=$2 r
+	local dp=$build/dataplane/sluice-dp
+	sl_netns_up
+	for r in a b; do
+		sl_relay_conf "$dir/$r.ini" "$r" "$r" "af_xdp:veth-$r" $([ $r = a ] && echo b || echo a sink)
+		sl_bg "$dir/$r.log" "$r" "$dp" --duration 120 --stats-json "$dir/$r.json" -c "$dir/$r.ini"
+	done
+	for r in a b; do
+		if ! sl_wait_xdp "$r" "veth-$r" 60; then
+			echo "e2e: relay $r did not attach to veth-$r within 60 s; its log:" >&2
+			cat "$dir/$r.log" >&2
+			return 1
+		fi
+	done
+	sleep 1 # the XSK rings are set up after the program is attached
+	sl_bg "$dir/sink.log" sink "$build/bench/sluice-sink" --listen "${SL_IP[sink]}:$SL_SINK_PORT" \
+		--duration 60 --idle-exit 3 --summary "$dir/sink.json"
+	local sink_pid=${SL_BG_PIDS[-1]}
+	sleep 0.3
+	local mix=(--udp --valid 400 --dup-pct 25 --bad-sig 40 --malformed 36 --share 100 --shared-seed 77
+		--signers 3 --rate 1000 --quiet)
+	sl_ns c1 timeout 30 "$build/bench/sluice-gen" --seed 1 --src "${SL_IP[c1]}" \
+		--dst "${SL_IP[a]}:$SL_INGEST_PORT" --manifest "$dir/c1.txt" "${mix[@]}" &
+	local g1=$!
+	sl_ns c2 timeout 30 "$build/bench/sluice-gen" --seed 2 --src "${SL_IP[c2]}" \
+		--dst "${SL_IP[b]}:$SL_INGEST_PORT" --manifest "$dir/c2.txt" "${mix[@]}" &
+	local g2=$!
+	wait $g1 && wait $g2 || { echo "e2e: a generator failed" >&2; return 1; }
+	timeout 70 tail --pid="$sink_pid" -f /dev/null
+	sl_cleanup # SIGINT: the relays stop and write their stats
+	for r in a b; do
+		if [ ! -s "$dir/$r.json" ]; then
+			echo "e2e: relay $r wrote no --stats-json; its log:" >&2
+			cat "$dir/$r.log" >&2
+			return 1
+		fi
+	done
+	/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/e2e_report.py" --manifest "$dir/c1.txt" \
+		--manifest "$dir/c2.txt" --relay "a=$dir/a.json" --relay "b=$dir/b.json" --sink "$dir/sink.json"
 }

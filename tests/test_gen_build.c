@@ -11,7 +11,9 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "sl_bad_frame.h"
 #include "sl_pkt_build.h"
+#include "sluice/sl_pkt_sanity.h"
 #include "sl_rng.h"
 #include "sl_txn.h"
 #include "sl_txn_build.h"
@@ -281,6 +283,88 @@ static void test_parse_addresses(void **state)
 	assert_int_equal(sl_parse_ip4("256.1.1.1", &ip), -1);
 }
 
+static void test_good_frame_passes_sanity(void **state)
+{
+	(void)state;
+	sl_udp4_addr_t a = { .src_ip = 0x0a630001, .dst_ip = 0x0a63000b, .src_port = 40000, .dst_port = 8003 };
+	uint8_t payload[300], frame[400];
+	memset(payload, 0x42, sizeof payload);
+	size_t sz = sl_pkt_build_udp4(frame, sizeof frame, &a, 9, payload, sizeof payload);
+	sl_pkt_view_t v;
+	assert_int_equal(sl_pkt_check(frame, (uint32_t)sz, &v), SL_PKT_OK);
+	assert_int_equal(v.payload_off, SL_PKT_HDRS_SZ);
+	assert_int_equal(v.payload_len, sizeof payload);
+	assert_int_equal(sl_pkt_rd_be16(frame + v.l4_off + 2), 8003);
+}
+
+/* Each bad frame breaks exactly the rule its name says, as judged by the
+ * sanity rules that the XDP program and the dataplane share. */
+static void test_bad_frames(void **state)
+{
+	(void)state;
+	static const struct { sl_pkt_verdict_t pkt; int gossip; } want[SL_BAD_FRAME__COUNT] = {
+		[SL_BAD_FRAME_RUNT] = { SL_PKT_SHORT_ETH, -1 },
+		[SL_BAD_FRAME_NOT_IPV4] = { SL_PKT_NOT_IPV4, -1 },
+		[SL_BAD_FRAME_IP_VERSION] = { SL_PKT_BAD_VERSION, -1 },
+		[SL_BAD_FRAME_IHL_SHORT] = { SL_PKT_BAD_IHL, -1 },
+		[SL_BAD_FRAME_IHL_PAST_END] = { SL_PKT_BAD_IHL, -1 },
+		[SL_BAD_FRAME_TOTLEN_PAST_END] = { SL_PKT_BAD_TOTAL_LEN, -1 },
+		[SL_BAD_FRAME_TOTLEN_BELOW_HDR] = { SL_PKT_BAD_TOTAL_LEN, -1 },
+		[SL_BAD_FRAME_IP_CSUM] = { SL_PKT_BAD_IP_CSUM, -1 },
+		[SL_BAD_FRAME_FRAG_FIRST] = { SL_PKT_FRAGMENT, -1 },
+		[SL_BAD_FRAME_FRAG_LATER] = { SL_PKT_FRAGMENT, -1 },
+		[SL_BAD_FRAME_NOT_UDP] = { SL_PKT_NOT_UDP, -1 },
+		[SL_BAD_FRAME_UDP_LEN_PAST_END] = { SL_PKT_BAD_UDP_LEN, -1 },
+		[SL_BAD_FRAME_UDP_LEN_BELOW_8] = { SL_PKT_BAD_UDP_LEN, -1 },
+		[SL_BAD_FRAME_UDP_LEN_SHORT] = { SL_PKT_BAD_UDP_LEN, -1 },
+		[SL_BAD_FRAME_JUMBO] = { SL_PKT_OK, -1 },
+		[SL_BAD_FRAME_NOT_FOR_US_IP] = { SL_PKT_OK, -1 },
+		[SL_BAD_FRAME_NOT_FOR_US_PORT] = { SL_PKT_OK, -1 },
+		[SL_BAD_FRAME_GOSSIP_TRUNCATED] = { SL_PKT_OK, SL_GOSSIP_SHORT },
+		[SL_BAD_FRAME_GOSSIP_NO_TXN] = { SL_PKT_OK, SL_GOSSIP_SHORT },
+		[SL_BAD_FRAME_GOSSIP_MAGIC] = { SL_PKT_OK, SL_GOSSIP_BAD_MAGIC },
+		[SL_BAD_FRAME_GOSSIP_VERSION] = { SL_PKT_OK, SL_GOSSIP_BAD_VERSION },
+		[SL_BAD_FRAME_GOSSIP_KIND] = { SL_PKT_OK, SL_GOSSIP_BAD_KIND },
+		[SL_BAD_FRAME_GOSSIP_TTL0] = { SL_PKT_OK, SL_GOSSIP_TTL_ZERO },
+		[SL_BAD_FRAME_GOSSIP_UNKNOWN_PEER] = { SL_PKT_OK, SL_GOSSIP_OK },
+	};
+	sl_udp4_addr_t a = { .src_ip = 0x0a630001, .dst_ip = 0x0a63000b, .src_port = 40000, .dst_port = 8003 };
+	sl_txn_spec_t s = make_spec(2, 40);
+	uint8_t txn[BUF_CAP];
+	size_t tsz = sl_txn_build_legacy(txn, sizeof txn, &s);
+	static uint8_t frame[SL_BAD_FRAME_CAP];
+	for (unsigned k = 0; k < SL_BAD_FRAME__COUNT; k++) {
+		assert_string_not_equal(sl_bad_frame_name(k), "unknown");
+		size_t sz = sl_bad_frame_build(k, frame, sizeof frame, &a, 8004, txn, tsz);
+		assert_true(sz > 0);
+		sl_pkt_view_t v;
+		sl_pkt_verdict_t got = sl_pkt_check(frame, (uint32_t)sz, &v);
+		if (got != want[k].pkt)
+			fail_msg("%s: sanity verdict %d, want %d", sl_bad_frame_name(k), got, want[k].pkt);
+		if (got != SL_PKT_OK)
+			continue;
+		uint32_t dst_ip = (uint32_t)frame[30] << 24 | (uint32_t)frame[31] << 16 | frame[32] << 8 | frame[33];
+		unsigned dst_port = sl_pkt_rd_be16(frame + v.l4_off + 2);
+		if (k == SL_BAD_FRAME_NOT_FOR_US_IP)
+			assert_int_not_equal(dst_ip, a.dst_ip);
+		else
+			assert_int_equal(dst_ip, a.dst_ip);
+		if (k == SL_BAD_FRAME_JUMBO) {
+			assert_int_equal(sz, SL_BAD_FRAME_JUMBO_SZ);
+			sl_txn_t t;
+			assert_int_equal(sl_txn_parse(frame + v.payload_off, v.payload_len, &t), SL_TXN_ERR_TOO_LARGE);
+		}
+		if (want[k].gossip < 0) {
+			assert_int_equal(dst_port, k == SL_BAD_FRAME_NOT_FOR_US_PORT ? 9 : 8003);
+			continue;
+		}
+		assert_int_equal(dst_port, 8004);
+		assert_int_equal(sl_gossip_check(frame + v.payload_off, v.payload_len), want[k].gossip);
+	}
+	assert_string_equal(sl_bad_frame_name(SL_BAD_FRAME__COUNT), "unknown");
+	assert_int_equal(sl_bad_frame_build(SL_BAD_FRAME_RUNT, frame, 1500, &a, 8004, txn, tsz), 0);
+}
+
 static void test_rng_deterministic(void **state)
 {
 	(void)state;
@@ -307,6 +391,8 @@ int main(void)
 		cmocka_unit_test(test_udp4_checksums_verify),
 		cmocka_unit_test(test_gossip_frame),
 		cmocka_unit_test(test_parse_addresses),
+		cmocka_unit_test(test_good_frame_passes_sanity),
+		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_rng_deterministic),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
