@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "sl_bad_frame.h"
+#include "sl_gen_mix.h"
 #include "sl_pkt_build.h"
 #include "sluice/sl_pkt_sanity.h"
 #include "sl_rng.h"
@@ -365,6 +366,65 @@ static void test_bad_frames(void **state)
 	assert_int_equal(sl_bad_frame_build(SL_BAD_FRAME_RUNT, frame, 1500, &a, 8004, txn, tsz), 0);
 }
 
+static void test_gen_mix(void **state)
+{
+	(void)state;
+	sl_gen_params_t p = sl_gen_params_default();
+	p.valid = 40, p.dup_pct = 50, p.bad_sig = 7, p.malformed = 18, p.share = 10, p.signers_max = 8;
+	p.memo_max = SL_GEN_MEMO_MAX, p.bad_frames = 1;
+	sl_gen_mix_t m;
+	char err[128];
+	assert_int_equal(sl_gen_mix_build(&p, &m, err, sizeof err), 0);
+	size_t count[SL_GEN__KINDS] = { 0 };
+	for (size_t i = 0; i < m.n; i++) {
+		const sl_gen_dgram_t *g = &m.d[i];
+		count[g->kind]++;
+		sl_txn_t t;
+		sl_txn_err_t e = sl_txn_parse(g->bytes, g->sz, &t);
+		if (g->kind == SL_GEN_VALID || g->kind == SL_GEN_DUP || g->kind == SL_GEN_BAD_SIG) {
+			assert_int_equal(e, SL_TXN_OK);
+			char id[SL_BASE58_SIG_STRLEN];
+			sl_base58_encode(sl_txn_id(g->bytes, &t), 64, id, sizeof id);
+			assert_string_equal(id, g->id);
+		} else {
+			assert_string_equal(g->id, "-");
+		}
+		if (g->kind == SL_GEN_MALFORMED)
+			assert_int_not_equal(e, SL_TXN_OK);
+	}
+	assert_int_equal(count[SL_GEN_VALID], 40);
+	assert_int_equal(count[SL_GEN_DUP], 20);
+	assert_int_equal(count[SL_GEN_BAD_SIG], 7);
+	assert_int_equal(count[SL_GEN_MALFORMED], 18);
+	assert_int_equal(count[SL_GEN_BAD_FRAME], SL_BAD_FRAME__COUNT);
+	assert_int_equal(m.d[m.n - 1].kind, SL_GEN_BAD_FRAME);
+	uint8_t raw[3] = { 1, 2, 3 };
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(sl_gen_mix_add_frame(&m, raw, sizeof raw, "raw.bin"), 0);
+	assert_int_equal(m.d[m.n - 1].kind, SL_GEN_RAW_FRAME);
+	assert_memory_equal(m.d[m.n - 1].bytes, raw, sizeof raw);
+	assert_string_equal(m.d[m.n - 1].detail, "raw.bin");
+	sl_gen_mix_free(&m);
+	assert_null(m.d);
+
+	sl_gen_params_t bad[5];
+	for (int i = 0; i < 5; i++)
+		bad[i] = sl_gen_params_default();
+	bad[0].signers_max = SL_GEN_SIGNERS_MAX + 1;
+	bad[1].nkeys = 1, bad[1].signers_max = 2;
+	bad[2].memo_max = SL_GEN_MEMO_MIN - 1;
+	bad[3].valid = 1, bad[3].share = 2;
+	bad[4].dup_pct = 10;
+	for (int i = 0; i < 5; i++) {
+		err[0] = 0;
+		assert_int_equal(sl_gen_mix_build(&bad[i], &m, err, sizeof err), -1);
+		assert_true(strlen(err) > 0);
+		assert_null(m.d);
+	}
+	assert_string_equal(sl_gen_kind_name(SL_GEN_DUP), "dup");
+	assert_string_equal(sl_gen_kind_name(SL_GEN__KINDS), "unknown");
+}
+
 static void test_rng_deterministic(void **state)
 {
 	(void)state;
@@ -393,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_parse_addresses),
 		cmocka_unit_test(test_good_frame_passes_sanity),
 		cmocka_unit_test(test_bad_frames),
+		cmocka_unit_test(test_gen_mix),
 		cmocka_unit_test(test_rng_deterministic),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
