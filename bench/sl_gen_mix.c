@@ -208,7 +208,7 @@ static uint32_t build_one(struct builder *b, sl_gen_mix_t *m, sl_gen_dgram_t *g,
 	case SL_GEN_DUP: {
 		const sl_gen_dgram_t *src = &m->d[b->valid_at[sl_rng_below(&b->sched, b->nvalid)]];
 		memcpy(g->bytes, src->bytes, src->sz);
-		snprintf(g->detail, sizeof g->detail, "%s", src->detail);
+		memcpy(g->detail, src->detail, sizeof g->detail);
 		return src->sz;
 	}
 	case SL_GEN_BAD_SIG: {
