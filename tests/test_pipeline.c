@@ -16,12 +16,14 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <sodium.h>
 
 #include "sl_config.h"
 #include "sl_eal.h"
 #include "sl_pipeline.h"
 #include "sl_port.h"
-#include "sl_testpkt.h"
+#include "sl_pkt_build.h"
+#include "sl_txn_build.h"
 #include "sluice/sl_pkt_sanity.h"
 
 static const char cfg_text[] =
@@ -42,7 +44,7 @@ struct fixture {
 	sl_config_t cfg;
 	sl_port_t port;
 	sl_pipeline_t *p;
-	uint8_t sk[64], pk[32];
+	sl_keypair_t kp;
 	uint64_t nonce;
 };
 
@@ -97,7 +99,7 @@ static int setup_with(void **state, const char *extra)
 	};
 	f->p = sl_pipeline_create(&pc);
 	assert_non_null(f->p);
-	crypto_sign_keypair(f->pk, f->sk);
+	crypto_sign_keypair(f->kp.pk, f->kp.sk);
 	*state = f;
 	return 0;
 }
@@ -143,26 +145,27 @@ static int teardown(void **state)
 
 /* ---- traffic ----------------------------------------------------------- */
 
-static const struct sl_testpkt_addr from_client = {
+static const sl_udp4_addr_t from_client = {
 	.src_mac = {2, 0, 0, 0, 0, 1}, .dst_mac = {2, 0, 0, 0, 0, 0x0b},
-	.src_ip = {10, 99, 0, 1}, .dst_ip = {10, 99, 0, 11}, .src_port = 40000, .dst_port = 8003,
+	.src_ip = 0x0a630001, .dst_ip = 0x0a63000b, .src_port = 40000, .dst_port = 8003,
 };
 
-static struct sl_testpkt_addr from_peer(unsigned last_octet)
+static sl_udp4_addr_t from_peer(unsigned last_octet)
 {
-	struct sl_testpkt_addr a = from_client;
-	a.src_ip[3] = (uint8_t)last_octet;
+	sl_udp4_addr_t a = from_client;
+	a.src_ip = (a.src_ip & ~0xffu) | last_octet;
 	a.dst_port = 8004;
 	return a;
 }
 
-static void inject(struct fixture *f, const struct sl_testpkt_addr *a, const uint8_t *payload,
+static void inject(struct fixture *f, const sl_udp4_addr_t *a, const uint8_t *payload,
 		   size_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 	assert_non_null(m);
-	uint8_t *d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(42 + len));
-	sl_testpkt_frame(d, a, payload, len);
+	uint8_t *d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(SL_PKT_HDRS_SZ + len));
+	assert_int_equal(sl_pkt_build_udp4(d, SL_PKT_HDRS_SZ + len, a, 0, payload, len),
+			 SL_PKT_HDRS_SZ + len);
 	assert_int_equal(rte_eth_tx_burst(f->port.id, 0, &m, 1), 1);
 }
 
@@ -173,9 +176,15 @@ static void inject_raw(struct fixture *f, const uint8_t *frame, size_t len)
 	assert_int_equal(rte_eth_tx_burst(f->port.id, 0, &m, 1), 1);
 }
 
+/* A valid transaction, different from every other one (the amount). */
 static size_t new_txn(struct fixture *f, uint8_t *buf)
 {
-	return sl_testpkt_txn(buf, f->sk, f->pk, ++f->nonce);
+	sl_txn_spec_t spec = {.signers = {&f->kp}, .nsig = 1, .lamports = ++f->nonce};
+	memset(spec.to, 0x33, 32);
+	memset(spec.blockhash, 0x22, 32);
+	size_t n = sl_txn_build_legacy(buf, 256, &spec);
+	assert_true(n > 0);
+	return n;
 }
 
 /* Receive everything queued, run it through, flush the batches. */
@@ -263,8 +272,8 @@ static void test_duplicates_dropped(void **state)
 	inject(f, &from_client, txn, len);
 	inject(f, &from_client, txn, len); /* same burst */
 	run(f);
-	struct sl_testpkt_addr b = from_peer(12);
-	inject(f, &b, g, sl_testpkt_gossip(g, 3, 2222, txn, len)); /* later, via a peer */
+	sl_udp4_addr_t b = from_peer(12);
+	inject(f, &b, g, sl_gossip_frame_build(g, sizeof(g), 3, 2222, txn, len)); /* later, via a peer */
 	run(f);
 	assert_int_equal(counter(f->p, "forwarded_txns"), 1);
 	assert_int_equal(counter(f->p, "drop_duplicate"), 2);
@@ -284,8 +293,8 @@ static void test_bad_signature_dropped(void **state)
 	inject(f, &from_client, txn, len);
 	len = new_txn(f, txn);
 	txn[len - 1] ^= 1; /* the signed message changed */
-	struct sl_testpkt_addr c = from_peer(13);
-	inject(f, &c, g, sl_testpkt_gossip(g, 2, 4444, txn, len));
+	sl_udp4_addr_t c = from_peer(13);
+	inject(f, &c, g, sl_gossip_frame_build(g, sizeof(g), 2, 4444, txn, len));
 	run(f);
 	assert_int_equal(counter(f->p, "drop_invalid_sig"), 2);
 	assert_int_equal(counter(f->p, "forwarded_txns"), 0);
@@ -299,10 +308,10 @@ static void test_gossip_not_sent_back_and_ttl(void **state)
 {
 	struct fixture *f = *state;
 	uint8_t txn[256], g[512], frame[2048];
-	struct sl_testpkt_addr b = from_peer(12);
+	sl_udp4_addr_t b = from_peer(12);
 
 	size_t len = new_txn(f, txn);
-	inject(f, &b, g, sl_testpkt_gossip(g, 3, 2222, txn, len));
+	inject(f, &b, g, sl_gossip_frame_build(g, sizeof(g), 3, 2222, txn, len));
 	run(f);
 	/* to c with TTL 2 and to the sink; not back to b */
 	unsigned n = take_frame(f, frame, PEER_C);
@@ -313,7 +322,7 @@ static void test_gossip_not_sent_back_and_ttl(void **state)
 
 	/* TTL 1: delivered to the validator, not re-gossiped */
 	len = new_txn(f, txn);
-	inject(f, &b, g, sl_testpkt_gossip(g, 1, 2222, txn, len));
+	inject(f, &b, g, sl_gossip_frame_build(g, sizeof(g), 1, 2222, txn, len));
 	run(f);
 	n = take_frame(f, frame, PEER_SINK);
 	assert_raw_frame(frame, n, txn, len);
@@ -333,37 +342,37 @@ static void test_malformed_each_reason(void **state)
 
 	inject(f, &from_client, txn, len - 1);             /* drop_parse_* */
 	inject(f, &from_client, txn, 0);                   /* empty datagram */
-	struct sl_testpkt_addr a = from_client;
+	sl_udp4_addr_t a = from_client;
 	a.dst_port = 9999;
 	inject(f, &a, txn, len);                           /* drop_not_for_us (port) */
 	a = from_client;
-	a.dst_ip[3] = 99;
+	a.dst_ip = 0x0a630063;
 	inject(f, &a, txn, len);                           /* drop_not_for_us (address) */
-	size_t fl = sl_testpkt_frame(fr, &from_client, txn, len);
+	size_t fl = sl_pkt_build_udp4(fr, sizeof(fr), &from_client, 0, txn, len);
 	fr[12] = 0x86;                                     /* drop_l2 */
 	inject_raw(f, fr, fl);
-	fl = sl_testpkt_frame(fr, &from_client, txn, len);
+	fl = sl_pkt_build_udp4(fr, sizeof(fr), &from_client, 0, txn, len);
 	fr[14 + 10] ^= 1;                                  /* drop_l3: checksum */
 	inject_raw(f, fr, fl);
-	fl = sl_testpkt_frame(fr, &from_client, txn, len);
+	fl = sl_pkt_build_udp4(fr, sizeof(fr), &from_client, 0, txn, len);
 	fr[14 + 20 + 5] ^= 1;                              /* drop_l4: UDP length */
 	inject_raw(f, fr, fl);
 	inject_raw(f, fr, 10);                             /* drop_l2: runt */
 
-	struct sl_testpkt_addr b = from_peer(12);
-	size_t gl = sl_testpkt_gossip(g, 3, 2222, txn, len);
+	sl_udp4_addr_t b = from_peer(12);
+	size_t gl = sl_gossip_frame_build(g, sizeof(g), 3, 2222, txn, len);
 	g[0] = 'X';
 	inject(f, &b, g, gl);                              /* drop_gossip_hdr: magic */
-	gl = sl_testpkt_gossip(g, 0, 2222, txn, len);
+	gl = sl_gossip_frame_build(g, sizeof(g), 0, 2222, txn, len);
 	inject(f, &b, g, gl);                              /* drop_gossip_hdr: TTL 0 */
-	gl = sl_testpkt_gossip(g, 3, 2223, txn, len);
+	gl = sl_gossip_frame_build(g, sizeof(g), 3, 2223, txn, len);
 	inject(f, &b, g, gl);                              /* drop_bad_token */
-	struct sl_testpkt_addr x = from_peer(77);
-	gl = sl_testpkt_gossip(g, 3, 2222, txn, len);
+	sl_udp4_addr_t x = from_peer(77);
+	gl = sl_gossip_frame_build(g, sizeof(g), 3, 2222, txn, len);
 	inject(f, &x, g, gl);                              /* drop_unknown_peer */
-	struct sl_testpkt_addr sink = from_peer(20);
+	sl_udp4_addr_t sink = from_peer(20);
 	inject(f, &sink, g, gl);                           /* a validator is no gossip peer */
-	gl = sl_testpkt_gossip(g, 3, 2222, txn, 70);
+	gl = sl_gossip_frame_build(g, sizeof(g), 3, 2222, txn, 70);
 	inject(f, &b, g, gl);                              /* malformed from b */
 	run(f);
 
