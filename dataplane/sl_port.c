@@ -37,8 +37,10 @@ int sl_port_open(sl_port_t *port, const sl_config_t *cfg, uint16_t nb_rxq, uint1
 	char args[2 * SL_CFG_PATH_MAX + 64];
 	const char *what;
 	int rc;
-	snprintf(port->dev, sizeof(port->dev), "net_%s_%s", sl_port_type_name(cfg->port_type),
-		 cfg->name);
+	/* Short, process-unique names: the ring PMD puts the device name into
+	 * ring names, which have 29 characters. */
+	static unsigned seq;
+	snprintf(port->dev, sizeof(port->dev), "net_%s%u", sl_port_type_name(cfg->port_type), seq++);
 	port->nb_rxq = nb_rxq;
 	port->nb_txq = nb_txq;
 	vdev_args(cfg, RTE_MAX(nb_rxq, nb_txq), args, sizeof(args));

@@ -2,7 +2,7 @@
  * af_xdp, pcap, null and ring ports all take the same path (DESIGN.md,
  * "Ports the dataplane can use").
  *
- * Contract: sl_port_open() creates the vdev "<driver>_<relay name>" with the
+ * Contract: sl_port_open() creates a vdev "<driver><n>" with the
  * config's arguments, configures nb_rxq rx and nb_txq tx queues (rx mbufs
  * from `pool`), starts it and reads its MAC; on failure it undoes what it did
  * and writes the reason into err. Ring ports loop tx queue q back into rx
