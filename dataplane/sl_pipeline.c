@@ -112,10 +112,15 @@ static unsigned rx_stage(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n)
 {
 	sl_stats_t *st = &p->rx_stats;
 	unsigned kept = 0;
+	/* The headers and the start of the transaction of every packet, ahead of
+	 * the checks and the hash that read them. */
+	for (unsigned i = 0; i < n; i++) {
+		const uint8_t *d = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		rte_prefetch0(d);
+		rte_prefetch0(d + RTE_CACHE_LINE_SIZE);
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		st->c[SL_C_rx_packets]++;
 		st->c[SL_C_rx_bytes] += rte_pktmbuf_pkt_len(m);
 		unsigned drop = classify(p, m, st);
@@ -234,42 +239,43 @@ static void batch_add(sl_worker_t *w, struct rte_mbuf *m, const sl_txn_t *t, uin
 		flush_batch(w, now);
 }
 
+/* Dedup runs before the parser: identical bytes always parse the same way,
+ * so a tag already in the cache belongs to bytes that parsed (see below) and
+ * the copy can be dropped without parsing it again -- duplicates are the
+ * cheapest drop. A tag whose bytes then fail to parse is in the cache too,
+ * so its later copies count as duplicates rather than malformed. */
 static void worker_admit(sl_worker_t *w, struct rte_mbuf **pkts, unsigned n, uint64_t now)
 {
 	sl_stats_t *st = &w->stats;
-	sl_txn_t txn[SL_BURST_MAX];
 	uint64_t tags[SL_BURST_MAX];
 	uint8_t is_new[SL_BURST_MAX];
-	unsigned kept = 0;
+	for (unsigned i = 0; i < n; i++)
+		tags[i] = meta_of(pkts[i])->tag;
+	sl_dedup_insert_burst(w->dedup, tags, n, now, is_new);
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const sl_pkt_meta_t *meta = meta_of(m);
-		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *) + meta->txn_off;
-		sl_txn_err_t err = sl_txn_parse(d, meta->txn_len, &txn[kept]);
-		if (SL_UNLIKELY(err != SL_TXN_OK)) {
-			st->c[SL_C_PARSE_BASE + err]++;
-			if (meta->src_peer != SL_PEER_NONE)
-				st->peer[meta->src_peer][SL_PC_malformed]++;
-			rte_pktmbuf_free(m);
-			continue;
-		}
-		tags[kept] = meta->tag;
-		pkts[kept++] = m;
-	}
-	st->c[SL_C_parsed_txns] += kept;
-	sl_dedup_insert_burst(w->dedup, tags, kept, now, is_new);
-	for (unsigned i = 0; i < kept; i++) {
-		struct rte_mbuf *m = pkts[i];
+		unsigned src = meta->src_peer;
 		if (!is_new[i]) {
-			unsigned src = meta_of(m)->src_peer;
 			st->c[SL_C_drop_duplicate]++;
 			if (src != SL_PEER_NONE)
 				st->peer[src][SL_PC_duplicates]++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
+		sl_txn_t txn;
+		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *) + meta->txn_off;
+		sl_txn_err_t err = sl_txn_parse(d, meta->txn_len, &txn);
+		if (SL_UNLIKELY(err != SL_TXN_OK)) {
+			st->c[SL_C_PARSE_BASE + err]++;
+			if (src != SL_PEER_NONE)
+				st->peer[src][SL_PC_malformed]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		st->c[SL_C_parsed_txns]++;
 		st->c[SL_C_unique_txns]++;
-		batch_add(w, m, &txn[i], now);
+		batch_add(w, m, &txn, now);
 	}
 }
 

@@ -6,7 +6,8 @@
  *                          (magic, version, TTL, peer, token) -> dedup tag
  *                          -> steer by tag to a worker (rte_ring) or, with one
  *                          worker, hand over directly
- *   worker (one per shard): parse -> dedup (its own shard, single writer)
+ *   worker (one per shard): dedup (its own shard, single writer) -> parse
+ *                          (only what is new: same bytes, same verdict)
  *                          -> batch verify (flush when batch_size is reached,
  *                          when the oldest waits batch_timeout_us, or when rx
  *                          is idle) -> fanout, one frame per peer but the
