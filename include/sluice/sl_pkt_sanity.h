@@ -86,16 +86,19 @@ static inline uint32_t sl_pkt_rd_le32(const uint8_t *p)
 	       (uint32_t)p[3] << 24;
 }
 
-/* One's-complement sum of an IPv4 header of `hlen` bytes (hlen even, at most
- * SL_IPV4_HLEN_MAX); 0xffff when the checksum field is right. The loop has a
- * constant bound so that the BPF verifier accepts it. */
+/* One's-complement sum of an IPv4 header of `hlen` bytes (20 <= hlen <= 60,
+ * a multiple of 4); 0xffff when the checksum field is right. The fixed
+ * 20 bytes are summed straight; the options loop has a constant bound so
+ * that the BPF verifier accepts it. */
 static inline uint16_t sl_pkt_ipv4_csum_fold(const uint8_t *ip, unsigned hlen)
 {
 	uint32_t sum = 0;
-	for (unsigned i = 0; i < SL_IPV4_HLEN_MAX; i += 2) {
+	for (unsigned i = 0; i < SL_IPV4_HLEN_MIN; i += 4)
+		sum += sl_pkt_rd_be16(ip + i) + (uint32_t)sl_pkt_rd_be16(ip + i + 2);
+	for (unsigned i = SL_IPV4_HLEN_MIN; i < SL_IPV4_HLEN_MAX; i += 4) {
 		if (i >= hlen)
 			break;
-		sum += sl_pkt_rd_be16(ip + i);
+		sum += sl_pkt_rd_be16(ip + i) + (uint32_t)sl_pkt_rd_be16(ip + i + 2);
 	}
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
