@@ -135,6 +135,18 @@ static void lcore_map(unsigned nlcores, char *buf, size_t n)
 	snprintf(buf, n, "--lcores=(0-%u)@(%d-%d)", nlcores - 1, first, last);
 }
 
+static int write_json(const char *path, const sl_config_t *cfg, const sl_stats_t *s)
+{
+	FILE *f = fopen(path, "w");
+	if (f)
+		sl_stats_write_json(f, cfg, s);
+	if (!f || fclose(f) != 0) {
+		fprintf(stderr, "sluice-dp: cannot write %s\n", path);
+		return -1;
+	}
+	return 0;
+}
+
 static int resolve_macs(const struct app *a, const char *path, uint8_t (*macs)[6])
 {
 	int bad = 0;
@@ -266,17 +278,7 @@ int main(int argc, char **argv)
 	sl_stats_t s;
 	sl_pipeline_stats(a->p, &s);
 	sl_stats_print_table(stdout, &a->cfg, &s);
-	rc = 0;
-	if (json) {
-		FILE *f = fopen(json, "w");
-		if (f) {
-			sl_stats_write_json(f, &a->cfg, &s);
-			rc = fclose(f) == 0 ? 0 : 1;
-		}
-		if (!f || rc)
-			fprintf(stderr, "sluice-dp: cannot write %s\n", json);
-		rc = f && !rc ? 0 : 1;
-	}
+	rc = json && write_json(json, &a->cfg, &s) != 0;
 	sl_pipeline_destroy(a->p);
 out_port:
 	sl_port_close(&a->port);
