@@ -247,8 +247,10 @@ static void batch_add(sl_worker_t *w, struct rte_mbuf *m, const sl_txn_t *t, uin
 static void worker_admit(sl_worker_t *w, struct rte_mbuf **pkts, unsigned n, uint64_t now)
 {
 	sl_stats_t *st = &w->stats;
-	uint64_t tags[SL_BURST_MAX];
+	uint64_t tags[SL_BURST_MAX] = {0}; /* gcc cannot see that n <= SL_BURST_MAX */
 	uint8_t is_new[SL_BURST_MAX];
+	if (!n)
+		return;
 	for (unsigned i = 0; i < n; i++)
 		tags[i] = meta_of(pkts[i])->tag;
 	sl_dedup_insert_burst(w->dedup, tags, n, now, is_new);

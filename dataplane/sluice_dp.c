@@ -214,7 +214,7 @@ int main(int argc, char **argv)
 		return 1;
 
 	char prefix[64], lcores[64];
-	snprintf(prefix, sizeof(prefix), "sluice-%s", a->cfg.name);
+	snprintf(prefix, sizeof(prefix), "sluice-%.*s", SL_CFG_NAME_MAX - 1, a->cfg.name);
 	unsigned nlcores = a->cfg.workers == 1 ? 1 : a->cfg.workers + 1;
 	lcore_map(nlcores, lcores, sizeof(lcores));
 	char *extra[] = {lcores};
