@@ -37,6 +37,7 @@
 #define STREAM_BLOCK (BURST * 2048u)
 #define CAPACITY_1M (1u << 20)
 #define CAPACITY_16M (1u << 24)
+#define MAX_INSTANCES 4 /* capacities registered below */
 
 static uint64_t mix64(uint64_t x)
 {
@@ -99,6 +100,21 @@ static const uint64_t *stream_burst(cbench_state_t *st, struct stream *s)
 	return b;
 }
 
+/* Set-up is expensive (pre-fill to capacity) and the stream must continue
+ * across calls, so each kind keeps one instance per capacity: its slot here. */
+static int instance_slot(cbench_state_t *st, uint64_t caps[MAX_INSTANCES])
+{
+	uint64_t cap = (uint64_t)cbench_range(st);
+	for (int k = 0; k < MAX_INSTANCES; k++) {
+		if (caps[k] == cap || caps[k] == 0) {
+			caps[k] = cap;
+			return k;
+		}
+	}
+	cbench_skip_with_error(st, "bench_dedup: more capacities than MAX_INSTANCES");
+	return -1;
+}
+
 static void report(cbench_state_t *st, uint64_t fresh)
 {
 	int64_t items = cbench_iterations_run(st) * BURST;
@@ -111,16 +127,18 @@ static void report(cbench_state_t *st, uint64_t fresh)
 
 struct dedup_bench {
 	sl_dedup_t *cache;
+	uint64_t now; /* the cache's clock: one tick per burst */
 	struct stream stream;
 };
 
 static struct dedup_bench *dedup_setup(cbench_state_t *st)
 {
-	static struct dedup_bench *slots[2];
-	uint64_t cap = (uint64_t)cbench_range(st);
-	struct dedup_bench **slot = &slots[cap == CAPACITY_16M];
-	if (*slot != NULL)
-		return *slot;
+	static uint64_t caps[MAX_INSTANCES];
+	static struct dedup_bench *built[MAX_INSTANCES];
+	int k = instance_slot(st, caps);
+	if (k < 0 || built[k] != NULL)
+		return k < 0 ? NULL : built[k];
+	uint64_t cap = caps[k];
 	struct dedup_bench *b = rte_zmalloc("bench_dedup", sizeof(*b), 64);
 	void *mem = rte_malloc("bench_dedup_cache", sl_dedup_footprint(cap), 64);
 	if (b == NULL || mem == NULL) {
@@ -131,9 +149,9 @@ static struct dedup_bench *dedup_setup(cbench_state_t *st)
 	}
 	b->cache = sl_dedup_new(mem, cap, 0x0123456789abcdefull);
 	for (uint64_t j = 0; j < cap; j++)
-		sl_dedup_insert(b->cache, mix64(j), j);
+		sl_dedup_insert(b->cache, mix64(j), b->now);
 	stream_init(&b->stream, cap);
-	return *slot = b;
+	return built[k] = b;
 }
 
 static void bench_dedup_insert_burst(cbench_state_t *st)
@@ -142,10 +160,10 @@ static void bench_dedup_insert_burst(cbench_state_t *st)
 	if (b == NULL)
 		return;
 	uint8_t is_new[BURST];
-	uint64_t fresh = 0, now = 0;
+	uint64_t fresh = 0;
 	while (cbench_keep_running(st)) {
 		const uint64_t *tags = stream_burst(st, &b->stream);
-		fresh += sl_dedup_insert_burst(b->cache, tags, BURST, now++, is_new);
+		fresh += sl_dedup_insert_burst(b->cache, tags, BURST, ++b->now, is_new);
 	}
 	report(st, fresh);
 }
@@ -156,12 +174,12 @@ static void bench_dedup_insert(cbench_state_t *st)
 	struct dedup_bench *b = dedup_setup(st);
 	if (b == NULL)
 		return;
-	uint64_t fresh = 0, now = 0;
+	uint64_t fresh = 0;
 	while (cbench_keep_running(st)) {
 		const uint64_t *tags = stream_burst(st, &b->stream);
+		++b->now;
 		for (unsigned i = 0; i < BURST; i++)
-			fresh += (uint64_t)sl_dedup_insert(b->cache, tags[i], now);
-		now++;
+			fresh += (uint64_t)sl_dedup_insert(b->cache, tags[i], b->now);
 	}
 	report(st, fresh);
 }
@@ -177,11 +195,12 @@ struct rte_hash_bench {
 
 static struct rte_hash_bench *rte_hash_setup(cbench_state_t *st)
 {
-	static struct rte_hash_bench *slots[2];
-	uint64_t cap = (uint64_t)cbench_range(st);
-	struct rte_hash_bench **slot = &slots[cap == CAPACITY_16M];
-	if (*slot != NULL)
-		return *slot;
+	static uint64_t caps[MAX_INSTANCES];
+	static struct rte_hash_bench *built[MAX_INSTANCES];
+	int k = instance_slot(st, caps);
+	if (k < 0 || built[k] != NULL)
+		return k < 0 ? NULL : built[k];
+	uint64_t cap = caps[k];
 	char name[32];
 	snprintf(name, sizeof(name), "bench_dedup_%llu", (unsigned long long)cap);
 	struct rte_hash_parameters params = {
@@ -196,25 +215,27 @@ static struct rte_hash_bench *rte_hash_setup(cbench_state_t *st)
 	struct rte_hash_bench *b = rte_zmalloc("bench_rte_hash", sizeof(*b), 64);
 	uint64_t *fifo = rte_malloc("bench_rte_hash_fifo", cap * sizeof(uint64_t), 64);
 	struct rte_hash *h = rte_hash_create(&params);
-	if (b == NULL || fifo == NULL || h == NULL) {
+	uint64_t j = 0;
+	if (b != NULL && fifo != NULL && h != NULL) {
+		for (; j < cap; j++) {
+			fifo[j] = mix64(j);
+			if (rte_hash_add_key(h, &fifo[j]) < 0)
+				break;
+		}
+	}
+	if (j < cap) {
 		rte_free(b);
 		rte_free(fifo);
 		rte_hash_free(h);
-		cbench_skip_with_error(st, "rte_hash_create or rte_malloc failed (is the EAL up?)");
+		cbench_skip_with_error(st, "rte_hash_create, rte_malloc or the pre-fill failed "
+					   "(is the EAL up, with enough memory?)");
 		return NULL;
-	}
-	for (uint64_t j = 0; j < cap; j++) {
-		fifo[j] = mix64(j);
-		if (rte_hash_add_key(h, &fifo[j]) < 0) {
-			cbench_skip_with_error(st, "rte_hash_add_key failed during pre-fill");
-			return NULL;
-		}
 	}
 	b->hash = h;
 	b->fifo = fifo;
 	b->fifo_next = 0;
 	stream_init(&b->stream, cap);
-	return *slot = b;
+	return built[k] = b;
 }
 
 static void bench_rte_hash_insert_burst(cbench_state_t *st)
