@@ -15,6 +15,7 @@
 #include "sl_test_vectors.h"
 #include "sl_txn.h"
 #include "sl_verify.h"
+#include "sl_verify_backend.h"
 
 typedef struct vec {
 	uint8_t sig[64];
@@ -745,6 +746,51 @@ static void test_libsodium_behaviour(void **state)
 	assert_int_equal(crypto_core_ed25519_add(q, y2, y2), -1);
 }
 
+/* Clauses 1 and 2 at their boundaries. They cannot be shown deciding through
+ * the API for a point that is not of small order: a signature that holds for
+ * a non-canonical encoding would need the discrete log of a point with
+ * y < 19. So the predicates themselves are tested. */
+static void test_encoding_clauses(void **state)
+{
+	(void)state;
+	uint8_t s[32];
+	memcpy(s, sl_ed25519_l, 32);
+	assert_false(sl_ed25519_scalar_is_canonical(s)); /* L */
+	s[0]--;
+	assert_true(sl_ed25519_scalar_is_canonical(s)); /* L - 1 */
+	s[0] += 2;
+	assert_false(sl_ed25519_scalar_is_canonical(s)); /* L + 1 */
+	s[0] = 0;
+	s[15] = 0x15;
+	assert_false(sl_ed25519_scalar_is_canonical(s)); /* above L in a middle byte */
+	s[15] = 0x13;
+	s[0] = 0xff;
+	assert_true(sl_ed25519_scalar_is_canonical(s));
+	memset(s, 0, 32);
+	assert_true(sl_ed25519_scalar_is_canonical(s)); /* 0 */
+	s[31] = 0x0f;
+	memset(s, 0xff, 31);
+	assert_true(sl_ed25519_scalar_is_canonical(s)); /* 2^252 - 1 */
+	memset(s, 0xff, 32);
+	assert_false(sl_ed25519_scalar_is_canonical(s)); /* 2^256 - 1 */
+
+	uint8_t y[32];
+	for (int sign = 0; sign < 2; sign++) {
+		memset(y, 0xff, 32);
+		y[31] = (uint8_t)(0x7f | sign << 7);
+		for (int low = 0; low < 256; low++) { /* p - 237 .. p + 18 */
+			y[0] = (uint8_t)low;
+			assert_int_equal(sl_ed25519_y_is_canonical(y), low < 0xed);
+		}
+		y[0] = 0xff;
+		y[17] = 0xfe; /* below p in a middle byte */
+		assert_true(sl_ed25519_y_is_canonical(y));
+		memset(y, 0, 32);
+		y[31] = (uint8_t)(0x7e | sign << 7);
+		assert_true(sl_ed25519_y_is_canonical(y));
+	}
+}
+
 /* ---- API edges ---------------------------------------------------------- */
 
 static void test_api(void **state)
@@ -848,6 +894,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_api),
 		cmocka_unit_test(test_libsodium_behaviour),
+		cmocka_unit_test(test_encoding_clauses),
 		cmocka_unit_test(test_cctv),
 		cmocka_unit_test(test_wycheproof),
 		cmocka_unit_test(test_rfc8032),
