@@ -60,6 +60,9 @@ sl_netns_up() {
 		ip -n "sl-$n" addr add "${SL_IP[$n]}/24" dev "veth-$n"
 		ip -n "sl-$n" link set lo up
 		ip -n "sl-$n" link set "veth-$n" up
+		# A static forwarding entry per node: the sink never sends, so the
+		# bridge would flood frames to it to every relay as unknown unicast.
+		bridge -n sl-sw fdb replace "$(sl_mac "$n")" dev "sw-$n" master static
 	done
 	local c relay
 	for c in c1 c2; do

@@ -2,8 +2,8 @@
 # End to end on the demo network: relays A and B run sluice-dp on af_xdp over
 # veth; two clients send a mix that shares 100 valid transactions. Verdicts
 # (scripts/e2e_report.py): every valid transaction reaches the sink exactly
-# once, nothing else does, each relay's counters add up. Also: relay A saw
-# every datagram c1 sent (nothing lost before the relay). Needs root.
+# once, nothing else does, each relay's counters add up. Also: each relay
+# received exactly its client's datagrams and its peer's gossip frames. Needs root.
 set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
 if [ "$(id -u)" -ne 0 ]; then
@@ -26,11 +26,15 @@ sl_e2e_run "$work" "$build"
 /usr/bin/python3 - "$work" <<'PY'
 import json, sys
 w = sys.argv[1]
-for relay, client in (("a", "c1"), ("b", "c2")):
+stats = {r: json.load(open(f"{w}/{r}.json")) for r in ("a", "b")}
+for relay, client, other in (("a", "c1", "b"), ("b", "c2", "a")):
     sent = sum(1 for l in open(f"{w}/{client}.txt") if not l.startswith("#"))
-    c = json.load(open(f"{w}/{relay}.json"))["counters"]
-    # B also receives A's gossip frames: at least the client's datagrams.
-    assert c["rx_packets"] >= sent, f"relay {relay} saw {c['rx_packets']} packets, {client} sent {sent}"
+    c = stats[relay]["counters"]
+    gossip_in = stats[other]["peers"][relay]["frames_out"]
+    # Exactly the client's datagrams and the other relay's gossip frames: the
+    # network loses nothing and floods nothing to the relays.
+    assert c["rx_packets"] == sent + gossip_in, \
+        f"relay {relay} saw {c['rx_packets']} packets, not {sent} from {client} + {gossip_in} from {other}"
     assert c.get("tx_dropped", 0) == 0, f"relay {relay} could not send {c['tx_dropped']} frames"
 print("e2e af_xdp: ok")
 PY
