@@ -137,13 +137,23 @@ static unsigned rx_stage(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n)
 
 /* ---- worker: fanout and tx ---------------------------------------------- */
 
-/* Send frames[0..n) on a queue; count what went and free and count the rest. */
+/* Send frames[0..n) (n <= SL_TX_BUF) on a queue; count what went, free and
+ * count the rest. What a frame's counters need is read before the burst:
+ * a sent mbuf belongs to the PMD, which may free it at once. */
 static void tx_send(sl_stats_t *st, uint16_t port, uint16_t queue, struct rte_mbuf **frames,
 		    unsigned n)
 {
+	uint8_t to[SL_TX_BUF];
+	uint16_t len[SL_TX_BUF];
+	for (unsigned i = 0; i < n; i++) {
+		to[i] = meta_of(frames[i])->dst_peer;
+		len[i] = rte_pktmbuf_data_len(frames[i]);
+	}
 	uint16_t sent = rte_eth_tx_burst(port, queue, frames, (uint16_t)n);
-	for (unsigned i = 0; i < sent; i++)
-		st->peer[meta_of(frames[i])->dst_peer][SL_PC_frames_out]++;
+	for (unsigned i = 0; i < sent; i++) {
+		st->peer[to[i]][SL_PC_frames_out]++;
+		st->c[SL_C_tx_bytes] += len[i];
+	}
 	st->c[SL_C_tx_frames] += sent;
 	for (unsigned i = sent; i < n; i++)
 		rte_pktmbuf_free(frames[i]);
@@ -197,7 +207,6 @@ static void fanout(sl_worker_t *w, struct rte_mbuf *m)
 		uint8_t *d = (uint8_t *)rte_pktmbuf_append(f, len);
 		sl_peers_write_frame(peer, d, txn, meta->txn_len, meta->out_ttl);
 		meta_of(f)->dst_peer = to[k];
-		w->stats.c[SL_C_tx_bytes] += len;
 		if (w->tn == SL_TX_BUF)
 			tx_flush(w);
 		w->tx[w->tn++] = f;
@@ -253,11 +262,11 @@ static void batch_add(sl_worker_t *w, struct rte_mbuf *m, const sl_txn_t *t, uin
 		flush_batch(w, now);
 }
 
-/* Dedup runs before the parser: identical bytes always parse the same way,
- * so a tag already in the cache belongs to bytes that parsed (see below) and
- * the copy can be dropped without parsing it again -- duplicates are the
- * cheapest drop. A tag whose bytes then fail to parse is in the cache too,
- * so its later copies count as duplicates rather than malformed. */
+/* Dedup runs before the parser: identical bytes always parse alike, so a
+ * copy of bytes already seen needs no second parse -- duplicates are the
+ * cheapest drop. The cache also remembers bytes that failed to parse, so a
+ * repeated malformed datagram counts once as drop_parse_<reason>, then as
+ * drop_duplicate. */
 static void worker_admit(sl_worker_t *w, struct rte_mbuf **pkts, unsigned n, uint64_t now)
 {
 	sl_stats_t *st = &w->stats;

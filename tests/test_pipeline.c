@@ -267,6 +267,7 @@ static void test_valid_ingest_fans_out(void **state)
 	assert_int_equal(counter(f->p, "forwarded_txns"), 1);
 	assert_int_equal(counter(f->p, "ingest_txns"), 1);
 	assert_int_equal(counter(f->p, "tx_frames"), 3);
+	assert_int_equal(counter(f->p, "tx_bytes"), 2 * (42 + 16 + len) + 42 + len);
 	assert_int_equal(counter(f->p, "verify_batches"), 1);
 	unsigned n = take_frame(f, frame, PEER_B);
 	assert_gossip_frame(frame, n, 4, 1111, txn, len);
