@@ -215,6 +215,12 @@ static void fanout(sl_worker_t *w, struct rte_mbuf *m)
 
 /* ---- worker: verify batch ----------------------------------------------- */
 
+/* The dedup window gauge, refreshed at each batch and whenever rx idles. */
+static void publish_window(sl_worker_t *w, uint64_t now)
+{
+	w->stats.dedup_window_ns = (uint64_t)((double)sl_dedup_window(w->dedup, now) * w->ns_per_tick);
+}
+
 static void flush_batch(sl_worker_t *w, uint64_t now)
 {
 	if (!w->bn)
@@ -245,7 +251,7 @@ static void flush_batch(sl_worker_t *w, uint64_t now)
 	}
 	w->bn = w->ni = 0;
 	tx_flush(w);
-	st->dedup_window_ns = (uint64_t)((double)sl_dedup_window(w->dedup, now) * w->ns_per_tick);
+	publish_window(w, now);
 }
 
 static void batch_add(sl_worker_t *w, struct rte_mbuf *m, const sl_txn_t *t, uint64_t now)
@@ -361,6 +367,8 @@ unsigned sl_pipeline_worker_poll(sl_pipeline_t *p, unsigned i, uint64_t now_tsc,
 	}
 	if (w->bn && (rx_idle || now_tsc - w->batch_t0 >= w->batch_timeout))
 		flush_batch(w, now_tsc);
+	else if (rx_idle)
+		publish_window(w, now_tsc);
 	return n;
 }
 
