@@ -334,9 +334,6 @@ static void pcap_write(const struct opts *o, struct out *w, const sl_gen_dgram_t
 
 static void send_dpdk(const struct opts *o, const sl_gen_mix_t *mix)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	sl_gen_dpdk_opts_t d = { .port = o->dpdk, .rate = o->rate, .count = o->count, .duration = o->duration,
 				 .loop = o->loop, .stop = &stop };
 	sl_gen_dpdk_result_t r;
@@ -366,12 +363,16 @@ int main(int argc, char **argv)
 		add_raw_frames(o.frames_dir, &mix);
 	size_t n = o.count < mix.n ? (size_t)o.count : mix.n;
 
+	/* Interrupted, it still closes the pcap and the manifest of what it sent. */
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	struct out w;
 	out_open(&o, &w);
 	uint64_t sent[SL_GEN__KINDS] = { 0 }, send_errors = 0;
 	double t0 = now_s();
 	size_t i;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !stop; i++) {
 		const sl_gen_dgram_t *g = &mix.d[i];
 		if (o.udp) {
 			double due = t0 + (double)i / o.rate;
@@ -390,7 +391,7 @@ int main(int argc, char **argv)
 	}
 	double elapsed = now_s() - t0;
 	out_close(&o, &w);
-	if (o.dpdk)
+	if (o.dpdk && !stop)
 		send_dpdk(&o, &mix);
 
 	if (!o.quiet) {
