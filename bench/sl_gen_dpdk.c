@@ -19,11 +19,6 @@
  * that do not fit one mbuf (the jumbo bad frame) are skipped and counted. */
 #define MBUF_DATA RTE_MBUF_DEFAULT_BUF_SIZE
 
-static int is_frame(const sl_gen_dgram_t *d)
-{
-	return d->kind == SL_GEN_BAD_FRAME || d->kind == SL_GEN_RAW_FRAME;
-}
-
 int sl_gen_dpdk_port_ok(const char *port)
 {
 	if (strcmp(port, "null") == 0)
@@ -36,7 +31,7 @@ static int fill(struct rte_mbuf *mb, const sl_gen_dgram_t *g, const sl_udp4_addr
 {
 	uint8_t *data = rte_pktmbuf_mtod(mb, uint8_t *);
 	size_t room = rte_pktmbuf_tailroom(mb), sz;
-	if (is_frame(g)) {
+	if (sl_gen_dgram_is_frame(g)) {
 		if (g->sz > room)
 			return -1;
 		memcpy(data, g->bytes, g->sz);

@@ -46,6 +46,12 @@ typedef struct sl_gen_dgram {
 	char detail[48];               /* own/shared, malformed kind, bit, frame kind */
 } sl_gen_dgram_t;
 
+/* Whole frames go out as they are; the others get Ethernet/IPv4/UDP headers. */
+static inline int sl_gen_dgram_is_frame(const sl_gen_dgram_t *d)
+{
+	return d->kind == SL_GEN_BAD_FRAME || d->kind == SL_GEN_RAW_FRAME;
+}
+
 typedef struct sl_gen_params {
 	uint64_t seed, shared_seed;
 	unsigned valid, dup_pct, bad_sig, malformed, share;

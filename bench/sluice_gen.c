@@ -258,11 +258,6 @@ static void on_signal(int s)
 	stop = 1;
 }
 
-static int is_frame(const sl_gen_dgram_t *d)
-{
-	return d->kind == SL_GEN_BAD_FRAME || d->kind == SL_GEN_RAW_FRAME;
-}
-
 /* Outputs opened for a run. */
 struct out {
 	int fd;
@@ -324,7 +319,7 @@ static void pcap_write(const struct opts *o, struct out *w, const sl_gen_dgram_t
 	struct pcap_pkthdr h = { .ts = { .tv_sec = (time_t)(us / 1000000u), .tv_usec = (suseconds_t)(us % 1000000u) } };
 	const uint8_t *bytes = g->bytes;
 	size_t sz = g->sz;
-	if (!is_frame(g)) {
+	if (!sl_gen_dgram_is_frame(g)) {
 		sz = sl_pkt_build_udp4(frame, sizeof frame, &o->mix.frame_addr, (uint16_t)i, g->bytes, g->sz);
 		bytes = frame;
 	}
