@@ -36,8 +36,11 @@ static int fill(struct rte_mbuf *mb, const sl_gen_dgram_t *g, const sl_udp4_addr
 			return -1;
 		memcpy(data, g->bytes, g->sz);
 		sz = g->sz;
-	} else if ((sz = sl_pkt_build_udp4(data, room, a, ip_id, g->bytes, g->sz)) == 0) {
-		return -1;
+	} else {
+		sl_udp4_addr_t to = *a;
+		to.dst_port = sl_gen_dgram_port(g, a->dst_port);
+		if ((sz = sl_pkt_build_udp4(data, room, &to, ip_id, g->bytes, g->sz)) == 0)
+			return -1;
 	}
 	mb->data_len = (uint16_t)sz;
 	mb->pkt_len = (uint32_t)sz;

@@ -62,13 +62,14 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: sluice-gen --dst IP:PORT (--udp | --pcap FILE) [options]\n"
 		"  mix:     --valid N  --dup-pct P  --bad-sig N  --malformed N  --seed S (default 1)\n"
+		"           --gossip-spam N (valid ones in gossip frames with random tokens, to --gossip-port)\n"
 		"           --share K --shared-seed S (K of the valid ones from a stream shared with other\n"
 		"             clients: the same S gives the same transactions, whatever the other options)\n"
 		"           --signers MAX (1..%d per txn, default 2)  --keys N (key pool, default 64)\n"
 		"           --memo-max B (memo bytes, %d..%d, default 64)\n"
 		"  frames:  --bad-frames (one frame of every L2-L4/gossip defect; pcap only)\n"
 		"           --frames-dir DIR (append every *.bin raw frame in DIR; pcap only)\n"
-		"           --gossip-port P (for --bad-frames, default %d)\n"
+		"           --gossip-port P (for --bad-frames and --gossip-spam, default %d)\n"
 		"  output:  --udp (kernel socket)  --pcap FILE  --manifest FILE  --quiet\n"
 		"           --src IP[:PORT]  --src-mac MAC  --dst-mac MAC (pcap; default 02:00:00:00:00:<last octet>)\n"
 		"  bounds:  --count N  --rate PPS (default 1000, at most %u)  --duration SECONDS\n"
@@ -93,7 +94,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum { O_VALID = 256, O_DUP, O_BADSIG, O_MALF, O_SHARE, O_SSEED, O_SIGNERS, O_KEYS, O_MEMO,
 	       O_DST, O_SRC, O_SMAC, O_DMAC, O_UDP, O_PCAP, O_MANIFEST, O_COUNT, O_RATE, O_DUR,
-	       O_SEED, O_BADFR, O_FDIR, O_GPORT, O_QUIET, O_DPDK, O_LOOP };
+	       O_SEED, O_BADFR, O_FDIR, O_GPORT, O_QUIET, O_DPDK, O_LOOP, O_GSPAM };
 	static const struct option lo[] = {
 		{ "valid", 1, 0, O_VALID },       { "dup-pct", 1, 0, O_DUP },     { "bad-sig", 1, 0, O_BADSIG },
 		{ "malformed", 1, 0, O_MALF },    { "share", 1, 0, O_SHARE },     { "shared-seed", 1, 0, O_SSEED },
@@ -103,7 +104,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "manifest", 1, 0, O_MANIFEST }, { "count", 1, 0, O_COUNT },     { "rate", 1, 0, O_RATE },
 		{ "duration", 1, 0, O_DUR },      { "seed", 1, 0, O_SEED },       { "bad-frames", 0, 0, O_BADFR },
 		{ "frames-dir", 1, 0, O_FDIR },   { "gossip-port", 1, 0, O_GPORT }, { "quiet", 0, 0, O_QUIET },
-		{ "dpdk", 1, 0, O_DPDK },         { "loop", 0, 0, O_LOOP },
+		{ "dpdk", 1, 0, O_DPDK },         { "loop", 0, 0, O_LOOP },       { "gossip-spam", 1, 0, O_GSPAM },
 		{ "help", 0, 0, 'h' },            { 0, 0, 0, 0 },
 	};
 	*o = (struct opts){ .mix = sl_gen_params_default(), .count = UINT64_MAX, .rate = 1000 };
@@ -118,6 +119,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case O_DUP: m->dup_pct = (unsigned)parse_u64("dup-pct", optarg, 1000); break;
 		case O_BADSIG: m->bad_sig = (unsigned)parse_u64("bad-sig", optarg, 10000000); break;
 		case O_MALF: m->malformed = (unsigned)parse_u64("malformed", optarg, 10000000); break;
+		case O_GSPAM: m->gossip_spam = (unsigned)parse_u64("gossip-spam", optarg, 10000000); break;
 		case O_SHARE: m->share = (unsigned)parse_u64("share", optarg, 10000000); break;
 		case O_SSEED: m->shared_seed = parse_u64("shared-seed", optarg, UINT64_MAX); break;
 		case O_SIGNERS: m->signers_max = (unsigned)parse_u64("signers", optarg, SL_GEN_SIGNERS_MAX); break;
@@ -320,7 +322,9 @@ static void pcap_write(const struct opts *o, struct out *w, const sl_gen_dgram_t
 	const uint8_t *bytes = g->bytes;
 	size_t sz = g->sz;
 	if (!sl_gen_dgram_is_frame(g)) {
-		sz = sl_pkt_build_udp4(frame, sizeof frame, &o->mix.frame_addr, (uint16_t)i, g->bytes, g->sz);
+		sl_udp4_addr_t a = o->mix.frame_addr;
+		a.dst_port = sl_gen_dgram_port(g, a.dst_port);
+		sz = sl_pkt_build_udp4(frame, sizeof frame, &a, (uint16_t)i, g->bytes, g->sz);
 		bytes = frame;
 	}
 	h.caplen = h.len = (bpf_u_int32)sz;
@@ -375,6 +379,7 @@ int main(int argc, char **argv)
 				break;
 			if (now_s() < due)
 				sleep_until(due);
+			w.dst.sin_port = htons(sl_gen_dgram_port(g, o.mix.frame_addr.dst_port));
 			if (sendto(w.fd, g->bytes, g->sz, 0, (struct sockaddr *)&w.dst, sizeof w.dst) != (ssize_t)g->sz)
 				send_errors++;
 		}

@@ -193,8 +193,8 @@ sl_e2e_run() {
 		--duration 60 --idle-exit 3 --summary "$dir/sink.json"
 	local sink_pid=${SL_BG_PIDS[-1]}
 	sleep 0.3
-	local mix=(--udp --valid 400 --dup-pct 25 --bad-sig 40 --malformed 36 --share 100 --shared-seed 77
-		--signers 3 --rate 1000 --quiet)
+	local mix=(--udp --valid 400 --dup-pct 25 --bad-sig 40 --malformed 36 --gossip-spam 20 --share 100
+		--shared-seed 77 --signers 3 --rate 1000 --quiet)
 	sl_ns c1 timeout 30 "$build/bench/sluice-gen" --seed 1 --src "${SL_IP[c1]}" \
 		--dst "${SL_IP[a]}:$SL_INGEST_PORT" --manifest "$dir/c1.txt" "${mix[@]}" &
 	local g1=$!

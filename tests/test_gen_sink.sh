@@ -10,7 +10,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 mix=(--dst 10.99.0.11:8003 --valid 300 --dup-pct 30 --bad-sig 25 --malformed 27 --share 60 --shared-seed 9
-	--signers 5 --memo-max 400)
+	--signers 5 --memo-max 400 --gossip-spam 12)
 "$gen" --seed 1 --pcap "$work/a.pcap" --manifest "$work/a.txt" "${mix[@]}" --quiet
 "$gen" --seed 1 --pcap "$work/a2.pcap" --manifest "$work/a2.txt" "${mix[@]}" --quiet
 cmp "$work/a.pcap" "$work/a2.pcap"
@@ -18,6 +18,7 @@ cmp "$work/a.txt" "$work/a2.txt"
 "$gen" --seed 2 --pcap "$work/b.pcap" --manifest "$work/b.txt" --dst 10.99.0.12:8003 --valid 100 \
 	--share 60 --shared-seed 9 --quiet
 "$sink" --pcap "$work/a.pcap" --port 8003 --summary "$work/a.json" --quiet
+"$sink" --pcap "$work/a.pcap" --port 8004 --gossip --summary "$work/spam.json" --quiet
 "$gen" --seed 1 --pcap "$work/c.pcap" --manifest "$work/c.txt" "${mix[@]}" --count 50 --quiet
 
 /usr/bin/python3 - "$work" <<'PY'
@@ -30,7 +31,9 @@ count = lambda rs, k: sum(1 for r in rs if r[1] == k)
 valid = {r[2] for r in a if r[1] == "valid"}
 assert len(valid) == 300 and count(a, "dup") == 90, "the mix is not what was asked"
 assert {r[2] for r in a if r[1] == "dup"} <= valid, "a dup is not a resend of a valid one"
-assert s["frames"] == len(a) and s["skipped"] == 0
+assert s["frames"] == len(a) and s["skipped"] == count(a, "gossip_spam") == 12
+spam = json.load(open(f"{w}/spam.json"))
+assert spam["unique"] == 12 and set(spam["ids"]) == {r[2] for r in a if r[1] == "gossip_spam"}
 want = {"unique": 300, "duplicates": 90, "invalid_sig": 25, "malformed": 27}
 assert {k: s[k] for k in want} == want, f"sink saw {s}"
 assert set(s["ids"]) == valid
