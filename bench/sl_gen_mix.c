@@ -113,7 +113,9 @@ static void stream_next_spec(struct stream *s, sl_txn_spec_t *spec, uint8_t *mem
 static int self_check(sl_gen_dgram_t *d, size_t seq, char *err, size_t errsz)
 {
 	sl_txn_t t;
-	sl_txn_err_t e = sl_txn_parse(d->bytes, d->sz, &t);
+	size_t hdr = d->kind == SL_GEN_GOSSIP_SPAM ? sizeof(struct sl_gossip_hdr) : 0;
+	const uint8_t *txn = d->bytes + hdr;
+	sl_txn_err_t e = sl_txn_parse(txn, d->sz - hdr, &t);
 	if (d->kind == SL_GEN_MALFORMED)
 		return e == SL_TXN_OK ? fail(err, errsz, "self-check: malformed datagram %zu (%s) parses", seq, d->detail)
 				      : 0;
@@ -122,12 +124,12 @@ static int self_check(sl_gen_dgram_t *d, size_t seq, char *err, size_t errsz)
 			    sl_txn_err_name(e));
 	int ok = 1;
 	for (unsigned k = 0; k < t.nsig; k++)
-		ok &= crypto_sign_verify_detached(sl_txn_sig(d->bytes, &t, k), sl_txn_msg(d->bytes, &t),
-						  sl_txn_msg_sz(&t), sl_txn_signer(d->bytes, &t, k)) == 0;
+		ok &= crypto_sign_verify_detached(sl_txn_sig(txn, &t, k), sl_txn_msg(txn, &t), sl_txn_msg_sz(&t),
+						  sl_txn_signer(txn, &t, k)) == 0;
 	if (ok != (d->kind != SL_GEN_BAD_SIG))
 		return fail(err, errsz, "self-check: %s datagram %zu %s", kind_names[d->kind], seq,
 			    ok ? "verifies" : "does not verify");
-	if (sl_base58_encode(sl_txn_id(d->bytes, &t), SL_TXN_SIG_SZ, d->id, sizeof d->id) == 0)
+	if (sl_base58_encode(sl_txn_id(txn, &t), SL_TXN_SIG_SZ, d->id, sizeof d->id) == 0)
 		return fail(err, errsz, "base58 of a signature does not fit");
 	return 0;
 }
@@ -147,6 +149,8 @@ static uint8_t *make_schedule(const sl_gen_params_t *p, size_t ndup, size_t tota
 		k[i++] = SL_GEN_BAD_SIG;
 	for (size_t n = 0; n < p->malformed; n++)
 		k[i++] = SL_GEN_MALFORMED;
+	for (size_t n = 0; n < p->gossip_spam; n++)
+		k[i++] = SL_GEN_GOSSIP_SPAM;
 	for (size_t n = total; n > 1; n--) {
 		size_t j = sl_rng_below(rng, n);
 		uint8_t t = k[n - 1];
@@ -211,6 +215,15 @@ static uint32_t build_one(struct builder *b, sl_gen_mix_t *m, sl_gen_dgram_t *g,
 		memcpy(g->detail, src->detail, sizeof g->detail);
 		return src->sz;
 	}
+	case SL_GEN_GOSSIP_SPAM: {
+		const size_t hdr = sizeof(struct sl_gossip_hdr);
+		stream_next_spec(&b->spam, &spec, b->memo);
+		size_t sz = sl_txn_build_legacy(g->bytes + hdr, DGRAM_CAP - hdr, &spec);
+		uint64_t token = sl_rng_next(&b->spam.rng);
+		g->dst_port = p->gossip_port;
+		snprintf(g->detail, sizeof g->detail, "token_%016llx", (unsigned long long)token);
+		return sz ? (uint32_t)sl_gossip_frame_build(g->bytes, DGRAM_CAP, 3, token, g->bytes + hdr, sz) : 0;
+	}
 	case SL_GEN_BAD_SIG: {
 		stream_next_spec(&b->spam, &spec, b->memo);
 		size_t sz = sl_txn_build_legacy(g->bytes, DGRAM_CAP, &spec);
@@ -247,7 +260,7 @@ int sl_gen_mix_build(const sl_gen_params_t *p, sl_gen_mix_t *m, char *err, size_
 	if (params_check(p, err, errsz) != 0)
 		return -1;
 	size_t ndup = ((size_t)p->valid * p->dup_pct + 50) / 100;
-	size_t total = p->valid + ndup + p->bad_sig + p->malformed;
+	size_t total = p->valid + ndup + p->bad_sig + p->malformed + p->gossip_spam;
 	size_t nframes = p->bad_frames ? SL_BAD_FRAME__COUNT : 0;
 	struct builder *b = calloc(1, sizeof *b);
 	uint8_t *kinds = NULL;

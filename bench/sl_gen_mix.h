@@ -26,6 +26,9 @@
 	X(DUP, "dup")             /* resend of an earlier valid one */          \
 	X(BAD_SIG, "bad_sig")     /* one signature bit flipped */               \
 	X(MALFORMED, "malformed") /* sl_txn_malformed, kinds in turn */         \
+	X(GOSSIP_SPAM, "gossip_spam") /* a valid txn in a gossip frame with a   \
+				       * random token, from the sender (not a   \
+				       * peer), to the gossip port */            \
 	X(BAD_FRAME, "bad_frame") /* a whole frame from sl_bad_frame */         \
 	X(RAW_FRAME, "raw_frame") /* a whole frame given by the caller */
 
@@ -44,11 +47,24 @@ typedef struct sl_gen_dgram {
 	uint8_t *bytes; /* a UDP payload, or a whole frame for the *_FRAME kinds */
 	char id[SL_BASE58_SIG_STRLEN]; /* base58 first signature, "-" if none */
 	char detail[48];               /* own/shared, malformed kind, bit, frame kind */
+	uint16_t dst_port;             /* 0: the sender's destination port */
 } sl_gen_dgram_t;
+
+/* The UDP port a datagram goes to, given the sender's destination port. */
+static inline uint16_t sl_gen_dgram_port(const sl_gen_dgram_t *d, uint16_t dst_port)
+{
+	return d->dst_port ? d->dst_port : dst_port;
+}
+
+/* Whole frames go out as they are; the others get Ethernet/IPv4/UDP headers. */
+static inline int sl_gen_dgram_is_frame(const sl_gen_dgram_t *d)
+{
+	return d->kind == SL_GEN_BAD_FRAME || d->kind == SL_GEN_RAW_FRAME;
+}
 
 typedef struct sl_gen_params {
 	uint64_t seed, shared_seed;
-	unsigned valid, dup_pct, bad_sig, malformed, share;
+	unsigned valid, dup_pct, bad_sig, malformed, share, gossip_spam;
 	unsigned signers_max, nkeys, memo_max;
 	int bad_frames;            /* append one frame of every sl_bad_frame kind, */
 	sl_udp4_addr_t frame_addr; /* addressed so */

@@ -6,9 +6,11 @@
  * kernel UDP socket at a bounded rate and/or writes it as Ethernet/IPv4/UDP
  * frames to a pcap file, with a manifest line per datagram:
  *   seq kind id size detail
- * The same options always give the same bytes. */
+ * The same options always give the same bytes. --dpdk sends the mix through
+ * a DPDK port instead (sl_gen_dpdk), up to line rate, for test networks. */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -25,16 +27,18 @@
 #include <sys/socket.h>
 
 #include "sl_bad_frame.h"
+#include "sl_gen_dpdk.h"
 #include "sl_gen_mix.h"
 #include "sl_pkt_build.h"
 #include "sluice/sl_wire.h"
 
-#define RATE_MAX   200000u /* datagrams per second: never a flood */
+#define RATE_MAX   200000u /* kernel socket datagrams per second: never a flood */
 #define FRAMES_MAX 256     /* raw frames read from --frames-dir */
 
 struct opts {
 	sl_gen_params_t mix;
-	int have_dst, udp, quiet;
+	int have_dst, udp, quiet, loop;
+	const char *dpdk;
 	int have_src, have_src_port, have_src_mac, have_dst_mac;
 	const char *pcap, *manifest, *frames_dir;
 	uint64_t count;
@@ -58,16 +62,20 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: sluice-gen --dst IP:PORT (--udp | --pcap FILE) [options]\n"
 		"  mix:     --valid N  --dup-pct P  --bad-sig N  --malformed N  --seed S (default 1)\n"
+		"           --gossip-spam N (valid ones in gossip frames with random tokens, to --gossip-port)\n"
 		"           --share K --shared-seed S (K of the valid ones from a stream shared with other\n"
 		"             clients: the same S gives the same transactions, whatever the other options)\n"
 		"           --signers MAX (1..%d per txn, default 2)  --keys N (key pool, default 64)\n"
 		"           --memo-max B (memo bytes, %d..%d, default 64)\n"
 		"  frames:  --bad-frames (one frame of every L2-L4/gossip defect; pcap only)\n"
 		"           --frames-dir DIR (append every *.bin raw frame in DIR; pcap only)\n"
-		"           --gossip-port P (for --bad-frames, default %d)\n"
+		"           --gossip-port P (for --bad-frames and --gossip-spam, default %d)\n"
 		"  output:  --udp (kernel socket)  --pcap FILE  --manifest FILE  --quiet\n"
 		"           --src IP[:PORT]  --src-mac MAC  --dst-mac MAC (pcap; default 02:00:00:00:00:<last octet>)\n"
-		"  bounds:  --count N  --rate PPS (default 1000, at most %u)  --duration SECONDS\n",
+		"  bounds:  --count N  --rate PPS (default 1000, at most %u)  --duration SECONDS\n"
+		"  dpdk:    --dpdk af_xdp:IFACE|null  send the frames through a DPDK port instead of --udp;\n"
+		"           --rate 0 = as fast as the port takes; --loop repeats the mix (needs --count\n"
+		"           or --duration); the manifest and pcap list the mix once\n",
 		SL_GEN_SIGNERS_MAX, SL_GEN_MEMO_MIN, SL_GEN_MEMO_MAX, SL_PORT_GOSSIP, RATE_MAX);
 	exit(2);
 }
@@ -86,7 +94,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum { O_VALID = 256, O_DUP, O_BADSIG, O_MALF, O_SHARE, O_SSEED, O_SIGNERS, O_KEYS, O_MEMO,
 	       O_DST, O_SRC, O_SMAC, O_DMAC, O_UDP, O_PCAP, O_MANIFEST, O_COUNT, O_RATE, O_DUR,
-	       O_SEED, O_BADFR, O_FDIR, O_GPORT, O_QUIET };
+	       O_SEED, O_BADFR, O_FDIR, O_GPORT, O_QUIET, O_DPDK, O_LOOP, O_GSPAM };
 	static const struct option lo[] = {
 		{ "valid", 1, 0, O_VALID },       { "dup-pct", 1, 0, O_DUP },     { "bad-sig", 1, 0, O_BADSIG },
 		{ "malformed", 1, 0, O_MALF },    { "share", 1, 0, O_SHARE },     { "shared-seed", 1, 0, O_SSEED },
@@ -96,6 +104,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "manifest", 1, 0, O_MANIFEST }, { "count", 1, 0, O_COUNT },     { "rate", 1, 0, O_RATE },
 		{ "duration", 1, 0, O_DUR },      { "seed", 1, 0, O_SEED },       { "bad-frames", 0, 0, O_BADFR },
 		{ "frames-dir", 1, 0, O_FDIR },   { "gossip-port", 1, 0, O_GPORT }, { "quiet", 0, 0, O_QUIET },
+		{ "dpdk", 1, 0, O_DPDK },         { "loop", 0, 0, O_LOOP },       { "gossip-spam", 1, 0, O_GSPAM },
 		{ "help", 0, 0, 'h' },            { 0, 0, 0, 0 },
 	};
 	*o = (struct opts){ .mix = sl_gen_params_default(), .count = UINT64_MAX, .rate = 1000 };
@@ -110,6 +119,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case O_DUP: m->dup_pct = (unsigned)parse_u64("dup-pct", optarg, 1000); break;
 		case O_BADSIG: m->bad_sig = (unsigned)parse_u64("bad-sig", optarg, 10000000); break;
 		case O_MALF: m->malformed = (unsigned)parse_u64("malformed", optarg, 10000000); break;
+		case O_GSPAM: m->gossip_spam = (unsigned)parse_u64("gossip-spam", optarg, 10000000); break;
 		case O_SHARE: m->share = (unsigned)parse_u64("share", optarg, 10000000); break;
 		case O_SSEED: m->shared_seed = parse_u64("shared-seed", optarg, UINT64_MAX); break;
 		case O_SIGNERS: m->signers_max = (unsigned)parse_u64("signers", optarg, SL_GEN_SIGNERS_MAX); break;
@@ -146,7 +156,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case O_PCAP: o->pcap = optarg; break;
 		case O_MANIFEST: o->manifest = optarg; break;
 		case O_COUNT: o->count = parse_u64("count", optarg, UINT64_MAX); break;
-		case O_RATE: o->rate = (unsigned)parse_u64("rate", optarg, RATE_MAX); break;
+		case O_RATE: o->rate = (unsigned)parse_u64("rate", optarg, UINT32_MAX); break;
 		case O_DUR: {
 			char *end;
 			o->duration = strtod(optarg, &end);
@@ -158,6 +168,12 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case O_FDIR: o->frames_dir = optarg; break;
 		case O_GPORT: m->gossip_port = (uint16_t)parse_u64("gossip-port", optarg, 65535); break;
 		case O_QUIET: o->quiet = 1; break;
+		case O_DPDK:
+			if (!sl_gen_dpdk_port_ok(optarg))
+				die("--dpdk: '%s' is neither af_xdp:IFACE nor null", optarg);
+			o->dpdk = optarg;
+			break;
+		case O_LOOP: o->loop = 1; break;
 		default: usage();
 		}
 	}
@@ -165,12 +181,16 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		die("unexpected argument '%s'", argv[optind]);
 	if (!o->have_dst)
 		die("--dst IP:PORT is required");
-	if (!o->udp && !o->pcap)
-		die("choose an output: --udp and/or --pcap FILE");
+	if (!o->udp && !o->pcap && !o->dpdk)
+		die("choose an output: --udp, --dpdk PORT and/or --pcap FILE");
+	if (o->udp && o->dpdk)
+		die("--udp and --dpdk are two ways to send: choose one");
+	if (o->loop && !(o->dpdk && (o->count != UINT64_MAX || o->duration > 0)))
+		die("--loop needs --dpdk and a bound (--count or --duration)");
 	if ((m->bad_frames || o->frames_dir) && o->udp)
 		die("--bad-frames and --frames-dir write whole frames: pcap only, not with --udp");
-	if (o->rate == 0)
-		die("--rate must be at least 1");
+	if (!o->dpdk && (o->rate == 0 || o->rate > RATE_MAX))
+		die("--rate must be in 1..%u (--rate 0 only with --dpdk)", RATE_MAX);
 	/* Deterministic MACs as in the demo network: 02:00:00:00:00:<last octet>. */
 	if (!o->have_src_mac)
 		memcpy(a->src_mac, (uint8_t[6]){ 2, 0, 0, 0, 0, (uint8_t)a->src_ip }, 6);
@@ -232,9 +252,12 @@ static void sleep_until(double t)
 		;
 }
 
-static int is_frame(const sl_gen_dgram_t *d)
+static volatile sig_atomic_t stop;
+
+static void on_signal(int s)
 {
-	return d->kind == SL_GEN_BAD_FRAME || d->kind == SL_GEN_RAW_FRAME;
+	(void)s;
+	stop = 1;
 }
 
 /* Outputs opened for a run. */
@@ -294,16 +317,34 @@ static void out_close(const struct opts *o, struct out *w)
 static void pcap_write(const struct opts *o, struct out *w, const sl_gen_dgram_t *g, size_t i)
 {
 	static uint8_t frame[SL_BAD_FRAME_CAP];
-	uint64_t us = (uint64_t)i * 1000000u / o->rate;
+	uint64_t us = o->rate ? (uint64_t)i * 1000000u / o->rate : 0;
 	struct pcap_pkthdr h = { .ts = { .tv_sec = (time_t)(us / 1000000u), .tv_usec = (suseconds_t)(us % 1000000u) } };
 	const uint8_t *bytes = g->bytes;
 	size_t sz = g->sz;
-	if (!is_frame(g)) {
-		sz = sl_pkt_build_udp4(frame, sizeof frame, &o->mix.frame_addr, (uint16_t)i, g->bytes, g->sz);
+	if (!sl_gen_dgram_is_frame(g)) {
+		sl_udp4_addr_t a = o->mix.frame_addr;
+		a.dst_port = sl_gen_dgram_port(g, a.dst_port);
+		sz = sl_pkt_build_udp4(frame, sizeof frame, &a, (uint16_t)i, g->bytes, g->sz);
 		bytes = frame;
 	}
 	h.caplen = h.len = (bpf_u_int32)sz;
 	pcap_dump((u_char *)w->pw, &h, bytes);
+}
+
+static void send_dpdk(const struct opts *o, const sl_gen_mix_t *mix)
+{
+	sl_gen_dpdk_opts_t d = { .port = o->dpdk, .rate = o->rate, .count = o->count, .duration = o->duration,
+				 .loop = o->loop, .stop = &stop };
+	sl_gen_dpdk_result_t r;
+	char err[512];
+	if (sl_gen_dpdk_send(&d, mix, &o->mix.frame_addr, &r, err, sizeof err) != 0)
+		die("--dpdk %s: %s", o->dpdk, err);
+	double s = r.seconds > 0 ? r.seconds : 1e-9;
+	fprintf(stderr,
+		"sluice-gen: dpdk %s: %" PRIu64 " frames, %" PRIu64 " bytes in %.3f s: %.3f Mpps, %.3f Gbit/s"
+		" (%" PRIu64 " bursts not taken whole, %" PRIu64 " frames too large for an mbuf)\n",
+		o->dpdk, r.frames, r.bytes, r.seconds, (double)r.frames / s / 1e6, (double)r.bytes * 8 / s / 1e9,
+		r.tx_full, r.skipped);
 }
 
 int main(int argc, char **argv)
@@ -321,12 +362,16 @@ int main(int argc, char **argv)
 		add_raw_frames(o.frames_dir, &mix);
 	size_t n = o.count < mix.n ? (size_t)o.count : mix.n;
 
+	/* Interrupted, it still closes the pcap and the manifest of what it sent. */
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	struct out w;
 	out_open(&o, &w);
 	uint64_t sent[SL_GEN__KINDS] = { 0 }, send_errors = 0;
 	double t0 = now_s();
 	size_t i;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !stop; i++) {
 		const sl_gen_dgram_t *g = &mix.d[i];
 		if (o.udp) {
 			double due = t0 + (double)i / o.rate;
@@ -334,6 +379,7 @@ int main(int argc, char **argv)
 				break;
 			if (now_s() < due)
 				sleep_until(due);
+			w.dst.sin_port = htons(sl_gen_dgram_port(g, o.mix.frame_addr.dst_port));
 			if (sendto(w.fd, g->bytes, g->sz, 0, (struct sockaddr *)&w.dst, sizeof w.dst) != (ssize_t)g->sz)
 				send_errors++;
 		}
@@ -345,6 +391,8 @@ int main(int argc, char **argv)
 	}
 	double elapsed = now_s() - t0;
 	out_close(&o, &w);
+	if (o.dpdk && !stop)
+		send_dpdk(&o, &mix);
 
 	if (!o.quiet) {
 		fprintf(stderr, "sluice-gen: %zu datagrams (", i);

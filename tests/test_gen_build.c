@@ -371,6 +371,7 @@ static void test_gen_mix(void **state)
 	(void)state;
 	sl_gen_params_t p = sl_gen_params_default();
 	p.valid = 40, p.dup_pct = 50, p.bad_sig = 7, p.malformed = 18, p.share = 10, p.signers_max = 8;
+	p.gossip_spam = 5;
 	p.memo_max = SL_GEN_MEMO_MAX, p.bad_frames = 1;
 	sl_gen_mix_t m;
 	char err[128];
@@ -380,11 +381,18 @@ static void test_gen_mix(void **state)
 		const sl_gen_dgram_t *g = &m.d[i];
 		count[g->kind]++;
 		sl_txn_t t;
-		sl_txn_err_t e = sl_txn_parse(g->bytes, g->sz, &t);
-		if (g->kind == SL_GEN_VALID || g->kind == SL_GEN_DUP || g->kind == SL_GEN_BAD_SIG) {
+		const uint8_t *txn = g->bytes;
+		size_t sz = g->sz;
+		assert_int_equal(sl_gen_dgram_port(g, 8003), g->kind == SL_GEN_GOSSIP_SPAM ? 8004 : 8003);
+		if (g->kind == SL_GEN_GOSSIP_SPAM) {
+			assert_int_equal(sl_gossip_check(txn, (uint32_t)sz), SL_GOSSIP_OK);
+			txn += 16, sz -= 16;
+		}
+		sl_txn_err_t e = sl_txn_parse(txn, sz, &t);
+		if (g->kind <= SL_GEN_BAD_SIG || g->kind == SL_GEN_GOSSIP_SPAM) {
 			assert_int_equal(e, SL_TXN_OK);
 			char id[SL_BASE58_SIG_STRLEN];
-			sl_base58_encode(sl_txn_id(g->bytes, &t), 64, id, sizeof id);
+			sl_base58_encode(sl_txn_id(txn, &t), 64, id, sizeof id);
 			assert_string_equal(id, g->id);
 		} else {
 			assert_string_equal(g->id, "-");
@@ -396,6 +404,7 @@ static void test_gen_mix(void **state)
 	assert_int_equal(count[SL_GEN_DUP], 20);
 	assert_int_equal(count[SL_GEN_BAD_SIG], 7);
 	assert_int_equal(count[SL_GEN_MALFORMED], 18);
+	assert_int_equal(count[SL_GEN_GOSSIP_SPAM], 5);
 	assert_int_equal(count[SL_GEN_BAD_FRAME], SL_BAD_FRAME__COUNT);
 	assert_int_equal(m.d[m.n - 1].kind, SL_GEN_BAD_FRAME);
 	uint8_t raw[3] = { 1, 2, 3 };

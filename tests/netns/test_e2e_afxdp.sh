@@ -2,8 +2,9 @@
 # End to end on the demo network: relays A and B run sluice-dp on af_xdp over
 # veth; two clients send a mix that shares 100 valid transactions. Verdicts
 # (scripts/e2e_report.py): every valid transaction reaches the sink exactly
-# once, nothing else does, each relay's counters add up. Also: each relay
-# received exactly its client's datagrams and its peer's gossip frames. Needs root.
+# once, nothing else does, each relay's counters add up, each relay exits 0.
+# Also: each relay received exactly its client's datagrams and its peer's
+# gossip frames (and at most 3 foreign frames). Needs root.
 set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
 if [ "$(id -u)" -ne 0 ]; then
@@ -32,9 +33,12 @@ for relay, client, other in (("a", "c1", "b"), ("b", "c2", "a")):
     c = stats[relay]["counters"]
     gossip_in = stats[other]["peers"][relay]["frames_out"]
     # Exactly the client's datagrams and the other relay's gossip frames: the
-    # network loses nothing and floods nothing to the relays.
-    assert c["rx_packets"] == sent + gossip_in, \
-        f"relay {relay} saw {c['rx_packets']} packets, not {sent} from {client} + {gossip_in} from {other}"
+    # network loses nothing. Frames that are not sluice traffic at all (a
+    # kernel's ARP or ICMP in the shared bridge) are tolerated, a few.
+    stray = sum(c.get(k, 0) for k in ("drop_l2", "drop_l3", "drop_l4", "drop_not_for_us"))
+    assert c["rx_packets"] - stray == sent + gossip_in and stray <= 3, \
+        f"relay {relay} saw {c['rx_packets']} packets ({stray} not sluice traffic), " \
+        f"not {sent} from {client} + {gossip_in} from {other}: {c}"
     assert c.get("tx_dropped", 0) == 0, f"relay {relay} could not send {c['tx_dropped']} frames"
 print("e2e af_xdp: ok")
 PY

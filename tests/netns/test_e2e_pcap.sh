@@ -20,7 +20,7 @@ trap 'rm -rf "$work"' EXIT
 
 "$build/bench/sluice-gen" --seed 1 --src "${SL_IP[c1]}" --dst "${SL_IP[a]}:$SL_INGEST_PORT" \
 	--pcap "$work/in.pcap" --manifest "$work/c1.txt" --valid 400 --dup-pct 25 --bad-sig 40 \
-	--malformed 36 --share 100 --shared-seed 77 --signers 3 --rate 1000
+	--malformed 36 --gossip-spam 20 --share 100 --shared-seed 77 --signers 3 --rate 1000
 sl_relay_conf "$work/pa.ini" pa a "pcap:$work/in.pcap:$work/out.pcap" b sink
 timeout 60 "$dp" --duration 5 --stats-json "$work/pa.json" -c "$work/pa.ini" >"$work/pa.log" 2>&1 || {
 	echo "sluice-dp failed:"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The demo network without relays: two clients send straight to the sink, so
+# The demo network without relays: two clients send straight to the sink, c1
+# through a kernel UDP socket, c2 through sluice-gen's DPDK mode on af_xdp, so
 # the sink must see exactly what the generators' manifests say they sent.
-# Proves the namespaces, the generator's UDP path and the sink. Needs root.
+# Proves the namespaces, both of the generator's send paths and the sink.
+# Needs root.
 set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
 if [ "$(id -u)" -ne 0 ]; then
@@ -19,10 +21,11 @@ sl_netns_up
 sl_bg "$work/sink.log" sink "$build/bench/sluice-sink" --listen "${SL_IP[sink]}:$SL_SINK_PORT" \
 	--duration 30 --idle-exit 2 --summary "$work/sink.json"
 sleep 0.3
-gen=(--dst "${SL_IP[sink]}:$SL_SINK_PORT" --udp --valid 300 --dup-pct 20 --bad-sig 20 --malformed 18
+gen=(--dst "${SL_IP[sink]}:$SL_SINK_PORT" --valid 300 --dup-pct 20 --bad-sig 20 --malformed 18
 	--share 100 --shared-seed 77 --rate 2000 --quiet)
-sl_ns c1 timeout 20 "$build/bench/sluice-gen" --seed 1 --manifest "$work/c1.txt" "${gen[@]}"
-sl_ns c2 timeout 20 "$build/bench/sluice-gen" --seed 2 --manifest "$work/c2.txt" "${gen[@]}"
+sl_ns c1 timeout 20 "$build/bench/sluice-gen" --seed 1 --manifest "$work/c1.txt" --udp "${gen[@]}"
+sl_ns c2 timeout 60 "$build/bench/sluice-gen" --seed 2 --manifest "$work/c2.txt" --src "${SL_IP[c2]}" \
+	--dpdk af_xdp:veth-c2 "${gen[@]}"
 timeout 20 tail --pid="${SL_BG_PIDS[0]}" -f /dev/null
 
 /usr/bin/python3 - "$work" <<'PY'
