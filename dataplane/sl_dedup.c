@@ -50,6 +50,7 @@ _Static_assert(sizeof(struct sl_dedup) == SL_DEDUP_HEADER_BYTES,
 	       "header size is part of the footprint documented in sl_dedup.h");
 
 #define SL_DEDUP_HUGE_PAGE (2u << 20)
+#define SL_DEDUP_PREFETCH_SLOTS 4 /* see index_prefetch */
 
 static inline uint64_t *index_slots(const sl_dedup_t *d)
 {
@@ -202,19 +203,29 @@ int sl_dedup_insert(sl_dedup_t *d, uint64_t tag, uint64_t now)
 	return 1;
 }
 
+/* A probe, and the backward shift after a removal, read a few slots from the
+ * home on (about 2.5 at load 0.5): fetch the next cache line too when those
+ * slots run into it, or that miss would be taken unprefetched. */
+static inline void index_prefetch(const sl_dedup_t *d, uint64_t tag)
+{
+	const uint64_t *idx = index_slots(d);
+	uint64_t home = index_home(d, tag);
+	__builtin_prefetch(&idx[home], 1);
+	__builtin_prefetch(&idx[(home + SL_DEDUP_PREFETCH_SLOTS) & d->index_mask], 1);
+}
+
 unsigned sl_dedup_insert_burst(sl_dedup_t *d, const uint64_t *tags, unsigned n,
 			       uint64_t now, uint8_t *is_new)
 {
-	const uint64_t *idx = index_slots(d);
 	for (unsigned i = 0; i < n; i++)
-		__builtin_prefetch(&idx[index_home(d, tags[i])], 1);
+		index_prefetch(d, tags[i]);
 
 	/* Each new tag may evict one old tag, the oldest first, in ring order
 	 * (at most n, since count <= capacity). */
 	uint64_t evictions = d->count + n > d->capacity ? d->count + n - d->capacity : 0;
 	uint64_t pos = d->next;
 	for (uint64_t j = 0; j < evictions; j++) {
-		__builtin_prefetch(&idx[index_home(d, d->ring[pos].tag)], 1);
+		index_prefetch(d, d->ring[pos].tag);
 		pos = pos + 1 == d->capacity ? 0 : pos + 1;
 	}
 
