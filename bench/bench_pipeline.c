@@ -9,6 +9,12 @@
  *   pipeline/verify_only     sl_verify_batch alone on the same transactions,
  *                            in batches of the same size (verify_forward's
  *                            baseline)
+ *   pipeline/fanout_copy     one frame to each of the 4 peers, built as
+ *                            sl_pipeline does: template + transaction copy
+ *   pipeline/fanout_indirect the same as a header mbuf chained to an
+ *                            indirect mbuf on the received transaction: the
+ *                            zero-copy alternative (not usable on af_xdp,
+ *                            whose tx takes single-segment mbufs only)
  *
  * Every timed iteration injects one burst of prebuilt frames into the ring
  * port (tx queue 0 loops into rx queue 0), receives it, and hands it on.
@@ -24,6 +30,7 @@
 
 #include "cbench.h"
 #include "sl_config.h"
+#include "sl_peers.h"
 #include "sl_pipeline.h"
 #include "sl_pkt_build.h"
 #include "sl_port.h"
@@ -244,6 +251,62 @@ static void bench_verify_only(cbench_state_t *st)
 	cbench_set_items_processed(st, sigs);
 }
 
+/* Frames per iteration: one per peer of relay_cfg, from an ingest txn. */
+static void bench_fanout(cbench_state_t *st, bool indirect)
+{
+	if (!ready(st))
+		return;
+	static sl_peers_t peers;
+	sl_peers_build(&peers, &B.cfg, (const uint8_t[6]){2, 0, 0, 0, 0, 0x0b},
+		       (const uint8_t (*)[6])B.peer_macs);
+	struct rte_mbuf *rx = B.valid[0], *out[SL_CFG_PEERS_MAX];
+	const uint16_t txn_off = SL_PKT_HDRS_SZ, txn_len = (uint16_t)B.txn_sz[0];
+	const uint8_t *txn = rte_pktmbuf_mtod(rx, const uint8_t *) + txn_off;
+	int64_t frames = 0;
+	while (cbench_keep_running(st)) {
+		if (rte_pktmbuf_alloc_bulk(B.pool, out, peers.n) != 0) {
+			cbench_skip_with_error(st, "mbufs");
+			return;
+		}
+		for (unsigned k = 0; k < peers.n; k++) {
+			const sl_peer_fast_t *peer = &peers.p[k];
+			if (!indirect) {
+				uint8_t *d = (uint8_t *)rte_pktmbuf_append(
+					out[k], sl_peers_frame_len(peer, txn_len));
+				sl_peers_write_frame(peer, d, txn, txn_len, 4);
+				continue;
+			}
+			/* headers only in the first segment, the txn by reference */
+			uint16_t hdr = (uint16_t)(sl_peers_frame_len(peer, txn_len) - txn_len);
+			uint8_t frame[SL_FRAME_HDR_SZ + sizeof(struct sl_gossip_hdr) + SL_TXN_MTU];
+			sl_peers_write_frame(peer, frame, txn, 0, 4);
+			memcpy(rte_pktmbuf_append(out[k], hdr), frame, hdr);
+			struct rte_mbuf *ind = rte_pktmbuf_alloc(B.pool);
+			if (!ind) {
+				cbench_skip_with_error(st, "mbufs");
+				return;
+			}
+			rte_pktmbuf_attach(ind, rx);
+			rte_pktmbuf_adj(ind, txn_off);
+			rte_pktmbuf_chain(out[k], ind);
+		}
+		cbench_do_not_optimize(out[0]);
+		rte_pktmbuf_free_bulk(out, peers.n);
+		frames += peers.n;
+	}
+	cbench_set_items_processed(st, frames);
+}
+
+static void bench_fanout_copy(cbench_state_t *st)
+{
+	bench_fanout(st, false);
+}
+
+static void bench_fanout_indirect(cbench_state_t *st)
+{
+	bench_fanout(st, true);
+}
+
 CBENCH_REGISTER
 {
 	cbench_register("pipeline/io_forward", bench_io_forward);
@@ -251,4 +314,6 @@ CBENCH_REGISTER
 	cbench_register("pipeline/malformed_drop", bench_malformed_drop);
 	cbench_register("pipeline/verify_forward", bench_verify_forward);
 	cbench_register("pipeline/verify_only", bench_verify_only);
+	cbench_register("pipeline/fanout_copy", bench_fanout_copy);
+	cbench_register("pipeline/fanout_indirect", bench_fanout_indirect);
 }

@@ -278,6 +278,7 @@ static const struct key keys[] = {
 	{"type", SEC_PORT, set_port_type, CFG(port_type), 0, 0},
 	{"iface", SEC_PORT, set_str, CFG(iface), 0, 0},
 	{"queues", SEC_PORT, set_uint, CFG(queues), 1, SL_CFG_QUEUES_MAX},
+	{"xdp_prog", SEC_PORT, set_str, CFG(xdp_prog), 0, 0},
 	{"rx_pcap", SEC_PORT, set_str, CFG(rx_pcap), 0, 0},
 	{"tx_pcap", SEC_PORT, set_str, CFG(tx_pcap), 0, 0},
 
@@ -511,6 +512,7 @@ static void validate(struct pctx *c)
 		} only[] = {
 			{"iface", SL_PORT_AF_XDP, true},
 			{"queues", SL_PORT_AF_XDP, false},
+			{"xdp_prog", SL_PORT_AF_XDP, false},
 			{"rx_pcap", SL_PORT_PCAP, true},
 			{"tx_pcap", SL_PORT_PCAP, true},
 		};

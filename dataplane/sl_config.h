@@ -65,6 +65,7 @@ typedef struct sl_config {
 	sl_port_type_t port_type;
 	char iface[SL_CFG_IFACE_MAX];
 	unsigned queues;
+	char xdp_prog[SL_CFG_PATH_MAX]; /* af_xdp: XDP object to load (e.g. the prefilter) */
 	char rx_pcap[SL_CFG_PATH_MAX];
 	char tx_pcap[SL_CFG_PATH_MAX];
 

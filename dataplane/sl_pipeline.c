@@ -32,6 +32,7 @@ typedef struct sl_worker {
 	sl_dedup_t *dedup;
 	sl_verifier_t *verifier;
 	struct rte_ring *ring; /* from the rx stage; NULL with one worker */
+	struct rte_ring *txr;  /* frames to the rx stage to send; NULL: send */
 	struct rte_mempool *pool;
 	uint16_t tx_port, tx_queue;
 	unsigned batch_max;
@@ -47,13 +48,13 @@ typedef struct sl_worker {
 
 	unsigned tn;
 	struct rte_mbuf *tx[SL_TX_BUF];
-	uint8_t tx_peer[SL_TX_BUF];
 } SL_ALIGNED(SL_CACHE_LINE) sl_worker_t;
 
 struct sl_pipeline {
 	sl_stats_t rx_stats; /* the rx stage's counters */
 	sl_peers_t peers;
 	const sl_dedup_t *tagger; /* worker 0's cache: only its seed is read */
+	uint16_t tx_port, tx_queue; /* where the rx stage sends workers' frames */
 	unsigned nworkers;
 	sl_worker_t *w[SL_CFG_WORKERS_MAX];
 };
@@ -136,18 +137,41 @@ static unsigned rx_stage(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n)
 
 /* ---- worker: fanout and tx ---------------------------------------------- */
 
+/* Send frames[0..n) (n <= SL_TX_BUF) on a queue; count what went, free and
+ * count the rest. What a frame's counters need is read before the burst:
+ * a sent mbuf belongs to the PMD, which may free it at once. */
+static void tx_send(sl_stats_t *st, uint16_t port, uint16_t queue, struct rte_mbuf **frames,
+		    unsigned n)
+{
+	uint8_t to[SL_TX_BUF];
+	uint16_t len[SL_TX_BUF];
+	for (unsigned i = 0; i < n; i++) {
+		to[i] = meta_of(frames[i])->dst_peer;
+		len[i] = rte_pktmbuf_data_len(frames[i]);
+	}
+	uint16_t sent = rte_eth_tx_burst(port, queue, frames, (uint16_t)n);
+	for (unsigned i = 0; i < sent; i++) {
+		st->peer[to[i]][SL_PC_frames_out]++;
+		st->c[SL_C_tx_bytes] += len[i];
+	}
+	st->c[SL_C_tx_frames] += sent;
+	for (unsigned i = sent; i < n; i++)
+		rte_pktmbuf_free(frames[i]);
+	st->c[SL_C_tx_dropped] += n - sent;
+}
+
 static void tx_flush(sl_worker_t *w)
 {
 	if (!w->tn)
 		return;
-	uint16_t sent = rte_eth_tx_burst(w->tx_port, w->tx_queue, w->tx, (uint16_t)w->tn);
-	sl_stats_t *st = &w->stats;
-	for (unsigned i = 0; i < sent; i++)
-		st->peer[w->tx_peer[i]][SL_PC_frames_out]++;
-	st->c[SL_C_tx_frames] += sent;
-	for (unsigned i = sent; i < w->tn; i++)
-		rte_pktmbuf_free(w->tx[i]);
-	st->c[SL_C_tx_dropped] += w->tn - sent;
+	if (!w->txr) {
+		tx_send(&w->stats, w->tx_port, w->tx_queue, w->tx, w->tn);
+	} else {
+		unsigned q = rte_ring_sp_enqueue_burst(w->txr, (void **)w->tx, w->tn, NULL);
+		for (unsigned i = q; i < w->tn; i++)
+			rte_pktmbuf_free(w->tx[i]);
+		w->stats.c[SL_C_tx_dropped] += w->tn - q;
+	}
 	w->tn = 0;
 }
 
@@ -182,15 +206,20 @@ static void fanout(sl_worker_t *w, struct rte_mbuf *m)
 		struct rte_mbuf *f = out[k];
 		uint8_t *d = (uint8_t *)rte_pktmbuf_append(f, len);
 		sl_peers_write_frame(peer, d, txn, meta->txn_len, meta->out_ttl);
-		w->stats.c[SL_C_tx_bytes] += len;
+		meta_of(f)->dst_peer = to[k];
 		if (w->tn == SL_TX_BUF)
 			tx_flush(w);
-		w->tx_peer[w->tn] = to[k];
 		w->tx[w->tn++] = f;
 	}
 }
 
 /* ---- worker: verify batch ----------------------------------------------- */
+
+/* The dedup window gauge, refreshed at each batch and whenever rx idles. */
+static void publish_window(sl_worker_t *w, uint64_t now)
+{
+	w->stats.dedup_window_ns = (uint64_t)((double)sl_dedup_window(w->dedup, now) * w->ns_per_tick);
+}
 
 static void flush_batch(sl_worker_t *w, uint64_t now)
 {
@@ -222,7 +251,7 @@ static void flush_batch(sl_worker_t *w, uint64_t now)
 	}
 	w->bn = w->ni = 0;
 	tx_flush(w);
-	st->dedup_window_ns = (uint64_t)((double)sl_dedup_window(w->dedup, now) * w->ns_per_tick);
+	publish_window(w, now);
 }
 
 static void batch_add(sl_worker_t *w, struct rte_mbuf *m, const sl_txn_t *t, uint64_t now)
@@ -239,16 +268,18 @@ static void batch_add(sl_worker_t *w, struct rte_mbuf *m, const sl_txn_t *t, uin
 		flush_batch(w, now);
 }
 
-/* Dedup runs before the parser: identical bytes always parse the same way,
- * so a tag already in the cache belongs to bytes that parsed (see below) and
- * the copy can be dropped without parsing it again -- duplicates are the
- * cheapest drop. A tag whose bytes then fail to parse is in the cache too,
- * so its later copies count as duplicates rather than malformed. */
+/* Dedup runs before the parser: identical bytes always parse alike, so a
+ * copy of bytes already seen needs no second parse -- duplicates are the
+ * cheapest drop. The cache also remembers bytes that failed to parse, so a
+ * repeated malformed datagram counts once as drop_parse_<reason>, then as
+ * drop_duplicate. */
 static void worker_admit(sl_worker_t *w, struct rte_mbuf **pkts, unsigned n, uint64_t now)
 {
 	sl_stats_t *st = &w->stats;
-	uint64_t tags[SL_BURST_MAX];
+	uint64_t tags[SL_BURST_MAX] = {0}; /* gcc cannot see that n <= SL_BURST_MAX */
 	uint8_t is_new[SL_BURST_MAX];
+	if (!n)
+		return;
 	for (unsigned i = 0; i < n; i++)
 		tags[i] = meta_of(pkts[i])->tag;
 	sl_dedup_insert_burst(w->dedup, tags, n, now, is_new);
@@ -336,7 +367,24 @@ unsigned sl_pipeline_worker_poll(sl_pipeline_t *p, unsigned i, uint64_t now_tsc,
 	}
 	if (w->bn && (rx_idle || now_tsc - w->batch_t0 >= w->batch_timeout))
 		flush_batch(w, now_tsc);
+	else if (rx_idle)
+		publish_window(w, now_tsc);
 	return n;
+}
+
+unsigned sl_pipeline_tx_poll(sl_pipeline_t *p)
+{
+	unsigned total = 0;
+	for (unsigned i = 0; i < p->nworkers; i++) {
+		struct rte_ring *r = p->w[i]->txr;
+		struct rte_mbuf *frames[SL_TX_BUF];
+		unsigned n;
+		while (r && (n = rte_ring_sc_dequeue_burst(r, (void **)frames, SL_TX_BUF, NULL))) {
+			tx_send(&p->rx_stats, p->tx_port, p->tx_queue, frames, n);
+			total += n;
+		}
+	}
+	return total;
 }
 
 void sl_pipeline_worker_drain(sl_pipeline_t *p, unsigned i)
@@ -377,6 +425,7 @@ static sl_worker_t *worker_create(const sl_pipeline_t *p, const struct sl_pipeli
 	w->pool = c->pool;
 	w->tx_port = c->tx_port;
 	w->tx_queue = (uint16_t)(c->tx_queue_base + i);
+	bool tx_back = cfg->workers > 1 && c->tx_queues && c->tx_queues < cfg->workers;
 	w->batch_max = cfg->batch_size;
 	w->batch_timeout = rte_get_tsc_hz() * cfg->batch_timeout_us / 1000000;
 	w->ns_per_tick = 1e9 / (double)rte_get_tsc_hz();
@@ -385,17 +434,24 @@ static sl_worker_t *worker_create(const sl_pipeline_t *p, const struct sl_pipeli
 	w->verifier = sl_verifier_create(cfg->verify_backend);
 	if (cfg->workers > 1) {
 		char name[RTE_RING_NAMESIZE];
-		snprintf(name, sizeof(name), "sl_steer_%p_%u", (const void *)p, i);
+		snprintf(name, sizeof(name), "sl_rx_%p_%u", (const void *)p, i);
 		w->ring = rte_ring_create(name, SL_STEER_RING, c->socket,
 					  RING_F_SP_ENQ | RING_F_SC_DEQ);
 	}
-	if (!w->dedup || !w->verifier || (cfg->workers > 1 && !w->ring)) {
+	if (tx_back) {
+		char name[RTE_RING_NAMESIZE];
+		snprintf(name, sizeof(name), "sl_tx_%p_%u", (const void *)p, i);
+		w->txr = rte_ring_create(name, SL_STEER_RING, c->socket,
+					 RING_F_SP_ENQ | RING_F_SC_DEQ);
+	}
+	if (!w->dedup || !w->verifier || (cfg->workers > 1 && !w->ring) || (tx_back && !w->txr)) {
 		fprintf(stderr, "sluice: worker %u: cannot create its %s\n", i,
-			!w->dedup ? "dedup cache" : !w->verifier ? "verifier" : "steering ring");
+			!w->dedup ? "dedup cache" : !w->verifier ? "verifier" : "rings");
 		sl_dedup_destroy(w->dedup);
 		if (w->verifier)
 			sl_verifier_destroy(w->verifier);
 		rte_ring_free(w->ring);
+		rte_ring_free(w->txr);
 		rte_free(w);
 		return NULL;
 	}
@@ -419,6 +475,8 @@ sl_pipeline_t *sl_pipeline_create(const struct sl_pipeline_conf *c)
 	if (!p)
 		return NULL;
 	sl_peers_build(&p->peers, c->cfg, c->my_mac, c->peer_macs);
+	p->tx_port = c->tx_port;
+	p->tx_queue = c->tx_queue_base;
 	for (unsigned i = 0; i < c->cfg->workers; i++) {
 		p->w[i] = worker_create(p, c, i);
 		if (!p->w[i]) {
@@ -440,11 +498,14 @@ void sl_pipeline_destroy(sl_pipeline_t *p)
 		struct rte_mbuf *m;
 		while (w->ring && rte_ring_sc_dequeue(w->ring, (void **)&m) == 0)
 			rte_pktmbuf_free(m);
+		while (w->txr && rte_ring_sc_dequeue(w->txr, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
 		for (unsigned k = 0; k < w->bn; k++)
 			rte_pktmbuf_free(w->bm[k]);
 		for (unsigned k = 0; k < w->tn; k++)
 			rte_pktmbuf_free(w->tx[k]);
 		rte_ring_free(w->ring);
+		rte_ring_free(w->txr);
 		sl_verifier_destroy(w->verifier);
 		sl_dedup_destroy(w->dedup);
 		rte_free(w);

@@ -12,6 +12,9 @@
  *                          when the oldest waits batch_timeout_us, or when rx
  *                          is idle) -> fanout, one frame per peer but the
  *                          sender -> tx burst on the worker's own tx queue
+ *                          (or, with fewer tx queues than workers -- one
+ *                          af_xdp queue -- back to the rx stage through an
+ *                          SPSC ring, and the rx stage sends them)
  *
  * Contract: every packet handed to sl_pipeline_process_burst() is owned by
  * the pipeline from then on and ends in exactly one final counter --
@@ -39,6 +42,7 @@ typedef struct sl_pkt_meta {
 	uint16_t txn_len;
 	uint8_t src_peer;  /* config peer index, SL_PEER_NONE for ingest */
 	uint8_t out_ttl;   /* TTL of the gossip frames it would cause */
+	uint8_t dst_peer;  /* of a fanout frame: the peer it goes to */
 } sl_pkt_meta_t;
 
 typedef struct sl_pipeline sl_pipeline_t;
@@ -48,7 +52,11 @@ struct sl_pipeline_conf {
 	const uint8_t *my_mac;         /* source MAC of the frames we send */
 	const uint8_t (*peer_macs)[6]; /* next hop of config peer i */
 	uint16_t tx_port;
-	uint16_t tx_queue_base;        /* worker i sends on tx_queue_base + i */
+	uint16_t tx_queue_base;        /* worker i sends on tx_queue_base + i ... */
+	uint16_t tx_queues;            /* ... when there are that many (0: as many as
+					* workers); otherwise workers pass their
+					* frames to the rx stage, which sends them
+					* on tx_queue_base (sl_pipeline_tx_poll) */
 	struct rte_mempool *pool;      /* for fanout frames */
 	int socket;
 };
@@ -68,6 +76,10 @@ void sl_pipeline_process_burst(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigne
  * nothing, so waiting longer cannot fill the batch. Returns the packets
  * taken from the ring. Called by worker i's lcore only. */
 unsigned sl_pipeline_worker_poll(sl_pipeline_t *p, unsigned i, uint64_t now_tsc, bool rx_idle);
+
+/* rx stage, when workers pass frames back (see tx_queues): send what they
+ * passed. Returns the frames taken. */
+unsigned sl_pipeline_tx_poll(sl_pipeline_t *p);
 
 /* Shutdown, after the rx stage has stopped: worker i takes everything still
  * in its ring, verifies and sends its batch, and flushes its tx buffer. */

@@ -19,7 +19,8 @@ static void vdev_args(const sl_config_t *cfg, uint16_t nq, char *args, size_t n)
 {
 	switch (cfg->port_type) {
 	case SL_PORT_AF_XDP:
-		snprintf(args, n, "iface=%s,start_queue=0,queue_count=%u", cfg->iface, nq);
+		snprintf(args, n, "iface=%s,start_queue=0,queue_count=%u%s%s", cfg->iface, nq,
+			 cfg->xdp_prog[0] ? ",xdp_prog=" : "", cfg->xdp_prog);
 		break;
 	case SL_PORT_PCAP:
 		snprintf(args, n, "rx_pcap=%s,tx_pcap=%s", cfg->rx_pcap, cfg->tx_pcap);

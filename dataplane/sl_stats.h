@@ -40,7 +40,7 @@
 	X(forwarded_txns)     /* valid, first time: the good final bucket */       \
 	X(fanout_ttl_expired) /* valid txns not re-gossiped: outgoing TTL 0 */     \
 	X(tx_frames)          /* frames the port accepted */                       \
-	X(tx_bytes)                                                                \
+	X(tx_bytes)           /* of the frames the port accepted */                \
 	X(tx_dropped)         /* frames built but not sent (port full, no mbuf) */ \
 	X(tx_nombuf)          /* of those: no mbuf to build the frame in */
 

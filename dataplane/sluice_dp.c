@@ -89,12 +89,16 @@ static void run_single(struct app *a)
 	sl_pipeline_worker_drain(a->p, 0);
 }
 
-/* Main lcore, several workers: the rx stage only. */
+/* Main lcore, several workers: the rx stage, and the tx of the workers'
+ * frames when the port has fewer tx queues than workers. */
 static void run_rx(struct app *a)
 {
-	while (!stopping(a))
-		if (!rx_pass(a))
+	while (!stopping(a)) {
+		unsigned n = rx_pass(a);
+		n += sl_pipeline_tx_poll(a->p);
+		if (!n)
 			idle(a);
+	}
 	__atomic_store_n(&a->rx_done, true, __ATOMIC_RELEASE);
 }
 
@@ -133,6 +137,18 @@ static void lcore_map(unsigned nlcores, char *buf, size_t n)
 	if (first < 0)
 		first = last = 0;
 	snprintf(buf, n, "--lcores=(0-%u)@(%d-%d)", nlcores - 1, first, last);
+}
+
+static int write_json(const char *path, const sl_config_t *cfg, const sl_stats_t *s)
+{
+	FILE *f = fopen(path, "w");
+	if (f)
+		sl_stats_write_json(f, cfg, s);
+	if (!f || fclose(f) != 0) {
+		fprintf(stderr, "sluice-dp: cannot write %s\n", path);
+		return -1;
+	}
+	return 0;
 }
 
 static int resolve_macs(const struct app *a, const char *path, uint8_t (*macs)[6])
@@ -202,7 +218,7 @@ int main(int argc, char **argv)
 		return 1;
 
 	char prefix[64], lcores[64];
-	snprintf(prefix, sizeof(prefix), "sluice-%s", a->cfg.name);
+	snprintf(prefix, sizeof(prefix), "sluice-%.*s", SL_CFG_NAME_MAX - 1, a->cfg.name);
 	unsigned nlcores = a->cfg.workers == 1 ? 1 : a->cfg.workers + 1;
 	lcore_map(nlcores, lcores, sizeof(lcores));
 	char *extra[] = {lcores};
@@ -226,16 +242,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sluice-dp: no memory for the mbuf pool: %s\n", rte_strerror(rte_errno));
 		goto out_eal;
 	}
+	/* A tx queue per worker where queues are free (null, ring); af_xdp and
+	 * pcap have as many as rx queues, and workers beyond that hand their
+	 * frames to the rx lcore. */
 	char err[512];
-	if (sl_port_open(&a->port, &a->cfg, (uint16_t)sl_port_rx_queues(&a->cfg),
-			 (uint16_t)a->cfg.workers, pool, err, sizeof(err)) != 0) {
+	uint16_t nb_rxq = (uint16_t)sl_port_rx_queues(&a->cfg);
+	uint16_t nb_txq = a->cfg.port_type == SL_PORT_NULL || a->cfg.port_type == SL_PORT_RING
+				  ? (uint16_t)a->cfg.workers
+				  : nb_rxq;
+	if (sl_port_open(&a->port, &a->cfg, nb_rxq, nb_txq, pool, err, sizeof(err)) != 0) {
 		fprintf(stderr, "sluice-dp: port: %s\n", err);
 		goto out_pool;
 	}
 	struct sl_pipeline_conf pc = {
 		.cfg = &a->cfg, .my_mac = a->cfg.has_mac ? a->cfg.mac : a->port.mac,
 		.peer_macs = (const uint8_t (*)[6])peer_macs, .tx_port = a->port.id,
-		.tx_queue_base = 0, .pool = pool, .socket = socket,
+		.tx_queue_base = 0, .tx_queues = nb_txq, .pool = pool, .socket = socket,
 	};
 	a->p = sl_pipeline_create(&pc);
 	if (!a->p)
@@ -261,22 +283,14 @@ int main(int argc, char **argv)
 		}
 		run_rx(a);
 		rte_eal_mp_wait_lcore();
+		while (sl_pipeline_tx_poll(a->p))
+			;
 	}
 
 	sl_stats_t s;
 	sl_pipeline_stats(a->p, &s);
 	sl_stats_print_table(stdout, &a->cfg, &s);
-	rc = 0;
-	if (json) {
-		FILE *f = fopen(json, "w");
-		if (f) {
-			sl_stats_write_json(f, &a->cfg, &s);
-			rc = fclose(f) == 0 ? 0 : 1;
-		}
-		if (!f || rc)
-			fprintf(stderr, "sluice-dp: cannot write %s\n", json);
-		rc = f && !rc ? 0 : 1;
-	}
+	rc = json && write_json(json, &a->cfg, &s) != 0;
 	sl_pipeline_destroy(a->p);
 out_port:
 	sl_port_close(&a->port);

@@ -125,6 +125,7 @@ sl_wait_xdp() {
 # sl_relay_conf FILE NAME NODE PORT PEER...: a sluice-dp config for relay
 # NAME at NODE's address; PORT is af_xdp:IFACE or pcap:RX_FILE:TX_FILE; each
 # PEER is a, b (relays, gossip with fixed tokens) or sink (a validator).
+# SL_DP_WORKERS sets the relays' worker count (default 1).
 sl_relay_conf() {
 	local file=$1 name=$2 node=$3 port=$4 peer
 	shift 4
@@ -133,7 +134,7 @@ sl_relay_conf() {
 		printf 'ingest_port = %s\ngossip_port = %s\nttl = 4\n' "$SL_INGEST_PORT" "$SL_GOSSIP_PORT"
 		# Idle back-off, so that two relays share this machine's cores.
 		printf 'dedup_capacity = 65536\nbatch_size = 64\nbatch_timeout_us = 200\n'
-		printf 'idle_sleep_us = 200\nworkers = 1\n\n[port]\n'
+		printf 'idle_sleep_us = 200\nworkers = %s\n\n[port]\n' "${SL_DP_WORKERS:-1}"
 		case $port in
 		af_xdp:*) printf 'type = af_xdp\niface = %s\nqueues = 1\n' "${port#af_xdp:}" ;;
 		pcap:*)

@@ -57,6 +57,7 @@ static const char good[] =
 	"  type = af_xdp\n"
 	"iface = veth-a\n"
 	"queues = 2\n"
+	"xdp_prog = /usr/lib/sluice/prefilter.o\n"
 	"[peer b]\n"
 	"kind = relay\n"
 	"ip = 10.99.0.12\n"
@@ -93,6 +94,7 @@ static void test_good_file(void **state)
 	assert_int_equal(cfg.port_type, SL_PORT_AF_XDP);
 	assert_string_equal(cfg.iface, "veth-a");
 	assert_int_equal(cfg.queues, 2);
+	assert_string_equal(cfg.xdp_prog, "/usr/lib/sluice/prefilter.o");
 	assert_int_equal(cfg.npeers, 2);
 	assert_string_equal(cfg.peers[0].name, "b");
 	assert_int_equal(cfg.peers[0].kind, SL_PEER_RELAY);
@@ -101,7 +103,7 @@ static void test_good_file(void **state)
 	assert_false(cfg.peers[0].mac_resolve);
 	assert_int_equal(cfg.peers[0].token_out, 1111);
 	assert_int_equal(cfg.peers[0].token_in, 2222);
-	assert_int_equal(cfg.peers[0].line, 20);
+	assert_int_equal(cfg.peers[0].line, 21);
 	assert_string_equal(cfg.peers[1].name, "sink");
 	assert_int_equal(cfg.peers[1].kind, SL_PEER_VALIDATOR);
 	assert_true(cfg.peers[1].mac_resolve);
@@ -193,6 +195,7 @@ static const struct bad_case {
 	{"[relay]\nname=x\nip=1.2.3.4\n[port]\ntype=pcap\nrx_pcap=a\n", 4, "type pcap needs 'tx_pcap'"},
 	{HEAD "iface=eth0\n", 6, "'iface' is only for type af_xdp"},
 	{HEAD "tx_pcap=o.pcap\n", 6, "'tx_pcap' is only for type pcap"},
+	{HEAD "xdp_prog=p.o\n", 6, "'xdp_prog' is only for type af_xdp"},
 	{HEAD "[peer q]\nip=5.6.7.8\nport=1\nmac=resolve\n", 6, "peer q needs 'kind'"},
 	{HEAD "[peer q]\nkind=relay\nip=5.6.7.8\nport=1\nmac=resolve\ntoken_in=1\n", 6,
 	 "relay peer q needs 'token_out'"},

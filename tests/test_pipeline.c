@@ -76,7 +76,7 @@ static void assert_every_packet_accounted(const sl_pipeline_t *p)
 	assert_int_equal(s.c[SL_C_rx_packets], s.c[SL_C_forwarded_txns] + sl_stats_drops(&s));
 }
 
-static int setup_with(void **state, const char *extra)
+static int setup_with(void **state, const char *extra, uint16_t tx_queues)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	/* extra [relay] keys go just before [port] */
@@ -95,7 +95,7 @@ static int setup_with(void **state, const char *extra)
 		fail_msg("%s", err);
 	struct sl_pipeline_conf pc = {
 		.cfg = &f->cfg, .my_mac = my_mac, .peer_macs = peer_macs, .tx_port = f->port.id,
-		.tx_queue_base = 1, .pool = pool, .socket = 0,
+		.tx_queue_base = 1, .tx_queues = tx_queues, .pool = pool, .socket = 0,
 	};
 	f->p = sl_pipeline_create(&pc);
 	assert_non_null(f->p);
@@ -106,12 +106,19 @@ static int setup_with(void **state, const char *extra)
 
 static int setup(void **state)
 {
-	return setup_with(state, "");
+	return setup_with(state, "", 0);
 }
 
 static int setup_two_workers(void **state)
 {
-	return setup_with(state, "workers=2\n");
+	return setup_with(state, "workers=2\n", 0);
+}
+
+/* Two workers, one tx queue (as on a one-queue af_xdp port): the workers
+ * hand their frames to the rx stage. */
+static int setup_two_workers_one_txq(void **state)
+{
+	return setup_with(state, "workers=2\n", 1);
 }
 
 /* Free every frame the pipeline sent; returns how many there were. */
@@ -134,6 +141,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	for (unsigned i = 0; i < sl_pipeline_workers(f->p); i++)
 		sl_pipeline_worker_drain(f->p, i);
+	sl_pipeline_tx_poll(f->p);
 	sl_pipeline_destroy(f->p);
 	drain_sent(f);
 	sl_port_close(&f->port);
@@ -196,10 +204,11 @@ static void run(struct fixture *f)
 		sl_pipeline_process_burst(f->p, pkts, n, rte_rdtsc());
 	for (unsigned i = 0; i < sl_pipeline_workers(f->p); i++)
 		sl_pipeline_worker_poll(f->p, i, rte_rdtsc(), true);
+	sl_pipeline_tx_poll(f->p);
 }
 
-/* Take one sent frame; check it is well-formed and goes to peer `to`. */
-static unsigned take_frame(struct fixture *f, uint8_t *out, unsigned to)
+/* Take one sent frame, whatever its peer; check it is well-formed. */
+static unsigned take_frame_any(struct fixture *f, uint8_t *out)
 {
 	struct rte_mbuf *m;
 	assert_int_equal(rte_eth_rx_burst(f->port.id, 1, &m, 1), 1);
@@ -208,6 +217,13 @@ static unsigned take_frame(struct fixture *f, uint8_t *out, unsigned to)
 	rte_pktmbuf_free(m);
 	sl_pkt_view_t v;
 	assert_int_equal(sl_pkt_check(out, len, &v), SL_PKT_OK);
+	return len;
+}
+
+/* Take one sent frame; check it is well-formed and goes to peer `to`. */
+static unsigned take_frame(struct fixture *f, uint8_t *out, unsigned to)
+{
+	unsigned len = take_frame_any(f, out);
 	assert_memory_equal(out, peer_macs[to], 6);
 	assert_memory_equal(out + 6, my_mac, 6);
 	assert_memory_equal(out + 26, f->cfg.ip, 4);
@@ -251,6 +267,7 @@ static void test_valid_ingest_fans_out(void **state)
 	assert_int_equal(counter(f->p, "forwarded_txns"), 1);
 	assert_int_equal(counter(f->p, "ingest_txns"), 1);
 	assert_int_equal(counter(f->p, "tx_frames"), 3);
+	assert_int_equal(counter(f->p, "tx_bytes"), 2 * (42 + 16 + len) + 42 + len);
 	assert_int_equal(counter(f->p, "verify_batches"), 1);
 	unsigned n = take_frame(f, frame, PEER_B);
 	assert_gossip_frame(frame, n, 4, 1111, txn, len);
@@ -478,6 +495,37 @@ static void test_two_workers_steer_by_tag(void **state)
 	assert_every_packet_accounted(f->p);
 }
 
+static void test_workers_send_through_rx_stage(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[8][256], frame[2048];
+	size_t len[8];
+	for (int i = 0; i < 8; i++) {
+		len[i] = new_txn(f, txn[i]);
+		inject(f, &from_client, txn[i], len[i]);
+	}
+	struct rte_mbuf *pkts[32];
+	uint16_t n = rte_eth_rx_burst(f->port.id, 0, pkts, 32);
+	sl_pipeline_process_burst(f->p, pkts, n, rte_rdtsc());
+	for (unsigned w = 0; w < 2; w++)
+		sl_pipeline_worker_poll(f->p, w, rte_rdtsc(), true);
+	assert_int_equal(counter(f->p, "forwarded_txns"), 8);
+	assert_int_equal(counter(f->p, "tx_frames"), 0); /* not sent yet: in the rings */
+	assert_int_equal(sl_pipeline_tx_poll(f->p), 24);
+	assert_int_equal(counter(f->p, "tx_frames"), 24);
+	assert_int_equal(peer_counter(f->p, PEER_C, SL_PC_frames_out), 8);
+	unsigned seen = 0;
+	for (int i = 0; i < 24; i++) {
+		unsigned fl = take_frame_any(f, frame);
+		for (int k = 0; k < 8; k++)
+			if (fl == 42 + len[k] && memcmp(frame + 42, txn[k], len[k]) == 0)
+				seen |= 1u << k;
+	}
+	assert_int_equal(seen, 0xff); /* every txn reached the sink */
+	assert_tx_empty(f);
+	assert_every_packet_accounted(f->p);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -500,6 +548,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unsent_frames_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_workers_steer_by_tag, setup_two_workers,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_workers_send_through_rx_stage,
+						setup_two_workers_one_txq, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }

@@ -105,9 +105,11 @@ static inline uint16_t sl_pkt_ipv4_csum_fold(const uint8_t *ip, unsigned hlen)
 	return (uint16_t)sum;
 }
 
+/* Applies the rules above; fills *v on SL_PKT_OK and zeroes it otherwise. */
 static inline sl_pkt_verdict_t sl_pkt_check(const uint8_t *data, uint32_t len,
 					    sl_pkt_view_t *v)
 {
+	*v = (sl_pkt_view_t){0};
 	if (len < SL_ETH_HLEN)
 		return SL_PKT_SHORT_ETH;
 	if (sl_pkt_rd_be16(data + 12) != SL_ETH_P_IPV4)
