@@ -171,8 +171,9 @@ sl_dp_bin() {
 
 # sl_e2e_run DIR BUILD: the whole demo run. Relay A (peer B) and relay B
 # (peers A and the sink) on af_xdp; c1 sends a bounded mix to A, c2 to B,
-# sharing 100 valid transactions; the sink records what B delivers. Leaves in
-# DIR: c1.txt c2.txt (manifests), sink.json, a.json b.json (relay stats),
+# sharing 100 valid transactions, and c1 forges B's gossip frames to A; the
+# sink records what B delivers. Leaves in DIR: c1.txt c2.txt spoof.txt
+# (manifests), sink.json, a.json b.json (relay stats),
 # *.log; prints the report and returns its verdict.
 sl_e2e_run() {
 	local dir=$1 build=$2 r
@@ -202,7 +203,15 @@ sl_e2e_run() {
 	sl_ns c2 timeout 30 "$build/bench/sluice-gen" --seed 2 --src "${SL_IP[c2]}" \
 		--dst "${SL_IP[b]}:$SL_INGEST_PORT" --manifest "$dir/c2.txt" "${mix[@]}" &
 	local g2=$!
+	# c1 also forges gossip frames from relay B's address with tokens B does
+	# not have, written straight onto its veth (sluice-gen's DPDK mode): relay
+	# A must drop every one as a bad token.
+	sl_ns c1 timeout 60 "$build/bench/sluice-gen" --seed 3 --src "${SL_IP[b]}:$SL_GOSSIP_PORT" \
+		--src-mac "$(sl_mac c1)" --dst "${SL_IP[a]}:$SL_GOSSIP_PORT" --dpdk af_xdp:veth-c1 \
+		--gossip-spam 30 --rate 1000 --manifest "$dir/spoof.txt" --quiet >"$dir/spoof.log" 2>&1 &
+	local g3=$!
 	wait $g1 && wait $g2 || { echo "e2e: a generator failed" >&2; return 1; }
+	wait $g3 || { echo "e2e: the spoofing generator failed:" >&2; cat "$dir/spoof.log" >&2; return 1; }
 	timeout 70 tail --pid="$sink_pid" -f /dev/null
 	sl_cleanup # SIGINT: the relays stop and write their stats
 	for r in a b; do
@@ -213,5 +222,5 @@ sl_e2e_run() {
 		fi
 	done
 	/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/e2e_report.py" --manifest "$dir/c1.txt" \
-		--manifest "$dir/c2.txt" --relay "a=$dir/a.json" --relay "b=$dir/b.json" --sink "$dir/sink.json"
+		--manifest "$dir/c2.txt" --manifest "$dir/spoof.txt" --relay "a=$dir/a.json" --relay "b=$dir/b.json" --sink "$dir/sink.json"
 }

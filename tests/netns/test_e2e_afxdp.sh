@@ -2,7 +2,8 @@
 # End to end on the demo network: relays A and B run sluice-dp on af_xdp over
 # veth; two clients send a mix that shares 100 valid transactions. Verdicts
 # (scripts/e2e_report.py): every valid transaction reaches the sink exactly
-# once, nothing else does, each relay's counters add up, each relay exits 0.
+# once, nothing else does (nor any of 30 gossip frames forged in relay B's
+# name), each relay's counters add up, each relay exits 0.
 # Also: each relay received exactly its client's datagrams and its peer's
 # gossip frames (and at most 3 foreign frames). Needs root.
 set -euo pipefail
@@ -28,8 +29,9 @@ sl_e2e_run "$work" "$build"
 import json, sys
 w = sys.argv[1]
 stats = {r: json.load(open(f"{w}/{r}.json")) for r in ("a", "b")}
+lines = lambda n: [l for l in open(f"{w}/{n}.txt") if not l.startswith("#")]
 for relay, client, other in (("a", "c1", "b"), ("b", "c2", "a")):
-    sent = sum(1 for l in open(f"{w}/{client}.txt") if not l.startswith("#"))
+    sent = len(lines(client)) + (len(lines("spoof")) if relay == "a" else 0)
     c = stats[relay]["counters"]
     gossip_in = stats[other]["peers"][relay]["frames_out"]
     # Exactly the client's datagrams and the other relay's gossip frames: the
@@ -40,5 +42,8 @@ for relay, client, other in (("a", "c1", "b"), ("b", "c2", "a")):
         f"relay {relay} saw {c['rx_packets']} packets ({stray} not sluice traffic), " \
         f"not {sent} from {client} + {gossip_in} from {other}: {c}"
     assert c.get("tx_dropped", 0) == 0, f"relay {relay} could not send {c['tx_dropped']} frames"
+forged = len(lines("spoof"))
+bad_token = stats["a"]["counters"].get("drop_bad_token", 0)
+assert forged == 30 and bad_token == forged, f"relay a dropped {bad_token} of {forged} forged frames as bad_token"
 print("e2e af_xdp: ok")
 PY
