@@ -73,9 +73,11 @@ static unsigned classify(const sl_pipeline_t *p, struct rte_mbuf *m, sl_stats_t 
 	if (SL_UNLIKELY(m->nb_segs != 1))
 		return SL_C_drop_l2; /* a jumbo chain: no transaction is that big */
 	sl_pkt_view_t v;
-	sl_pkt_verdict_t verdict = sl_pkt_check(d, rte_pktmbuf_data_len(m), &v);
-	if (SL_UNLIKELY(verdict != SL_PKT_OK))
-		return layer_counter[sl_pkt_verdict_layer(verdict)];
+	if (SL_UNLIKELY(!sl_pkt_check_fast(d, rte_pktmbuf_data_len(m), &v))) {
+		sl_pkt_verdict_t verdict = sl_pkt_check(d, rte_pktmbuf_data_len(m), &v);
+		if (verdict != SL_PKT_OK)
+			return layer_counter[sl_pkt_verdict_layer(verdict)];
+	}
 	if (SL_UNLIKELY(v.dst_ip != t->my_ip))
 		return SL_C_drop_not_for_us;
 
@@ -120,18 +122,20 @@ static unsigned rx_stage(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n)
 		rte_prefetch0(d);
 		rte_prefetch0(d + RTE_CACHE_LINE_SIZE);
 	}
+	uint64_t bytes = 0;
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		st->c[SL_C_rx_packets]++;
-		st->c[SL_C_rx_bytes] += rte_pktmbuf_pkt_len(m);
+		bytes += rte_pktmbuf_pkt_len(m);
 		unsigned drop = classify(p, m, st);
-		if (drop) {
+		if (SL_UNLIKELY(drop)) {
 			st->c[drop]++;
 			rte_pktmbuf_free(m);
 		} else {
 			pkts[kept++] = m;
 		}
 	}
+	st->c[SL_C_rx_packets] += n;
+	st->c[SL_C_rx_bytes] += bytes;
 	return kept;
 }
 
@@ -282,13 +286,13 @@ static void worker_admit(sl_worker_t *w, struct rte_mbuf **pkts, unsigned n, uin
 		return;
 	for (unsigned i = 0; i < n; i++)
 		tags[i] = meta_of(pkts[i])->tag;
-	sl_dedup_insert_burst(w->dedup, tags, n, now, is_new);
+	unsigned fresh = sl_dedup_insert_burst(w->dedup, tags, n, now, is_new);
+	st->c[SL_C_drop_duplicate] += n - fresh;
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const sl_pkt_meta_t *meta = meta_of(m);
 		unsigned src = meta->src_peer;
 		if (!is_new[i]) {
-			st->c[SL_C_drop_duplicate]++;
 			if (src != SL_PEER_NONE)
 				st->peer[src][SL_PC_duplicates]++;
 			rte_pktmbuf_free(m);

@@ -194,6 +194,17 @@ static void test_gossip_header(void **state)
 	assert_int_equal(sl_gossip_check(g, sizeof(g)), SL_GOSSIP_TTL_ZERO);
 }
 
+/* sl_pkt_check_fast may accept a frame only as sl_pkt_check does. */
+static void assert_fast_agrees(const uint8_t *f, uint32_t len)
+{
+	sl_pkt_view_t full, fast;
+	sl_pkt_verdict_t verdict = sl_pkt_check(f, len, &full);
+	if (!sl_pkt_check_fast(f, len, &fast))
+		return;
+	assert_int_equal(verdict, SL_PKT_OK);
+	assert_memory_equal(&fast, &full, sizeof(full));
+}
+
 /* Real frames: the well-formed non-sluice ones get their precise verdict,
  * the malformed one is rejected, and no cut of any of them is read past. */
 static void test_captured_frames(void **state)
@@ -228,6 +239,7 @@ static void test_captured_frames(void **state)
 				 sl_pkt_check(buf, (uint32_t)n, &v), frames[i].verdict);
 		if (frames[i].verdict == SL_PKT_OK)
 			assert_true(v.payload_off + v.payload_len <= n);
+		assert_fast_agrees(buf, (uint32_t)n);
 		/* A heap copy of each prefix lets ASan catch any read past it. */
 		for (size_t cut = 0; cut < n; cut++) {
 			uint8_t *c = malloc(cut ? cut : 1);
@@ -240,6 +252,42 @@ static void test_captured_frames(void **state)
 	}
 }
 
+/* The fast check accepts only what sl_pkt_check accepts, with the same view,
+ * and does accept the plain frame: checked on every one-byte change to the
+ * headers of a plain frame (each value at each offset) and every length. */
+static void test_fast_check(void **state)
+{
+	(void)state;
+	uint8_t f[2048];
+	sl_pkt_view_t v;
+	uint32_t len = build(f, 5, 100);
+	assert_true(sl_pkt_check_fast(f, len, &v));
+	assert_fast_agrees(f, len);
+	assert_true(sl_pkt_check_fast(f, len + 20, &v)); /* Ethernet padding */
+	unsigned accepted = 0;
+	for (unsigned off = 0; off < 14 + 20 + 8; off++) {
+		for (unsigned val = 0; val < 256; val++) {
+			uint8_t g[2048];
+			memcpy(g, f, sizeof(g));
+			g[off] = (uint8_t)val;
+			assert_fast_agrees(g, len);
+			accepted += (unsigned)sl_pkt_check_fast(g, len, &v);
+			fix_ip_csum(g + 14); /* the same change with a right checksum */
+			assert_fast_agrees(g, len);
+		}
+	}
+	assert_true(accepted > 0); /* e.g. a changed MAC or port */
+	for (uint32_t cut = 0; cut < len + 40; cut++)
+		assert_fast_agrees(f, cut);
+	/* IPv4 options are left to sl_pkt_check */
+	len = build(f, 6, 100);
+	assert_false(sl_pkt_check_fast(f, len, &v));
+	assert_int_equal(sl_pkt_check(f, len, &v), SL_PKT_OK);
+	len = build(f, 5, 0);
+	assert_true(sl_pkt_check_fast(f, len, &v));
+	assert_int_equal(v.payload_len, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_layers),
 		cmocka_unit_test(test_gossip_header),
 		cmocka_unit_test(test_captured_frames),
+		cmocka_unit_test(test_fast_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

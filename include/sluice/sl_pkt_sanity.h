@@ -68,22 +68,48 @@ typedef struct sl_pkt_view {
 	uint16_t dst_port;
 } sl_pkt_view_t;
 
+/* Word loads where the host is little-endian (every user-space target):
+ * the byte-wise forms below are not always merged into one load, and the
+ * rx path reads a dozen fields per packet. BPF keeps the byte-wise form,
+ * which the verifier accepts at any alignment. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(__bpf__)
+#define SL_PKT_LOAD_LE 1
+#endif
+
 static inline uint16_t sl_pkt_rd_be16(const uint8_t *p)
 {
+#ifdef SL_PKT_LOAD_LE
+	uint16_t v;
+	__builtin_memcpy(&v, p, sizeof(v));
+	return __builtin_bswap16(v);
+#else
 	return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
+#endif
 }
 
 /* Little-endian loads: sluice's own wire integers, and the "unswapped" form
  * of network-order fields used for equality tests. */
 static inline uint16_t sl_pkt_rd_le16(const uint8_t *p)
 {
+#ifdef SL_PKT_LOAD_LE
+	uint16_t v;
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+#else
 	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+#endif
 }
 
 static inline uint32_t sl_pkt_rd_le32(const uint8_t *p)
 {
+#ifdef SL_PKT_LOAD_LE
+	uint32_t v;
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+#else
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
+#endif
 }
 
 /* One's-complement sum of an IPv4 header of `hlen` bytes (20 <= hlen <= 60,
@@ -151,6 +177,48 @@ static inline sl_pkt_verdict_t sl_pkt_check(const uint8_t *data, uint32_t len,
 	v->src_port = sl_pkt_rd_le16(udp);
 	v->dst_port = sl_pkt_rd_le16(udp + 2);
 	return SL_PKT_OK;
+}
+
+/* The frame nearly every packet is -- IPv4 without options -- checked with
+ * a few word loads and one branch instead of a branch per rule. Returns 1
+ * only when sl_pkt_check() would return SL_PKT_OK, with *v filled exactly as
+ * it fills it; 0 says nothing (options, or a rule broken): ask sl_pkt_check()
+ * for the verdict. *v is undefined after 0. */
+static inline int sl_pkt_check_fast(const uint8_t *data, uint32_t len, sl_pkt_view_t *v)
+{
+	enum { HDRS = SL_ETH_HLEN + SL_IPV4_HLEN_MIN + SL_UDP_HLEN };
+	if (len < HDRS)
+		return 0;
+	const uint8_t *ip = data + SL_ETH_HLEN;
+	const uint8_t *udp = ip + SL_IPV4_HLEN_MIN;
+	unsigned tot = sl_pkt_rd_be16(ip + 2);
+	/* EtherType 0800, version 4, IHL 5: bytes 12..14 */
+	uint32_t bad = (sl_pkt_rd_le32(data + 12) & 0x00ffffff) ^ 0x00450008;
+	bad |= (uint32_t)(tot - (SL_IPV4_HLEN_MIN + SL_UDP_HLEN) >
+			  len - HDRS);                /* UDP header .. frame end */
+	bad |= sl_pkt_rd_be16(ip + 6) & (SL_IPV4_MF | SL_IPV4_OFF_MASK);
+	bad |= ip[9] ^ SL_IPPROTO_UDP;
+	bad |= sl_pkt_rd_be16(udp + 4) ^ (tot - SL_IPV4_HLEN_MIN);
+	/* Ones' complement sum of the header as five 32-bit words, folded: it
+	 * is independent of byte order, and 0xffff reads the same both ways. */
+	uint64_t sum = (uint64_t)sl_pkt_rd_le32(ip) + sl_pkt_rd_le32(ip + 4) +
+		       sl_pkt_rd_le32(ip + 8) + sl_pkt_rd_le32(ip + 12) + sl_pkt_rd_le32(ip + 16);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	bad |= (uint32_t)sum ^ 0xffff;
+	if (bad)
+		return 0;
+	v->l3_off = SL_ETH_HLEN;
+	v->l4_off = SL_ETH_HLEN + SL_IPV4_HLEN_MIN;
+	v->payload_off = HDRS;
+	v->payload_len = (uint16_t)(tot - (SL_IPV4_HLEN_MIN + SL_UDP_HLEN));
+	v->src_ip = sl_pkt_rd_le32(ip + 12);
+	v->dst_ip = sl_pkt_rd_le32(ip + 16);
+	v->src_port = sl_pkt_rd_le16(udp);
+	v->dst_port = sl_pkt_rd_le16(udp + 2);
+	return 1;
 }
 
 /* Which layer (2, 3 or 4) a rejection belongs to; 0 for SL_PKT_OK. */
