@@ -65,8 +65,10 @@ static const uint8_t layer_counter[5] = {
 	[2] = SL_C_drop_l2, [3] = SL_C_drop_l3, [4] = SL_C_drop_l4,
 };
 
-/* The final counter of a packet the rx stage rejects, or 0 to keep it. */
-static unsigned classify(const sl_pipeline_t *p, struct rte_mbuf *m, sl_stats_t *st)
+/* The final counter of a packet the rx stage rejects, or 0 to keep it and
+ * fill *meta. */
+static unsigned classify(const sl_pipeline_t *p, struct rte_mbuf *m, sl_pkt_meta_t *meta,
+			 sl_stats_t *st)
 {
 	const sl_peers_t *t = &p->peers;
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -81,7 +83,6 @@ static unsigned classify(const sl_pipeline_t *p, struct rte_mbuf *m, sl_stats_t 
 	if (SL_UNLIKELY(v.dst_ip != t->my_ip))
 		return SL_C_drop_not_for_us;
 
-	sl_pkt_meta_t *meta = meta_of(m);
 	if (v.dst_port == t->ingest_port) {
 		meta->src_peer = SL_PEER_NONE;
 		meta->out_ttl = t->ttl;
@@ -110,8 +111,11 @@ static unsigned classify(const sl_pipeline_t *p, struct rte_mbuf *m, sl_stats_t 
 	return 0;
 }
 
-/* Keeps the accepted packets of pkts[0..n) in pkts, in order; returns how many. */
-static unsigned rx_stage(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n)
+/* Keeps the accepted packets of pkts[0..n) in pkts, in order, with what
+ * was learned of each in meta[] (the mbufs' own fields are written only
+ * when a packet goes on); returns how many. */
+static unsigned rx_stage(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n,
+			 sl_pkt_meta_t *meta)
 {
 	sl_stats_t *st = &p->rx_stats;
 	unsigned kept = 0;
@@ -126,7 +130,7 @@ static unsigned rx_stage(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		bytes += rte_pktmbuf_pkt_len(m);
-		unsigned drop = classify(p, m, st);
+		unsigned drop = classify(p, m, &meta[kept], st);
 		if (SL_UNLIKELY(drop)) {
 			st->c[drop]++;
 			rte_pktmbuf_free(m);
@@ -277,7 +281,8 @@ static void batch_add(sl_worker_t *w, struct rte_mbuf *m, const sl_txn_t *t, uin
  * cheapest drop. The cache also remembers bytes that failed to parse, so a
  * repeated malformed datagram counts once as drop_parse_<reason>, then as
  * drop_duplicate. */
-static void worker_admit(sl_worker_t *w, struct rte_mbuf **pkts, unsigned n, uint64_t now)
+static void worker_admit(sl_worker_t *w, struct rte_mbuf **pkts, const sl_pkt_meta_t *meta,
+			 unsigned n, uint64_t now)
 {
 	sl_stats_t *st = &w->stats;
 	uint64_t tags[SL_BURST_MAX] = {0}; /* gcc cannot see that n <= SL_BURST_MAX */
@@ -285,13 +290,12 @@ static void worker_admit(sl_worker_t *w, struct rte_mbuf **pkts, unsigned n, uin
 	if (!n)
 		return;
 	for (unsigned i = 0; i < n; i++)
-		tags[i] = meta_of(pkts[i])->tag;
+		tags[i] = meta[i].tag;
 	unsigned fresh = sl_dedup_insert_burst(w->dedup, tags, n, now, is_new);
 	st->c[SL_C_drop_duplicate] += n - fresh;
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		const sl_pkt_meta_t *meta = meta_of(m);
-		unsigned src = meta->src_peer;
+		unsigned src = meta[i].src_peer;
 		if (!is_new[i]) {
 			if (src != SL_PEER_NONE)
 				st->peer[src][SL_PC_duplicates]++;
@@ -299,8 +303,8 @@ static void worker_admit(sl_worker_t *w, struct rte_mbuf **pkts, unsigned n, uin
 			continue;
 		}
 		sl_txn_t txn;
-		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *) + meta->txn_off;
-		sl_txn_err_t err = sl_txn_parse(d, meta->txn_len, &txn);
+		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *) + meta[i].txn_off;
+		sl_txn_err_t err = sl_txn_parse(d, meta[i].txn_len, &txn);
 		if (SL_UNLIKELY(err != SL_TXN_OK)) {
 			st->c[SL_C_PARSE_BASE + err]++;
 			if (src != SL_PEER_NONE)
@@ -310,14 +314,21 @@ static void worker_admit(sl_worker_t *w, struct rte_mbuf **pkts, unsigned n, uin
 		}
 		st->c[SL_C_parsed_txns]++;
 		st->c[SL_C_unique_txns]++;
+		*meta_of(m) = meta[i]; /* for the batch and the fanout */
 		batch_add(w, m, &txn, now);
 	}
 }
 
-static void worker_admit_all(sl_worker_t *w, struct rte_mbuf **pkts, unsigned n, uint64_t now)
+/* Packets steered through a ring carry their meta in the mbuf. */
+static void worker_admit_ring(sl_worker_t *w, struct rte_mbuf **pkts, unsigned n, uint64_t now)
 {
-	for (unsigned at = 0; at < n; at += SL_BURST_MAX)
-		worker_admit(w, pkts + at, RTE_MIN(n - at, (unsigned)SL_BURST_MAX), now);
+	sl_pkt_meta_t meta[SL_BURST_MAX];
+	for (unsigned at = 0; at < n; at += SL_BURST_MAX) {
+		unsigned k = RTE_MIN(n - at, (unsigned)SL_BURST_MAX);
+		for (unsigned i = 0; i < k; i++)
+			meta[i] = *meta_of(pkts[at + i]);
+		worker_admit(w, pkts + at, meta, k, now);
+	}
 }
 
 /* ---- the pipeline ------------------------------------------------------- */
@@ -328,12 +339,14 @@ static inline unsigned shard_of(uint64_t tag, unsigned n)
 	return (unsigned)(((tag >> 32) * n) >> 32);
 }
 
-static void steer(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n)
+static void steer(sl_pipeline_t *p, struct rte_mbuf **pkts, const sl_pkt_meta_t *meta,
+		  unsigned n)
 {
 	struct rte_mbuf *by[SL_CFG_WORKERS_MAX][SL_BURST_MAX];
 	unsigned cnt[SL_CFG_WORKERS_MAX] = {0};
 	for (unsigned i = 0; i < n; i++) {
-		unsigned s = shard_of(meta_of(pkts[i])->tag, p->nworkers);
+		unsigned s = shard_of(meta[i].tag, p->nworkers);
+		*meta_of(pkts[i]) = meta[i];
 		by[s][cnt[s]++] = pkts[i];
 	}
 	for (unsigned s = 0; s < p->nworkers; s++) {
@@ -351,11 +364,12 @@ void sl_pipeline_process_burst(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigne
 {
 	for (unsigned at = 0; at < n; at += SL_BURST_MAX) {
 		unsigned k = RTE_MIN(n - at, (unsigned)SL_BURST_MAX);
-		unsigned kept = rx_stage(p, pkts + at, k);
+		sl_pkt_meta_t meta[SL_BURST_MAX];
+		unsigned kept = rx_stage(p, pkts + at, k, meta);
 		if (p->nworkers == 1)
-			worker_admit(p->w[0], pkts + at, kept, now_tsc);
+			worker_admit(p->w[0], pkts + at, meta, kept, now_tsc);
 		else
-			steer(p, pkts + at, kept);
+			steer(p, pkts + at, meta, kept);
 	}
 }
 
@@ -366,7 +380,7 @@ unsigned sl_pipeline_worker_poll(sl_pipeline_t *p, unsigned i, uint64_t now_tsc,
 	if (w->ring) {
 		struct rte_mbuf *pkts[SL_BURST_MAX];
 		n = rte_ring_sc_dequeue_burst(w->ring, (void **)pkts, SL_BURST_MAX, NULL);
-		worker_admit(w, pkts, n, now_tsc);
+		worker_admit_ring(w, pkts, n, now_tsc);
 		rx_idle = rx_idle || n == 0;
 	}
 	if (w->bn && (rx_idle || now_tsc - w->batch_t0 >= w->batch_timeout))
@@ -398,7 +412,7 @@ void sl_pipeline_worker_drain(sl_pipeline_t *p, unsigned i)
 		struct rte_mbuf *pkts[SL_BURST_MAX];
 		unsigned n;
 		while ((n = rte_ring_sc_dequeue_burst(w->ring, (void **)pkts, SL_BURST_MAX, NULL)))
-			worker_admit_all(w, pkts, n, rte_rdtsc());
+			worker_admit_ring(w, pkts, n, rte_rdtsc());
 	}
 	flush_batch(w, rte_rdtsc());
 	tx_flush(w);
