@@ -303,6 +303,7 @@ CBENCH_REGISTER
 	b = cbench_register("dedup/insert", bench_dedup_insert);
 	cbench_arg_named(b, "capacity", CAPACITY_16M);
 	b = cbench_register("dedup/tag", bench_dedup_tag);
+	cbench_arg_named(b, "bytes", 215);
 	cbench_arg_named(b, "bytes", 256);
 	cbench_arg_named(b, "bytes", 1232);
 }

@@ -1,8 +1,9 @@
 /* sl_dedup: bounded "have I seen these bytes?" cache (DESIGN.md, "Dedup").
  *
- * Contract: a tag is a seeded 64-bit XXH3 of the whole transaction; the seed is
- * per cache (random unless the caller fixes it, e.g. in tests), so nobody
- * outside the process can aim collisions. The cache remembers the last
+ * Contract: a tag is a keyed 64-bit XXH3 of the whole transaction; the key
+ * (a seed, and XXH3's 192-byte secret derived from it) is per cache (random
+ * unless the caller fixes it, e.g. in tests), so nobody outside the process
+ * can aim collisions. The cache remembers the last
  * `capacity` distinct tags exactly (a ring in arrival order plus an
  * open-addressed index); inserting into a full cache evicts the oldest tag.
  * All memory is sized by sl_dedup_footprint() and taken at creation; nothing
@@ -38,6 +39,10 @@ sl_dedup_t *sl_dedup_new(void *mem, uint64_t capacity, uint64_t seed);
 sl_dedup_t *sl_dedup_create(uint64_t capacity);
 void sl_dedup_destroy(sl_dedup_t *d);
 
+/* Over 64 bytes: XXH3's long-input kernel keyed with the derived secret,
+ * at every length (XXH3_hashLong_64b_withSecret; above 240 bytes this is
+ * XXH3_64bits_withSeed(buf, sz, seed)); up to 64 bytes, which no valid
+ * transaction is: XXH3_64bits_withSeed. */
 uint64_t sl_dedup_tag(const sl_dedup_t *d, const void *buf, size_t sz);
 
 /* 1 when `tag` was not in the cache (it is now), 0 when it was. */

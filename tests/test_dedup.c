@@ -237,19 +237,25 @@ static void test_burst_in_burst_duplicates(void **state)
 static void test_tag(void **state)
 {
 	(void)state;
-	static const size_t lens[] = {0, 1, 3, 8, 16, 17, 128, 129, 240, 241, 256, 1232};
+	static const size_t lens[] = {0, 1, 3, 8, 16, 17, 64, 65, 128, 129, 215, 240, 241, 256, 1232};
 	uint8_t buf[1232];
 	uint64_t rng = 77;
 	for (size_t i = 0; i < sizeof(buf); i++)
 		buf[i] = (uint8_t)splitmix64(&rng);
 
+	unsigned char secret[XXH3_SECRET_DEFAULT_SIZE];
+	XXH3_generateSecret_fromSeed(secret, 0xDEADBEEF);
 	void *mem_a = cache_mem(16), *mem_b = cache_mem(16);
 	sl_dedup_t *a = sl_dedup_new(mem_a, 16, 0xDEADBEEF);
 	sl_dedup_t *b = sl_dedup_new(mem_b, 16, 0xDEADBEF0);
 	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		size_t n = lens[i];
 		uint64_t t = sl_dedup_tag(a, buf, n);
-		assert_int_equal(t, XXH3_64bits_withSeed(buf, n, 0xDEADBEEF));
+		if (n <= 64 || n > 240)
+			assert_int_equal(t, XXH3_64bits_withSeed(buf, n, 0xDEADBEEF));
+		if (n > 64)
+			assert_int_equal(t, XXH3_hashLong_64b_withSecret(buf, n, 0, secret,
+									 sizeof(secret)));
 		uint8_t copy[1232];
 		memcpy(copy, buf, n);
 		assert_int_equal(sl_dedup_tag(a, copy, n), t);
@@ -259,6 +265,23 @@ static void test_tag(void **state)
 			assert_int_not_equal(sl_dedup_tag(a, copy, n), t);
 		}
 	}
+	/* A transaction-sized input: every single-bit change, and every
+	 * shorter prefix, gets a tag of its own. */
+	enum { N = 215 };
+	uint64_t seen[N * 8 + N + 1];
+	unsigned ns = 0;
+	seen[ns++] = sl_dedup_tag(a, buf, N);
+	for (unsigned bit = 0; bit < N * 8; bit++) {
+		uint8_t copy[N];
+		memcpy(copy, buf, N);
+		copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		seen[ns++] = sl_dedup_tag(a, copy, N);
+	}
+	for (unsigned len = 0; len < N; len++)
+		seen[ns++] = sl_dedup_tag(a, buf, len);
+	for (unsigned i = 0; i < ns; i++)
+		for (unsigned j = i + 1; j < ns; j++)
+			assert_int_not_equal(seen[i], seen[j]);
 	free(mem_a);
 	free(mem_b);
 }
