@@ -1,0 +1,158 @@
+/* ge: the edwards25519 group, -x^2 + y^2 = 1 + d x^2 y^2, in the
+ * representations of ref10 / "Twisted Edwards curves revisited":
+ *   ge_p2     (X:Y:Z)            projective, input of doubling
+ *   ge_p3     (X:Y:Z:T), XY = ZT extended, input of addition
+ *   ge_p1p1   ((X:Z),(Y:T))      completed, output of add and double
+ *   ge_cached (Y+X, Y-X, 2Z, 2dT) a point ready to be added (8M per add)
+ *   ge_niels  (y+x, y-x, 2dxy)   an affine point ready to be added (7M)
+ * Variable time: verification handles public data only. */
+#ifndef SL_ED25519_GE_H
+#define SL_ED25519_GE_H
+
+#include <stdint.h>
+
+#include "fe.h"
+
+typedef struct ge_p2 { fe_t X, Y, Z; } ge_p2_t;
+typedef struct ge_p3 { fe_t X, Y, Z, T; } ge_p3_t;
+typedef struct ge_p1p1 { fe_t X, Y, Z, T; } ge_p1p1_t;
+typedef struct ge_cached { fe_t YplusX, YminusX, Z2, T2d; } ge_cached_t;
+typedef struct ge_niels { fe_t yplusx, yminusx, xy2d; } ge_niels_t;
+
+/* Odd multiples B, 3B, ..., 127B of the base point, for width-8 NAF. */
+#define GE_BASE_TABLE_SZ 64
+extern ge_niels_t ge_base_table[GE_BASE_TABLE_SZ];
+extern const ge_p3_t ge_base;
+
+/* Odd multiples P, 3P, ..., 15P of a variable point, for width-5 NAF. */
+#define GE_VAR_TABLE_SZ 8
+
+static inline void ge_p3_0(ge_p3_t *h)
+{
+	fe_0(&h->X); fe_1(&h->Y); fe_1(&h->Z); fe_0(&h->T);
+}
+
+static inline void ge_p2_0(ge_p2_t *h)
+{
+	fe_0(&h->X); fe_1(&h->Y); fe_1(&h->Z);
+}
+
+static inline void ge_p1p1_to_p2(ge_p2_t *r, const ge_p1p1_t *p)
+{
+	fe_mul(&r->X, &p->X, &p->T);
+	fe_mul(&r->Y, &p->Y, &p->Z);
+	fe_mul(&r->Z, &p->Z, &p->T);
+}
+
+static inline void ge_p1p1_to_p3(ge_p3_t *r, const ge_p1p1_t *p)
+{
+	fe_mul(&r->X, &p->X, &p->T);
+	fe_mul(&r->Y, &p->Y, &p->Z);
+	fe_mul(&r->Z, &p->Z, &p->T);
+	fe_mul(&r->T, &p->X, &p->Y);
+}
+
+static inline void ge_p3_to_p2(ge_p2_t *r, const ge_p3_t *p)
+{
+	r->X = p->X; r->Y = p->Y; r->Z = p->Z;
+}
+
+static inline void ge_p3_to_cached(ge_cached_t *r, const ge_p3_t *p)
+{
+	fe_add(&r->YplusX, &p->Y, &p->X);
+	fe_sub(&r->YminusX, &p->Y, &p->X);
+	fe_add(&r->Z2, &p->Z, &p->Z);
+	fe_mul(&r->T2d, &p->T, &fe_d2);
+}
+
+static inline void ge_p2_dbl(ge_p1p1_t *r, const ge_p2_t *p)
+{
+	fe_t t0;
+	fe_sq(&r->X, &p->X);
+	fe_sq(&r->Z, &p->Y);
+	fe_sq(&r->T, &p->Z);
+	fe_add(&r->T, &r->T, &r->T);
+	fe_add(&r->Y, &p->X, &p->Y);
+	fe_sq(&t0, &r->Y);
+	fe_add(&r->Y, &r->Z, &r->X);
+	fe_sub(&r->Z, &r->Z, &r->X);
+	fe_sub(&r->X, &t0, &r->Y);
+	fe_sub(&r->T, &r->T, &r->Z);
+}
+
+static inline void ge_p3_dbl(ge_p1p1_t *r, const ge_p3_t *p)
+{
+	ge_p2_t q;
+	ge_p3_to_p2(&q, p);
+	ge_p2_dbl(r, &q);
+}
+
+/* r = p + q (neg = 0) or p - q (neg = 1). */
+static inline void ge_add_cached(ge_p1p1_t *r, const ge_p3_t *p, const ge_cached_t *q, int neg)
+{
+	fe_t a, b, c, dd;
+	fe_add(&a, &p->Y, &p->X);
+	fe_sub(&b, &p->Y, &p->X);
+	fe_mul(&a, &a, neg ? &q->YminusX : &q->YplusX);
+	fe_mul(&b, &b, neg ? &q->YplusX : &q->YminusX);
+	fe_mul(&c, &q->T2d, &p->T);
+	fe_mul(&dd, &p->Z, &q->Z2);
+	fe_sub(&r->X, &a, &b);
+	fe_add(&r->Y, &a, &b);
+	if (neg) {
+		fe_sub(&r->Z, &dd, &c);
+		fe_add(&r->T, &dd, &c);
+	} else {
+		fe_add(&r->Z, &dd, &c);
+		fe_sub(&r->T, &dd, &c);
+	}
+}
+
+static inline void ge_add_niels(ge_p1p1_t *r, const ge_p3_t *p, const ge_niels_t *q, int neg)
+{
+	fe_t a, b, c, dd;
+	fe_add(&a, &p->Y, &p->X);
+	fe_sub(&b, &p->Y, &p->X);
+	fe_mul(&a, &a, neg ? &q->yminusx : &q->yplusx);
+	fe_mul(&b, &b, neg ? &q->yplusx : &q->yminusx);
+	fe_mul(&c, &q->xy2d, &p->T);
+	fe_add(&dd, &p->Z, &p->Z);
+	fe_sub(&r->X, &a, &b);
+	fe_add(&r->Y, &a, &b);
+	if (neg) {
+		fe_sub(&r->Z, &dd, &c);
+		fe_add(&r->T, &dd, &c);
+	} else {
+		fe_add(&r->Z, &dd, &c);
+		fe_sub(&r->T, &dd, &c);
+	}
+}
+
+/* Decode a point under the signature rule's encoding checks: y < p, and not
+ * x = 0 with the sign bit set. Returns 0 and the point, or -1. */
+int ge_frombytes(ge_p3_t *h, const uint8_t s[32]);
+void ge_tobytes(uint8_t s[32], const ge_p3_t *h);
+void ge_p2_tobytes(uint8_t s[32], const ge_p2_t *h);
+
+/* 1 iff h is the neutral element. */
+int ge_is_identity(const ge_p3_t *h);
+/* 1 iff [8]h is the neutral element (h is one of the eight torsion points). */
+int ge_has_small_order(const ge_p3_t *h);
+/* r = [8]h */
+void ge_mul8(ge_p3_t *r, const ge_p3_t *h);
+
+/* table[i] = (2i+1) p, i < GE_VAR_TABLE_SZ */
+void ge_var_table(ge_cached_t table[GE_VAR_TABLE_SZ], const ge_p3_t *p);
+
+/* r = [a]A + [b]B for 256-bit little-endian scalars a, b. */
+void ge_double_scalarmult_base(ge_p3_t *r, const uint8_t a[32], const ge_p3_t *A,
+			       const uint8_t b[32]);
+/* r = [a]A (variable base, for tests and the tools). */
+void ge_scalarmult(ge_p3_t *r, const uint8_t a[32], const ge_p3_t *A);
+
+/* Width-w NAF of a 256-bit scalar (< 2^255): naf[i] odd in (-2^(w-1), 2^(w-1))
+ * or 0, at least w-1 zeros after each nonzero digit. Returns 1 + the index of
+ * the highest nonzero digit (0 for the zero scalar). */
+int ge_wnaf(int8_t naf[256], const uint8_t s[32], int w);
+
+#endif

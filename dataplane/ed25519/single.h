@@ -1,0 +1,40 @@
+/* single: one Ed25519 signature under the relay's rule (DESIGN.md,
+ * "Signature rule"): S < L; A and R canonical; neither of small order;
+ * [8]([S]B - R - [k]A) = identity with k = SHA-512(R || A || M) mod L.
+ *
+ * The checks are split in two so that the batch path shares the first:
+ * ed25519_prepare() does everything but the group equation. */
+#ifndef SL_ED25519_SINGLE_H
+#define SL_ED25519_SINGLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ge.h"
+
+typedef struct ed25519_prep {
+	ge_p3_t A;      /* decoded public key */
+	ge_p3_t R;      /* decoded commitment */
+	uint8_t k[32];  /* SHA-512(R || A || M) mod L */
+	uint8_t S[32];
+} ed25519_prep_t;
+
+/* 0 when the signature passes every check before the equation (and p is
+ * filled), -1 when it is invalid already. A may be passed pre-decoded
+ * (A_dec != NULL, from a key cache); it must be the decoding of pk that
+ * passed the encoding and small-order checks. */
+int ed25519_prepare(ed25519_prep_t *p, const uint8_t sig[64], const uint8_t pk[32],
+		    const ge_p3_t *A_dec, const uint8_t *msg, size_t msg_sz);
+
+/* 1 iff [8]([S]B - R - [k]A) is the identity, for a prepared signature. */
+int ed25519_check_equation(const ed25519_prep_t *p);
+
+/* Decode a public key under the rule: canonical and not of small order.
+ * 0 and the point, or -1. */
+int ed25519_decode_key(ge_p3_t *A, const uint8_t pk[32]);
+
+/* 1 iff the signature is valid under the rule. */
+int ed25519_verify(const uint8_t sig[64], const uint8_t pk[32], const uint8_t *msg,
+		   size_t msg_sz);
+
+#endif
