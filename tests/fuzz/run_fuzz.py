@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Run one libFuzzer target for SLUICE_FUZZ_SECONDS (default 60; 0 replays the
+seeds only), seeded with a corpus written to a temporary folder from the
+shared vectors. Exit status 1 when the fuzzer finds anything; the offending
+inputs are kept in $SLUICE_BUILD_DIR/fuzz-artifacts/.
+
+usage: run_fuzz.py FUZZER SEED_KIND     (SEED_KIND: solana-txns | none)"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+def solana_txns(vectors: Path, out: Path) -> int:
+    """Every web3js record and every mainnet transaction, one file each."""
+    n = 0
+    data = (vectors / "solana-web3js" / "txs.bin").read_bytes()
+    at = 0
+    while at + 2 <= len(data):
+        size = int.from_bytes(data[at:at + 2], "little")
+        at += 2
+        (out / f"web3js-{n:04d}").write_bytes(data[at:at + size])
+        at += size
+        n += 1
+    for f in sorted((vectors / "solana-mainnet").glob("*.bin")):
+        (out / f"mainnet-{f.name}").write_bytes(f.read_bytes())
+        n += 1
+    return n
+
+
+SEEDS = {"solana-txns": solana_txns, "none": None}
+
+
+def main() -> int:
+    fuzzer, kind = sys.argv[1], sys.argv[2]
+    name = Path(fuzzer).name
+    seconds = int(os.environ.get("SLUICE_FUZZ_SECONDS", "60"))
+    vectors = Path(os.environ.get("SLUICE_VECTORS_DIR", "/nonexistent"))
+    with tempfile.TemporaryDirectory(prefix=f"sluice-{name}-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        artifacts = Path(tmp) / "artifacts"
+        corpus.mkdir()
+        artifacts.mkdir()
+        if SEEDS[kind] is not None:
+            if vectors.is_dir():
+                print(f"{name}: {SEEDS[kind](vectors, corpus)} seeds from {vectors}")
+            elif os.environ.get("SLUICE_REQUIRE_VECTORS") == "1":
+                print(f"{name}: vectors folder {vectors} is absent and SLUICE_REQUIRE_VECTORS=1")
+                return 1
+            else:
+                print(f"{name}: vectors folder {vectors} is absent; fuzzing without seeds")
+        bound = [f"-max_total_time={seconds}"] if seconds > 0 else ["-runs=0"]
+        cmd = [fuzzer, *bound, "-timeout=10", "-rss_limit_mb=2048",
+               "-print_final_stats=1", f"-artifact_prefix={artifacts}/", str(corpus)]
+        print(" ".join(cmd), flush=True)
+        rc = subprocess.call(cmd)
+        found = sorted(artifacts.iterdir())
+        if rc == 0 and not found:
+            return 0
+        keep = Path(os.environ.get("SLUICE_BUILD_DIR", ".")) / "fuzz-artifacts"
+        keep.mkdir(parents=True, exist_ok=True)
+        for f in found:
+            shutil.copy(f, keep / f"{name}-{f.name}")
+            print(f"{name}: finding kept as {keep / (name + '-' + f.name)}: {f.read_bytes().hex()}")
+        print(f"{name}: fuzzer exit status {rc}, {len(found)} finding(s)")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
