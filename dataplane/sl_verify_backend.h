@@ -26,5 +26,6 @@ struct sl_verify_ops {
 };
 
 extern const struct sl_verify_ops sl_verify_sodium_ops;
+extern const struct sl_verify_ops sl_verify_sluice_ops;
 
 #endif

@@ -1,0 +1,176 @@
+/* batch: random linear combination, bisection, adaptive switch. */
+#include "batch.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "msm.h"
+#include "sc.h"
+#include "single.h"
+
+/* Above this recent invalid rate (of the signatures that reach the
+ * equation) a batch costs more than single checks: see bench_ed25519.c,
+ * verify/batch/64/invalid_pct:P. Q16 fixed point. */
+#define ED25519_SWITCH_RATE_Q16 (65536 / 8)
+/* The rate follows the last calls with weight 1/4 each. */
+#define ED25519_RATE_SHIFT 2
+
+struct ed25519_batch {
+	ed25519_prep_t prep[ED25519_BATCH_MAX];
+	ge_cached_t tab_a[ED25519_BATCH_MAX][GE_VAR_TABLE_SZ];
+	ge_cached_t tab_r[ED25519_BATCH_MAX][GE_VAR_TABLE_SZ];
+	int8_t naf_a[ED25519_BATCH_MAX][256];
+	int8_t naf_r[ED25519_BATCH_MAX][256];
+	int top_a[ED25519_BATCH_MAX], top_r[ED25519_BATCH_MAX];
+	uint64_t z[ED25519_BATCH_MAX][2];
+	uint16_t idx[ED25519_BATCH_MAX]; /* items that passed ed25519_prepare */
+	msm_term_t terms[2 * ED25519_BATCH_MAX];
+	uint8_t *ok;
+	uint8_t rng_key[randombytes_SEEDBYTES];
+	uint32_t rate_q16;
+	int force;
+	ed25519_batch_stats_t stats;
+};
+
+ed25519_batch_t *ed25519_batch_create(void)
+{
+	ed25519_batch_t *b = aligned_alloc(64, (sizeof(*b) + 63) & ~(size_t)63);
+	if (b == NULL)
+		return NULL;
+	memset(b, 0, sizeof(*b));
+	b->force = -1;
+	if (getrandom(b->rng_key, sizeof(b->rng_key), 0) != (ssize_t)sizeof(b->rng_key)) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void ed25519_batch_destroy(ed25519_batch_t *b)
+{
+	if (b != NULL)
+		sodium_memzero(b->rng_key, sizeof(b->rng_key));
+	free(b);
+}
+
+void ed25519_batch_stats(const ed25519_batch_t *b, ed25519_batch_stats_t *st)
+{
+	*st = b->stats;
+	st->invalid_rate_q16 = b->rate_q16;
+}
+
+void ed25519_batch_force(ed25519_batch_t *b, int mode)
+{
+	b->force = mode;
+}
+
+/* n coefficients of 128 bits, and a new key: the output of one call cannot
+ * be recomputed from the state after it. */
+static void ed25519_batch_draw(ed25519_batch_t *b, size_t n)
+{
+	uint8_t buf[randombytes_SEEDBYTES + ED25519_BATCH_MAX * 16];
+	size_t len = randombytes_SEEDBYTES + n * 16;
+	randombytes_buf_deterministic(buf, len, b->rng_key);
+	memcpy(b->rng_key, buf, randombytes_SEEDBYTES);
+	memcpy(b->z, buf + randombytes_SEEDBYTES, n * 16);
+	for (size_t i = 0; i < n; i++)
+		if ((b->z[i][0] | b->z[i][1]) == 0)
+			b->z[i][0] = 1; /* probability 2^-128; keep every term */
+	sodium_memzero(buf, len);
+}
+
+/* The equation over idx[lo..hi): 1 iff it holds. */
+static int ed25519_batch_equation(ed25519_batch_t *b, size_t lo, size_t hi)
+{
+	sc_acc_t acc;
+	sc_acc_init(&acc);
+	size_t nt = 0;
+	for (size_t j = lo; j < hi; j++) {
+		unsigned i = b->idx[j];
+		sc_acc_muladd128(&acc, b->z[i], b->prep[i].S);
+		b->terms[nt++] = (msm_term_t){ b->tab_r[i], b->naf_r[i], b->top_r[i] };
+		b->terms[nt++] = (msm_term_t){ b->tab_a[i], b->naf_a[i], b->top_a[i] };
+	}
+	uint8_t s[32], neg_s[32];
+	int8_t bnaf[256];
+	sc_acc_reduce(s, &acc);
+	sc_neg(neg_s, s);
+	int btop = ge_wnaf(bnaf, neg_s, 8);
+
+	ge_p3_t sum, e;
+	msm_straus(&sum, b->terms, nt, bnaf, btop);
+	ge_mul8(&e, &sum);
+	b->stats.equations++;
+	return ge_is_identity(&e);
+}
+
+/* Decide idx[lo..hi) into ok[]; known_bad says the set holds a bad
+ * signature already. Returns 1 iff every signature of the set is valid. */
+static int ed25519_batch_bisect(ed25519_batch_t *b, size_t lo, size_t hi, int known_bad)
+{
+	if (!known_bad && ed25519_batch_equation(b, lo, hi)) {
+		for (size_t j = lo; j < hi; j++)
+			b->ok[b->idx[j]] = 1;
+		return 1;
+	}
+	if (hi - lo == 1) {
+		b->ok[b->idx[lo]] = 0;
+		return 0;
+	}
+	size_t mid = lo + (hi - lo) / 2;
+	int left_good = ed25519_batch_bisect(b, lo, mid, 0);
+	ed25519_batch_bisect(b, mid, hi, left_good);
+	return 0;
+}
+
+static int ed25519_batch_use_single(const ed25519_batch_t *b)
+{
+	if (b->force >= 0)
+		return b->force;
+	return b->rate_q16 > ED25519_SWITCH_RATE_Q16;
+}
+
+size_t ed25519_batch_verify(ed25519_batch_t *b, const sl_verify_item_t *items, size_t n,
+			    uint8_t *ok)
+{
+	size_t np = 0;
+	for (size_t i = 0; i < n; i++) {
+		ok[i] = 0;
+		if (ed25519_prepare(&b->prep[i], items[i].sig, items[i].pk, NULL, items[i].msg,
+				    items[i].msg_sz) == 0)
+			b->idx[np++] = (uint16_t)i;
+	}
+	if (np == 0)
+		return 0;
+
+	if (ed25519_batch_use_single(b)) {
+		for (size_t j = 0; j < np; j++)
+			ok[b->idx[j]] = (uint8_t)ed25519_check_equation(&b->prep[b->idx[j]]);
+		b->stats.singles += np;
+	} else {
+		ed25519_batch_draw(b, n);
+		for (size_t j = 0; j < np; j++) {
+			unsigned i = b->idx[j];
+			ed25519_prep_t *p = &b->prep[i];
+			uint8_t z[32] = {0}, zk[32];
+			memcpy(z, b->z[i], 16);
+			sc_mul(zk, z, p->k);
+			b->top_r[i] = ge_wnaf(b->naf_r[i], z, 5);
+			b->top_a[i] = ge_wnaf(b->naf_a[i], zk, 5);
+			ge_var_table(b->tab_r[i], &p->R);
+			ge_var_table(b->tab_a[i], &p->A);
+		}
+		b->ok = ok;
+		ed25519_batch_bisect(b, 0, np, 0);
+		b->ok = NULL;
+	}
+
+	size_t valid = 0;
+	for (size_t i = 0; i < n; i++)
+		valid += ok[i];
+	uint32_t rate = (uint32_t)(((uint64_t)(np - (valid)) << 16) / np);
+	b->rate_q16 = b->rate_q16 - (b->rate_q16 >> ED25519_RATE_SHIFT) + (rate >> ED25519_RATE_SHIFT);
+	return valid;
+}
