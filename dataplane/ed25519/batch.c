@@ -97,10 +97,10 @@ static int ed25519_batch_equation(ed25519_batch_t *b, size_t lo, size_t hi)
 	int8_t bnaf[256];
 	sc_acc_reduce(s, &acc);
 	sc_neg(neg_s, s);
-	int btop = ge_wnaf(bnaf, neg_s, 8);
+	msm_base_t base = { ge_base_table, bnaf, ge_wnaf(bnaf, neg_s, 8) };
 
 	ge_p3_t sum, e;
-	msm_straus(&sum, b->terms, nt, bnaf, btop);
+	msm_straus(&sum, b->terms, nt, &base, 1);
 	ge_mul8(&e, &sum);
 	b->stats.equations++;
 	return ge_is_identity(&e);

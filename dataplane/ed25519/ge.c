@@ -150,82 +150,41 @@ int ge_wnaf(int8_t naf[256], const uint8_t s[32], int w)
 	return top;
 }
 
-static inline void ge_add_var_digit(ge_p1p1_t *t, const ge_p3_t *u, const ge_cached_t *tab,
-				    int8_t d)
-{
-	if (d > 0)
-		ge_add_cached(t, u, &tab[d / 2], 0);
-	else
-		ge_add_cached(t, u, &tab[(-d) / 2], 1);
-}
+ge_niels_t ge_base128_table[GE_BASE_TABLE_SZ];
 
-static inline void ge_add_base_digit(ge_p1p1_t *t, const ge_p3_t *u, int8_t d)
-{
-	if (d > 0)
-		ge_add_niels(t, u, &ge_base_table[d / 2], 0);
-	else
-		ge_add_niels(t, u, &ge_base_table[(-d) / 2], 1);
-}
-
-void ge_double_scalarmult_base(ge_p3_t *r, const uint8_t a[32], const ge_p3_t *A,
-			       const uint8_t b[32])
-{
-	int8_t anaf[256], bnaf[256];
-	ge_cached_t at[GE_VAR_TABLE_SZ];
-	int top_a = ge_wnaf(anaf, a, 5);
-	int top_b = ge_wnaf(bnaf, b, 8);
-	int top = top_a > top_b ? top_a : top_b;
-	ge_var_table(at, A);
-
-	ge_p1p1_t t;
-	ge_p2_t acc;
-	ge_p3_t u;
-	ge_p3_0(r);
-	ge_p2_0(&acc);
-	for (int i = top - 1; i >= 0; i--) {
-		ge_p2_dbl(&t, &acc);
-		if (anaf[i]) {
-			ge_p1p1_to_p3(&u, &t);
-			ge_add_var_digit(&t, &u, at, anaf[i]);
-		}
-		if (bnaf[i]) {
-			ge_p1p1_to_p3(&u, &t);
-			ge_add_base_digit(&t, &u, bnaf[i]);
-		}
-		if (i == 0)
-			ge_p1p1_to_p3(r, &t);
-		else
-			ge_p1p1_to_p2(&acc, &t);
-	}
-}
-
-void ge_scalarmult(ge_p3_t *r, const uint8_t a[32], const ge_p3_t *A)
-{
-	static const uint8_t zero[32];
-	ge_double_scalarmult_base(r, a, A, zero);
-}
-
-/* The base table does not depend on anything: build it once at load time
- * (64 inversions, well under a millisecond). */
-__attribute__((constructor)) static void ge_base_table_init(void)
+static void ge_niels_table(ge_niels_t table[GE_BASE_TABLE_SZ], const ge_p3_t *p)
 {
 	ge_p1p1_t t;
-	ge_p3_t b2, u = ge_base;
+	ge_p3_t p2, u = *p;
 	ge_cached_t c2;
-	ge_p3_dbl(&t, &ge_base);
-	ge_p1p1_to_p3(&b2, &t);
-	ge_p3_to_cached(&c2, &b2);
+	ge_p3_dbl(&t, p);
+	ge_p1p1_to_p3(&p2, &t);
+	ge_p3_to_cached(&c2, &p2);
 	for (int i = 0; i < GE_BASE_TABLE_SZ; i++) {
 		fe_t recip, x, y;
 		fe_invert(&recip, &u.Z);
 		fe_mul(&x, &u.X, &recip);
 		fe_mul(&y, &u.Y, &recip);
-		fe_add(&ge_base_table[i].yplusx, &y, &x);
-		fe_carry(&ge_base_table[i].yplusx);
-		fe_sub(&ge_base_table[i].yminusx, &y, &x);
-		fe_mul(&ge_base_table[i].xy2d, &x, &y);
-		fe_mul(&ge_base_table[i].xy2d, &ge_base_table[i].xy2d, &fe_d2);
+		fe_add(&table[i].yplusx, &y, &x);
+		fe_carry(&table[i].yplusx);
+		fe_sub(&table[i].yminusx, &y, &x);
+		fe_mul(&table[i].xy2d, &x, &y);
+		fe_mul(&table[i].xy2d, &table[i].xy2d, &fe_d2);
 		ge_add_cached(&t, &u, &c2, 0);
 		ge_p1p1_to_p3(&u, &t);
 	}
+}
+
+/* The base tables do not depend on anything: build them once at load time
+ * (128 inversions, about a millisecond). */
+__attribute__((constructor)) static void ge_base_tables_init(void)
+{
+	ge_p3_t b128 = ge_base;
+	ge_p1p1_t t;
+	for (int i = 0; i < 128; i++) {
+		ge_p3_dbl(&t, &b128);
+		ge_p1p1_to_p3(&b128, &t);
+	}
+	ge_niels_table(ge_base_table, &ge_base);
+	ge_niels_table(ge_base128_table, &b128);
 }

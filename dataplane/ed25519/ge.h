@@ -19,9 +19,11 @@ typedef struct ge_p1p1 { fe_t X, Y, Z, T; } ge_p1p1_t;
 typedef struct ge_cached { fe_t YplusX, YminusX, Z2, T2d; } ge_cached_t;
 typedef struct ge_niels { fe_t yplusx, yminusx, xy2d; } ge_niels_t;
 
-/* Odd multiples B, 3B, ..., 127B of the base point, for width-8 NAF. */
+/* Odd multiples B, 3B, ..., 127B of the base point, and the same for
+ * 2^128 B, for width-8 NAF (built at load time). */
 #define GE_BASE_TABLE_SZ 64
 extern ge_niels_t ge_base_table[GE_BASE_TABLE_SZ];
+extern ge_niels_t ge_base128_table[GE_BASE_TABLE_SZ];
 extern const ge_p3_t ge_base;
 
 /* Odd multiples P, 3P, ..., 15P of a variable point, for width-5 NAF. */
@@ -144,11 +146,13 @@ void ge_mul8(ge_p3_t *r, const ge_p3_t *h);
 /* table[i] = (2i+1) p, i < GE_VAR_TABLE_SZ */
 void ge_var_table(ge_cached_t table[GE_VAR_TABLE_SZ], const ge_p3_t *p);
 
-/* r = [a]A + [b]B for 256-bit little-endian scalars a, b. */
-void ge_double_scalarmult_base(ge_p3_t *r, const uint8_t a[32], const ge_p3_t *A,
-			       const uint8_t b[32]);
-/* r = [a]A (variable base, for tests and the tools). */
-void ge_scalarmult(ge_p3_t *r, const uint8_t a[32], const ge_p3_t *A);
+static inline void ge_p3_neg(ge_p3_t *r, const ge_p3_t *p)
+{
+	fe_neg(&r->X, &p->X);
+	r->Y = p->Y;
+	r->Z = p->Z;
+	fe_neg(&r->T, &p->T);
+}
 
 /* Width-w NAF of a 256-bit scalar (< 2^255): naf[i] odd in (-2^(w-1), 2^(w-1))
  * or 0, at least w-1 zeros after each nonzero digit. Returns 1 + the index of

@@ -119,3 +119,74 @@ void sc_acc_muladd128(sc_acc_t *acc, const uint64_t a[2], const uint8_t b[32])
 		carry = (uint64_t)(t >> 64);
 	}
 }
+
+typedef struct u256 {
+	u128 lo, hi;
+} u256_t;
+
+static int u256_bitlen(u256_t a)
+{
+	if (a.hi != 0) {
+		uint64_t h = (uint64_t)(a.hi >> 64);
+		return h ? 256 - __builtin_clzll(h) : 192 - __builtin_clzll((uint64_t)a.hi);
+	}
+	uint64_t h = (uint64_t)(a.lo >> 64);
+	if (h)
+		return 128 - __builtin_clzll(h);
+	return a.lo ? 64 - __builtin_clzll((uint64_t)a.lo) : 0;
+}
+
+static u256_t u256_shl(u256_t a, int s)
+{
+	if (s == 0)
+		return a;
+	if (s >= 128)
+		return (u256_t){ 0, a.lo << (s - 128) };
+	return (u256_t){ a.lo << s, (a.hi << s) | (a.lo >> (128 - s)) };
+}
+
+static int u256_geq(u256_t a, u256_t b)
+{
+	return a.hi != b.hi ? a.hi > b.hi : a.lo >= b.lo;
+}
+
+static u256_t u256_sub(u256_t a, u256_t b)
+{
+	return (u256_t){ a.lo - b.lo, a.hi - b.hi - (a.lo < b.lo) };
+}
+
+int sc_split_half(uint8_t c0[32], uint8_t c1_abs[32], const uint8_t k[32])
+{
+	uint64_t w[4];
+	memcpy(w, k, 32);
+	u256_t r_prev = { ((u128)sc_L[1] << 64) | sc_L[0], ((u128)sc_L[3] << 64) | sc_L[2] };
+	u256_t r_cur = { ((u128)w[1] << 64) | w[0], ((u128)w[3] << 64) | w[2] };
+	/* |t| of the coefficients of k; their signs alternate, t_0 = 1 > 0, so
+	 * |t_{i+1}| = |t_{i-1}| + q |t_i| and |t_{i+1}| r_i <= L < 2^253 keeps
+	 * every |t| below 2^127 while r_i >= 2^126. */
+	u128 t_prev = 0, t_cur = 1;
+	int neg = 0;
+	const int stop = 126;
+	while (u256_bitlen(r_cur) > stop) {
+		int s = u256_bitlen(r_prev) - u256_bitlen(r_cur);
+		u128 t_next = t_prev;
+		for (; s >= 0; s--) {
+			u256_t sh = u256_shl(r_cur, s);
+			if (u256_geq(r_prev, sh)) {
+				r_prev = u256_sub(r_prev, sh);
+				t_next += t_cur << s;
+			}
+		}
+		u256_t r = r_prev;
+		r_prev = r_cur;
+		r_cur = r;
+		t_prev = t_cur;
+		t_cur = t_next;
+		neg ^= 1;
+	}
+	memset(c0, 0, 32);
+	memset(c1_abs, 0, 32);
+	memcpy(c0, &r_cur.lo, 16);
+	memcpy(c1_abs, &t_cur, 16);
+	return neg;
+}

@@ -38,3 +38,10 @@ static inline void sc_acc_reduce(uint8_t out[32], const sc_acc_t *acc)
 }
 
 #endif
+
+/* Split a challenge for half-size verification (Pornin, "Optimized lattice
+ * basis reduction in dimension 2", 2020; here by the extended Euclidean
+ * algorithm on (L, k)): c0 = c1 k mod L with 0 <= c0 < 2^126 and
+ * 0 < |c1| < 2^127. c1_abs receives |c1|, the return is 1 iff c1 < 0.
+ * Both are 32-byte little-endian scalars. */
+int sc_split_half(uint8_t c0[32], uint8_t c1_abs[32], const uint8_t k[32]);

@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "msm.h"
 #include "sc.h"
 
 int ed25519_decode_key(ge_p3_t *A, const uint8_t pk[32])
@@ -40,18 +41,44 @@ int ed25519_prepare(ed25519_prep_t *p, const uint8_t sig[64], const uint8_t pk[3
 	return 0;
 }
 
+/* The equation times a c1 with c0 = c1 k mod L, both near 2^127:
+ *     [8]([c1 S]B - [c0]A - [c1]R) = identity
+ * holds iff the rule's [8]([S]B - [k]A - R) = identity does (c1 is not 0
+ * mod L, and [8] puts A's part in the prime-order group where c1 k and c0
+ * act alike). Every scalar is now half size, [c1 S]B is split over B and
+ * 2^128 B, and the shared doublings drop from 253 to 128. */
 int ed25519_check_equation(const ed25519_prep_t *p)
 {
-	ge_p3_t negA = p->A, q, e;
-	ge_cached_t rc;
-	ge_p1p1_t t;
-	fe_neg(&negA.X, &negA.X);
-	fe_neg(&negA.T, &negA.T);
-	ge_double_scalarmult_base(&q, p->k, &negA, p->S); /* [S]B - [k]A */
-	ge_p3_to_cached(&rc, &p->R);
-	ge_add_cached(&t, &q, &rc, 1);
-	ge_p1p1_to_p3(&q, &t);
-	ge_mul8(&e, &q);
+	uint8_t c0[32], c1[32], c1s[32], sb[2][32] = {{0}};
+	int c1_neg = sc_split_half(c0, c1, p->k);
+	sc_mul(c1s, c1, p->S);
+	if (c1_neg)
+		sc_neg(c1s, c1s);
+	memcpy(sb[0], c1s, 16);
+	memcpy(sb[1], c1s + 16, 16);
+
+	ge_p3_t negA, r;
+	ge_cached_t ta[GE_VAR_TABLE_SZ], tr[GE_VAR_TABLE_SZ];
+	int8_t naf[4][256];
+	ge_p3_neg(&negA, &p->A);
+	ge_var_table(ta, &negA);
+	if (c1_neg) {
+		ge_var_table(tr, &p->R);
+	} else {
+		ge_p3_neg(&r, &p->R);
+		ge_var_table(tr, &r);
+	}
+	msm_term_t terms[2] = {
+		{ ta, naf[0], ge_wnaf(naf[0], c0, 5) },
+		{ tr, naf[1], ge_wnaf(naf[1], c1, 5) },
+	};
+	msm_base_t bases[2] = {
+		{ ge_base_table, naf[2], ge_wnaf(naf[2], sb[0], 8) },
+		{ ge_base128_table, naf[3], ge_wnaf(naf[3], sb[1], 8) },
+	};
+	ge_p3_t sum, e;
+	msm_straus(&sum, terms, 2, bases, 2);
+	ge_mul8(&e, &sum);
 	return ge_is_identity(&e);
 }
 
