@@ -28,4 +28,36 @@ struct sl_verify_ops {
 extern const struct sl_verify_ops sl_verify_sodium_ops;
 extern const struct sl_verify_ops sl_verify_sluice_ops;
 
+/* The encoding clauses of the rule, written once for every backend. */
+
+/* L = 2^252 + 27742317777372353535851937790883648493, little-endian. */
+static const uint8_t sl_ed25519_l[32] = {
+	0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
+};
+
+/* Clause 1: S < L (little-endian compare from the top byte). */
+static inline int sl_ed25519_scalar_is_canonical(const uint8_t s[32])
+{
+	for (int i = 31; i >= 0; i--) {
+		if (s[i] != sl_ed25519_l[i])
+			return s[i] < sl_ed25519_l[i];
+	}
+	return 0;
+}
+
+/* Clause 2, y part: y < p = 2^255 - 19, ignoring the sign bit. The "x = 0
+ * with the sign bit set" part only concerns (0, 1) and (0, -1), which are of
+ * small order, so clause 3 rejects them whatever their sign bit. */
+static inline int sl_ed25519_y_is_canonical(const uint8_t e[32])
+{
+	if ((e[31] & 0x7f) != 0x7f)
+		return 1;
+	for (int i = 30; i >= 1; i--) {
+		if (e[i] != 0xff)
+			return 1;
+	}
+	return e[0] < 0xed;
+}
+
 #endif

@@ -14,12 +14,6 @@
 
 enum { SL_PT = 32 };
 
-/* L = 2^252 + 27742317777372353535851937790883648493, little-endian. */
-static const uint8_t sl_ed25519_l[32] = {
-	0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
-};
-
 static const uint8_t sl_ed25519_identity[SL_PT] = { 1 };
 static const uint8_t sl_scalar_eight[32] = { 8 };
 
@@ -30,30 +24,6 @@ static void sl_sodium_init(void)
 	 * keeps its mutex off the per-signature path. */
 	if (sodium_init() < 0)
 		abort();
-}
-
-/* Clause 1: S < L (little-endian compare from the top byte). */
-static int sl_scalar_is_canonical(const uint8_t s[32])
-{
-	for (int i = 31; i >= 0; i--) {
-		if (s[i] != sl_ed25519_l[i])
-			return s[i] < sl_ed25519_l[i];
-	}
-	return 0;
-}
-
-/* Clause 2, y part: y < p = 2^255 - 19, ignoring the sign bit. The x = 0 with
- * sign bit set part only concerns the points (0, 1) and (0, -1), which are of
- * small order and rejected by clause 3 whatever their sign bit. */
-static int sl_y_is_canonical(const uint8_t e[32])
-{
-	if ((e[31] & 0x7f) != 0x7f)
-		return 1;
-	for (int i = 30; i >= 1; i--) {
-		if (e[i] != 0xff)
-			return 1;
-	}
-	return e[0] < 0xed;
 }
 
 /* out = [8]P by three doublings. crypto_core_ed25519_add accepts any point on
@@ -103,7 +73,8 @@ static int sl_sodium_rule_slow(const sl_verify_item_t *it)
 	const uint8_t *r = it->sig, *s = it->sig + 32, *a = it->pk;
 	uint8_t r8[SL_PT], a8[SL_PT], k[32], s8[32], lhs[SL_PT], ka8[SL_PT], rhs[SL_PT];
 
-	if (!sl_scalar_is_canonical(s) || !sl_y_is_canonical(a) || !sl_y_is_canonical(r))
+	if (!sl_ed25519_scalar_is_canonical(s) || !sl_ed25519_y_is_canonical(a) ||
+	    !sl_ed25519_y_is_canonical(r))
 		return 0;
 	/* Clause 3: P is of small order iff [8]P is the identity. */
 	if (!sl_point_times8(a8, a) || !sl_point_times8(r8, r))

@@ -15,6 +15,7 @@
 #include "sl_test_vectors.h"
 #include "sl_txn.h"
 #include "sl_verify.h"
+#include "sl_verify_backend.h"
 
 typedef struct vec {
 	uint8_t sig[64];
@@ -116,7 +117,7 @@ static int wycheproof_load(vecs_t *vs, int *wrong_length)
 	if (sl_test_vector_path(path, sizeof(path), "wycheproof/ed25519_test.json") == NULL)
 		return 0;
 	char *doc = sl_test_read_file(path, NULL);
-	uint8_t pk[32], buf[256];
+	uint8_t pk[32];
 	size_t len;
 	const char *p = doc;
 	*wrong_length = 0;
@@ -132,8 +133,9 @@ static int wycheproof_load(vecs_t *vs, int *wrong_length)
 		}
 		int id = atoi(t);
 		const char *m = sl_json_str(sl_json_key(t, "msg"), &len);
-		assert_true(len / 2 <= sizeof(buf));
-		size_t msg_sz = sl_test_unhex(m, len, buf);
+		uint8_t *msg = malloc(len / 2 + 1);
+		assert_non_null(msg);
+		size_t msg_sz = sl_test_unhex(m, len, msg);
 		size_t sig_len;
 		const char *sg = sl_json_str(sl_json_key(m, "sig"), &sig_len);
 		const char *r = sl_json_str(sl_json_key(sg, "result"), &len);
@@ -147,9 +149,10 @@ static int wycheproof_load(vecs_t *vs, int *wrong_length)
 			v->id = id;
 			memcpy(v->pk, pk, 32);
 			sl_test_unhex(sg, 128, v->sig);
-			vec_set_msg(v, buf, msg_sz);
+			vec_set_msg(v, msg, msg_sz);
 			v->rule = valid;
 		}
+		free(msg);
 		p = r;
 	}
 	free(doc);
@@ -165,15 +168,19 @@ static int sign_input_load(vecs_t *vs, const char *rel, const char *set)
 	char *doc = sl_test_read_file(path, NULL);
 	int line = 0;
 	for (char *p = doc; *p != '\0';) {
+		/* the last field may or may not end with ':' */
+		char *eol = p + strcspn(p, "\n");
+		char *next = *eol ? eol + 1 : eol;
+		*eol = '\0';
 		char *f[4];
 		for (int i = 0; i < 4; i++) {
 			f[i] = p;
-			p = strchr(p, ':');
-			assert_non_null(p);
-			*p++ = '\0';
+			p += strcspn(p, ":");
+			assert_true(i == 3 || *p == ':');
+			if (*p != '\0')
+				*p++ = '\0';
 		}
-		char *eol = strchr(p, '\n');
-		p = eol ? eol + 1 : p + strlen(p);
+		p = next;
 		vec_t *v = vecs_add(vs);
 		v->set = set;
 		v->id = ++line;
@@ -739,6 +746,51 @@ static void test_libsodium_behaviour(void **state)
 	assert_int_equal(crypto_core_ed25519_add(q, y2, y2), -1);
 }
 
+/* Clauses 1 and 2 at their boundaries. They cannot be shown deciding through
+ * the API for a point that is not of small order: a signature that holds for
+ * a non-canonical encoding would need the discrete log of a point with
+ * y < 19. So the predicates themselves are tested. */
+static void test_encoding_clauses(void **state)
+{
+	(void)state;
+	uint8_t s[32];
+	memcpy(s, sl_ed25519_l, 32);
+	assert_false(sl_ed25519_scalar_is_canonical(s)); /* L */
+	s[0]--;
+	assert_true(sl_ed25519_scalar_is_canonical(s)); /* L - 1 */
+	s[0] += 2;
+	assert_false(sl_ed25519_scalar_is_canonical(s)); /* L + 1 */
+	s[0] = 0;
+	s[15] = 0x15;
+	assert_false(sl_ed25519_scalar_is_canonical(s)); /* above L in a middle byte */
+	s[15] = 0x13;
+	s[0] = 0xff;
+	assert_true(sl_ed25519_scalar_is_canonical(s));
+	memset(s, 0, 32);
+	assert_true(sl_ed25519_scalar_is_canonical(s)); /* 0 */
+	s[31] = 0x0f;
+	memset(s, 0xff, 31);
+	assert_true(sl_ed25519_scalar_is_canonical(s)); /* 2^252 - 1 */
+	memset(s, 0xff, 32);
+	assert_false(sl_ed25519_scalar_is_canonical(s)); /* 2^256 - 1 */
+
+	uint8_t y[32];
+	for (int sign = 0; sign < 2; sign++) {
+		memset(y, 0xff, 32);
+		y[31] = (uint8_t)(0x7f | sign << 7);
+		for (int low = 0; low < 256; low++) { /* p - 237 .. p + 18 */
+			y[0] = (uint8_t)low;
+			assert_int_equal(sl_ed25519_y_is_canonical(y), low < 0xed);
+		}
+		y[0] = 0xff;
+		y[17] = 0xfe; /* below p in a middle byte */
+		assert_true(sl_ed25519_y_is_canonical(y));
+		memset(y, 0, 32);
+		y[31] = (uint8_t)(0x7e | sign << 7);
+		assert_true(sl_ed25519_y_is_canonical(y));
+	}
+}
+
 /* ---- API edges ---------------------------------------------------------- */
 
 static void test_api(void **state)
@@ -762,11 +814,19 @@ static void test_api(void **state)
 /* ---- transactions ------------------------------------------------------- */
 
 /* Parses, then checks sl_verify_txn against `valid`, and that flipping one
- * bit of the message makes it invalid. */
+ * bit of the message makes it invalid. A transaction expected invalid may
+ * also be refused by the parser (transaction5.bin's 26 lookup tables load no
+ * address, which a validator's sanitizer refuses; Firedancer's parser, whose
+ * fixture it is, let it through), and then there is nothing to verify. */
 static void check_txn(sl_verifier_t *v, const uint8_t *tx, size_t len, int valid, const char *what)
 {
 	sl_txn_t t;
 	sl_txn_err_t err = sl_txn_parse(tx, len, &t);
+	if (err != SL_TXN_OK && !valid) {
+		fprintf(stderr, "note: %s (expected invalid) refused by the parser: %s\n", what,
+			sl_txn_err_name(err));
+		return;
+	}
 	if (err != SL_TXN_OK)
 		fail_msg("%s: parse error %s", what, sl_txn_err_name(err));
 	if (sl_verify_txn(v, tx, &t) != valid)
@@ -834,6 +894,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_api),
 		cmocka_unit_test(test_libsodium_behaviour),
+		cmocka_unit_test(test_encoding_clauses),
 		cmocka_unit_test(test_cctv),
 		cmocka_unit_test(test_wycheproof),
 		cmocka_unit_test(test_rfc8032),
