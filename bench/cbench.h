@@ -35,6 +35,10 @@ cbench_bench_t *cbench_arg_named(cbench_bench_t *b, const char *arg_name, int64_
 cbench_bench_t *cbench_iterations(cbench_bench_t *b, int64_t iters);
 /* Minimum time for this benchmark, seconds (overrides the flag default). */
 cbench_bench_t *cbench_min_time(cbench_bench_t *b, double seconds);
+/* Judge the minimum time and compute rates by wall-clock instead of process
+ * CPU time, for benchmarks that wait on other lcores or devices. As Google
+ * Benchmark's UseRealTime, instance names gain the suffix "/real_time". */
+cbench_bench_t *cbench_use_real_time(cbench_bench_t *b);
 
 /* Inside a benchmark. */
 bool cbench_keep_running(cbench_state_t *st);

@@ -8,8 +8,11 @@
  * a valid transaction therefore always gives TRUNCATED.
  *
  * Rules are those of Agave's Message/VersionedMessage sanitize and
- * Firedancer's fd_txn_parse: see sl_txn.h and the checks below. */
+ * Firedancer's fd_txn_parse, plus the duplicate-key rule that Agave applies
+ * when it locks accounts: see sl_txn.h and the checks below. */
 #include "sl_txn.h"
+
+#include <string.h>
 
 #include "sluice/sl_compiler.h"
 
@@ -68,6 +71,35 @@ static inline sl_txn_err_t read_cu16(const uint8_t *buf, size_t sz, size_t *at, 
 			return e_;                                               \
 	} while (0)
 
+/* A validator rejects a transaction that names an account twice when it
+ * locks its accounts (AccountLoadedTwice); catching it here saves the
+ * signature checks. Only static keys can be compared: lookup-table keys are
+ * not on the wire. The keys are in the buffer, which is at most the MTU, so
+ * fewer than 64 of them: a 64-slot open-addressed table never fills. A
+ * crafted set of colliding keys costs at most n*n/2 key compares. */
+#define KEY_SLOTS 64
+_Static_assert(SL_TXN_MTU / SL_TXN_PUBKEY_SZ < KEY_SLOTS, "key table must never fill");
+
+static int has_duplicate_key(const uint8_t *keys, unsigned n)
+{
+	uint8_t slot[KEY_SLOTS] = { 0 }; /* key index + 1, 0 when free */
+	for (unsigned k = 0; k < n; k++) {
+		const uint8_t *key = keys + (size_t)SL_TXN_PUBKEY_SZ * k;
+		uint64_t w;
+		memcpy(&w, key, sizeof(w));
+		unsigned h = (unsigned)((w * 0x9e3779b97f4a7c15ull) >> 58);
+		for (;; h = (h + 1) % KEY_SLOTS) {
+			if (slot[h] == 0) {
+				slot[h] = (uint8_t)(k + 1);
+				break;
+			}
+			if (memcmp(keys + (size_t)SL_TXN_PUBKEY_SZ * (slot[h] - 1u), key, SL_TXN_PUBKEY_SZ) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* Largest of n account indices (0 when n is 0). */
 static inline unsigned max_index(const uint8_t *idx, unsigned n)
 {
@@ -111,6 +143,7 @@ sl_txn_err_t sl_txn_parse(const uint8_t *buf, size_t sz, sl_txn_t *out)
 	REJECT_IF(nsig + ro_unsigned > nacct, BAD_HEADER);
 	const size_t acct_off = i;
 	NEED((size_t)SL_TXN_PUBKEY_SZ * nacct);
+	REJECT_IF(has_duplicate_key(buf + i, nacct), DUPLICATE_ACCOUNT);
 	i += (size_t)SL_TXN_PUBKEY_SZ * nacct;
 
 	const size_t blockhash_off = i;

@@ -39,6 +39,7 @@ enum sl_txn_version {
 	X(BAD_HEADER, "bad_header")             /* read-only counts impossible */ \
 	X(TOO_FEW_ACCOUNTS, "too_few_accounts") /* fewer keys than signers */     \
 	X(TOO_MANY_ACCOUNTS, "too_many_accounts")                                \
+	X(DUPLICATE_ACCOUNT, "duplicate_account") /* a static key twice */       \
 	X(TOO_MANY_INSTRUCTIONS, "too_many_instructions")                        \
 	X(BAD_PROGRAM_INDEX, "bad_program_index")                                \
 	X(BAD_ACCOUNT_INDEX, "bad_account_index")                                \

@@ -52,7 +52,7 @@ def main() -> int:
             else:
                 print(f"{name}: vectors folder {vectors} is absent; fuzzing without seeds")
         bound = [f"-max_total_time={seconds}"] if seconds > 0 else ["-runs=0"]
-        cmd = [fuzzer, *bound, "-timeout=10", "-rss_limit_mb=2048",
+        cmd = [fuzzer, *bound, "-timeout=10", "-rss_limit_mb=2048", "-max_len=4096",
                "-print_final_stats=1", f"-artifact_prefix={artifacts}/", str(corpus)]
         print(" ".join(cmd), flush=True)
         rc = subprocess.call(cmd)
