@@ -13,7 +13,7 @@
 /* Above this recent invalid rate (of the signatures that reach the
  * equation) a batch costs more than single checks: see bench_ed25519.c,
  * verify/batch/64/invalid_pct:P. Q16 fixed point. */
-#define ED25519_SWITCH_RATE_Q16 (65536 / 8)
+#define ED25519_SWITCH_RATE_Q16 (65536 / 25)
 /* The rate follows the last calls with weight 1/4 each. */
 #define ED25519_RATE_SHIFT 2
 
