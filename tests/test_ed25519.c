@@ -16,6 +16,7 @@
 
 #include "ed25519/batch.h"
 #include "ed25519/fe.h"
+#include "ed25519/fe_many.h"
 #include "ed25519/ge.h"
 #include "ed25519/msm.h"
 #include "ed25519/sc.h"
@@ -157,6 +158,33 @@ static void test_fe(void **state)
 	fe_sq(&h, &fe_sqrtm1);
 	fe_add(&h, &h, &one);
 	assert_true(fe_iszero(&h));
+}
+
+/* The IFMA exponentiation (when the CPU has it) equals the scalar one, for
+ * every count (partial groups of 8) and for inputs with uncarried limbs. */
+static void test_fe_many(void **state)
+{
+	(void)state;
+	fe_t in[21], out[21], want;
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < 21; i++) {
+			uint8_t b[32];
+			randombytes_buf(b, 32);
+			fe_frombytes(&in[i], b);
+			if (i % 3 == 0) { /* an uncarried sum, limbs up to 2^53 */
+				fe_t t = in[i];
+				fe_add(&in[i], &t, &t);
+				fe_add(&in[i], &in[i], &t);
+			}
+		}
+		size_t n = 1 + (size_t)round;
+		fe_pow22523_many(out, in, n);
+		for (size_t i = 0; i < n; i++) {
+			fe_pow22523(&want, &in[i]);
+			assert_true(fe_equal(&out[i], &want));
+		}
+	}
+	fprintf(stderr, "fe_pow22523_many: %s\n", fe_many_has_ifma() ? "AVX-512 IFMA" : "scalar");
 }
 
 /* ---- group -------------------------------------------------------------- */
@@ -554,7 +582,8 @@ static void run_batch(ed25519_batch_t *b, const sig_case_t *cs, size_t n)
 
 static void test_batch_crafted(void **state)
 {
-	(void)state;
+	fe_many_force_scalar(*(int *)*state);
+	fprintf(stderr, "square roots: %s\n", fe_many_has_ifma() ? "AVX-512 IFMA" : "scalar");
 	uint8_t torsion[8][32];
 	small_order_points(torsion);
 	ed25519_batch_t *b = ed25519_batch_create();
@@ -576,12 +605,14 @@ static void test_batch_crafted(void **state)
 		}
 	}
 	ed25519_batch_destroy(b);
+	fe_many_force_scalar(0);
 }
 
 /* 0, 1, some and all invalid, in every position, sizes not powers of two. */
 static void test_batch_positions(void **state)
 {
-	(void)state;
+	fe_many_force_scalar(*(int *)*state);
+	fprintf(stderr, "square roots: %s\n", fe_many_has_ifma() ? "AVX-512 IFMA" : "scalar");
 	uint8_t torsion[8][32];
 	small_order_points(torsion);
 	ed25519_batch_t *b = ed25519_batch_create();
@@ -618,6 +649,7 @@ static void test_batch_positions(void **state)
 	uint8_t ok[1];
 	assert_int_equal(ed25519_batch_verify(b, NULL, 0, ok), 0);
 	ed25519_batch_destroy(b);
+	fe_many_force_scalar(0);
 }
 
 /* The adaptive switch: a stream of mostly invalid batches moves to single
@@ -656,12 +688,15 @@ static void test_batch_adaptive(void **state)
 	ed25519_batch_destroy(b);
 }
 
+static int ifma_default = 0, scalar_only = 1;
+
 int main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fe),
+		cmocka_unit_test(test_fe_many),
 		cmocka_unit_test(test_ge_decode),
 		cmocka_unit_test(test_ge_add),
 		cmocka_unit_test(test_ge_small_order),
@@ -670,8 +705,10 @@ int main(void)
 		cmocka_unit_test(test_sc),
 		cmocka_unit_test(test_sc_split),
 		cmocka_unit_test(test_wnaf),
-		cmocka_unit_test(test_batch_crafted),
-		cmocka_unit_test(test_batch_positions),
+		cmocka_unit_test_prestate(test_batch_crafted, &ifma_default),
+		cmocka_unit_test_prestate(test_batch_crafted, &scalar_only),
+		cmocka_unit_test_prestate(test_batch_positions, &ifma_default),
+		cmocka_unit_test_prestate(test_batch_positions, &scalar_only),
 		cmocka_unit_test(test_batch_adaptive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

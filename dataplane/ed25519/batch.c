@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "fe_many.h"
 #include "msm.h"
 #include "sc.h"
 #include "single.h"
@@ -19,6 +20,8 @@
 
 struct ed25519_batch {
 	ed25519_prep_t prep[ED25519_BATCH_MAX];
+	ed25519_pending_t pend[ED25519_BATCH_MAX];
+	fe_t w[2 * ED25519_BATCH_MAX]; /* square-root exponentiations, R then A */
 	ge_cached_t tab_a[ED25519_BATCH_MAX][GE_VAR_TABLE_SZ];
 	ge_cached_t tab_r[ED25519_BATCH_MAX][GE_VAR_TABLE_SZ];
 	int8_t naf_a[ED25519_BATCH_MAX][256];
@@ -135,11 +138,21 @@ static int ed25519_batch_use_single(const ed25519_batch_t *b)
 size_t ed25519_batch_verify(ed25519_batch_t *b, const sl_verify_item_t *items, size_t n,
 			    uint8_t *ok)
 {
-	size_t np = 0;
+	/* decode every R and A with their square roots computed together */
+	size_t ns = 0, np = 0;
 	for (size_t i = 0; i < n; i++) {
 		ok[i] = 0;
-		if (ed25519_prepare(&b->prep[i], items[i].sig, items[i].pk, NULL, items[i].msg,
-				    items[i].msg_sz) == 0)
+		if (ed25519_prepare_start(&b->pend[i], items[i].sig, items[i].pk, NULL) == 0) {
+			b->idx[ns++] = (uint16_t)i;
+			b->w[2 * ns - 2] = b->pend[i].dr.w;
+			b->w[2 * ns - 1] = b->pend[i].da.w;
+		}
+	}
+	fe_pow22523_many(b->w, b->w, 2 * ns);
+	for (size_t j = 0; j < ns; j++) {
+		unsigned i = b->idx[j];
+		if (ed25519_prepare_finish(&b->prep[i], &b->pend[i], &b->w[2 * j], items[i].sig,
+					   items[i].pk, NULL, items[i].msg, items[i].msg_sz) == 0)
 			b->idx[np++] = (uint16_t)i;
 	}
 	if (np == 0)

@@ -16,36 +16,38 @@ const ge_p3_t ge_base = {
 
 ge_niels_t ge_base_table[GE_BASE_TABLE_SZ];
 
-int ge_frombytes(ge_p3_t *h, const uint8_t s[32])
+int ge_decode_start(ge_decode_t *d, const uint8_t s[32])
 {
-	fe_t u, v, v3, vxx, check;
 	uint8_t canon[32];
-
-	fe_frombytes(&h->Y, s);
-	fe_tobytes(canon, &h->Y);
+	fe_t one;
+	fe_frombytes(&d->y, s);
+	fe_tobytes(canon, &d->y);
 	if (memcmp(canon, s, 31) != 0 || canon[31] != (s[31] & 0x7f))
 		return -1; /* y >= p */
-	fe_1(&h->Z);
-	fe_sq(&u, &h->Y);
-	fe_mul(&v, &u, &fe_d);
-	fe_sub(&u, &u, &h->Z); /* u = y^2 - 1 */
-	fe_add(&v, &v, &h->Z); /* v = d y^2 + 1 */
+	fe_1(&one);
+	fe_sq(&d->u, &d->y);
+	fe_mul(&d->v, &d->u, &fe_d);
+	fe_sub(&d->u, &d->u, &one); /* u = y^2 - 1 */
+	fe_add(&d->v, &d->v, &one); /* v = d y^2 + 1 */
+	fe_sq(&d->v3, &d->v);
+	fe_mul(&d->v3, &d->v3, &d->v);
+	fe_sq(&d->w, &d->v3);
+	fe_mul(&d->w, &d->w, &d->v);
+	fe_mul(&d->w, &d->w, &d->u); /* u v^7 */
+	return 0;
+}
 
+int ge_decode_finish(ge_p3_t *h, const ge_decode_t *d, const fe_t *w_pow, const uint8_t s[32])
+{
+	fe_t vxx, check;
 	/* x = u v^3 (u v^7)^((p-5)/8) */
-	fe_sq(&v3, &v);
-	fe_mul(&v3, &v3, &v);
-	fe_sq(&h->X, &v3);
-	fe_mul(&h->X, &h->X, &v);
-	fe_mul(&h->X, &h->X, &u);
-	fe_pow22523(&h->X, &h->X);
-	fe_mul(&h->X, &h->X, &v3);
-	fe_mul(&h->X, &h->X, &u);
-
+	fe_mul(&h->X, w_pow, &d->v3);
+	fe_mul(&h->X, &h->X, &d->u);
 	fe_sq(&vxx, &h->X);
-	fe_mul(&vxx, &vxx, &v);
-	fe_sub(&check, &vxx, &u);
+	fe_mul(&vxx, &vxx, &d->v);
+	fe_sub(&check, &vxx, &d->u);
 	if (!fe_iszero(&check)) {
-		fe_add(&check, &vxx, &u);
+		fe_add(&check, &vxx, &d->u);
 		if (!fe_iszero(&check))
 			return -1; /* not on the curve */
 		fe_mul(&h->X, &h->X, &fe_sqrtm1);
@@ -55,8 +57,20 @@ int ge_frombytes(ge_p3_t *h, const uint8_t s[32])
 		return -1; /* x = 0 with the sign bit set */
 	if (fe_isnegative(&h->X) != sign)
 		fe_neg(&h->X, &h->X);
+	h->Y = d->y;
+	fe_1(&h->Z);
 	fe_mul(&h->T, &h->X, &h->Y);
 	return 0;
+}
+
+int ge_frombytes(ge_p3_t *h, const uint8_t s[32])
+{
+	ge_decode_t d;
+	fe_t w;
+	if (ge_decode_start(&d, s) != 0)
+		return -1;
+	fe_pow22523(&w, &d.w);
+	return ge_decode_finish(h, &d, &w, s);
 }
 
 void ge_p2_tobytes(uint8_t s[32], const ge_p2_t *h)

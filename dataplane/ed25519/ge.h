@@ -133,6 +133,16 @@ static inline void ge_add_niels(ge_p1p1_t *r, const ge_p3_t *p, const ge_niels_t
 /* Decode a point under the signature rule's encoding checks: y < p, and not
  * x = 0 with the sign bit set. Returns 0 and the point, or -1. */
 int ge_frombytes(ge_p3_t *h, const uint8_t s[32]);
+
+/* ge_frombytes in two halves around its square-root exponentiation, so
+ * that many decodings share fe_pow22523_many:
+ *   ge_decode_start(&d, s) == 0, then w = d.w^((p-5)/8),
+ *   then ge_decode_finish(h, &d, &w, s) == 0  <=>  ge_frombytes(h, s) == 0 */
+typedef struct ge_decode {
+	fe_t y, u, v, v3, w; /* u = y^2 - 1, v = d y^2 + 1, v3 = v^3, w = u v^7 */
+} ge_decode_t;
+int ge_decode_start(ge_decode_t *d, const uint8_t s[32]);
+int ge_decode_finish(ge_p3_t *h, const ge_decode_t *d, const fe_t *w_pow, const uint8_t s[32]);
 void ge_tobytes(uint8_t s[32], const ge_p3_t *h);
 void ge_p2_tobytes(uint8_t s[32], const ge_p2_t *h);
 

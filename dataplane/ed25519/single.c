@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "fe_many.h"
 #include "msm.h"
 #include "sc.h"
 
@@ -15,16 +16,25 @@ int ed25519_decode_key(ge_p3_t *A, const uint8_t pk[32])
 	return 0;
 }
 
-int ed25519_prepare(ed25519_prep_t *p, const uint8_t sig[64], const uint8_t pk[32],
-		    const ge_p3_t *A_dec, const uint8_t *msg, size_t msg_sz)
+int ed25519_prepare_start(ed25519_pending_t *q, const uint8_t sig[64], const uint8_t pk[32],
+			  const ge_p3_t *A_dec)
 {
-	if (!sc_is_canonical(sig + 32))
+	if (!sc_is_canonical(sig + 32) || ge_decode_start(&q->dr, sig) != 0)
 		return -1;
-	if (ge_frombytes(&p->R, sig) != 0 || ge_has_small_order(&p->R))
+	if (A_dec == NULL && ge_decode_start(&q->da, pk) != 0)
+		return -1;
+	return 0;
+}
+
+int ed25519_prepare_finish(ed25519_prep_t *p, const ed25519_pending_t *q, const fe_t w[2],
+			   const uint8_t sig[64], const uint8_t pk[32], const ge_p3_t *A_dec,
+			   const uint8_t *msg, size_t msg_sz)
+{
+	if (ge_decode_finish(&p->R, &q->dr, &w[0], sig) != 0 || ge_has_small_order(&p->R))
 		return -1;
 	if (A_dec != NULL)
 		p->A = *A_dec;
-	else if (ed25519_decode_key(&p->A, pk) != 0)
+	else if (ge_decode_finish(&p->A, &q->da, &w[1], pk) != 0 || ge_has_small_order(&p->A))
 		return -1;
 	memcpy(p->S, sig + 32, 32);
 
@@ -39,6 +49,19 @@ int ed25519_prepare(ed25519_prep_t *p, const uint8_t sig[64], const uint8_t pk[3
 	crypto_hash_sha512_final(&hs, h);
 	sc_reduce64(p->k, h);
 	return 0;
+}
+
+int ed25519_prepare(ed25519_prep_t *p, const uint8_t sig[64], const uint8_t pk[32],
+		    const ge_p3_t *A_dec, const uint8_t *msg, size_t msg_sz)
+{
+	ed25519_pending_t q;
+	fe_t w[2];
+	if (ed25519_prepare_start(&q, sig, pk, A_dec) != 0)
+		return -1;
+	w[0] = q.dr.w;
+	w[1] = q.da.w;
+	fe_pow22523_many(w, w, A_dec != NULL ? 1 : 2);
+	return ed25519_prepare_finish(p, &q, w, sig, pk, A_dec, msg, msg_sz);
 }
 
 /* The equation times a c1 with c0 = c1 k mod L, both near 2^127:

@@ -26,6 +26,20 @@ typedef struct ed25519_prep {
 int ed25519_prepare(ed25519_prep_t *p, const uint8_t sig[64], const uint8_t pk[32],
 		    const ge_p3_t *A_dec, const uint8_t *msg, size_t msg_sz);
 
+/* ed25519_prepare in two halves around the square roots of R's and A's
+ * decoding, so that a batch computes them together (fe_pow22523_many):
+ * start(q) == 0; w[0] = q.dr.w^((p-5)/8), w[1] = q.da.w^((p-5)/8) (the
+ * latter only when A_dec is NULL); then finish(p, q, w, ...) == 0 iff
+ * ed25519_prepare(p, ...) == 0. */
+typedef struct ed25519_pending {
+	ge_decode_t dr, da;
+} ed25519_pending_t;
+int ed25519_prepare_start(ed25519_pending_t *q, const uint8_t sig[64], const uint8_t pk[32],
+			  const ge_p3_t *A_dec);
+int ed25519_prepare_finish(ed25519_prep_t *p, const ed25519_pending_t *q, const fe_t w[2],
+			   const uint8_t sig[64], const uint8_t pk[32], const ge_p3_t *A_dec,
+			   const uint8_t *msg, size_t msg_sz);
+
 /* 1 iff [8]([S]B - R - [k]A) is the identity, for a prepared signature. */
 int ed25519_check_equation(const ed25519_prep_t *p);
 
