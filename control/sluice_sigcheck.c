@@ -118,8 +118,10 @@ static int parse_line(char *line, line_item_t *it, char *err, size_t errsz)
 
 static void flush(sl_verifier_t *v, sl_verify_backend_t backend, line_item_t *pending, size_t n)
 {
-	sl_verify_item_t items[SL_VERIFY_BATCH_MAX];
+	static sl_verify_item_t items[SL_VERIFY_BATCH_MAX]; /* static: zeroed for gcc */
 	uint8_t ok[SL_VERIFY_BATCH_MAX];
+	if (n == 0)
+		return;
 	for (size_t i = 0; i < n; i++)
 		items[i] = (sl_verify_item_t){ pending[i].sig, pending[i].pk, pending[i].msg,
 					       pending[i].msg_sz };

@@ -563,7 +563,7 @@ static void make_case(sig_case_t *c, int kind, uint8_t torsion[8][32])
 
 static void run_batch(ed25519_batch_t *b, const sig_case_t *cs, size_t n)
 {
-	sl_verify_item_t items[ED25519_BATCH_MAX];
+	static sl_verify_item_t items[ED25519_BATCH_MAX]; /* static: zeroed for gcc */
 	uint8_t ok[ED25519_BATCH_MAX];
 	size_t want = 0;
 	for (size_t i = 0; i < n; i++) {
