@@ -652,6 +652,48 @@ static void test_batch_positions(void **state)
 	fe_many_force_scalar(0);
 }
 
+/* Repeated keys go through the decoded-key cache: the same verdicts as
+ * single verification, with hits; keys the rule refuses (small order,
+ * non-canonical) are never served from it. */
+static void test_batch_key_cache(void **state)
+{
+	(void)state;
+	uint8_t torsion[8][32];
+	small_order_points(torsion);
+	enum { NK = 5 };
+	uint8_t a[NK][32], A[NK][32];
+	for (int k = 0; k < NK; k++) {
+		crypto_core_ed25519_scalar_random(a[k]);
+		assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(A[k], a[k]), 0);
+	}
+	assert_int_equal(crypto_core_ed25519_add(A[1], A[1], torsion[3]), 0); /* mixed order */
+	memcpy(A[2], torsion[5], 32); /* small order: never valid */
+	memset(a[2], 0, 32);
+	ed25519_batch_t *b = ed25519_batch_create();
+	assert_non_null(b);
+	ed25519_batch_force(b, 0);
+	static sig_case_t cs[48];
+	for (int round = 0; round < 6; round++) {
+		for (int i = 0; i < 48; i++) {
+			int k = (i + round) % NK;
+			uint8_t r[32], R[32];
+			crypto_core_ed25519_scalar_random(r);
+			assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(R, r), 0);
+			sign_with(&cs[i], a[k], A[k], R, r);
+			cs[i].valid = k != 2;
+			if (i % 7 == 3) {
+				cs[i].sig[40] ^= 2;
+				cs[i].valid = 0;
+			}
+		}
+		run_batch(b, cs, 48);
+	}
+	ed25519_batch_stats_t st;
+	ed25519_batch_stats(b, &st);
+	assert_true(st.key_hits >= 48); /* the 4 good keys hit from round 2 (unless two share a slot) */
+	ed25519_batch_destroy(b);
+}
+
 /* The adaptive switch: a stream of mostly invalid batches moves to single
  * checks, a stream of valid ones back to batches. */
 static void test_batch_adaptive(void **state)
@@ -709,6 +751,7 @@ int main(void)
 		cmocka_unit_test_prestate(test_batch_crafted, &scalar_only),
 		cmocka_unit_test_prestate(test_batch_positions, &ifma_default),
 		cmocka_unit_test_prestate(test_batch_positions, &scalar_only),
+		cmocka_unit_test(test_batch_key_cache),
 		cmocka_unit_test(test_batch_adaptive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

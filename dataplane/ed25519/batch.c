@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "fe_many.h"
+#include "keycache.h"
 #include "msm.h"
 #include "sc.h"
 #include "single.h"
@@ -25,7 +26,10 @@
 struct ed25519_batch {
 	ed25519_prep_t prep[ED25519_BATCH_MAX];
 	ed25519_pending_t pend[ED25519_BATCH_MAX];
-	fe_t w[2 * ED25519_BATCH_MAX]; /* square-root exponentiations, R then A */
+	fe_t w[2 * ED25519_BATCH_MAX]; /* square-root exponentiations */
+	uint16_t wofs[ED25519_BATCH_MAX]; /* item's R in w[], its A next (on a miss) */
+	const ed25519_key_entry_t *key[ED25519_BATCH_MAX]; /* cache hit or NULL */
+	const ge_cached_t *tab_a_of[ED25519_BATCH_MAX]; /* tab_a[i] or the cache's */
 	ge_cached_t tab_a[ED25519_BATCH_MAX][GE_VAR_TABLE_SZ];
 	ge_cached_t tab_r[ED25519_BATCH_MAX][GE_VAR_TABLE_SZ];
 	int8_t naf_a[ED25519_BATCH_MAX][256];
@@ -39,6 +43,7 @@ struct ed25519_batch {
 	uint32_t rate_q16;
 	int force;
 	ed25519_batch_stats_t stats;
+	ed25519_keycache_t keys;
 };
 
 ed25519_batch_t *ed25519_batch_create(void)
@@ -48,6 +53,7 @@ ed25519_batch_t *ed25519_batch_create(void)
 		return NULL;
 	memset(b, 0, sizeof(*b));
 	b->force = -1;
+	ed25519_keycache_init(&b->keys);
 	if (getrandom(b->rng_key, sizeof(b->rng_key), 0) != (ssize_t)sizeof(b->rng_key)) {
 		free(b);
 		return NULL;
@@ -66,6 +72,8 @@ void ed25519_batch_stats(const ed25519_batch_t *b, ed25519_batch_stats_t *st)
 {
 	*st = b->stats;
 	st->invalid_rate_q16 = b->rate_q16;
+	st->key_hits = b->keys.hits;
+	st->key_misses = b->keys.misses;
 }
 
 void ed25519_batch_force(ed25519_batch_t *b, int mode)
@@ -100,7 +108,7 @@ static void ed25519_batch_sum(ed25519_batch_t *b, size_t lo, size_t hi, ge_p3_t 
 		unsigned i = b->idx[j];
 		sc_acc_muladd128(&acc, b->z[i], b->prep[i].S);
 		b->terms[nt++] = (msm_term_t){ b->tab_r[i], b->naf_r[i], b->top_r[i] };
-		b->terms[nt++] = (msm_term_t){ b->tab_a[i], b->naf_a[i], b->top_a[i] };
+		b->terms[nt++] = (msm_term_t){ b->tab_a_of[i], b->naf_a[i], b->top_a[i] };
 	}
 	uint8_t s[32], neg_s[32];
 	int8_t bnaf[256];
@@ -155,21 +163,26 @@ static int ed25519_batch_use_single(const ed25519_batch_t *b)
 size_t ed25519_batch_verify(ed25519_batch_t *b, const sl_verify_item_t *items, size_t n,
 			    uint8_t *ok)
 {
-	/* decode every R and A with their square roots computed together */
-	size_t ns = 0, np = 0;
+	/* decode every R and every uncached A, their square roots together */
+	size_t ns = 0, np = 0, nw = 0;
 	for (size_t i = 0; i < n; i++) {
 		ok[i] = 0;
-		if (ed25519_prepare_start(&b->pend[i], items[i].sig, items[i].pk, NULL) == 0) {
-			b->idx[ns++] = (uint16_t)i;
-			b->w[2 * ns - 2] = b->pend[i].dr.w;
-			b->w[2 * ns - 1] = b->pend[i].da.w;
-		}
+		b->key[i] = ed25519_keycache_find(&b->keys, items[i].pk);
+		const ge_p3_t *A_dec = b->key[i] != NULL ? &b->key[i]->A : NULL;
+		if (ed25519_prepare_start(&b->pend[i], items[i].sig, items[i].pk, A_dec) != 0)
+			continue;
+		b->idx[ns++] = (uint16_t)i;
+		b->wofs[i] = (uint16_t)nw;
+		b->w[nw++] = b->pend[i].dr.w;
+		if (A_dec == NULL)
+			b->w[nw++] = b->pend[i].da.w;
 	}
-	fe_pow22523_many(b->w, b->w, 2 * ns);
+	fe_pow22523_many(b->w, b->w, nw);
 	for (size_t j = 0; j < ns; j++) {
 		unsigned i = b->idx[j];
-		if (ed25519_prepare_finish(&b->prep[i], &b->pend[i], &b->w[2 * j], items[i].sig,
-					   items[i].pk, NULL, items[i].msg, items[i].msg_sz) == 0)
+		const ge_p3_t *A_dec = b->key[i] != NULL ? &b->key[i]->A : NULL;
+		if (ed25519_prepare_finish(&b->prep[i], &b->pend[i], &b->w[b->wofs[i]], items[i].sig,
+					   items[i].pk, A_dec, items[i].msg, items[i].msg_sz) == 0)
 			b->idx[np++] = (uint16_t)i;
 	}
 	if (np == 0)
@@ -190,7 +203,12 @@ size_t ed25519_batch_verify(ed25519_batch_t *b, const sl_verify_item_t *items, s
 			b->top_r[i] = ge_wnaf(b->naf_r[i], z, 5);
 			b->top_a[i] = ge_wnaf(b->naf_a[i], zk, 5);
 			ge_var_table(b->tab_r[i], &p->R);
-			ge_var_table(b->tab_a[i], &p->A);
+			if (b->key[i] != NULL) {
+				b->tab_a_of[i] = b->key[i]->tab;
+			} else {
+				ge_var_table(b->tab_a[i], &p->A);
+				b->tab_a_of[i] = b->tab_a[i];
+			}
 		}
 		b->ok = ok;
 		for (size_t lo = 0; lo < np; lo += ED25519_MSM_CHUNK) {
@@ -200,6 +218,12 @@ size_t ed25519_batch_verify(ed25519_batch_t *b, const sl_verify_item_t *items, s
 			ed25519_batch_bisect(b, lo, hi, &sum);
 		}
 		b->ok = NULL;
+		/* only now: an entry in use by this call must not be replaced */
+		for (size_t j = 0; j < np; j++) {
+			unsigned i = b->idx[j];
+			if (b->key[i] == NULL)
+				ed25519_keycache_put(&b->keys, items[i].pk, &b->prep[i].A, b->tab_a[i]);
+		}
 	}
 
 	size_t valid = 0;

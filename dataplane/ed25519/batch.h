@@ -8,7 +8,8 @@
  * When it fails, the set is bisected: a half that holds is valid, and when
  * the left half holds the right half is known to hold a bad signature, so
  * its own check is skipped. When the recent invalid rate makes this a loss,
- * the signatures are checked singly instead. */
+ * the signatures are checked singly instead. Public keys seen in batches
+ * are kept decoded in a bounded cache (keycache.h). */
 #ifndef SL_ED25519_BATCH_H
 #define SL_ED25519_BATCH_H
 
@@ -35,6 +36,7 @@ typedef struct ed25519_batch_stats {
 	uint64_t equations;  /* multi-scalar equations checked */
 	uint64_t singles;    /* signatures checked singly by the adaptive switch */
 	uint32_t invalid_rate_q16; /* recent invalid rate, 1.0 = 65536 */
+	uint64_t key_hits, key_misses; /* decoded-key cache (keycache.h) */
 } ed25519_batch_stats_t;
 
 void ed25519_batch_stats(const ed25519_batch_t *b, ed25519_batch_stats_t *st);
