@@ -7,7 +7,8 @@
  * The corpus: 1024 signatures by 1024 distinct keys over 200-byte messages
  * (a typical Solana message), so no key repeats within a batch; an invalid
  * signature has one message bit flipped (it fails only at the equation, the
- * most expensive way to be invalid). */
+ * most expensive way to be invalid). verify/batch/64/keys:16 signs the same
+ * messages with 16 keys only, for the decoded-key cache. */
 #include <openssl/evp.h>
 #include <sodium.h>
 #include <string.h>
@@ -24,6 +25,9 @@ static struct {
 	uint8_t msg[CORPUS][MSG_SZ];
 	uint8_t bad_msg[CORPUS][MSG_SZ];
 	sl_verify_item_t items[CORPUS];
+	uint8_t few_pk[16][32];
+	uint8_t few_sig[CORPUS][64];
+	sl_verify_item_t few_items[CORPUS]; /* 16 keys in turn */
 	int ready;
 } corpus;
 
@@ -33,6 +37,9 @@ static void corpus_init(void)
 		return;
 	if (sodium_init() < 0)
 		abort();
+	uint8_t few_sk[16][64];
+	for (int k = 0; k < 16; k++)
+		crypto_sign_keypair(corpus.few_pk[k], few_sk[k]);
 	for (int i = 0; i < CORPUS; i++) {
 		uint8_t sk[64];
 		randombytes_buf(corpus.msg[i], MSG_SZ);
@@ -41,6 +48,9 @@ static void corpus_init(void)
 		memcpy(corpus.bad_msg[i], corpus.msg[i], MSG_SZ);
 		corpus.bad_msg[i][i % MSG_SZ] ^= 0x01;
 		corpus.items[i] = (sl_verify_item_t){ corpus.sig[i], corpus.pk[i], corpus.msg[i], MSG_SZ };
+		crypto_sign_detached(corpus.few_sig[i], NULL, corpus.msg[i], MSG_SZ, few_sk[i % 16]);
+		corpus.few_items[i] = (sl_verify_item_t){ corpus.few_sig[i], corpus.few_pk[i % 16],
+							  corpus.msg[i], MSG_SZ };
 	}
 	corpus.ready = 1;
 }
@@ -91,15 +101,14 @@ static void bench_verify_single(cbench_state_t *st)
 /* Batches of n through one verifier (its adaptive state carries over, as
  * on an lcore); items[] holds the corpus with pct % invalid at random
  * places. */
-static void run_batches(cbench_state_t *st, size_t n, int pct)
+static void run_batches(cbench_state_t *st, size_t n, int pct, const sl_verify_item_t *from)
 {
-	corpus_init();
 	static sl_verify_item_t items[CORPUS];
 	uint32_t seed = 12345;
 	for (int i = 0; i < CORPUS; i++) {
 		seed = seed * 1103515245u + 12345u;
 		int bad = (int)((seed >> 8) % 100) < pct;
-		items[i] = corpus.items[i];
+		items[i] = from[i];
 		if (bad)
 			items[i].msg = corpus.bad_msg[i];
 	}
@@ -121,12 +130,20 @@ static void run_batches(cbench_state_t *st, size_t n, int pct)
 
 static void bench_verify_batch(cbench_state_t *st)
 {
-	run_batches(st, (size_t)cbench_range(st), 0);
+	corpus_init();
+	run_batches(st, (size_t)cbench_range(st), 0, corpus.items);
 }
 
 static void bench_verify_batch64_invalid(cbench_state_t *st)
 {
-	run_batches(st, 64, (int)cbench_range(st));
+	corpus_init();
+	run_batches(st, 64, (int)cbench_range(st), corpus.items);
+}
+
+static void bench_verify_batch64_keys(cbench_state_t *st)
+{
+	corpus_init();
+	run_batches(st, 64, 0, corpus.few_items);
 }
 
 CBENCH_REGISTER
@@ -142,4 +159,6 @@ CBENCH_REGISTER
 	cbench_arg_named(b, "invalid_pct", 10);
 	cbench_arg_named(b, "invalid_pct", 50);
 	cbench_arg_named(b, "invalid_pct", 100);
+	b = cbench_register("verify/batch/64", bench_verify_batch64_keys);
+	cbench_arg_named(b, "keys", 16);
 }
