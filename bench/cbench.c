@@ -334,6 +334,7 @@ static void print_help(const char *prog)
 	       "          [--benchmark_out=<filename>]\n"
 	       "          [--benchmark_out_format=<json|console>]\n"
 	       "          [--benchmark_time_unit={ns|us|ms|s}]\n"
+	       "          [--benchmark_color={auto|true|false}] (accepted; output is never colored)\n"
 	       "\n"
 	       "The filter is a POSIX extended regex searched anywhere in the name;\n"
 	       "a leading '-' runs the benchmarks that do NOT match.\n",

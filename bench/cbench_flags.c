@@ -168,6 +168,10 @@ static int parse_one(cbench_options_t *o, const char *arg, FILE *err)
 			o->list_tests = b;
 			return 0;
 		}
+	} else if ((v = flag_value(arg, "benchmark_color", true)) != NULL) {
+		/* Output is never colored; the flag is accepted for scripts that pass it. */
+		if (parse_bool(v, &b) == 0 || strcmp(v, "auto") == 0)
+			return 0;
 	} else if ((v = flag_value(arg, "benchmark_time_unit", false)) != NULL) {
 		if (cbench_time_unit_multiplier(v) > 0) {
 			o->time_unit = v;

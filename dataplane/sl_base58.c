@@ -79,7 +79,7 @@ ssize_t sl_base58_decode(const char *in, uint8_t *out, size_t outsz)
 	}
 
 	size_t len = zeros + nbytes;
-	if (len > outsz)
+	if (len > outsz || len > SL_B58_MAX_BYTES)
 		return -1;
 	memset(out, 0, zeros);
 	for (size_t i = 0; i < nbytes; i++)

@@ -4,7 +4,8 @@
  * Contract: encode writes a NUL-terminated string and returns its length, or
  * 0 when `outsz` is too small (a 64-byte signature needs at most 89 bytes,
  * SL_BASE58_SIG_STRLEN). Decode accepts only the alphabet, returns the number
- * of bytes written, or -1 on a bad character or when `outsz` is too small. */
+ * of bytes written, or -1 on a bad character or when `outsz` is too small.
+ * Both directions handle at most 256 bytes (keys and signatures are 32/64). */
 #ifndef SL_BASE58_H
 #define SL_BASE58_H
 

@@ -20,14 +20,21 @@ typedef struct sl_dedup sl_dedup_t;
 #define SL_DEDUP_CAPACITY_MIN 16u
 #define SL_DEDUP_CAPACITY_MAX (1u << 30)
 
-/* Bytes of memory a cache of `capacity` tags uses (0 if out of range). */
+/* Bytes of memory a cache of `capacity` tags uses (0 if out of range):
+ * exactly 256 + 16 * capacity (the ring: tag and time) + 8 * 2^k (the index,
+ * 2^k = smallest power of two >= 2 * capacity); for a power-of-two capacity
+ * that is 256 + 32 * capacity, e.g. 512 MiB + 256 B for 16M tags. */
 size_t sl_dedup_footprint(uint64_t capacity);
 
 /* Build a cache in caller-provided memory (footprint bytes, 64-byte aligned).
  * Returns NULL on a bad capacity or alignment. */
 sl_dedup_t *sl_dedup_new(void *mem, uint64_t capacity, uint64_t seed);
 
-/* Convenience: allocate (mmap) and build; seed from getrandom(). */
+/* Convenience: allocate (mmap, 2 MiB huge pages when the system has them,
+ * else transparent huge pages if allowed) and build; seed from getrandom().
+ * NULL on a bad capacity or when memory or randomness is not available.
+ * sl_dedup_destroy unmaps what create mapped; on a cache built by
+ * sl_dedup_new it does nothing (the caller owns that memory). */
 sl_dedup_t *sl_dedup_create(uint64_t capacity);
 void sl_dedup_destroy(sl_dedup_t *d);
 

@@ -86,6 +86,16 @@ static void test_sizes_and_errors(void **state)
 	assert_int_equal(sl_base58_decode("2g ", out, sizeof(out)), -1);
 	assert_int_equal(sl_base58_decode("2cFupjhnEsSn59qHXstmK2ffpLv2", out, sizeof(out)), -1);
 	assert_int_equal(sl_base58_decode("", out, sizeof(out)), 0);
+
+	/* Found by fuzz_base58: a long text must not decode past the 256-byte
+	 * bound that encode enforces. */
+	char big_txt[400];
+	memset(big_txt, 'z', sizeof(big_txt) - 1);
+	big_txt[sizeof(big_txt) - 1] = '\0';
+	uint8_t big[512];
+	assert_int_equal(sl_base58_decode(big_txt, big, sizeof(big)), -1);
+	big_txt[349] = '\0'; /* 349 'z' = 58^349 - 1, which needs 256 bytes */
+	assert_int_equal(sl_base58_decode(big_txt, big, sizeof(big)), 256);
 }
 
 int main(void)

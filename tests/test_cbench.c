@@ -150,6 +150,8 @@ static void test_flags_forms(void **ctx)
 	assert_false(o.report_aggregates_only);
 	assert_int_equal(parse1(&o, "--help", err, sizeof(err)), 0);
 	assert_true(o.help);
+	assert_int_equal(parse1(&o, "--benchmark_color=auto", err, sizeof(err)), 0);
+	assert_int_equal(parse1(&o, "--benchmark_color=false", err, sizeof(err)), 0);
 	/* An empty filter is allowed and selects everything. */
 	assert_int_equal(parse1(&o, "--benchmark_filter=", err, sizeof(err)), 0);
 	assert_string_equal(o.filter, "");
@@ -173,6 +175,7 @@ static void test_flags_errors(void **ctx)
 		"--benchmark_min_time=-1",
 		"--benchmark_min_time=0.5x",
 		"--benchmark_time_unit=ps",
+		"--benchmark_color=purple",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cbench_options_t o;
