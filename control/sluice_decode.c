@@ -34,7 +34,7 @@ static void usage(FILE *out)
 	      "  msg_len, and with --verify, verified.\n"
 	      "  --records  FILE holds records: u16 little-endian length + bytes\n"
 	      "  --verify   check every signature (the relay's signature rule)\n"
-	      "  FILE '-' is standard input.\n"
+	      "  FILE '-' is standard input (reported as \"<stdin>\").\n"
 	      "exit: 0 all parsed (and verified), 1 some did not, 2 usage or I/O error\n",
 	      out);
 }

@@ -65,7 +65,8 @@ static int sl_result_or_identity(uint8_t out[SL_PT], int rc, const uint8_t scala
 	return 1;
 }
 
-/* The rule for a signature that libsodium rejected. Clause 4 is decided as
+/* The rule for a signature that libsodium rejected. Clause 4, needed only
+ * when A or R carries a torsion component, is decided as
  * [8S mod L]B == [8]R + [k]([8]A): multiplying by 8 first moves R and A into
  * the prime-order subgroup, where libsodium's scalar multiplication works. */
 static int sl_sodium_rule_slow(const sl_verify_item_t *it)
@@ -75,6 +76,15 @@ static int sl_sodium_rule_slow(const sl_verify_item_t *it)
 
 	if (!sl_ed25519_scalar_is_canonical(s) || !sl_ed25519_y_is_canonical(a) ||
 	    !sl_ed25519_y_is_canonical(r))
+		return 0;
+	/* With clauses 1-2 holding, libsodium can only have refused a small-order
+	 * point or the cofactorless equation. If A and R are both in the
+	 * prime-order subgroup (and not the identity), so is [S]B - R - [k]A,
+	 * and multiplying it by 8 cannot make it the identity: libsodium's
+	 * verdict is the rule's. This is the common invalid signature (honest key
+	 * and R, wrong S or message), and the check costs two [L]P products
+	 * instead of the cofactored equation below. */
+	if (crypto_core_ed25519_is_valid_point(a) && crypto_core_ed25519_is_valid_point(r))
 		return 0;
 	/* Clause 3: P is of small order iff [8]P is the identity. */
 	if (!sl_point_times8(a8, a) || !sl_point_times8(r8, r))

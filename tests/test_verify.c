@@ -532,6 +532,18 @@ static void small_order_points(uint8_t pts[8][32])
 	assert_memory_not_equal(pts[4], identity, 32); /* so torsion8 has order 8 */
 }
 
+/* Scalars from a counter, so that every run signs the same bytes and a
+ * failure reproduces. */
+static void test_scalar(uint8_t s[32])
+{
+	static uint64_t counter;
+	uint8_t in[8], h[64];
+	counter++;
+	memcpy(in, &counter, sizeof(in));
+	crypto_hash_sha512(h, in, sizeof(in));
+	crypto_core_ed25519_scalar_reduce(s, h);
+}
+
 typedef struct key {
 	uint8_t a[32]; /* secret scalar */
 	uint8_t pk[32];
@@ -539,7 +551,7 @@ typedef struct key {
 
 static void key_new(test_key_t *k)
 {
-	crypto_core_ed25519_scalar_random(k->a);
+	test_scalar(k->a);
 	assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(k->pk, k->a), 0);
 }
 
@@ -602,7 +614,7 @@ static void test_crafted_mixed_order_a(void **state)
 	assert_int_not_equal(crypto_scalarmult_ed25519_noclamp(r_enc, key.a, a_mixed), 0);
 	int seen_residue = 0, seen_clean = 0;
 	for (uint8_t m = 0; m < 200 && !(seen_residue && seen_clean); m++) {
-		crypto_core_ed25519_scalar_random(r);
+		test_scalar(r);
 		assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(r_enc, r), 0);
 		sign_raw(sig, r, r_enc, key.a, a_mixed, &m, 1, k);
 		assert_int_equal(rule_one(sig, a_mixed, &m, 1), 1);
@@ -628,12 +640,45 @@ static void test_crafted_mixed_order_r(void **state)
 	key_new(&key);
 	uint8_t r[32], rb[32], r_enc[32], sig[64];
 	const uint8_t m[] = "mixed-order R";
-	crypto_core_ed25519_scalar_random(r);
+	test_scalar(r);
 	assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(rb, r), 0);
 	assert_int_equal(crypto_core_ed25519_add(r_enc, rb, torsion8), 0);
 	sign_raw(sig, r, r_enc, key.a, key.pk, m, sizeof(m), NULL);
 	assert_int_equal(sodium_one(sig, key.pk, m, sizeof(m)), 0);
 	assert_int_equal(rule_one(sig, key.pk, m, sizeof(m)), 1);
+}
+
+/* Every torsion pair: A = [a]B + [i]T, R = [r]B + [j]T with S = r + k*a.
+ * The cofactored equation holds for all 64 pairs (the rule accepts); the
+ * cofactorless one, [S]B = R + [k]A, holds iff [j + k*i]T = 0, i.e.
+ * j + k*i = 0 mod 8, and that is exactly when libsodium accepts. A wrong S is
+ * refused for every pair. */
+static void test_crafted_torsion_grid(void **state)
+{
+	(void)state;
+	uint8_t pts[8][32];
+	small_order_points(pts);
+	test_key_t key;
+	key_new(&key);
+	const uint8_t m[] = "torsion grid";
+	int sodium_accepts = 0;
+	for (int i = 0; i < 8; i++) {
+		for (int j = 0; j < 8; j++) {
+			uint8_t a_enc[32], r[32], rb[32], r_enc[32], sig[64], k[32];
+			assert_int_equal(crypto_core_ed25519_add(a_enc, key.pk, pts[i]), 0);
+			test_scalar(r);
+			assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(rb, r), 0);
+			assert_int_equal(crypto_core_ed25519_add(r_enc, rb, pts[j]), 0);
+			sign_raw(sig, r, r_enc, key.a, a_enc, m, sizeof(m), k);
+			int cofactorless = (j + (k[0] & 7) * i) % 8 == 0;
+			assert_int_equal(rule_one(sig, a_enc, m, sizeof(m)), 1);
+			assert_int_equal(sodium_one(sig, a_enc, m, sizeof(m)), cofactorless);
+			sodium_accepts += cofactorless;
+			sig[33] ^= 0x04;
+			assert_int_equal(rule_one(sig, a_enc, m, sizeof(m)), 0);
+		}
+	}
+	assert_true(sodium_accepts >= 1 && sodium_accepts < 64); /* i = j = 0 at least */
 }
 
 /* R or A of small order, with S chosen so that the cofactored equation
@@ -656,7 +701,7 @@ static void test_crafted_small_order(void **state)
 			sign_raw(sig, zero, t, key.a, key.pk, m, sizeof(m), NULL);
 			assert_int_equal(rule_one(sig, key.pk, m, sizeof(m)), 0);
 			/* A = T, S = r: [8]([r]B - [r]B - [k]T) = 0 */
-			crypto_core_ed25519_scalar_random(r);
+			test_scalar(r);
 			assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(r_enc, r), 0);
 			sign_raw(sig, r, r_enc, zero, t, m, sizeof(m), NULL);
 			assert_int_equal(rule_one(sig, t, m, sizeof(m)), 0);
@@ -676,7 +721,7 @@ static void test_crafted_s_not_canonical(void **state)
 	key_new(&key);
 	uint8_t r[32], r_enc[32], sig[64];
 	const uint8_t m[] = "S >= L";
-	crypto_core_ed25519_scalar_random(r);
+	test_scalar(r);
 	assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(r_enc, r), 0);
 	sign_raw(sig, r, r_enc, key.a, key.pk, m, sizeof(m), NULL);
 	assert_int_equal(rule_one(sig, key.pk, m, sizeof(m)), 1);
@@ -718,7 +763,7 @@ static void test_crafted_y_not_canonical(void **state)
 		tried++;
 		for (int sign = 0; sign < 2; sign++) {
 			enc[31] = (uint8_t)(0x7f | sign << 7);
-			crypto_core_ed25519_scalar_random(sig + 32);
+			test_scalar(sig + 32);
 			memcpy(sig, key.pk, 32);
 			assert_int_equal(rule_one(sig, enc, m, sizeof(m)), 0);
 			memcpy(sig, enc, 32);
@@ -734,7 +779,7 @@ static void test_libsodium_behaviour(void **state)
 	(void)state;
 	uint8_t s[32], s8[32], p[32], q[32], zero[32] = { 0 }, eight[32] = { 8 };
 	/* [8S mod L]B == [8]([S]B) */
-	crypto_core_ed25519_scalar_random(s);
+	test_scalar(s);
 	crypto_core_ed25519_scalar_mul(s8, s, eight);
 	assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(p, s8), 0);
 	assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(q, s), 0);
@@ -814,7 +859,7 @@ static void test_api(void **state)
 	test_key_t key;
 	key_new(&key);
 	uint8_t r[32], r_enc[32], sig[64];
-	crypto_core_ed25519_scalar_random(r);
+	test_scalar(r);
 	assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(r_enc, r), 0);
 	sign_raw(sig, r, r_enc, key.a, key.pk, NULL, 0, NULL);
 	sl_verify_item_t it = { .sig = sig, .pk = key.pk, .msg = NULL, .msg_sz = 0 };
@@ -921,6 +966,7 @@ int main(void)
 		cmocka_unit_test(test_batch_positions),
 		cmocka_unit_test(test_crafted_mixed_order_a),
 		cmocka_unit_test(test_crafted_mixed_order_r),
+		cmocka_unit_test(test_crafted_torsion_grid),
 		cmocka_unit_test(test_crafted_small_order),
 		cmocka_unit_test(test_crafted_s_not_canonical),
 		cmocka_unit_test(test_crafted_y_not_canonical),
