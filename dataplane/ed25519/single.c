@@ -38,8 +38,10 @@ int ed25519_prepare_finish(ed25519_prep_t *p, const ed25519_pending_t *q, const 
 		return -1;
 	memcpy(p->S, sig + 32, 32);
 
-	/* libsodium's SHA-512 is faster than OpenSSL's EVP for these short
-	 * inputs (no per-call dispatch), see the report. */
+	/* libsodium's SHA-512: its state lives on the stack. OpenSSL's EVP
+	 * (assembly) hashes R || A || 200 bytes ~0.3 us faster here, under 2 %
+	 * of a batched signature, but wants a heap context per call or per
+	 * thread, and one-shot EVP_Digest (a fetch per call) is slower. */
 	crypto_hash_sha512_state hs;
 	uint8_t h[64];
 	crypto_hash_sha512_init(&hs);
