@@ -18,6 +18,10 @@ typedef struct fe {
 
 typedef unsigned __int128 fe_u128;
 
+/* gcc does not inline the field operations into the point formulas on its
+ * own (they are long), and then runs 1.5x slower than clang. */
+#define FE_INLINE static inline __attribute__((always_inline))
+
 #define FE_MASK51 ((UINT64_C(1) << 51) - 1)
 
 extern const fe_t fe_d;      /* d = -121665/121666 */
@@ -40,7 +44,7 @@ static inline void fe_copy(fe_t *h, const fe_t *f)
 	*h = *f;
 }
 
-static inline void fe_carry(fe_t *h)
+FE_INLINE void fe_carry(fe_t *h)
 {
 	uint64_t *v = h->v;
 	uint64_t c;
@@ -51,14 +55,14 @@ static inline void fe_carry(fe_t *h)
 	c = v[4] >> 51; v[4] &= FE_MASK51; v[0] += c * 19;
 }
 
-static inline void fe_add(fe_t *h, const fe_t *f, const fe_t *g)
+FE_INLINE void fe_add(fe_t *h, const fe_t *f, const fe_t *g)
 {
 	for (int i = 0; i < 5; i++)
 		h->v[i] = f->v[i] + g->v[i];
 }
 
 /* f - g computed as (f + 16p) - g, so any g with limbs < 2^54 is fine. */
-static inline void fe_sub(fe_t *h, const fe_t *f, const fe_t *g)
+FE_INLINE void fe_sub(fe_t *h, const fe_t *f, const fe_t *g)
 {
 	h->v[0] = (f->v[0] + UINT64_C(36028797018963664)) - g->v[0];
 	h->v[1] = (f->v[1] + UINT64_C(36028797018963952)) - g->v[1];
@@ -77,7 +81,7 @@ static inline void fe_neg(fe_t *h, const fe_t *f)
 
 /* Fold the ten-word product (column sums c0..c4, already multiplied by 19
  * where they wrapped) into five carried limbs. */
-static inline void fe_reduce128(fe_t *h, fe_u128 c0, fe_u128 c1, fe_u128 c2, fe_u128 c3,
+FE_INLINE void fe_reduce128(fe_t *h, fe_u128 c0, fe_u128 c1, fe_u128 c2, fe_u128 c3,
 				fe_u128 c4)
 {
 	uint64_t r0, r1, r2, r3, r4;
@@ -91,7 +95,7 @@ static inline void fe_reduce128(fe_t *h, fe_u128 c0, fe_u128 c1, fe_u128 c2, fe_
 	h->v[0] = r0; h->v[1] = r1; h->v[2] = r2; h->v[3] = r3; h->v[4] = r4;
 }
 
-static inline void fe_mul(fe_t *h, const fe_t *f, const fe_t *g)
+FE_INLINE void fe_mul(fe_t *h, const fe_t *f, const fe_t *g)
 {
 	const uint64_t f0 = f->v[0], f1 = f->v[1], f2 = f->v[2], f3 = f->v[3], f4 = f->v[4];
 	const uint64_t g0 = g->v[0], g1 = g->v[1], g2 = g->v[2], g3 = g->v[3], g4 = g->v[4];
@@ -109,7 +113,7 @@ static inline void fe_mul(fe_t *h, const fe_t *f, const fe_t *g)
 	fe_reduce128(h, c0, c1, c2, c3, c4);
 }
 
-static inline void fe_sq(fe_t *h, const fe_t *f)
+FE_INLINE void fe_sq(fe_t *h, const fe_t *f)
 {
 	const uint64_t f0 = f->v[0], f1 = f->v[1], f2 = f->v[2], f3 = f->v[3], f4 = f->v[4];
 	const uint64_t f0_2 = f0 * 2, f1_2 = f1 * 2;
