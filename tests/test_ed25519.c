@@ -143,9 +143,7 @@ static void test_fe(void **state)
 		fe_neg(&h, &f);
 		fe_add(&h, &h, &f);
 		assert_true(fe_iszero(&h));
-		/* f^((p-5)/8) squared three times times f^5 ... = f^(p-1) via
-		 * pow22523: (f^((p-5)/8))^8 * f^5 = f^(p-1+... ) = f^p * f^-1 * ... keep
-		 * it simple: z^(2^252-3) * z^3 = z^(2^252) */
+		/* pow22523 against plain squarings: z^(2^252 - 3) * z^3 = z^(2^252) */
 		fe_t p1, p2, z3;
 		fe_pow22523(&p1, &f);
 		fe_sq(&z3, &f);
