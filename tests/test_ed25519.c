@@ -57,8 +57,8 @@ static void scalarmult_base(ge_p3_t *r, const uint8_t s[32])
 	int8_t n0[256], n1[256];
 	memcpy(lo, s, 16);
 	memcpy(hi, s + 16, 16);
-	msm_base_t b[2] = { { ge_base_table, n0, ge_wnaf(n0, lo, 8) },
-			    { ge_base128_table, n1, ge_wnaf(n1, hi, 8) } };
+	msm_base_t b[2] = { { ge_base_table, ge_base_ctable, n0, ge_wnaf(n0, lo, 8) },
+			    { ge_base128_table, ge_base128_ctable, n1, ge_wnaf(n1, hi, 8) } };
 	msm_straus(r, NULL, 0, b, 2);
 }
 
@@ -312,17 +312,19 @@ static void test_ge_scalarmult(void **state)
 	assert_true(ge_is_identity(&R));
 }
 
-/* A 16-point msm against the sum of libsodium's products. */
-static void test_msm(void **state)
+/* msm_straus against the sum of libsodium's products, on the IFMA path
+ * (from MSM_IFMA_MIN terms, when the CPU has it) and the scalar one, for
+ * sizes that leave lanes idle or uneven. */
+static void check_msm(int n)
 {
-	(void)state;
-	enum { N = 16 };
-	ge_cached_t tab[N][GE_VAR_TABLE_SZ];
-	int8_t naf[N][256], bnaf[256];
+	enum { N = 48 };
+	static ge_cached_t tab[N][GE_VAR_TABLE_SZ];
+	static int8_t naf[N][256];
+	int8_t bnaf[256];
 	msm_term_t terms[N];
 	uint8_t want[32];
 	memcpy(want, identity_enc, 32);
-	for (int i = 0; i < N; i++) {
+	for (int i = 0; i < n; i++) {
 		uint8_t s[32] = { 0 }, p[32], q[32];
 		if (i % 2)
 			crypto_core_ed25519_scalar_random(s);
@@ -340,11 +342,24 @@ static void test_msm(void **state)
 	crypto_core_ed25519_scalar_random(bs);
 	assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(q, bs), 0);
 	assert_int_equal(crypto_core_ed25519_add(want, want, q), 0);
-	msm_base_t base = { ge_base_table, bnaf, ge_wnaf(bnaf, bs, 8) };
-	ge_p3_t R;
-	msm_straus(&R, terms, N, &base, 1);
-	enc(got, &R);
-	assert_memory_equal(got, want, 32);
+	msm_base_t base = { ge_base_table, ge_base_ctable, bnaf, ge_wnaf(bnaf, bs, 8) };
+	for (int scalar = 0; scalar <= 1; scalar++) {
+		fe_many_force_scalar(scalar);
+		ge_p3_t R;
+		msm_straus(&R, terms, (size_t)n, &base, 1);
+		enc(got, &R);
+		assert_memory_equal(got, want, 32);
+	}
+	fe_many_force_scalar(0);
+}
+
+static void test_msm(void **state)
+{
+	(void)state;
+	const int sizes[] = { 1, 7, 15, 16, 17, 23, 48 };
+	for (int r = 0; r < 3; r++)
+		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			check_msm(sizes[i]);
 }
 
 /* ---- scalars ------------------------------------------------------------ */

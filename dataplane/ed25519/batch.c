@@ -114,7 +114,7 @@ static void ed25519_batch_sum(ed25519_batch_t *b, size_t lo, size_t hi, ge_p3_t 
 	int8_t bnaf[256];
 	sc_acc_reduce(s, &acc);
 	sc_neg(neg_s, s);
-	msm_base_t base = { ge_base_table, bnaf, ge_wnaf(bnaf, neg_s, 8) };
+	msm_base_t base = { ge_base_table, ge_base_ctable, bnaf, ge_wnaf(bnaf, neg_s, 8) };
 	msm_straus(sum, b->terms, nt, &base, 1);
 	b->stats.equations++;
 }

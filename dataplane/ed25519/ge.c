@@ -165,6 +165,19 @@ int ge_wnaf(int8_t naf[256], const uint8_t s[32], int w)
 }
 
 ge_niels_t ge_base128_table[GE_BASE_TABLE_SZ];
+ge_cached_t ge_base_ctable[GE_BASE_TABLE_SZ];
+ge_cached_t ge_base128_ctable[GE_BASE_TABLE_SZ];
+
+static void ge_niels_to_cached(ge_cached_t ct[GE_BASE_TABLE_SZ], const ge_niels_t t[GE_BASE_TABLE_SZ])
+{
+	for (int i = 0; i < GE_BASE_TABLE_SZ; i++) {
+		ct[i].YplusX = t[i].yplusx;
+		ct[i].YminusX = t[i].yminusx;
+		fe_0(&ct[i].Z2);
+		ct[i].Z2.v[0] = 2;
+		ct[i].T2d = t[i].xy2d;
+	}
+}
 
 static void ge_niels_table(ge_niels_t table[GE_BASE_TABLE_SZ], const ge_p3_t *p)
 {
@@ -201,4 +214,6 @@ __attribute__((constructor)) static void ge_base_tables_init(void)
 	}
 	ge_niels_table(ge_base_table, &ge_base);
 	ge_niels_table(ge_base128_table, &b128);
+	ge_niels_to_cached(ge_base_ctable, ge_base_table);
+	ge_niels_to_cached(ge_base128_ctable, ge_base128_table);
 }

@@ -24,6 +24,9 @@ typedef struct ge_niels { fe_t yplusx, yminusx, xy2d; } ge_niels_t;
 #define GE_BASE_TABLE_SZ 64
 extern ge_niels_t ge_base_table[GE_BASE_TABLE_SZ];
 extern ge_niels_t ge_base128_table[GE_BASE_TABLE_SZ];
+/* The same two tables as ge_cached_t (Z = 1), for the IFMA path. */
+extern ge_cached_t ge_base_ctable[GE_BASE_TABLE_SZ];
+extern ge_cached_t ge_base128_ctable[GE_BASE_TABLE_SZ];
 extern const ge_p3_t ge_base;
 
 /* Odd multiples P, 3P, ..., 15P of a variable point, for width-5 NAF. */

@@ -1,11 +1,17 @@
 #include "msm.h"
 
+#include "fe_many.h"
+
 /* The accumulator lives in completed form t between operations and is
  * converted to what the next operation needs: extended (4M) before an
  * addition, projective (3M) before a doubling. */
 void msm_straus(ge_p3_t *out, const msm_term_t *terms, size_t n, const msm_base_t *bases,
 		size_t nb)
 {
+	if (n + nb >= MSM_IFMA_MIN && fe_many_has_ifma()) {
+		msm_straus_ifma(out, terms, n, bases, nb);
+		return;
+	}
 	int top = 0;
 	for (size_t i = 0; i < n; i++)
 		if (terms[i].top > top)

@@ -23,15 +23,28 @@ typedef struct msm_term {
 	int top;                  /* ge_wnaf's return */
 } msm_term_t;
 
-/* A fixed-base part: a width-8 NAF against one of the ge_base tables. */
+/* A fixed-base part: a width-8 NAF against one of the ge_base tables (and
+ * the same table in cached form, for the IFMA path). */
 typedef struct msm_base {
 	const ge_niels_t *table;
+	const ge_cached_t *ctable;
 	const int8_t *naf;
 	int top;
 } msm_base_t;
 
-/* out = sum over i < n of [s_i]P_i + sum over j < nb of [b_j]base_j */
+/* out = sum over i < n of [s_i]P_i + sum over j < nb of [b_j]base_j.
+ * n + nb <= MSM_MAX_TERMS. From MSM_IFMA_MIN terms on, and when the CPU
+ * has AVX-512 IFMA (fe_many_has_ifma), msm_straus_ifma does the work. */
+#define MSM_MAX_TERMS (2 * 256 + 2)
+#define MSM_IFMA_MIN 16
 void msm_straus(ge_p3_t *out, const msm_term_t *terms, size_t n, const msm_base_t *bases,
 		size_t nb);
+
+/* The same sum by eight Straus accumulators in the lanes of AVX-512 IFMA
+ * registers, each over every eighth term, added together at the end. Per
+ * bit position, a lane with fewer nonzero digits than the busiest adds the
+ * identity. Only when fe_many_has_ifma(). */
+void msm_straus_ifma(ge_p3_t *out, const msm_term_t *terms, size_t n, const msm_base_t *bases,
+		     size_t nb);
 
 #endif

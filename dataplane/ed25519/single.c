@@ -98,8 +98,8 @@ int ed25519_check_equation(const ed25519_prep_t *p)
 		{ tr, naf[1], ge_wnaf(naf[1], c1, 5) },
 	};
 	msm_base_t bases[2] = {
-		{ ge_base_table, naf[2], ge_wnaf(naf[2], sb[0], 8) },
-		{ ge_base128_table, naf[3], ge_wnaf(naf[3], sb[1], 8) },
+		{ ge_base_table, ge_base_ctable, naf[2], ge_wnaf(naf[2], sb[0], 8) },
+		{ ge_base128_table, ge_base128_ctable, naf[3], ge_wnaf(naf[3], sb[1], 8) },
 	};
 	ge_p3_t sum, e;
 	msm_straus(&sum, terms, 2, bases, 2);
