@@ -8,7 +8,7 @@
  * bucket Pippenger needs about 32 windows x (points + 2 x buckets) additions,
  * over 170 per signature at 64 and still over 80 at 256, so Straus is the
  * choice for the relay's 8..256 (estimated, not implemented; measured: the
- * rate per signature of Straus is flat from 16 to 256, verify/batch/N). */
+ * rate per signature of Straus is flat from 32 to 256, verify/batch/N). */
 #ifndef SL_ED25519_MSM_H
 #define SL_ED25519_MSM_H
 
