@@ -730,7 +730,7 @@ static void test_batch_adaptive(void **state)
 	run_batch(b, cs, 32);
 	ed25519_batch_stats(b, &st1);
 	assert_int_equal(st1.singles - st0.singles, 32); /* switched to single */
-	for (int round = 0; round < 12; round++) {
+	for (int round = 0; round < 20; round++) {
 		for (int i = 0; i < 32; i++)
 			make_case(&cs[i], 0, torsion);
 		run_batch(b, cs, 32);

@@ -13,10 +13,11 @@
 #include "single.h"
 
 /* Above this recent invalid rate (of the signatures that reach the
- * equation) a batch costs more than single checks. Measured with
- * verify/batch/64/invalid_pct:P, batches only: at 1 % 58k/s (singles 31k/s),
- * at 10 % 28k/s (singles 32k/s), at 50 % 16k/s. Q16 fixed point. */
-#define ED25519_SWITCH_RATE_Q16 (65536 / 25)
+ * equation) a batch costs more than single checks, which run eight at a
+ * time in IFMA lanes. Measured with verify/batch/64/invalid_pct:P: batches
+ * only give 58k/s at 1 %, 28k/s at 10 %, 16k/s at 50 %; single checks give
+ * 53k/s at any rate (libsodium: 20k/s). Q16 fixed point. */
+#define ED25519_SWITCH_RATE_Q16 (65536 / 50)
 /* Larger equations save few doublings and their tables fall out of cache;
  * smaller ones bisect faster. */
 #define ED25519_MSM_CHUNK 64
@@ -38,6 +39,7 @@ struct ed25519_batch {
 	uint64_t z[ED25519_BATCH_MAX][2];
 	uint16_t idx[ED25519_BATCH_MAX]; /* items that passed ed25519_prepare */
 	msm_term_t terms[2 * ED25519_BATCH_MAX];
+	ed25519_eq_t eq[8]; /* the single checks in IFMA lanes */
 	uint8_t *ok;
 	uint8_t rng_key[randombytes_SEEDBYTES];
 	uint32_t rate_q16;
@@ -119,20 +121,13 @@ static void ed25519_batch_sum(ed25519_batch_t *b, size_t lo, size_t hi, ge_p3_t 
 	b->stats.equations++;
 }
 
-static int ed25519_batch_holds(const ge_p3_t *sum)
-{
-	ge_p3_t e;
-	ge_mul8(&e, sum);
-	return ge_is_identity(&e);
-}
-
 /* Decide idx[lo..hi) into ok[], given the set's combination. The sums are
  * linear in the signatures, so the right half's is the set's minus the
  * left half's: one multi-scalar multiplication per level, on the left half
  * only (1 bad signature in 64 costs 64 + 32 + ... + 1). */
 static void ed25519_batch_bisect(ed25519_batch_t *b, size_t lo, size_t hi, const ge_p3_t *sum)
 {
-	if (ed25519_batch_holds(sum)) {
+	if (ed25519_sum_holds(sum)) {
 		for (size_t j = lo; j < hi; j++)
 			b->ok[b->idx[j]] = 1;
 		return;
@@ -151,6 +146,30 @@ static void ed25519_batch_bisect(ed25519_batch_t *b, size_t lo, size_t hi, const
 	ge_p1p1_to_p3(&right, &t);
 	ed25519_batch_bisect(b, lo, mid, &left);
 	ed25519_batch_bisect(b, mid, hi, &right);
+}
+
+/* Each of idx[0..np) by its own equation: eight at a time in IFMA lanes
+ * when the CPU has them. */
+static void ed25519_batch_singles(ed25519_batch_t *b, size_t np, uint8_t *ok)
+{
+	if (!fe_many_has_ifma()) {
+		for (size_t j = 0; j < np; j++)
+			ok[b->idx[j]] = (uint8_t)ed25519_check_equation(&b->prep[b->idx[j]]);
+		return;
+	}
+	for (size_t j = 0; j < np; j += 8) {
+		size_t m = np - j < 8 ? np - j : 8;
+		msm_group_t groups[8];
+		ge_p3_t sums[8];
+		for (size_t g = 0; g < m; g++) {
+			ed25519_eq_t *eq = &b->eq[g];
+			ed25519_equation_terms(eq, &b->prep[b->idx[j + g]]);
+			groups[g] = (msm_group_t){ eq->terms, 2, eq->bases, 2 };
+		}
+		msm_straus_groups_ifma(sums, groups, m);
+		for (size_t g = 0; g < m; g++)
+			ok[b->idx[j + g]] = (uint8_t)ed25519_sum_holds(&sums[g]);
+	}
 }
 
 static int ed25519_batch_use_single(const ed25519_batch_t *b)
@@ -189,8 +208,7 @@ size_t ed25519_batch_verify(ed25519_batch_t *b, const sl_verify_item_t *items, s
 		return 0;
 
 	if (ed25519_batch_use_single(b)) {
-		for (size_t j = 0; j < np; j++)
-			ok[b->idx[j]] = (uint8_t)ed25519_check_equation(&b->prep[b->idx[j]]);
+		ed25519_batch_singles(b, np, ok);
 		b->stats.singles += np;
 	} else {
 		ed25519_batch_draw(b, n);

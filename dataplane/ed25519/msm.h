@@ -40,6 +40,18 @@ typedef struct msm_base {
 void msm_straus(ge_p3_t *out, const msm_term_t *terms, size_t n, const msm_base_t *bases,
 		size_t nb);
 
+/* Up to eight independent sums at once, one per lane of AVX-512 IFMA
+ * registers: out[g] = the sum of groups[g]'s terms, g < ng <= 8, each group
+ * at most MSM_LANE_MAX terms. Only when fe_many_has_ifma(). */
+#define MSM_LANE_MAX ((MSM_MAX_TERMS + 7) / 8)
+typedef struct msm_group {
+	const msm_term_t *terms;
+	size_t n;
+	const msm_base_t *bases;
+	size_t nb;
+} msm_group_t;
+void msm_straus_groups_ifma(ge_p3_t out[8], const msm_group_t *groups, size_t ng);
+
 /* The same sum by eight Straus accumulators in the lanes of AVX-512 IFMA
  * registers, each over every eighth term, added together at the end. Per
  * bit position, a lane with fewer nonzero digits than the busiest adds the

@@ -11,8 +11,6 @@
 typedef struct ge8_p3 { fe8_t X, Y, Z, T; } ge8_p3_t;
 typedef struct ge8_p2 { fe8_t X, Y, Z; } ge8_p2_t;
 
-#define MSM_LANE_MAX ((MSM_MAX_TERMS + 7) / 8)
-
 /* Y+X = 1, Y-X = 1, 2Z = 2, 2dT = 0 */
 static const ge_cached_t msm_identity_cached = {
 	.YplusX = {{ 1, 0, 0, 0, 0 }},
@@ -95,27 +93,10 @@ typedef struct msm_lane_term {
 	const ge_cached_t *tab;
 } msm_lane_term_t;
 
-IFMA_TARGET void msm_straus_ifma(ge_p3_t *out, const msm_term_t *terms, size_t n,
-				 const msm_base_t *bases, size_t nb)
+/* One Straus run per lane over lt[lane][0..lcnt[lane]); out[lane] its sum. */
+IFMA_TARGET static void msm_lanes(ge_p3_t out[8], const msm_lane_term_t lt[8][MSM_LANE_MAX],
+				  const int lcnt[8], int top)
 {
-	msm_lane_term_t lt[8][MSM_LANE_MAX];
-	int lcnt[8] = { 0 }, top = 0;
-	for (size_t t = 0; t < n + nb; t++) {
-		int lane = (int)(t % 8);
-		msm_lane_term_t x;
-		int tt;
-		if (t < n) {
-			x = (msm_lane_term_t){ terms[t].naf, terms[t].table };
-			tt = terms[t].top;
-		} else {
-			x = (msm_lane_term_t){ bases[t - n].naf, bases[t - n].ctable };
-			tt = bases[t - n].top;
-		}
-		lt[lane][lcnt[lane]++] = x;
-		if (tt > top)
-			top = tt;
-	}
-
 	ge8_p3_t acc, t;
 	ge8_p2_t p2;
 	const __m512i one = _mm512_set1_epi64(1);
@@ -126,7 +107,8 @@ IFMA_TARGET void msm_straus_ifma(ge_p3_t *out, const msm_term_t *terms, size_t n
 		p2.Z.v[k] = limb;
 	}
 	if (top == 0) {
-		ge_p3_0(out);
+		for (int lane = 0; lane < 8; lane++)
+			ge_p3_0(&out[lane]);
 		return;
 	}
 	ge8_p2_dbl(&t, &p2);
@@ -164,28 +146,63 @@ IFMA_TARGET void msm_straus_ifma(ge_p3_t *out, const msm_term_t *terms, size_t n
 	}
 	ge8_p1p1_to_p3(&acc, &t);
 
-	/* the eight lanes' sums, added as scalar points */
 	uint64_t lanes[4][5][8] __attribute__((aligned(64)));
 	const fe8_t *coord[4] = { &acc.X, &acc.Y, &acc.Z, &acc.T };
 	for (int c = 0; c < 4; c++)
 		for (int k = 0; k < 5; k++)
 			_mm512_store_si512(lanes[c][k], coord[c]->v[k]);
-	ge_p3_t sum;
 	for (int lane = 0; lane < 8; lane++) {
-		ge_p3_t p;
-		fe_t *pc[4] = { &p.X, &p.Y, &p.Z, &p.T };
+		fe_t *pc[4] = { &out[lane].X, &out[lane].Y, &out[lane].Z, &out[lane].T };
 		for (int c = 0; c < 4; c++)
 			for (int k = 0; k < 5; k++)
 				pc[c]->v[k] = lanes[c][k][lane];
-		if (lane == 0) {
-			sum = p;
-			continue;
-		}
-		ge_cached_t pcache;
+	}
+}
+
+static void msm_lane_add(msm_lane_term_t lt[8][MSM_LANE_MAX], int lcnt[8], int *top, int lane,
+			 const int8_t *naf, const ge_cached_t *tab, int t)
+{
+	lt[lane][lcnt[lane]++] = (msm_lane_term_t){ naf, tab };
+	if (t > *top)
+		*top = t;
+}
+
+void msm_straus_ifma(ge_p3_t *out, const msm_term_t *terms, size_t n, const msm_base_t *bases,
+		     size_t nb)
+{
+	msm_lane_term_t lt[8][MSM_LANE_MAX];
+	int lcnt[8] = { 0 }, top = 0;
+	for (size_t i = 0; i < n; i++)
+		msm_lane_add(lt, lcnt, &top, (int)(i % 8), terms[i].naf, terms[i].table, terms[i].top);
+	for (size_t j = 0; j < nb; j++)
+		msm_lane_add(lt, lcnt, &top, (int)((n + j) % 8), bases[j].naf, bases[j].ctable,
+			     bases[j].top);
+	ge_p3_t part[8];
+	msm_lanes(part, lt, lcnt, top);
+	/* the eight lanes' sums, added as scalar points */
+	ge_p3_t sum = part[0];
+	for (int lane = 1; lane < 8; lane++) {
+		ge_cached_t c;
 		ge_p1p1_t r;
-		ge_p3_to_cached(&pcache, &p);
-		ge_add_cached(&r, &sum, &pcache, 0);
+		ge_p3_to_cached(&c, &part[lane]);
+		ge_add_cached(&r, &sum, &c, 0);
 		ge_p1p1_to_p3(&sum, &r);
 	}
 	*out = sum;
+}
+
+void msm_straus_groups_ifma(ge_p3_t out[8], const msm_group_t *groups, size_t ng)
+{
+	msm_lane_term_t lt[8][MSM_LANE_MAX];
+	int lcnt[8] = { 0 }, top = 0;
+	for (size_t g = 0; g < ng; g++) {
+		const msm_group_t *gr = &groups[g];
+		for (size_t i = 0; i < gr->n; i++)
+			msm_lane_add(lt, lcnt, &top, (int)g, gr->terms[i].naf, gr->terms[i].table,
+				     gr->terms[i].top);
+		for (size_t j = 0; j < gr->nb; j++)
+			msm_lane_add(lt, lcnt, &top, (int)g, gr->bases[j].naf, gr->bases[j].ctable,
+				     gr->bases[j].top);
+	}
+	msm_lanes(out, lt, lcnt, top);
 }

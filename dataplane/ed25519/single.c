@@ -72,7 +72,7 @@ int ed25519_prepare(ed25519_prep_t *p, const uint8_t sig[64], const uint8_t pk[3
  * mod L, and [8] puts A's part in the prime-order group where c1 k and c0
  * act alike). Every scalar is now half size, [c1 S]B is split over B and
  * 2^128 B, and the shared doublings drop from 253 to 128. */
-int ed25519_check_equation(const ed25519_prep_t *p)
+void ed25519_equation_terms(ed25519_eq_t *eq, const ed25519_prep_t *p)
 {
 	uint8_t c0[32], c1[32], c1s[32], sb[2][32] = {{0}};
 	int c1_neg = sc_split_half(c0, c1, p->k);
@@ -83,28 +83,36 @@ int ed25519_check_equation(const ed25519_prep_t *p)
 	memcpy(sb[1], c1s + 16, 16);
 
 	ge_p3_t negA, r;
-	ge_cached_t ta[GE_VAR_TABLE_SZ], tr[GE_VAR_TABLE_SZ];
-	int8_t naf[4][256];
 	ge_p3_neg(&negA, &p->A);
-	ge_var_table(ta, &negA);
+	ge_var_table(eq->ta, &negA);
 	if (c1_neg) {
-		ge_var_table(tr, &p->R);
+		ge_var_table(eq->tr, &p->R);
 	} else {
 		ge_p3_neg(&r, &p->R);
-		ge_var_table(tr, &r);
+		ge_var_table(eq->tr, &r);
 	}
-	msm_term_t terms[2] = {
-		{ ta, naf[0], ge_wnaf(naf[0], c0, 5) },
-		{ tr, naf[1], ge_wnaf(naf[1], c1, 5) },
-	};
-	msm_base_t bases[2] = {
-		{ ge_base_table, ge_base_ctable, naf[2], ge_wnaf(naf[2], sb[0], 8) },
-		{ ge_base128_table, ge_base128_ctable, naf[3], ge_wnaf(naf[3], sb[1], 8) },
-	};
-	ge_p3_t sum, e;
-	msm_straus(&sum, terms, 2, bases, 2);
-	ge_mul8(&e, &sum);
+	eq->terms[0] = (msm_term_t){ eq->ta, eq->naf[0], ge_wnaf(eq->naf[0], c0, 5) };
+	eq->terms[1] = (msm_term_t){ eq->tr, eq->naf[1], ge_wnaf(eq->naf[1], c1, 5) };
+	eq->bases[0] = (msm_base_t){ ge_base_table, ge_base_ctable, eq->naf[2],
+				     ge_wnaf(eq->naf[2], sb[0], 8) };
+	eq->bases[1] = (msm_base_t){ ge_base128_table, ge_base128_ctable, eq->naf[3],
+				     ge_wnaf(eq->naf[3], sb[1], 8) };
+}
+
+int ed25519_sum_holds(const ge_p3_t *sum)
+{
+	ge_p3_t e;
+	ge_mul8(&e, sum);
 	return ge_is_identity(&e);
+}
+
+int ed25519_check_equation(const ed25519_prep_t *p)
+{
+	ed25519_eq_t eq;
+	ge_p3_t sum;
+	ed25519_equation_terms(&eq, p);
+	msm_straus(&sum, eq.terms, 2, eq.bases, 2);
+	return ed25519_sum_holds(&sum);
 }
 
 int ed25519_verify(const uint8_t sig[64], const uint8_t pk[32], const uint8_t *msg,

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ge.h"
+#include "msm.h"
 
 typedef struct ed25519_prep {
 	ge_p3_t A;      /* decoded public key */
@@ -42,6 +43,20 @@ int ed25519_prepare_finish(ed25519_prep_t *p, const ed25519_pending_t *q, const 
 
 /* 1 iff [8]([S]B - R - [k]A) is the identity, for a prepared signature. */
 int ed25519_check_equation(const ed25519_prep_t *p);
+
+/* The same equation as four multi-scalar terms with half-size scalars
+ * (tables and digits held here): 1 iff [8] of their sum is the identity.
+ * The batch path runs eight of these in the lanes of msm_straus_groups. */
+typedef struct ed25519_eq {
+	ge_cached_t ta[GE_VAR_TABLE_SZ], tr[GE_VAR_TABLE_SZ];
+	int8_t naf[4][256];
+	msm_term_t terms[2];
+	msm_base_t bases[2];
+} ed25519_eq_t;
+void ed25519_equation_terms(ed25519_eq_t *eq, const ed25519_prep_t *p);
+
+/* 1 iff [8]sum is the identity. */
+int ed25519_sum_holds(const ge_p3_t *sum);
 
 /* Decode a public key under the rule: canonical and not of small order.
  * 0 and the point, or -1. */
