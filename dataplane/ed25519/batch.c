@@ -21,6 +21,12 @@
 /* Larger equations save few doublings and their tables fall out of cache;
  * smaller ones bisect faster. */
 #define ED25519_MSM_CHUNK 64
+/* A pass of eight single checks in IFMA lanes costs about as much as four
+ * scalar ones; below that, scalar. */
+#define ED25519_LANES_MIN 4
+/* Two signatures cost as much in one full-size equation (253 doublings) as
+ * in two half-size single checks (128 each); one costs less singly. */
+#define ED25519_BATCH_MIN 3
 /* The rate follows the last calls with weight 1/4 each. */
 #define ED25519_RATE_SHIFT 2
 
@@ -152,12 +158,8 @@ static void ed25519_batch_bisect(ed25519_batch_t *b, size_t lo, size_t hi, const
  * when the CPU has them. */
 static void ed25519_batch_singles(ed25519_batch_t *b, size_t np, uint8_t *ok)
 {
-	if (!fe_many_has_ifma()) {
-		for (size_t j = 0; j < np; j++)
-			ok[b->idx[j]] = (uint8_t)ed25519_check_equation(&b->prep[b->idx[j]]);
-		return;
-	}
-	for (size_t j = 0; j < np; j += 8) {
+	size_t j = 0;
+	while (fe_many_has_ifma() && np - j >= ED25519_LANES_MIN) {
 		size_t m = np - j < 8 ? np - j : 8;
 		msm_group_t groups[8];
 		ge_p3_t sums[8];
@@ -169,14 +171,17 @@ static void ed25519_batch_singles(ed25519_batch_t *b, size_t np, uint8_t *ok)
 		msm_straus_groups_ifma(sums, groups, m);
 		for (size_t g = 0; g < m; g++)
 			ok[b->idx[j + g]] = (uint8_t)ed25519_sum_holds(&sums[g]);
+		j += m;
 	}
+	for (; j < np; j++)
+		ok[b->idx[j]] = (uint8_t)ed25519_check_equation(&b->prep[b->idx[j]]);
 }
 
-static int ed25519_batch_use_single(const ed25519_batch_t *b)
+static int ed25519_batch_use_single(const ed25519_batch_t *b, size_t np)
 {
 	if (b->force >= 0)
 		return b->force;
-	return b->rate_q16 > ED25519_SWITCH_RATE_Q16;
+	return np < ED25519_BATCH_MIN || b->rate_q16 > ED25519_SWITCH_RATE_Q16;
 }
 
 size_t ed25519_batch_verify(ed25519_batch_t *b, const sl_verify_item_t *items, size_t n,
@@ -207,7 +212,7 @@ size_t ed25519_batch_verify(ed25519_batch_t *b, const sl_verify_item_t *items, s
 	if (np == 0)
 		return 0;
 
-	if (ed25519_batch_use_single(b)) {
+	if (ed25519_batch_use_single(b, np)) {
 		ed25519_batch_singles(b, np, ok);
 		b->stats.singles += np;
 	} else {
