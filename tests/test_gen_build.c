@@ -174,6 +174,15 @@ static void test_malformed_kinds(void **state)
 		}
 	}
 	assert_string_equal(sl_txn_malformed_name(SL_TXN_MALFORMED__COUNT), "unknown");
+	/* Twelve signers with no memo are already over the limit. */
+	{
+		sl_txn_spec_t s12 = make_spec(SL_TXN_BUILD_SIGNERS_MAX, 0);
+		uint8_t buf[BUF_CAP];
+		long sz = sl_txn_build_malformed(SL_TXN_MALFORMED_OVERSIZE, buf, sizeof buf, &s12, &rng);
+		assert_true(sz > SL_TXN_MTU);
+		sl_txn_t t;
+		assert_int_equal(sl_txn_parse(buf, (size_t)sz, &t), SL_TXN_ERR_TOO_LARGE);
+	}
 	uint8_t small[64];
 	sl_txn_spec_t s = make_spec(1, 0);
 	assert_int_equal(sl_txn_build_malformed(SL_TXN_MALFORMED_TRAILING, small, sizeof small, &s, &rng), -1);
