@@ -256,6 +256,34 @@ static void test_udp4_checksums_verify(void **state)
 	}
 }
 
+/* RFC 1071 one 16-bit big-endian word at a time: the reference. */
+static uint16_t csum_ref(const uint8_t *p, size_t len, uint32_t sum)
+{
+	uint64_t s = sum;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static void test_inet_csum_matches_reference(void **state)
+{
+	(void)state;
+	sl_rng_t rng = sl_rng_seed(11, 0);
+	uint8_t buf[1600];
+	for (int round = 0; round < 2000; round++) {
+		size_t off = sl_rng_below(&rng, 8), len = sl_rng_below(&rng, sizeof buf - 8);
+		uint32_t sum = (uint32_t)sl_rng_below(&rng, 0x40000);
+		sl_rng_fill(&rng, buf, sizeof buf);
+		if (round % 10 == 0)
+			memset(buf, 0xff, sizeof buf); /* carries on every word */
+		assert_int_equal(sl_inet_csum(buf + off, len, sum), csum_ref(buf + off, len, sum));
+	}
+}
+
 static void test_gossip_frame(void **state)
 {
 	(void)state;
@@ -467,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_flip_sig_bit),
 		cmocka_unit_test(test_udp4_frame_matches_scapy),
 		cmocka_unit_test(test_udp4_checksums_verify),
+		cmocka_unit_test(test_inet_csum_matches_reference),
 		cmocka_unit_test(test_gossip_frame),
 		cmocka_unit_test(test_parse_addresses),
 		cmocka_unit_test(test_good_frame_passes_sanity),
