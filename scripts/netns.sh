@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # The demo network of DP_SPEC.md, written once for scripts/demo.sh and
 # tests/netns/*: source this file, then
+#   sl_netns_usable        true when network namespaces can be made here
 #   sl_netns_lock          serialise with any other user of the sl-* namespaces
 #   sl_netns_up            create the network (removing a stale one first)
 #   sl_bg LOG NS CMD...    start CMD in namespace sl-NS in the background, logged
@@ -32,6 +33,15 @@ sl_ns() {
 	local node=$1
 	shift
 	ip netns exec "sl-$node" "$@"
+}
+
+# Can this process make network namespaces (root, and not a container that
+# forbids them)?
+sl_netns_usable() {
+	[ "$(id -u)" -eq 0 ] || return 1
+	local probe=sl-probe-$$
+	ip netns add "$probe" 2>/dev/null || return 1
+	ip netns del "$probe"
 }
 
 sl_netns_lock() {
