@@ -24,6 +24,7 @@
 #include "sl_base58.h"
 #include "sl_pkt_build.h"
 #include "sl_txn.h"
+#include "sluice/sl_pkt_sanity.h"
 
 #define BURST 64
 #define DGRAM_MAX 65536
@@ -134,14 +135,13 @@ static void sink_datagram(struct sink *k, const uint8_t *p, size_t sz)
 	k->received++;
 	k->bytes += sz;
 	if (k->gossip) {
-		/* A gossip frame: check the fixed header fields, then the transaction. */
-		static const uint8_t magic[4] = { 'S', 'L', 'C', '1' };
-		if (sz < 16 || memcmp(p, magic, 4) != 0 || p[4] != 1 || p[5] != 1) {
+		/* A gossip frame: its header by the relay's rules, then the transaction. */
+		if (sl_gossip_check(p, (uint32_t)sz) != SL_GOSSIP_OK) {
 			k->bad_gossip++;
 			return;
 		}
-		p += 16;
-		sz -= 16;
+		p += sizeof(struct sl_gossip_hdr);
+		sz -= sizeof(struct sl_gossip_hdr);
 	}
 	sl_txn_t t;
 	sl_txn_err_t err = sl_txn_parse(p, sz, &t);
@@ -219,13 +219,8 @@ static void run_udp(struct sink *k, const char *listen, double duration, double 
 	close(fd);
 }
 
-static unsigned be16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-/* UDP payloads of the well-formed IPv4/UDP frames to `port` (any when 0);
- * every other frame is counted as skipped. */
+/* UDP payloads of the frames that pass the relay's own sanity rules
+ * (sl_pkt_check) and go to `port` (any when 0); the others are skipped. */
 static void run_pcap(struct sink *k, const char *file, unsigned port)
 {
 	char err[PCAP_ERRBUF_SIZE];
@@ -239,22 +234,13 @@ static void run_pcap(struct sink *k, const char *file, unsigned port)
 	int rc;
 	while ((rc = pcap_next_ex(pc, &h, &f)) == 1) {
 		k->frames++;
-		size_t len = h->caplen;
-		const uint8_t *ip = f + SL_PKT_ETH_SZ;
-		size_t ihl = len > SL_PKT_ETH_SZ ? (size_t)(ip[0] & 0x0f) * 4 : 0;
-		if (len < SL_PKT_HDRS_SZ || be16(f + 12) != 0x0800 || (ip[0] >> 4) != 4 || ihl < SL_PKT_IP4_SZ ||
-		    ip[9] != 17 || SL_PKT_ETH_SZ + ihl + SL_PKT_UDP_SZ > len) {
+		sl_pkt_view_t v;
+		if (sl_pkt_check(f, h->caplen, &v) != SL_PKT_OK ||
+		    (port && sl_pkt_rd_be16(f + v.l4_off + 2) != port)) {
 			k->skipped++;
 			continue;
 		}
-		const uint8_t *udp = ip + ihl;
-		size_t ulen = be16(udp + 4);
-		if ((port && be16(udp + 2) != port) || ulen < SL_PKT_UDP_SZ ||
-		    (size_t)(udp - f) + ulen > len) {
-			k->skipped++;
-			continue;
-		}
-		sink_datagram(k, udp + SL_PKT_UDP_SZ, ulen - SL_PKT_UDP_SZ);
+		sink_datagram(k, f + v.payload_off, v.payload_len);
 	}
 	if (rc == -1)
 		die("--pcap %s: %s", file, pcap_geterr(pc));
