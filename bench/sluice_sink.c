@@ -196,12 +196,14 @@ static void run_udp(struct sink *k, const char *listen, double duration, double 
 		iov[i] = (struct iovec){ .iov_base = bufs[i], .iov_len = DGRAM_MAX };
 		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
 	}
-	double start = now_s(), last = start;
+	/* Idle time counts from the first datagram: senders may take a while to
+	 * build their traffic; --duration bounds the wait for it. */
+	double start = now_s(), last = 0;
 	while (!stop) {
 		double t = now_s();
 		if (duration > 0 && t - start >= duration)
 			break;
-		if (idle_exit > 0 && t - last >= idle_exit)
+		if (idle_exit > 0 && last > 0 && t - last >= idle_exit)
 			break;
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		if (poll(&pfd, 1, 50) <= 0)
@@ -286,7 +288,7 @@ static void usage(void)
 			"                    --pcap FILE [--port P])\n"
 			"                   [--gossip] [--summary FILE] [--quiet]\n"
 			"  --duration S   stop after S seconds (default 30)\n"
-			"  --idle-exit S  stop after S seconds without a datagram\n"
+			"  --idle-exit S  stop once S seconds pass without a datagram, after the first\n"
 			"  --gossip       datagrams are gossip frames: check and strip the 16-byte header\n"
 			"  --summary FILE write the JSON summary there (default: stdout)\n");
 	exit(2);
