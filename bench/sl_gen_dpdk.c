@@ -112,10 +112,12 @@ static void send_loop(const sl_gen_dpdk_opts_t *o, const struct frames *m, uint1
 		for (unsigned i = 0; i < n; i++) {
 			size_t k = at;
 			at = at + 1 == m->n ? 0 : at + 1;
-			if (fill(mb[built], m, k) == 0)
-				len[built] = mb[built]->pkt_len, built++;
-			else
+			if (fill(mb[built], m, k) != 0) {
 				r->skipped++;
+				continue;
+			}
+			len[built] = mb[built]->pkt_len;
+			built++;
 		}
 		rte_pktmbuf_free_bulk(mb + built, (unsigned)n - built);
 		unsigned sent = 0;
