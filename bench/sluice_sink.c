@@ -182,8 +182,10 @@ static void run_udp(struct sink *k, const char *listen, double duration, double 
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0)
 		die("socket: %s", strerror(errno));
+	/* Relays send in bursts: a deep socket buffer (beyond rmem_max when root). */
 	int rcvbuf = 8 << 20;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(ip) };
 	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0)
 		die("bind %s: %s", listen, strerror(errno));
