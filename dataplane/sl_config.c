@@ -191,6 +191,17 @@ static int set_str(struct pctx *c, const struct key *k, void *field, const char 
 	return 0;
 }
 
+/* Values that become DPDK device arguments ("key=value,key=value"): a ','
+ * or '=' in them would smuggle in arguments of their own. */
+static int set_devarg(struct pctx *c, const struct key *k, void *field, const char *val)
+{
+	if (strpbrk(val, ",=")) {
+		problem(c, c->lineno, "%s: ',' and '=' are not allowed (device arguments)", k->name);
+		return -1;
+	}
+	return set_str(c, k, field, val);
+}
+
 /* Names end up in file prefixes, telemetry keys and JSON: keep them plain. */
 static int valid_name(const char *s)
 {
@@ -276,11 +287,11 @@ static const struct key keys[] = {
 	{"verify_backend", SEC_RELAY, set_backend, CFG(verify_backend), 0, 0},
 
 	{"type", SEC_PORT, set_port_type, CFG(port_type), 0, 0},
-	{"iface", SEC_PORT, set_str, CFG(iface), 0, 0},
+	{"iface", SEC_PORT, set_devarg, CFG(iface), 0, 0},
 	{"queues", SEC_PORT, set_uint, CFG(queues), 1, SL_CFG_QUEUES_MAX},
-	{"xdp_prog", SEC_PORT, set_str, CFG(xdp_prog), 0, 0},
-	{"rx_pcap", SEC_PORT, set_str, CFG(rx_pcap), 0, 0},
-	{"tx_pcap", SEC_PORT, set_str, CFG(tx_pcap), 0, 0},
+	{"xdp_prog", SEC_PORT, set_devarg, CFG(xdp_prog), 0, 0},
+	{"rx_pcap", SEC_PORT, set_devarg, CFG(rx_pcap), 0, 0},
+	{"tx_pcap", SEC_PORT, set_devarg, CFG(tx_pcap), 0, 0},
 
 	{"kind", SEC_PEER, set_peer_kind, PEER(kind), 0, 0},
 	{"ip", SEC_PEER, set_ip, PEER(ip), 0, 0},

@@ -168,7 +168,14 @@ static int resolve_macs(const struct app *a, const char *path, uint8_t (*macs)[6
 	return bad ? -1 : 0;
 }
 
-int main(int argc, char **argv)
+struct args {
+	const char *path, *json;
+	bool check;
+	double duration;
+};
+
+/* 0, or the exit status to leave with (usage printed). */
+static int parse_args(int argc, char **argv, struct args *g)
 {
 	static const struct option opts[] = {
 		{"check", no_argument, NULL, 'k'},
@@ -178,43 +185,48 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *path = NULL, *json = NULL;
-	bool check = false;
-	double duration = 0;
 	int o;
 	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		char *end;
 		switch (o) {
-		case 'k': check = true; break;
-		case 'c': path = optarg; break;
-		case 'j': json = optarg; break;
+		case 'k': g->check = true; break;
+		case 'c': g->path = optarg; break;
+		case 'j': g->json = optarg; break;
 		case 'd':
-			duration = strtod(optarg, &end);
-			if (*end || duration <= 0) {
+			g->duration = strtod(optarg, &end);
+			if (*end || g->duration <= 0) {
 				fprintf(stderr, "sluice-dp: --duration wants a positive number of seconds\n");
 				return 2;
 			}
 			break;
-		case 'h': usage(stdout); return 0;
+		case 'h': usage(stdout); return -1;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!path || optind != argc) {
+	if (!g->path || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
+	return 0;
+}
 
+int main(int argc, char **argv)
+{
+	struct args g = {0};
+	int st = parse_args(argc, argv, &g);
+	if (st)
+		return st < 0 ? 0 : st;
 	static struct app app;
 	struct app *a = &app;
 	the_app = a;
-	if (sl_config_load(path, &a->cfg, sl_config_report_print, stderr) != 0)
+	if (sl_config_load(g.path, &a->cfg, sl_config_report_print, stderr) != 0)
 		return 1;
-	if (check) {
+	if (g.check) {
 		printf("config OK\n");
 		return 0;
 	}
 	static uint8_t peer_macs[SL_CFG_PEERS_MAX][6];
-	if (resolve_macs(a, path, peer_macs) != 0)
+	if (resolve_macs(a, g.path, peer_macs) != 0)
 		return 1;
 
 	char prefix[64], lcores[64];
@@ -267,8 +279,8 @@ int main(int argc, char **argv)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (duration > 0)
-		a->deadline = rte_rdtsc() + (uint64_t)(duration * (double)rte_get_tsc_hz());
+	if (g.duration > 0)
+		a->deadline = rte_rdtsc() + (uint64_t)(g.duration * (double)rte_get_tsc_hz());
 	fprintf(stderr, "sluice-dp %s: %s port %s, %u worker(s), %u peer(s)\n", a->cfg.name,
 		sl_port_type_name(a->cfg.port_type), a->port.dev, a->cfg.workers, a->cfg.npeers);
 
@@ -290,7 +302,7 @@ int main(int argc, char **argv)
 	sl_stats_t s;
 	sl_pipeline_stats(a->p, &s);
 	sl_stats_print_table(stdout, &a->cfg, &s);
-	rc = json && write_json(json, &a->cfg, &s) != 0;
+	rc = g.json && write_json(g.json, &a->cfg, &s) != 0;
 	sl_pipeline_destroy(a->p);
 out_port:
 	sl_port_close(&a->port);
