@@ -10,7 +10,7 @@ PKGS=(
   libbpf-dev libxdp-dev xdp-tools
   libxxhash-dev libcmocka-dev libsodium-dev libssl-dev libinih-dev libpcap-dev
   libelf-dev zlib1g-dev
-  iproute2 tcpdump python3 python3-scapy
+  iproute2 ethtool tcpdump python3 python3-scapy
 )
 # Node.js may come from outside Debian (as on the dev machines); only ask apt
 # for it when no node/npm is on PATH.

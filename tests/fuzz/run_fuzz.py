@@ -4,7 +4,7 @@ seeds only), seeded with a corpus written to a temporary folder from the
 shared vectors. Exit status 1 when the fuzzer finds anything; the offending
 inputs are kept in $SLUICE_BUILD_DIR/fuzz-artifacts/.
 
-usage: run_fuzz.py FUZZER SEED_KIND     (SEED_KIND: solana-txns | none)"""
+usage: run_fuzz.py FUZZER SEED_KIND     (SEED_KIND: solana-txns | sluice-configs | none)"""
 import os
 import shutil
 import subprocess
@@ -30,7 +30,17 @@ def solana_txns(vectors: Path, out: Path) -> int:
     return n
 
 
-SEEDS = {"solana-txns": solana_txns, "none": None}
+def sluice_configs(vectors: Path, out: Path) -> int:
+    """The example sluice-dp configs of the source tree (not in vectors)."""
+    src = Path(os.environ.get("SLUICE_SOURCE_DIR", ".")) / "tests" / "configs"
+    n = 0
+    for f in sorted(src.glob("*.ini")):
+        (out / f.name).write_bytes(f.read_bytes())
+        n += 1
+    return n
+
+
+SEEDS = {"solana-txns": solana_txns, "sluice-configs": sluice_configs, "none": None}
 
 
 def main() -> int:

@@ -1,0 +1,408 @@
+/* sluice-gen: a bounded generator of Solana legacy transactions and of spam,
+ * for the demo, the end-to-end tests and benchmarks.
+ *
+ * It builds the whole mix first (sl_gen_mix: valid, resent duplicates, bad
+ * signatures, malformed; optional bad and raw frames), then sends it over a
+ * kernel UDP socket at a bounded rate and/or writes it as Ethernet/IPv4/UDP
+ * frames to a pcap file, with a manifest line per datagram:
+ *   seq kind id size detail
+ * The same options always give the same bytes. --dpdk sends the mix through
+ * a DPDK port instead (sl_gen_dpdk), up to line rate, for test networks. */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <sodium.h>
+#include <sys/socket.h>
+
+#include "sl_bad_frame.h"
+#include "sl_gen_dpdk.h"
+#include "sl_gen_mix.h"
+#include "sl_pkt_build.h"
+#include "sluice/sl_wire.h"
+
+#define RATE_MAX   200000u /* kernel socket datagrams per second: never a flood */
+#define FRAMES_MAX 256     /* raw frames read from --frames-dir */
+
+struct opts {
+	sl_gen_params_t mix;
+	int have_dst, udp, quiet, loop;
+	const char *dpdk;
+	int have_src, have_src_port, have_src_mac, have_dst_mac;
+	const char *pcap, *manifest, *frames_dir;
+	uint64_t count;
+	unsigned rate;
+	double duration;
+};
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "sluice-gen: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(2);
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: sluice-gen --dst IP:PORT (--udp | --pcap FILE) [options]\n"
+		"  mix:     --valid N  --dup-pct P  --bad-sig N  --malformed N  --seed S (default 1)\n"
+		"           --gossip-spam N (valid ones in gossip frames with random tokens, to --gossip-port)\n"
+		"           --share K --shared-seed S (K of the valid ones from a stream shared with other\n"
+		"             clients: the same S gives the same transactions, whatever the other options)\n"
+		"           --signers MAX (1..%d per txn, default 2)  --keys N (key pool, default 64)\n"
+		"           --memo-max B (memo bytes, %d..%d, default 64)\n"
+		"  frames:  --bad-frames (one frame of every L2-L4/gossip defect; pcap only)\n"
+		"           --frames-dir DIR (append every *.bin raw frame in DIR; pcap only)\n"
+		"           --gossip-port P (for --bad-frames and --gossip-spam, default %d)\n"
+		"  output:  --udp (kernel socket)  --pcap FILE  --manifest FILE  --quiet\n"
+		"           --src IP[:PORT]  --src-mac MAC  --dst-mac MAC (pcap; default 02:00:00:00:00:<last octet>)\n"
+		"  bounds:  --count N  --rate PPS (default 1000, at most %u)  --duration SECONDS\n"
+		"  dpdk:    --dpdk af_xdp:IFACE|null  send the frames through a DPDK port instead of --udp;\n"
+		"           --rate 0 = as fast as the port takes; --loop repeats the mix (needs --count\n"
+		"           or --duration); the manifest and pcap list the mix once\n",
+		SL_GEN_SIGNERS_MAX, SL_GEN_MEMO_MIN, SL_GEN_MEMO_MAX, SL_PORT_GOSSIP, RATE_MAX);
+	exit(2);
+}
+
+static uint64_t parse_u64(const char *name, const char *s, uint64_t max)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || *s == 0 || *s == '-' || *end != 0 || v > max)
+		die("--%s: '%s' is not a number in 0..%" PRIu64, name, s, max);
+	return v;
+}
+
+static void parse_opts(int argc, char **argv, struct opts *o)
+{
+	enum { O_VALID = 256, O_DUP, O_BADSIG, O_MALF, O_SHARE, O_SSEED, O_SIGNERS, O_KEYS, O_MEMO,
+	       O_DST, O_SRC, O_SMAC, O_DMAC, O_UDP, O_PCAP, O_MANIFEST, O_COUNT, O_RATE, O_DUR,
+	       O_SEED, O_BADFR, O_FDIR, O_GPORT, O_QUIET, O_DPDK, O_LOOP, O_GSPAM };
+	static const struct option lo[] = {
+		{ "valid", 1, 0, O_VALID },       { "dup-pct", 1, 0, O_DUP },     { "bad-sig", 1, 0, O_BADSIG },
+		{ "malformed", 1, 0, O_MALF },    { "share", 1, 0, O_SHARE },     { "shared-seed", 1, 0, O_SSEED },
+		{ "signers", 1, 0, O_SIGNERS },   { "keys", 1, 0, O_KEYS },       { "memo-max", 1, 0, O_MEMO },
+		{ "dst", 1, 0, O_DST },           { "src", 1, 0, O_SRC },         { "src-mac", 1, 0, O_SMAC },
+		{ "dst-mac", 1, 0, O_DMAC },      { "udp", 0, 0, O_UDP },         { "pcap", 1, 0, O_PCAP },
+		{ "manifest", 1, 0, O_MANIFEST }, { "count", 1, 0, O_COUNT },     { "rate", 1, 0, O_RATE },
+		{ "duration", 1, 0, O_DUR },      { "seed", 1, 0, O_SEED },       { "bad-frames", 0, 0, O_BADFR },
+		{ "frames-dir", 1, 0, O_FDIR },   { "gossip-port", 1, 0, O_GPORT }, { "quiet", 0, 0, O_QUIET },
+		{ "dpdk", 1, 0, O_DPDK },         { "loop", 0, 0, O_LOOP },       { "gossip-spam", 1, 0, O_GSPAM },
+		{ "help", 0, 0, 'h' },            { 0, 0, 0, 0 },
+	};
+	*o = (struct opts){ .mix = sl_gen_params_default(), .count = UINT64_MAX, .rate = 1000 };
+	sl_gen_params_t *m = &o->mix;
+	sl_udp4_addr_t *a = &m->frame_addr;
+	a->src_ip = 0x0a630001; /* 10.99.0.1, the demo's first client */
+	a->src_port = 40000;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case O_VALID: m->valid = (unsigned)parse_u64("valid", optarg, 10000000); break;
+		case O_DUP: m->dup_pct = (unsigned)parse_u64("dup-pct", optarg, 1000); break;
+		case O_BADSIG: m->bad_sig = (unsigned)parse_u64("bad-sig", optarg, 10000000); break;
+		case O_MALF: m->malformed = (unsigned)parse_u64("malformed", optarg, 10000000); break;
+		case O_GSPAM: m->gossip_spam = (unsigned)parse_u64("gossip-spam", optarg, 10000000); break;
+		case O_SHARE: m->share = (unsigned)parse_u64("share", optarg, 10000000); break;
+		case O_SSEED: m->shared_seed = parse_u64("shared-seed", optarg, UINT64_MAX); break;
+		case O_SIGNERS: m->signers_max = (unsigned)parse_u64("signers", optarg, SL_GEN_SIGNERS_MAX); break;
+		case O_KEYS: m->nkeys = (unsigned)parse_u64("keys", optarg, 100000); break;
+		case O_MEMO: m->memo_max = (unsigned)parse_u64("memo-max", optarg, SL_GEN_MEMO_MAX); break;
+		case O_SEED: m->seed = parse_u64("seed", optarg, UINT64_MAX); break;
+		case O_DST:
+			if (sl_parse_ip4_port(optarg, &a->dst_ip, &a->dst_port, 0) != 0)
+				die("--dst: '%s' is not IP:PORT", optarg);
+			o->have_dst = 1;
+			break;
+		case O_SRC: {
+			uint16_t port = 0;
+			if (sl_parse_ip4_port(optarg, &a->src_ip, &port, 1) != 0)
+				die("--src: '%s' is not IP or IP:PORT", optarg);
+			o->have_src = 1;
+			if (port) {
+				a->src_port = port;
+				o->have_src_port = 1;
+			}
+			break;
+		}
+		case O_SMAC:
+			if (sl_parse_mac(optarg, a->src_mac) != 0)
+				die("--src-mac: '%s' is not a MAC address", optarg);
+			o->have_src_mac = 1;
+			break;
+		case O_DMAC:
+			if (sl_parse_mac(optarg, a->dst_mac) != 0)
+				die("--dst-mac: '%s' is not a MAC address", optarg);
+			o->have_dst_mac = 1;
+			break;
+		case O_UDP: o->udp = 1; break;
+		case O_PCAP: o->pcap = optarg; break;
+		case O_MANIFEST: o->manifest = optarg; break;
+		case O_COUNT: o->count = parse_u64("count", optarg, UINT64_MAX); break;
+		case O_RATE: o->rate = (unsigned)parse_u64("rate", optarg, UINT32_MAX); break;
+		case O_DUR: {
+			char *end;
+			o->duration = strtod(optarg, &end);
+			if (*end != 0 || !(o->duration > 0))
+				die("--duration: '%s' is not a positive number of seconds", optarg);
+			break;
+		}
+		case O_BADFR: m->bad_frames = 1; break;
+		case O_FDIR: o->frames_dir = optarg; break;
+		case O_GPORT: m->gossip_port = (uint16_t)parse_u64("gossip-port", optarg, 65535); break;
+		case O_QUIET: o->quiet = 1; break;
+		case O_DPDK:
+			if (!sl_gen_dpdk_port_ok(optarg))
+				die("--dpdk: '%s' is neither af_xdp:IFACE nor null", optarg);
+			o->dpdk = optarg;
+			break;
+		case O_LOOP: o->loop = 1; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		die("unexpected argument '%s'", argv[optind]);
+	if (!o->have_dst)
+		die("--dst IP:PORT is required");
+	if (!o->udp && !o->pcap && !o->dpdk)
+		die("choose an output: --udp, --dpdk PORT and/or --pcap FILE");
+	if (o->udp && o->dpdk)
+		die("--udp and --dpdk are two ways to send: choose one");
+	if (o->loop && !(o->dpdk && (o->count != UINT64_MAX || o->duration > 0)))
+		die("--loop needs --dpdk and a bound (--count or --duration)");
+	if ((m->bad_frames || o->frames_dir) && o->udp)
+		die("--bad-frames and --frames-dir write whole frames: pcap only, not with --udp");
+	if (!o->dpdk && (o->rate == 0 || o->rate > RATE_MAX))
+		die("--rate must be in 1..%u (--rate 0 only with --dpdk)", RATE_MAX);
+	/* Deterministic MACs as in the demo network: 02:00:00:00:00:<last octet>. */
+	if (!o->have_src_mac)
+		memcpy(a->src_mac, (uint8_t[6]){ 2, 0, 0, 0, 0, (uint8_t)a->src_ip }, 6);
+	if (!o->have_dst_mac)
+		memcpy(a->dst_mac, (uint8_t[6]){ 2, 0, 0, 0, 0, (uint8_t)a->dst_ip }, 6);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Raw frames (*.bin, in name order) appended to the mix as they are. */
+static void add_raw_frames(const char *dir, sl_gen_mix_t *m)
+{
+	DIR *dh = opendir(dir);
+	if (dh == NULL)
+		die("--frames-dir %s: %s", dir, strerror(errno));
+	char *names[FRAMES_MAX];
+	size_t nn = 0;
+	struct dirent *e;
+	while ((e = readdir(dh)) != NULL) {
+		size_t l = strlen(e->d_name);
+		if (l > 4 && strcmp(e->d_name + l - 4, ".bin") == 0) {
+			if (nn == FRAMES_MAX)
+				die("--frames-dir %s: more than %d frames", dir, FRAMES_MAX);
+			if ((names[nn++] = strdup(e->d_name)) == NULL)
+				die("out of memory");
+		}
+	}
+	closedir(dh);
+	qsort(names, nn, sizeof names[0], cmp_str);
+	for (size_t i = 0; i < nn; i++) {
+		char path[4096];
+		static uint8_t buf[SL_BAD_FRAME_CAP];
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		FILE *f = fopen(path, "rb");
+		if (f == NULL)
+			die("%s: %s", path, strerror(errno));
+		size_t sz = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		if (sl_gen_mix_add_frame(m, buf, sz, names[i]) != 0)
+			die("out of memory");
+		free(names[i]);
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void sleep_until(double t)
+{
+	struct timespec ts = { .tv_sec = (time_t)t, .tv_nsec = (long)((t - (double)(time_t)t) * 1e9) };
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int s)
+{
+	(void)s;
+	stop = 1;
+}
+
+/* Outputs opened for a run. */
+struct out {
+	int fd;
+	struct sockaddr_in dst;
+	pcap_t *pd;
+	pcap_dumper_t *pw;
+	FILE *mf;
+};
+
+static void out_open(const struct opts *o, struct out *w)
+{
+	const sl_udp4_addr_t *a = &o->mix.frame_addr;
+	*w = (struct out){ .fd = -1,
+			   .dst = { .sin_family = AF_INET, .sin_port = htons(a->dst_port),
+				    .sin_addr.s_addr = htonl(a->dst_ip) } };
+	if (o->udp) {
+		w->fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (w->fd < 0)
+			die("socket: %s", strerror(errno));
+		struct sockaddr_in src = { .sin_family = AF_INET,
+					   .sin_port = htons(o->have_src_port ? a->src_port : 0),
+					   .sin_addr.s_addr = htonl(a->src_ip) };
+		if (o->have_src && bind(w->fd, (struct sockaddr *)&src, sizeof src) != 0)
+			die("bind --src: %s", strerror(errno));
+	}
+	if (o->pcap) {
+		w->pd = pcap_open_dead(DLT_EN10MB, 65535);
+		w->pw = w->pd ? pcap_dump_open(w->pd, o->pcap) : NULL;
+		if (w->pw == NULL)
+			die("--pcap %s: %s", o->pcap, w->pd ? pcap_geterr(w->pd) : "pcap_open_dead failed");
+	}
+	if (o->manifest) {
+		w->mf = fopen(o->manifest, "w");
+		if (w->mf == NULL)
+			die("--manifest %s: %s", o->manifest, strerror(errno));
+		fprintf(w->mf, "# sluice-gen seed=%" PRIu64 " shared_seed=%" PRIu64 " share=%u\n"
+			       "# seq kind id size detail\n",
+			o->mix.seed, o->mix.shared_seed, o->mix.share);
+	}
+}
+
+static void out_close(const struct opts *o, struct out *w)
+{
+	if (w->pw)
+		pcap_dump_close(w->pw);
+	if (w->pd)
+		pcap_close(w->pd);
+	if (w->mf && fclose(w->mf) != 0)
+		die("--manifest %s: %s", o->manifest, strerror(errno));
+	if (w->fd >= 0)
+		close(w->fd);
+}
+
+/* Datagram i as a frame in the pcap, timestamped as if sent at --rate. */
+static void pcap_write(const struct opts *o, struct out *w, const sl_gen_dgram_t *g, size_t i)
+{
+	static uint8_t frame[SL_BAD_FRAME_CAP];
+	uint64_t us = o->rate ? (uint64_t)i * 1000000u / o->rate : 0;
+	struct pcap_pkthdr h = { .ts = { .tv_sec = (time_t)(us / 1000000u), .tv_usec = (suseconds_t)(us % 1000000u) } };
+	const uint8_t *bytes = g->bytes;
+	size_t sz = g->sz;
+	if (!sl_gen_dgram_is_frame(g)) {
+		sl_udp4_addr_t a = o->mix.frame_addr;
+		a.dst_port = sl_gen_dgram_port(g, a.dst_port);
+		sz = sl_pkt_build_udp4(frame, sizeof frame, &a, (uint16_t)i, g->bytes, g->sz);
+		bytes = frame;
+	}
+	h.caplen = h.len = (bpf_u_int32)sz;
+	pcap_dump((u_char *)w->pw, &h, bytes);
+}
+
+static void send_dpdk(const struct opts *o, const sl_gen_mix_t *mix)
+{
+	sl_gen_dpdk_opts_t d = { .port = o->dpdk, .rate = o->rate, .count = o->count, .duration = o->duration,
+				 .loop = o->loop, .stop = &stop };
+	sl_gen_dpdk_result_t r;
+	char err[512];
+	if (sl_gen_dpdk_send(&d, mix, &o->mix.frame_addr, &r, err, sizeof err) != 0)
+		die("--dpdk %s: %s", o->dpdk, err);
+	double s = r.seconds > 0 ? r.seconds : 1e-9;
+	fprintf(stderr,
+		"sluice-gen: dpdk %s: %" PRIu64 " frames, %" PRIu64 " bytes in %.3f s: %.3f Mpps, %.3f Gbit/s"
+		" (%" PRIu64 " bursts not taken whole, %" PRIu64 " frames too large for an mbuf)\n",
+		o->dpdk, r.frames, r.bytes, r.seconds, (double)r.frames / s / 1e6, (double)r.bytes * 8 / s / 1e9,
+		r.tx_full, r.skipped);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	parse_opts(argc, argv, &o);
+	if (sodium_init() < 0)
+		die("libsodium failed to initialise");
+
+	sl_gen_mix_t mix;
+	char err[256];
+	if (sl_gen_mix_build(&o.mix, &mix, err, sizeof err) != 0)
+		die("%s", err);
+	if (o.frames_dir)
+		add_raw_frames(o.frames_dir, &mix);
+	size_t n = o.count < mix.n ? (size_t)o.count : mix.n;
+
+	/* Interrupted, it still closes the pcap and the manifest of what it sent. */
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	struct out w;
+	out_open(&o, &w);
+	uint64_t sent[SL_GEN__KINDS] = { 0 }, send_errors = 0;
+	double t0 = now_s();
+	size_t i;
+	for (i = 0; i < n && !stop; i++) {
+		const sl_gen_dgram_t *g = &mix.d[i];
+		if (o.udp) {
+			double due = t0 + (double)i / o.rate;
+			if (o.duration > 0 && due - t0 >= o.duration)
+				break;
+			if (now_s() < due)
+				sleep_until(due);
+			w.dst.sin_port = htons(sl_gen_dgram_port(g, o.mix.frame_addr.dst_port));
+			if (sendto(w.fd, g->bytes, g->sz, 0, (struct sockaddr *)&w.dst, sizeof w.dst) != (ssize_t)g->sz)
+				send_errors++;
+		}
+		if (w.pw)
+			pcap_write(&o, &w, g, i);
+		sent[g->kind]++;
+		if (w.mf)
+			fprintf(w.mf, "%zu %s %s %u %s\n", i, sl_gen_kind_name(g->kind), g->id, g->sz, g->detail);
+	}
+	double elapsed = now_s() - t0;
+	out_close(&o, &w);
+	if (o.dpdk && !stop)
+		send_dpdk(&o, &mix);
+
+	if (!o.quiet) {
+		fprintf(stderr, "sluice-gen: %zu datagrams (", i);
+		for (int k = 0; k < SL_GEN__KINDS; k++)
+			fprintf(stderr, "%s%s %" PRIu64, k ? ", " : "", sl_gen_kind_name(k), sent[k]);
+		fprintf(stderr, ") in %.3f s%s%s%s\n", elapsed, o.udp ? " over udp" : "", o.pcap ? " to " : "",
+			o.pcap ? o.pcap : "");
+	}
+	if (send_errors)
+		fprintf(stderr, "sluice-gen: %" PRIu64 " datagrams could not be sent\n", send_errors);
+	sl_gen_mix_free(&mix);
+	return send_errors ? 1 : 0;
+}

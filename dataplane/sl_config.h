@@ -1,0 +1,93 @@
+/* sl_config: the sluice-dp configuration file (INI, DP_SPEC.md "Config file").
+ *
+ * Contract: sl_config_parse() reads the whole text, reports EVERY problem
+ * through `report` as (file, line, message) -- syntax, unknown sections and
+ * keys, duplicates, bad values, missing or contradictory settings -- and
+ * returns the number of problems; `*cfg` may be used only when it returns 0.
+ * Parsing is done with inih (key/value splitting, comments); this module
+ * adds line tracking, typing and validation. No allocation: every string
+ * has a fixed bound, every list a fixed maximum. */
+#ifndef SL_CONFIG_H
+#define SL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sl_verify.h"
+
+#define SL_CFG_NAME_MAX   16  /* relay and peer names, with the NUL */
+#define SL_CFG_IFACE_MAX  16  /* IFNAMSIZ */
+#define SL_CFG_PATH_MAX   256
+#define SL_CFG_PEERS_MAX  32
+#define SL_CFG_WORKERS_MAX 16
+#define SL_CFG_QUEUES_MAX 16
+
+typedef enum sl_port_type {
+	SL_PORT_AF_XDP,
+	SL_PORT_PCAP,
+	SL_PORT_NULL,
+	SL_PORT_RING,
+} sl_port_type_t;
+
+typedef enum sl_peer_kind {
+	SL_PEER_RELAY,     /* gets gossip frames: header + transaction */
+	SL_PEER_VALIDATOR, /* gets raw transactions */
+} sl_peer_kind_t;
+
+typedef struct sl_cfg_peer {
+	char name[SL_CFG_NAME_MAX];
+	sl_peer_kind_t kind;
+	uint8_t ip[4];      /* network order */
+	uint16_t port;      /* host order */
+	uint8_t mac[6];
+	bool mac_resolve;   /* take the next hop from the kernel's neighbours */
+	uint64_t token_out; /* we put it in frames to this peer */
+	uint64_t token_in;  /* this peer puts it in frames to us */
+	unsigned line;      /* of its [peer NAME] header, for later messages */
+} sl_cfg_peer_t;
+
+typedef struct sl_config {
+	char name[SL_CFG_NAME_MAX];
+	uint8_t ip[4];
+	uint8_t mac[6];
+	bool has_mac;
+	uint16_t ingest_port;
+	uint16_t gossip_port;
+	uint8_t ttl;
+	uint64_t dedup_capacity;
+	unsigned batch_size;
+	unsigned batch_timeout_us;
+	unsigned idle_sleep_us;
+	unsigned workers;
+	sl_verify_backend_t verify_backend;
+
+	sl_port_type_t port_type;
+	char iface[SL_CFG_IFACE_MAX];
+	unsigned queues;
+	char xdp_prog[SL_CFG_PATH_MAX]; /* af_xdp: XDP object to load (e.g. the prefilter) */
+	char rx_pcap[SL_CFG_PATH_MAX];
+	char tx_pcap[SL_CFG_PATH_MAX];
+
+	unsigned npeers;
+	sl_cfg_peer_t peers[SL_CFG_PEERS_MAX];
+} sl_config_t;
+
+typedef void (*sl_config_report_fn)(void *ctx, const char *file, unsigned line,
+				    const char *msg);
+
+/* Parse `len` bytes of `text` (need not be NUL-terminated); `file` names it
+ * in reports. Returns the number of problems (0: *cfg is complete). */
+unsigned sl_config_parse(const char *text, size_t len, const char *file, sl_config_t *cfg,
+			 sl_config_report_fn report, void *ctx);
+
+/* Read and parse a file; an unreadable file is one problem (line 0). */
+unsigned sl_config_load(const char *path, sl_config_t *cfg, sl_config_report_fn report,
+			void *ctx);
+
+/* A report function that prints "FILE:LINE: message" to the FILE * in ctx. */
+void sl_config_report_print(void *ctx, const char *file, unsigned line, const char *msg);
+
+const char *sl_port_type_name(sl_port_type_t t);
+
+#endif

@@ -1,0 +1,514 @@
+#include "sl_pipeline.h"
+
+#include <stdio.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_prefetch.h>
+#include <rte_ring.h>
+
+#include "sl_dedup.h"
+#include "sl_peers.h"
+#include "sl_verify.h"
+#include "sluice/sl_pkt_sanity.h"
+
+#define SL_BURST_MAX   64   /* largest rx burst the stages take at once */
+#define SL_TX_BUF      64   /* frames gathered before a tx burst */
+#define SL_STEER_RING  4096 /* per worker */
+#define SL_FANOUT_MAX  SL_CFG_PEERS_MAX
+
+static int meta_offset = -1;
+
+static inline sl_pkt_meta_t *meta_of(struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, meta_offset, sl_pkt_meta_t *);
+}
+
+typedef struct sl_worker {
+	sl_stats_t stats; /* first: cache-aligned, written only by this worker */
+	const sl_peers_t *peers;
+	sl_dedup_t *dedup;
+	sl_verifier_t *verifier;
+	struct rte_ring *ring; /* from the rx stage; NULL with one worker */
+	struct rte_ring *txr;  /* frames to the rx stage to send; NULL: send */
+	struct rte_mempool *pool;
+	uint16_t tx_port, tx_queue;
+	unsigned batch_max;
+	uint64_t batch_timeout; /* TSC ticks */
+	double ns_per_tick;
+
+	unsigned bn, ni;        /* transactions and signatures in the batch */
+	uint64_t batch_t0;      /* arrival of the oldest one */
+	struct rte_mbuf *bm[SL_VERIFY_BATCH_MAX];
+	sl_txn_t bt[SL_VERIFY_BATCH_MAX];
+	sl_verify_item_t items[SL_VERIFY_BATCH_MAX];
+	uint8_t ok[SL_VERIFY_BATCH_MAX];
+
+	unsigned tn;
+	struct rte_mbuf *tx[SL_TX_BUF];
+} SL_ALIGNED(SL_CACHE_LINE) sl_worker_t;
+
+struct sl_pipeline {
+	sl_stats_t rx_stats; /* the rx stage's counters */
+	sl_peers_t peers;
+	const sl_dedup_t *tagger; /* worker 0's cache: only its seed is read */
+	uint16_t tx_port, tx_queue; /* where the rx stage sends workers' frames */
+	unsigned nworkers;
+	sl_worker_t *w[SL_CFG_WORKERS_MAX];
+};
+
+/* ---- rx stage ----------------------------------------------------------- */
+
+static const uint8_t layer_counter[5] = {
+	[2] = SL_C_drop_l2, [3] = SL_C_drop_l3, [4] = SL_C_drop_l4,
+};
+
+/* The final counter of a packet the rx stage rejects, or 0 to keep it. */
+static unsigned classify(const sl_pipeline_t *p, struct rte_mbuf *m, sl_stats_t *st)
+{
+	const sl_peers_t *t = &p->peers;
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	if (SL_UNLIKELY(m->nb_segs != 1))
+		return SL_C_drop_l2; /* a jumbo chain: no transaction is that big */
+	sl_pkt_view_t v;
+	sl_pkt_verdict_t verdict = sl_pkt_check(d, rte_pktmbuf_data_len(m), &v);
+	if (SL_UNLIKELY(verdict != SL_PKT_OK))
+		return layer_counter[sl_pkt_verdict_layer(verdict)];
+	if (SL_UNLIKELY(v.dst_ip != t->my_ip))
+		return SL_C_drop_not_for_us;
+
+	sl_pkt_meta_t *meta = meta_of(m);
+	if (v.dst_port == t->ingest_port) {
+		meta->src_peer = SL_PEER_NONE;
+		meta->out_ttl = t->ttl;
+		meta->txn_off = v.payload_off;
+		meta->txn_len = v.payload_len;
+		st->c[SL_C_ingest_txns]++;
+	} else if (v.dst_port == t->gossip_port) {
+		const uint8_t *g = d + v.payload_off;
+		if (sl_gossip_check(g, v.payload_len) != SL_GOSSIP_OK)
+			return SL_C_drop_gossip_hdr;
+		unsigned peer = sl_peers_find_relay(t, v.src_ip);
+		if (peer == SL_PEER_NONE)
+			return SL_C_drop_unknown_peer;
+		if (sl_pkt_rd_le64(g + 8) != t->p[peer].token_in)
+			return SL_C_drop_bad_token;
+		st->peer[peer][SL_PC_frames_in]++;
+		meta->src_peer = (uint8_t)peer;
+		meta->out_ttl = (uint8_t)(g[6] - 1);
+		meta->txn_off = (uint16_t)(v.payload_off + sizeof(struct sl_gossip_hdr));
+		meta->txn_len = (uint16_t)(v.payload_len - sizeof(struct sl_gossip_hdr));
+		st->c[SL_C_gossip_txns]++;
+	} else {
+		return SL_C_drop_not_for_us;
+	}
+	meta->tag = sl_dedup_tag(p->tagger, d + meta->txn_off, meta->txn_len);
+	return 0;
+}
+
+/* Keeps the accepted packets of pkts[0..n) in pkts, in order; returns how many. */
+static unsigned rx_stage(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n)
+{
+	sl_stats_t *st = &p->rx_stats;
+	unsigned kept = 0;
+	/* The headers and the start of the transaction of every packet, ahead of
+	 * the checks and the hash that read them. */
+	for (unsigned i = 0; i < n; i++) {
+		const uint8_t *d = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		rte_prefetch0(d);
+		rte_prefetch0(d + RTE_CACHE_LINE_SIZE);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		st->c[SL_C_rx_packets]++;
+		st->c[SL_C_rx_bytes] += rte_pktmbuf_pkt_len(m);
+		unsigned drop = classify(p, m, st);
+		if (drop) {
+			st->c[drop]++;
+			rte_pktmbuf_free(m);
+		} else {
+			pkts[kept++] = m;
+		}
+	}
+	return kept;
+}
+
+/* ---- worker: fanout and tx ---------------------------------------------- */
+
+/* Send frames[0..n) (n <= SL_TX_BUF) on a queue; count what went, free and
+ * count the rest. What a frame's counters need is read before the burst:
+ * a sent mbuf belongs to the PMD, which may free it at once. */
+static void tx_send(sl_stats_t *st, uint16_t port, uint16_t queue, struct rte_mbuf **frames,
+		    unsigned n)
+{
+	uint8_t to[SL_TX_BUF];
+	uint16_t len[SL_TX_BUF];
+	for (unsigned i = 0; i < n; i++) {
+		to[i] = meta_of(frames[i])->dst_peer;
+		len[i] = rte_pktmbuf_data_len(frames[i]);
+	}
+	uint16_t sent = rte_eth_tx_burst(port, queue, frames, (uint16_t)n);
+	for (unsigned i = 0; i < sent; i++) {
+		st->peer[to[i]][SL_PC_frames_out]++;
+		st->c[SL_C_tx_bytes] += len[i];
+	}
+	st->c[SL_C_tx_frames] += sent;
+	for (unsigned i = sent; i < n; i++)
+		rte_pktmbuf_free(frames[i]);
+	st->c[SL_C_tx_dropped] += n - sent;
+}
+
+static void tx_flush(sl_worker_t *w)
+{
+	if (!w->tn)
+		return;
+	if (!w->txr) {
+		tx_send(&w->stats, w->tx_port, w->tx_queue, w->tx, w->tn);
+	} else {
+		unsigned q = rte_ring_sp_enqueue_burst(w->txr, (void **)w->tx, w->tn, NULL);
+		for (unsigned i = q; i < w->tn; i++)
+			rte_pktmbuf_free(w->tx[i]);
+		w->stats.c[SL_C_tx_dropped] += w->tn - q;
+	}
+	w->tn = 0;
+}
+
+static void fanout(sl_worker_t *w, struct rte_mbuf *m)
+{
+	const sl_pkt_meta_t *meta = meta_of(m);
+	const sl_peers_t *t = w->peers;
+	const uint8_t *txn = rte_pktmbuf_mtod(m, const uint8_t *) + meta->txn_off;
+	uint8_t to[SL_FANOUT_MAX];
+	unsigned nto = 0;
+	for (unsigned i = 0; i < t->n; i++) {
+		if (i == meta->src_peer)
+			continue;
+		if (t->p[i].kind == SL_PEER_RELAY && meta->out_ttl == 0)
+			continue;
+		to[nto++] = (uint8_t)i;
+	}
+	if (meta->out_ttl == 0)
+		w->stats.c[SL_C_fanout_ttl_expired]++;
+	if (!nto)
+		return;
+
+	struct rte_mbuf *out[SL_FANOUT_MAX];
+	if (SL_UNLIKELY(rte_pktmbuf_alloc_bulk(w->pool, out, nto) != 0)) {
+		w->stats.c[SL_C_tx_nombuf] += nto;
+		w->stats.c[SL_C_tx_dropped] += nto;
+		return;
+	}
+	for (unsigned k = 0; k < nto; k++) {
+		const sl_peer_fast_t *peer = &t->p[to[k]];
+		uint16_t len = sl_peers_frame_len(peer, meta->txn_len);
+		struct rte_mbuf *f = out[k];
+		uint8_t *d = (uint8_t *)rte_pktmbuf_append(f, len);
+		sl_peers_write_frame(peer, d, txn, meta->txn_len, meta->out_ttl);
+		meta_of(f)->dst_peer = to[k];
+		if (w->tn == SL_TX_BUF)
+			tx_flush(w);
+		w->tx[w->tn++] = f;
+	}
+}
+
+/* ---- worker: verify batch ----------------------------------------------- */
+
+/* The dedup window gauge, refreshed at each batch and whenever rx idles. */
+static void publish_window(sl_worker_t *w, uint64_t now)
+{
+	w->stats.dedup_window_ns = (uint64_t)((double)sl_dedup_window(w->dedup, now) * w->ns_per_tick);
+}
+
+static void flush_batch(sl_worker_t *w, uint64_t now)
+{
+	if (!w->bn)
+		return;
+	sl_stats_t *st = &w->stats;
+	sl_verify_batch(w->verifier, w->items, w->ni, w->ok);
+	st->c[SL_C_verify_batches]++;
+	st->c[SL_C_verify_sigs] += w->ni;
+	unsigned item = 0;
+	for (unsigned i = 0; i < w->bn; i++) {
+		struct rte_mbuf *m = w->bm[i];
+		unsigned nsig = w->bt[i].nsig, good = 1;
+		for (unsigned k = 0; k < nsig; k++)
+			good &= w->ok[item + k];
+		item += nsig;
+		unsigned src = meta_of(m)->src_peer;
+		if (good) {
+			st->c[SL_C_forwarded_txns]++;
+			if (src != SL_PEER_NONE)
+				st->peer[src][SL_PC_first_deliveries]++;
+			fanout(w, m);
+		} else {
+			st->c[SL_C_drop_invalid_sig]++;
+			if (src != SL_PEER_NONE)
+				st->peer[src][SL_PC_invalid]++;
+		}
+		rte_pktmbuf_free(m);
+	}
+	w->bn = w->ni = 0;
+	tx_flush(w);
+	publish_window(w, now);
+}
+
+static void batch_add(sl_worker_t *w, struct rte_mbuf *m, const sl_txn_t *t, uint64_t now)
+{
+	if (w->ni + t->nsig > SL_VERIFY_BATCH_MAX)
+		flush_batch(w, now);
+	if (!w->bn)
+		w->batch_t0 = now;
+	const uint8_t *txn = rte_pktmbuf_mtod(m, const uint8_t *) + meta_of(m)->txn_off;
+	w->ni += sl_verify_txn_items(txn, t, &w->items[w->ni]);
+	w->bt[w->bn] = *t;
+	w->bm[w->bn++] = m;
+	if (w->bn == w->batch_max)
+		flush_batch(w, now);
+}
+
+/* Dedup runs before the parser: identical bytes always parse alike, so a
+ * copy of bytes already seen needs no second parse -- duplicates are the
+ * cheapest drop. The cache also remembers bytes that failed to parse, so a
+ * repeated malformed datagram counts once as drop_parse_<reason>, then as
+ * drop_duplicate. */
+static void worker_admit(sl_worker_t *w, struct rte_mbuf **pkts, unsigned n, uint64_t now)
+{
+	sl_stats_t *st = &w->stats;
+	uint64_t tags[SL_BURST_MAX] = {0}; /* gcc cannot see that n <= SL_BURST_MAX */
+	uint8_t is_new[SL_BURST_MAX];
+	if (!n)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		tags[i] = meta_of(pkts[i])->tag;
+	sl_dedup_insert_burst(w->dedup, tags, n, now, is_new);
+	for (unsigned i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const sl_pkt_meta_t *meta = meta_of(m);
+		unsigned src = meta->src_peer;
+		if (!is_new[i]) {
+			st->c[SL_C_drop_duplicate]++;
+			if (src != SL_PEER_NONE)
+				st->peer[src][SL_PC_duplicates]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		sl_txn_t txn;
+		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *) + meta->txn_off;
+		sl_txn_err_t err = sl_txn_parse(d, meta->txn_len, &txn);
+		if (SL_UNLIKELY(err != SL_TXN_OK)) {
+			st->c[SL_C_PARSE_BASE + err]++;
+			if (src != SL_PEER_NONE)
+				st->peer[src][SL_PC_malformed]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		st->c[SL_C_parsed_txns]++;
+		st->c[SL_C_unique_txns]++;
+		batch_add(w, m, &txn, now);
+	}
+}
+
+static void worker_admit_all(sl_worker_t *w, struct rte_mbuf **pkts, unsigned n, uint64_t now)
+{
+	for (unsigned at = 0; at < n; at += SL_BURST_MAX)
+		worker_admit(w, pkts + at, RTE_MIN(n - at, (unsigned)SL_BURST_MAX), now);
+}
+
+/* ---- the pipeline ------------------------------------------------------- */
+
+/* High tag bits pick the shard; the cache indexes with the low ones. */
+static inline unsigned shard_of(uint64_t tag, unsigned n)
+{
+	return (unsigned)(((tag >> 32) * n) >> 32);
+}
+
+static void steer(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n)
+{
+	struct rte_mbuf *by[SL_CFG_WORKERS_MAX][SL_BURST_MAX];
+	unsigned cnt[SL_CFG_WORKERS_MAX] = {0};
+	for (unsigned i = 0; i < n; i++) {
+		unsigned s = shard_of(meta_of(pkts[i])->tag, p->nworkers);
+		by[s][cnt[s]++] = pkts[i];
+	}
+	for (unsigned s = 0; s < p->nworkers; s++) {
+		if (!cnt[s])
+			continue;
+		unsigned q = rte_ring_sp_enqueue_burst(p->w[s]->ring, (void **)by[s], cnt[s], NULL);
+		for (unsigned i = q; i < cnt[s]; i++)
+			rte_pktmbuf_free(by[s][i]);
+		p->rx_stats.c[SL_C_drop_steer_full] += cnt[s] - q;
+	}
+}
+
+void sl_pipeline_process_burst(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n,
+			       uint64_t now_tsc)
+{
+	for (unsigned at = 0; at < n; at += SL_BURST_MAX) {
+		unsigned k = RTE_MIN(n - at, (unsigned)SL_BURST_MAX);
+		unsigned kept = rx_stage(p, pkts + at, k);
+		if (p->nworkers == 1)
+			worker_admit(p->w[0], pkts + at, kept, now_tsc);
+		else
+			steer(p, pkts + at, kept);
+	}
+}
+
+unsigned sl_pipeline_worker_poll(sl_pipeline_t *p, unsigned i, uint64_t now_tsc, bool rx_idle)
+{
+	sl_worker_t *w = p->w[i];
+	unsigned n = 0;
+	if (w->ring) {
+		struct rte_mbuf *pkts[SL_BURST_MAX];
+		n = rte_ring_sc_dequeue_burst(w->ring, (void **)pkts, SL_BURST_MAX, NULL);
+		worker_admit(w, pkts, n, now_tsc);
+		rx_idle = rx_idle || n == 0;
+	}
+	if (w->bn && (rx_idle || now_tsc - w->batch_t0 >= w->batch_timeout))
+		flush_batch(w, now_tsc);
+	else if (rx_idle)
+		publish_window(w, now_tsc);
+	return n;
+}
+
+unsigned sl_pipeline_tx_poll(sl_pipeline_t *p)
+{
+	unsigned total = 0;
+	for (unsigned i = 0; i < p->nworkers; i++) {
+		struct rte_ring *r = p->w[i]->txr;
+		struct rte_mbuf *frames[SL_TX_BUF];
+		unsigned n;
+		while (r && (n = rte_ring_sc_dequeue_burst(r, (void **)frames, SL_TX_BUF, NULL))) {
+			tx_send(&p->rx_stats, p->tx_port, p->tx_queue, frames, n);
+			total += n;
+		}
+	}
+	return total;
+}
+
+void sl_pipeline_worker_drain(sl_pipeline_t *p, unsigned i)
+{
+	sl_worker_t *w = p->w[i];
+	if (w->ring) {
+		struct rte_mbuf *pkts[SL_BURST_MAX];
+		unsigned n;
+		while ((n = rte_ring_sc_dequeue_burst(w->ring, (void **)pkts, SL_BURST_MAX, NULL)))
+			worker_admit_all(w, pkts, n, rte_rdtsc());
+	}
+	flush_batch(w, rte_rdtsc());
+	tx_flush(w);
+}
+
+unsigned sl_pipeline_workers(const sl_pipeline_t *p)
+{
+	return p->nworkers;
+}
+
+void sl_pipeline_stats(const sl_pipeline_t *p, sl_stats_t *out)
+{
+	const sl_stats_t *parts[1 + SL_CFG_WORKERS_MAX];
+	parts[0] = &p->rx_stats;
+	for (unsigned i = 0; i < p->nworkers; i++)
+		parts[1 + i] = &p->w[i]->stats;
+	sl_stats_sum(parts, 1 + p->nworkers, out);
+}
+
+static sl_worker_t *worker_create(const sl_pipeline_t *p, const struct sl_pipeline_conf *c,
+				  unsigned i)
+{
+	const sl_config_t *cfg = c->cfg;
+	sl_worker_t *w = rte_zmalloc_socket("sl_worker", sizeof(*w), SL_CACHE_LINE, c->socket);
+	if (!w)
+		return NULL;
+	w->peers = &p->peers;
+	w->pool = c->pool;
+	w->tx_port = c->tx_port;
+	w->tx_queue = (uint16_t)(c->tx_queue_base + i);
+	bool tx_back = cfg->workers > 1 && c->tx_queues && c->tx_queues < cfg->workers;
+	w->batch_max = cfg->batch_size;
+	w->batch_timeout = rte_get_tsc_hz() * cfg->batch_timeout_us / 1000000;
+	w->ns_per_tick = 1e9 / (double)rte_get_tsc_hz();
+	uint64_t cap = cfg->dedup_capacity / cfg->workers;
+	w->dedup = sl_dedup_create(cap < SL_DEDUP_CAPACITY_MIN ? SL_DEDUP_CAPACITY_MIN : cap);
+	w->verifier = sl_verifier_create(cfg->verify_backend);
+	if (cfg->workers > 1) {
+		char name[RTE_RING_NAMESIZE];
+		snprintf(name, sizeof(name), "sl_rx_%p_%u", (const void *)p, i);
+		w->ring = rte_ring_create(name, SL_STEER_RING, c->socket,
+					  RING_F_SP_ENQ | RING_F_SC_DEQ);
+	}
+	if (tx_back) {
+		char name[RTE_RING_NAMESIZE];
+		snprintf(name, sizeof(name), "sl_tx_%p_%u", (const void *)p, i);
+		w->txr = rte_ring_create(name, SL_STEER_RING, c->socket,
+					 RING_F_SP_ENQ | RING_F_SC_DEQ);
+	}
+	if (!w->dedup || !w->verifier || (cfg->workers > 1 && !w->ring) || (tx_back && !w->txr)) {
+		fprintf(stderr, "sluice: worker %u: cannot create its %s\n", i,
+			!w->dedup ? "dedup cache" : !w->verifier ? "verifier" : "rings");
+		sl_dedup_destroy(w->dedup);
+		if (w->verifier)
+			sl_verifier_destroy(w->verifier);
+		rte_ring_free(w->ring);
+		rte_ring_free(w->txr);
+		rte_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+sl_pipeline_t *sl_pipeline_create(const struct sl_pipeline_conf *c)
+{
+	static const struct rte_mbuf_dynfield desc = {
+		.name = "sluice_pkt_meta",
+		.size = sizeof(sl_pkt_meta_t),
+		.align = __alignof__(sl_pkt_meta_t),
+	};
+	meta_offset = rte_mbuf_dynfield_register(&desc);
+	if (meta_offset < 0) {
+		fprintf(stderr, "sluice: cannot register the mbuf field: %s\n",
+			rte_strerror(rte_errno));
+		return NULL;
+	}
+	sl_pipeline_t *p = rte_zmalloc_socket("sl_pipeline", sizeof(*p), SL_CACHE_LINE, c->socket);
+	if (!p)
+		return NULL;
+	sl_peers_build(&p->peers, c->cfg, c->my_mac, c->peer_macs);
+	p->tx_port = c->tx_port;
+	p->tx_queue = c->tx_queue_base;
+	for (unsigned i = 0; i < c->cfg->workers; i++) {
+		p->w[i] = worker_create(p, c, i);
+		if (!p->w[i]) {
+			sl_pipeline_destroy(p);
+			return NULL;
+		}
+		p->nworkers++;
+	}
+	p->tagger = p->w[0]->dedup;
+	return p;
+}
+
+void sl_pipeline_destroy(sl_pipeline_t *p)
+{
+	if (!p)
+		return;
+	for (unsigned i = 0; i < p->nworkers; i++) {
+		sl_worker_t *w = p->w[i];
+		struct rte_mbuf *m;
+		while (w->ring && rte_ring_sc_dequeue(w->ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		while (w->txr && rte_ring_sc_dequeue(w->txr, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		for (unsigned k = 0; k < w->bn; k++)
+			rte_pktmbuf_free(w->bm[k]);
+		for (unsigned k = 0; k < w->tn; k++)
+			rte_pktmbuf_free(w->tx[k]);
+		rte_ring_free(w->ring);
+		rte_ring_free(w->txr);
+		sl_verifier_destroy(w->verifier);
+		sl_dedup_destroy(w->dedup);
+		rte_free(w);
+	}
+	rte_free(p);
+}

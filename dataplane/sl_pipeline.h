@@ -1,0 +1,93 @@
+/* sl_pipeline: the per-burst fast path of sluice-dp, as library code that
+ * sluice-dp, the benchmarks and the tests drive in-process (DESIGN.md, "The
+ * path of a packet").
+ *
+ *   rx stage (one lcore):  L2/L3/L4 sanity -> ingest datagram or gossip frame
+ *                          (magic, version, TTL, peer, token) -> dedup tag
+ *                          -> steer by tag to a worker (rte_ring) or, with one
+ *                          worker, hand over directly
+ *   worker (one per shard): dedup (its own shard, single writer) -> parse
+ *                          (only what is new: same bytes, same verdict)
+ *                          -> batch verify (flush when batch_size is reached,
+ *                          when the oldest waits batch_timeout_us, or when rx
+ *                          is idle) -> fanout, one frame per peer but the
+ *                          sender -> tx burst on the worker's own tx queue
+ *                          (or, with fewer tx queues than workers -- one
+ *                          af_xdp queue -- back to the rx stage through an
+ *                          SPSC ring, and the rx stage sends them)
+ *
+ * Contract: every packet handed to sl_pipeline_process_burst() is owned by
+ * the pipeline from then on and ends in exactly one final counter --
+ * forwarded_txns or one drop_* -- and is freed; frames that cannot be sent
+ * are freed and counted in tx_dropped. Identical transactions always reach
+ * the same shard. Nothing is allocated after sl_pipeline_create(); per
+ * packet there are no syscalls, locks or atomics (the steering rings are
+ * single-producer single-consumer). Counters are per stage instance. */
+#ifndef SL_PIPELINE_H
+#define SL_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "sl_config.h"
+#include "sl_stats.h"
+
+/* What the rx stage learned about a packet, kept in an mbuf dynamic field
+ * for the worker. */
+typedef struct sl_pkt_meta {
+	uint64_t tag;      /* dedup tag of the transaction bytes */
+	uint16_t txn_off;  /* from the start of the frame */
+	uint16_t txn_len;
+	uint8_t src_peer;  /* config peer index, SL_PEER_NONE for ingest */
+	uint8_t out_ttl;   /* TTL of the gossip frames it would cause */
+	uint8_t dst_peer;  /* of a fanout frame: the peer it goes to */
+} sl_pkt_meta_t;
+
+typedef struct sl_pipeline sl_pipeline_t;
+
+struct sl_pipeline_conf {
+	const sl_config_t *cfg;        /* validated; workers, batch, dedup, peers */
+	const uint8_t *my_mac;         /* source MAC of the frames we send */
+	const uint8_t (*peer_macs)[6]; /* next hop of config peer i */
+	uint16_t tx_port;
+	uint16_t tx_queue_base;        /* worker i sends on tx_queue_base + i ... */
+	uint16_t tx_queues;            /* ... when there are that many (0: as many as
+					* workers); otherwise workers pass their
+					* frames to the rx stage, which sends them
+					* on tx_queue_base (sl_pipeline_tx_poll) */
+	struct rte_mempool *pool;      /* for fanout frames */
+	int socket;
+};
+
+/* NULL (after printing why to stderr) when memory, the verifier or the mbuf
+ * dynamic field cannot be had. */
+sl_pipeline_t *sl_pipeline_create(const struct sl_pipeline_conf *c);
+/* Frees what the pipeline still holds (call sl_pipeline_drain first to send it). */
+void sl_pipeline_destroy(sl_pipeline_t *p);
+
+/* rx stage: take a burst. With one worker it also runs the worker's part. */
+void sl_pipeline_process_burst(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n,
+			       uint64_t now_tsc);
+
+/* Worker i's turn: take what the rx stage steered to it (several workers),
+ * then flush the verify batch if it is due; `rx_idle` says the rx side found
+ * nothing, so waiting longer cannot fill the batch. Returns the packets
+ * taken from the ring. Called by worker i's lcore only. */
+unsigned sl_pipeline_worker_poll(sl_pipeline_t *p, unsigned i, uint64_t now_tsc, bool rx_idle);
+
+/* rx stage, when workers pass frames back (see tx_queues): send what they
+ * passed. Returns the frames taken. */
+unsigned sl_pipeline_tx_poll(sl_pipeline_t *p);
+
+/* Shutdown, after the rx stage has stopped: worker i takes everything still
+ * in its ring, verifies and sends its batch, and flushes its tx buffer. */
+void sl_pipeline_worker_drain(sl_pipeline_t *p, unsigned i);
+
+unsigned sl_pipeline_workers(const sl_pipeline_t *p);
+
+/* The counters of every stage instance, summed (safe from any thread). */
+void sl_pipeline_stats(const sl_pipeline_t *p, sl_stats_t *out);
+
+#endif

@@ -1,0 +1,314 @@
+/* sluice-dp: the DPDK dataplane (DP_SPEC.md "sluice-dp command line").
+ *
+ *   sluice-dp [--check] [--duration SECONDS] [--stats-json FILE] -c CONFIG
+ *
+ * With one worker the main lcore runs the whole pipeline; with N workers the
+ * main lcore is the rx stage and lcores 1..N are the dedup shards. A signal
+ * or the end of --duration stops rx first; then each worker takes what is
+ * left in its ring, verifies and sends its batch, so that no packet taken in
+ * is lost uncounted. */
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "sl_config.h"
+#include "sl_eal.h"
+#include "sl_neigh.h"
+#include "sl_pipeline.h"
+#include "sl_port.h"
+#include "sl_stats.h"
+#include "sl_telemetry.h"
+
+#define SL_RX_BURST 32
+#define SL_POOL_MBUFS 16383
+#define SL_POOL_CACHE 256
+#define SL_EAL_MEM_MB 512
+
+struct app {
+	sl_config_t cfg;
+	sl_port_t port;
+	sl_pipeline_t *p;
+	uint64_t deadline; /* TSC, 0: none */
+	volatile bool rx_done;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_signal = 1;
+}
+
+static bool stopping(const struct app *a)
+{
+	return stop_signal || (a->deadline && rte_rdtsc() >= a->deadline);
+}
+
+static void idle(const struct app *a)
+{
+	if (a->cfg.idle_sleep_us)
+		rte_delay_us_sleep(a->cfg.idle_sleep_us);
+}
+
+/* One pass over every rx queue; returns the packets taken. */
+static unsigned rx_pass(struct app *a)
+{
+	struct rte_mbuf *pkts[SL_RX_BURST];
+	unsigned total = 0;
+	for (uint16_t q = 0; q < a->port.nb_rxq; q++) {
+		uint16_t n = rte_eth_rx_burst(a->port.id, q, pkts, SL_RX_BURST);
+		if (n) {
+			sl_pipeline_process_burst(a->p, pkts, n, rte_rdtsc());
+			total += n;
+		}
+	}
+	return total;
+}
+
+/* Main lcore, one worker: rx and the whole pipeline, run to completion. */
+static void run_single(struct app *a)
+{
+	while (!stopping(a)) {
+		unsigned n = rx_pass(a);
+		sl_pipeline_worker_poll(a->p, 0, rte_rdtsc(), n == 0);
+		if (!n)
+			idle(a);
+	}
+	sl_pipeline_worker_drain(a->p, 0);
+}
+
+/* Main lcore, several workers: the rx stage, and the tx of the workers'
+ * frames when the port has fewer tx queues than workers. */
+static void run_rx(struct app *a)
+{
+	while (!stopping(a)) {
+		unsigned n = rx_pass(a);
+		n += sl_pipeline_tx_poll(a->p);
+		if (!n)
+			idle(a);
+	}
+	__atomic_store_n(&a->rx_done, true, __ATOMIC_RELEASE);
+}
+
+static struct app *the_app;
+
+static int worker_main(void *arg)
+{
+	unsigned i = (unsigned)(uintptr_t)arg;
+	struct app *a = the_app;
+	while (!__atomic_load_n(&a->rx_done, __ATOMIC_ACQUIRE))
+		if (!sl_pipeline_worker_poll(a->p, i, rte_rdtsc(), false))
+			idle(a);
+	sl_pipeline_worker_drain(a->p, i);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: sluice-dp [--check] [--duration SECONDS] [--stats-json FILE] -c CONFIG\n"
+		   "  EAL flags: none needed; SLUICE_EAL_ARGS adds some (e.g. a --file-prefix)\n");
+}
+
+/* "(0-N)@(cpus)": every lcore may float over the CPUs we are allowed, so
+ * that N workers + rx run on a machine with fewer cores (slower, but right). */
+static void lcore_map(unsigned nlcores, char *buf, size_t n)
+{
+	cpu_set_t set;
+	int first = -1, last = -1;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &set)) {
+				if (first < 0)
+					first = c;
+				last = c;
+			}
+	if (first < 0)
+		first = last = 0;
+	snprintf(buf, n, "--lcores=(0-%u)@(%d-%d)", nlcores - 1, first, last);
+}
+
+static int write_json(const char *path, const sl_config_t *cfg, const sl_stats_t *s)
+{
+	FILE *f = fopen(path, "w");
+	if (f)
+		sl_stats_write_json(f, cfg, s);
+	if (!f || fclose(f) != 0) {
+		fprintf(stderr, "sluice-dp: cannot write %s\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int resolve_macs(const struct app *a, const char *path, uint8_t (*macs)[6])
+{
+	int bad = 0;
+	for (unsigned i = 0; i < a->cfg.npeers; i++) {
+		const sl_cfg_peer_t *p = &a->cfg.peers[i];
+		if (!p->mac_resolve) {
+			memcpy(macs[i], p->mac, 6);
+		} else if (sl_neigh_lookup(NULL, p->ip, macs[i]) != 0) {
+			fprintf(stderr, "%s:%u: peer %s: mac = resolve, but the neighbour table has "
+				"no complete entry for %u.%u.%u.%u\n", path, p->line, p->name,
+				p->ip[0], p->ip[1], p->ip[2], p->ip[3]);
+			bad = 1;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+struct args {
+	const char *path, *json;
+	bool check;
+	double duration;
+};
+
+/* 0, or the exit status to leave with (usage printed). */
+static int parse_args(int argc, char **argv, struct args *g)
+{
+	static const struct option opts[] = {
+		{"check", no_argument, NULL, 'k'},
+		{"duration", required_argument, NULL, 'd'},
+		{"stats-json", required_argument, NULL, 'j'},
+		{"config", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int o;
+	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		char *end;
+		switch (o) {
+		case 'k': g->check = true; break;
+		case 'c': g->path = optarg; break;
+		case 'j': g->json = optarg; break;
+		case 'd':
+			g->duration = strtod(optarg, &end);
+			if (*end || g->duration <= 0) {
+				fprintf(stderr, "sluice-dp: --duration wants a positive number of seconds\n");
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); return -1;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!g->path || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct args g = {0};
+	int st = parse_args(argc, argv, &g);
+	if (st)
+		return st < 0 ? 0 : st;
+	static struct app app;
+	struct app *a = &app;
+	the_app = a;
+	if (sl_config_load(g.path, &a->cfg, sl_config_report_print, stderr) != 0)
+		return 1;
+	if (g.check) {
+		printf("config OK\n");
+		return 0;
+	}
+	static uint8_t peer_macs[SL_CFG_PEERS_MAX][6];
+	if (resolve_macs(a, g.path, peer_macs) != 0)
+		return 1;
+
+	char prefix[64], lcores[64];
+	snprintf(prefix, sizeof(prefix), "sluice-%.*s", SL_CFG_NAME_MAX - 1, a->cfg.name);
+	unsigned nlcores = a->cfg.workers == 1 ? 1 : a->cfg.workers + 1;
+	lcore_map(nlcores, lcores, sizeof(lcores));
+	char *extra[] = {lcores};
+	struct sl_eal_opts eo = {
+		.prog = "sluice-dp", .mem_mb = SL_EAL_MEM_MB, .file_prefix = prefix,
+		.telemetry = true, .argc_extra = 1, .argv_extra = extra,
+	};
+	if (sl_eal_init_opts(&eo) != 0)
+		return 1;
+	if (rte_lcore_count() < nlcores) {
+		fprintf(stderr, "sluice-dp: %u workers need %u lcores, the EAL has %u\n",
+			a->cfg.workers, nlcores, rte_lcore_count());
+		return 1;
+	}
+
+	int rc = 1;
+	int socket = (int)rte_socket_id();
+	struct rte_mempool *pool = rte_pktmbuf_pool_create("sl_mbufs", SL_POOL_MBUFS, SL_POOL_CACHE,
+							   0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	if (!pool) {
+		fprintf(stderr, "sluice-dp: no memory for the mbuf pool: %s\n", rte_strerror(rte_errno));
+		goto out_eal;
+	}
+	/* A tx queue per worker where queues are free (null, ring); af_xdp and
+	 * pcap have as many as rx queues, and workers beyond that hand their
+	 * frames to the rx lcore. */
+	char err[512];
+	uint16_t nb_rxq = (uint16_t)sl_port_rx_queues(&a->cfg);
+	uint16_t nb_txq = a->cfg.port_type == SL_PORT_NULL || a->cfg.port_type == SL_PORT_RING
+				  ? (uint16_t)a->cfg.workers
+				  : nb_rxq;
+	if (sl_port_open(&a->port, &a->cfg, nb_rxq, nb_txq, pool, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sluice-dp: port: %s\n", err);
+		goto out_pool;
+	}
+	struct sl_pipeline_conf pc = {
+		.cfg = &a->cfg, .my_mac = a->cfg.has_mac ? a->cfg.mac : a->port.mac,
+		.peer_macs = (const uint8_t (*)[6])peer_macs, .tx_port = a->port.id,
+		.tx_queue_base = 0, .tx_queues = nb_txq, .pool = pool, .socket = socket,
+	};
+	a->p = sl_pipeline_create(&pc);
+	if (!a->p)
+		goto out_port;
+	if (sl_telemetry_register(&a->cfg, a->p) != 0)
+		fprintf(stderr, "sluice-dp: telemetry commands not registered\n");
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (g.duration > 0)
+		a->deadline = rte_rdtsc() + (uint64_t)(g.duration * (double)rte_get_tsc_hz());
+	fprintf(stderr, "sluice-dp %s: %s port %s, %u worker(s), %u peer(s)\n", a->cfg.name,
+		sl_port_type_name(a->cfg.port_type), a->port.dev, a->cfg.workers, a->cfg.npeers);
+
+	if (a->cfg.workers == 1) {
+		run_single(a);
+	} else {
+		unsigned lcore, i = 0;
+		RTE_LCORE_FOREACH_WORKER(lcore) {
+			if (i == a->cfg.workers)
+				break;
+			rte_eal_remote_launch(worker_main, (void *)(uintptr_t)i++, lcore);
+		}
+		run_rx(a);
+		rte_eal_mp_wait_lcore();
+		while (sl_pipeline_tx_poll(a->p))
+			;
+	}
+
+	sl_stats_t s;
+	sl_pipeline_stats(a->p, &s);
+	sl_stats_print_table(stdout, &a->cfg, &s);
+	rc = g.json && write_json(g.json, &a->cfg, &s) != 0;
+	sl_pipeline_destroy(a->p);
+out_port:
+	sl_port_close(&a->port);
+out_pool:
+	rte_mempool_free(pool);
+out_eal:
+	rte_eal_cleanup();
+	return rc;
+}

@@ -1,0 +1,199 @@
+/* sl_pkt_sanity: the packet sanity rules that the XDP prefilter and the
+ * dataplane both apply, written once (DESIGN.md, "The path of a packet").
+ *
+ * Contract: every function reads only inside the span [data, data + len),
+ * never writes, and uses no DPDK, libc or kernel types, so that it compiles
+ * for user space and for BPF alike. sl_pkt_check() accepts exactly the
+ * untagged Ethernet / IPv4 / UDP frames that sluice can take in:
+ *   - Ethernet: at least 14 bytes, EtherType 0x0800 (no VLAN tags);
+ *   - IPv4: version 4, 5 <= IHL, header inside the frame, total length covers
+ *     the header and fits in the frame (Ethernet padding after it is
+ *     allowed), not a fragment (MF clear, offset 0: a transaction is one
+ *     datagram), valid header checksum, protocol UDP;
+ *   - UDP: length field equals the IPv4 payload length and is >= 8.
+ * Checksum policy: the IPv4 header checksum is always checked (it is cheap
+ * and always filled in); the UDP checksum is not, because veth and NICs with
+ * tx offload hand over frames whose UDP checksum is left partial, and the
+ * payload is authenticated by its signatures anyway. */
+#ifndef SL_PKT_SANITY_H
+#define SL_PKT_SANITY_H
+
+#include <stdint.h>
+
+#include "sluice/sl_wire.h"
+
+#define SL_ETH_HLEN      14
+#define SL_ETH_P_IPV4    0x0800
+#define SL_IPV4_HLEN_MIN 20
+#define SL_IPV4_HLEN_MAX 60
+#define SL_IPPROTO_UDP   17
+#define SL_UDP_HLEN      8
+#define SL_IPV4_MF       0x2000
+#define SL_IPV4_OFF_MASK 0x1fff
+
+/* X-macro: verdict, name, the layer whose counter it feeds. */
+#define SL_PKT_VERDICTS(X)                 \
+	X(OK, "ok", 0)                     \
+	X(SHORT_ETH, "short_eth", 2)       \
+	X(NOT_IPV4, "not_ipv4", 2)         \
+	X(SHORT_IPV4, "short_ipv4", 3)     \
+	X(BAD_VERSION, "bad_version", 3)   \
+	X(BAD_IHL, "bad_ihl", 3)           \
+	X(BAD_TOTAL_LEN, "bad_total_len", 3) \
+	X(FRAGMENT, "fragment", 3)         \
+	X(BAD_IP_CSUM, "bad_ip_csum", 3)   \
+	X(NOT_UDP, "not_udp", 4)           \
+	X(SHORT_UDP, "short_udp", 4)       \
+	X(BAD_UDP_LEN, "bad_udp_len", 4)
+
+typedef enum sl_pkt_verdict {
+#define SL_PKT_VERDICT_ENUM(name, str, layer) SL_PKT_##name,
+	SL_PKT_VERDICTS(SL_PKT_VERDICT_ENUM)
+#undef SL_PKT_VERDICT_ENUM
+	SL_PKT__COUNT
+} sl_pkt_verdict_t;
+
+/* Where the parts of an accepted frame are. Addresses and ports are the
+ * frame's bytes read as little-endian numbers (sl_pkt_rd_le*), not swapped
+ * to host values: compare them only with values read the same way from
+ * network-order bytes (the config does so), which needs no swap per packet. */
+typedef struct sl_pkt_view {
+	uint16_t l3_off;
+	uint16_t l4_off;
+	uint16_t payload_off; /* UDP payload */
+	uint16_t payload_len;
+	uint32_t src_ip;      /* sl_pkt_rd_le32 of the address bytes */
+	uint32_t dst_ip;
+	uint16_t src_port;    /* sl_pkt_rd_le16 of the port bytes */
+	uint16_t dst_port;
+} sl_pkt_view_t;
+
+static inline uint16_t sl_pkt_rd_be16(const uint8_t *p)
+{
+	return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
+}
+
+/* Little-endian loads: sluice's own wire integers, and the "unswapped" form
+ * of network-order fields used for equality tests. */
+static inline uint16_t sl_pkt_rd_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+}
+
+static inline uint32_t sl_pkt_rd_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* One's-complement sum of an IPv4 header of `hlen` bytes (20 <= hlen <= 60,
+ * a multiple of 4); 0xffff when the checksum field is right. The fixed
+ * 20 bytes are summed straight; the options loop has a constant bound so
+ * that the BPF verifier accepts it. */
+static inline uint16_t sl_pkt_ipv4_csum_fold(const uint8_t *ip, unsigned hlen)
+{
+	uint32_t sum = 0;
+	for (unsigned i = 0; i < SL_IPV4_HLEN_MIN; i += 4)
+		sum += sl_pkt_rd_be16(ip + i) + (uint32_t)sl_pkt_rd_be16(ip + i + 2);
+	for (unsigned i = SL_IPV4_HLEN_MIN; i < SL_IPV4_HLEN_MAX; i += 4) {
+		if (i >= hlen)
+			break;
+		sum += sl_pkt_rd_be16(ip + i) + (uint32_t)sl_pkt_rd_be16(ip + i + 2);
+	}
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* Applies the rules above; fills *v on SL_PKT_OK and zeroes it otherwise. */
+static inline sl_pkt_verdict_t sl_pkt_check(const uint8_t *data, uint32_t len,
+					    sl_pkt_view_t *v)
+{
+	*v = (sl_pkt_view_t){0};
+	if (len < SL_ETH_HLEN)
+		return SL_PKT_SHORT_ETH;
+	if (sl_pkt_rd_be16(data + 12) != SL_ETH_P_IPV4)
+		return SL_PKT_NOT_IPV4;
+
+	const uint8_t *ip = data + SL_ETH_HLEN;
+	uint32_t ip_room = len - SL_ETH_HLEN;
+	if (ip_room < SL_IPV4_HLEN_MIN)
+		return SL_PKT_SHORT_IPV4;
+	if ((ip[0] >> 4) != 4)
+		return SL_PKT_BAD_VERSION;
+	unsigned hlen = (unsigned)(ip[0] & 0x0f) * 4;
+	if (hlen < SL_IPV4_HLEN_MIN || hlen > ip_room)
+		return SL_PKT_BAD_IHL;
+	unsigned tot = sl_pkt_rd_be16(ip + 2);
+	if (tot < hlen || tot > ip_room)
+		return SL_PKT_BAD_TOTAL_LEN;
+	unsigned frag = sl_pkt_rd_be16(ip + 6);
+	if (frag & (SL_IPV4_MF | SL_IPV4_OFF_MASK))
+		return SL_PKT_FRAGMENT;
+	if (sl_pkt_ipv4_csum_fold(ip, hlen) != 0xffff)
+		return SL_PKT_BAD_IP_CSUM;
+	if (ip[9] != SL_IPPROTO_UDP)
+		return SL_PKT_NOT_UDP;
+
+	const uint8_t *udp = ip + hlen;
+	unsigned udp_room = tot - hlen;
+	if (udp_room < SL_UDP_HLEN)
+		return SL_PKT_SHORT_UDP;
+	if (sl_pkt_rd_be16(udp + 4) != udp_room)
+		return SL_PKT_BAD_UDP_LEN;
+
+	v->l3_off = SL_ETH_HLEN;
+	v->l4_off = (uint16_t)(SL_ETH_HLEN + hlen);
+	v->payload_off = (uint16_t)(v->l4_off + SL_UDP_HLEN);
+	v->payload_len = (uint16_t)(udp_room - SL_UDP_HLEN);
+	v->src_ip = sl_pkt_rd_le32(ip + 12);
+	v->dst_ip = sl_pkt_rd_le32(ip + 16);
+	v->src_port = sl_pkt_rd_le16(udp);
+	v->dst_port = sl_pkt_rd_le16(udp + 2);
+	return SL_PKT_OK;
+}
+
+/* Which layer (2, 3 or 4) a rejection belongs to; 0 for SL_PKT_OK. */
+static inline unsigned sl_pkt_verdict_layer(sl_pkt_verdict_t v)
+{
+	switch (v) {
+#define SL_PKT_VERDICT_LAYER(name, str, layer) case SL_PKT_##name: return layer;
+		SL_PKT_VERDICTS(SL_PKT_VERDICT_LAYER)
+#undef SL_PKT_VERDICT_LAYER
+	default:
+		return 0;
+	}
+}
+
+static inline uint64_t sl_pkt_rd_le64(const uint8_t *p)
+{
+	return (uint64_t)sl_pkt_rd_le32(p) | (uint64_t)sl_pkt_rd_le32(p + 4) << 32;
+}
+
+/* Gossip frame header rules that need no peer state: magic, version, kind,
+ * a non-zero TTL, and a transaction after the header. */
+typedef enum sl_gossip_verdict {
+	SL_GOSSIP_OK = 0,
+	SL_GOSSIP_SHORT,
+	SL_GOSSIP_BAD_MAGIC,
+	SL_GOSSIP_BAD_VERSION,
+	SL_GOSSIP_BAD_KIND,
+	SL_GOSSIP_TTL_ZERO,
+} sl_gossip_verdict_t;
+
+static inline sl_gossip_verdict_t sl_gossip_check(const uint8_t *data, uint32_t len)
+{
+	if (len <= sizeof(struct sl_gossip_hdr))
+		return SL_GOSSIP_SHORT;
+	if (sl_pkt_rd_le32(data) != SL_GOSSIP_MAGIC)
+		return SL_GOSSIP_BAD_MAGIC;
+	if (data[4] != SL_GOSSIP_VERSION)
+		return SL_GOSSIP_BAD_VERSION;
+	if (data[5] != SL_GOSSIP_KIND_TX)
+		return SL_GOSSIP_BAD_KIND;
+	if (data[6] == 0)
+		return SL_GOSSIP_TTL_ZERO;
+	return SL_GOSSIP_OK;
+}
+
+#endif

@@ -1,0 +1,239 @@
+# shellcheck shell=bash
+# The demo network of DP_SPEC.md, written once for scripts/demo.sh and
+# tests/netns/*: source this file, then
+#   sl_netns_usable        true when network namespaces can be made here
+#   sl_netns_lock          serialise with any other user of the sl-* namespaces
+#   sl_netns_up            create the network (removing a stale one first)
+#   sl_bg LOG NS CMD...    start CMD in namespace sl-NS in the background, logged
+#   sl_cleanup             kill what sl_bg started, remove the namespaces
+#   sl_relay_conf ...      write a sluice-dp config (below)
+#   sl_wait_xdp NS IFACE S wait up to S seconds for an XDP program on IFACE
+#   sl_e2e_run DIR BUILD   the demo run (relays, clients, sink) and its report
+# Namespaces sl-c1, sl-c2 (clients), sl-a, sl-b (relays), sl-sink, each with
+# one veth (veth-<node>) into the bridge br0 of namespace sl-sw.
+
+SL_NODES=(c1 c2 a b sink)
+declare -A SL_IP=([c1]=10.99.0.1 [c2]=10.99.0.2 [a]=10.99.0.11 [b]=10.99.0.12 [sink]=10.99.0.20)
+SL_INGEST_PORT=8003
+SL_GOSSIP_PORT=8004
+SL_SINK_PORT=8001
+SL_BG_PIDS=()
+declare -A SL_BG_LOG SL_BG_STATUS
+# libxdp leaks its UMEM struct when the af_xdp PMD closes (not sluice's code):
+# keep LeakSanitizer from failing sanitizer builds over it.
+: "${LSAN_OPTIONS:=suppressions=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/lsan.supp}"
+export LSAN_OPTIONS
+
+# 02:00:00:00:00:<last octet in hex>
+sl_mac() {
+	printf '02:00:00:00:00:%02x' "${SL_IP[$1]##*.}"
+}
+
+sl_ns() {
+	local node=$1
+	shift
+	ip netns exec "sl-$node" "$@"
+}
+
+# Can this process make network namespaces (root, and not a container that
+# forbids them)?
+sl_netns_usable() {
+	[ "$(id -u)" -eq 0 ] || return 1
+	local probe=sl-probe-$$
+	ip netns add "$probe" 2>/dev/null || return 1
+	ip netns del "$probe"
+}
+
+sl_netns_lock() {
+	exec {SL_LOCK_FD}>/run/sluice-netns.lock
+	if ! flock -w 300 "$SL_LOCK_FD"; then
+		echo "netns: another run holds /run/sluice-netns.lock" >&2
+		return 1
+	fi
+}
+
+sl_netns_down() {
+	local ns
+	for ns in "${SL_NODES[@]/#/sl-}" sl-sw; do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+
+sl_netns_up() {
+	sl_netns_down
+	ip netns add sl-sw
+	ip -n sl-sw link add br0 type bridge
+	ip -n sl-sw link set br0 up
+	ip netns exec sl-sw sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	local n
+	for n in "${SL_NODES[@]}"; do
+		ip netns add "sl-$n"
+		# No IPv6: no router solicitations or MLD reports reach the relays.
+		sl_ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+		ip link add "veth-$n" netns "sl-$n" address "$(sl_mac "$n")" type veth peer name "sw-$n" netns sl-sw
+		ip -n sl-sw link set "sw-$n" master br0 up
+		ip -n "sl-$n" addr add "${SL_IP[$n]}/24" dev "veth-$n"
+		ip -n "sl-$n" link set lo up
+		ip -n "sl-$n" link set "veth-$n" up
+		# A static forwarding entry per node: the sink never sends, so the
+		# bridge would flood frames to it to every relay as unknown unicast.
+		bridge -n sl-sw fdb replace "$(sl_mac "$n")" dev "sw-$n" master static
+	done
+	local c relay
+	for c in c1 c2; do
+		# The kernel leaves UDP checksums partial on veth; what reaches the
+		# relay's XDP socket must be complete on the wire.
+		sl_ns "$c" ethtool -K "veth-$c" tx off >/dev/null
+		# ARP for a relay's address goes to its AF_XDP socket: no reply.
+		for relay in a b; do
+			ip -n "sl-$c" neigh replace "${SL_IP[$relay]}" lladdr "$(sl_mac "$relay")" dev "veth-$c" nud permanent
+		done
+	done
+}
+
+sl_bg() {
+	local log=$1 node=$2
+	shift 2
+	ip netns exec "sl-$node" "$@" >"$log" 2>&1 &
+	SL_BG_PIDS+=($!)
+	SL_BG_LOG[$!]=$log
+}
+
+# Stop what sl_bg started (SIGINT first, so relays write their stats; SIGKILL
+# after 10 s) and remove the namespaces. Exit statuses land in
+# SL_BG_STATUS[log file]. Safe to call twice.
+sl_cleanup() {
+	local pid i rc
+	for pid in "${SL_BG_PIDS[@]}"; do
+		kill -INT "$pid" 2>/dev/null || true
+	done
+	for pid in "${SL_BG_PIDS[@]}"; do
+		for ((i = 0; i < 100; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+		rc=0
+		wait "$pid" 2>/dev/null || rc=$?
+		SL_BG_STATUS[${SL_BG_LOG[$pid]}]=$rc
+	done
+	SL_BG_PIDS=()
+	sl_netns_down
+}
+
+sl_wait_xdp() {
+	local node=$1 iface=$2 secs=$3 i
+	for ((i = 0; i < secs * 10; i++)); do
+		if ip -n "sl-$node" link show "$iface" | grep -q ' xdp'; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# sl_relay_conf FILE NAME NODE PORT PEER...: a sluice-dp config for relay
+# NAME at NODE's address; PORT is af_xdp:IFACE or pcap:RX_FILE:TX_FILE; each
+# PEER is a, b (relays, gossip with fixed tokens) or sink (a validator).
+# SL_DP_WORKERS sets the relays' worker count (default 1).
+sl_relay_conf() {
+	local file=$1 name=$2 node=$3 port=$4 peer
+	shift 4
+	{
+		printf '[relay]\nname = %s\nip = %s\nmac = %s\n' "$name" "${SL_IP[$node]}" "$(sl_mac "$node")"
+		printf 'ingest_port = %s\ngossip_port = %s\nttl = 4\n' "$SL_INGEST_PORT" "$SL_GOSSIP_PORT"
+		# Idle back-off, so that two relays share this machine's cores.
+		printf 'dedup_capacity = 65536\nbatch_size = 64\nbatch_timeout_us = 200\n'
+		printf 'idle_sleep_us = 200\nworkers = %s\n\n[port]\n' "${SL_DP_WORKERS:-1}"
+		case $port in
+		af_xdp:*) printf 'type = af_xdp\niface = %s\nqueues = 1\n' "${port#af_xdp:}" ;;
+		pcap:*)
+			port=${port#pcap:}
+			printf 'type = pcap\nrx_pcap = %s\ntx_pcap = %s\n' "${port%%:*}" "${port#*:}"
+			;;
+		esac
+		for peer in "$@"; do
+			printf '\n[peer %s]\n' "$peer"
+			if [ "$peer" = sink ]; then
+				printf 'kind = validator\nip = %s\nport = %s\nmac = %s\n' \
+					"${SL_IP[sink]}" "$SL_SINK_PORT" "$(sl_mac sink)"
+			else
+				printf 'kind = relay\nip = %s\nport = %s\nmac = %s\n' \
+					"${SL_IP[$peer]}" "$SL_GOSSIP_PORT" "$(sl_mac "$peer")"
+				printf 'token_out = %s\ntoken_in = %s\n' "$(sl_token "$node" "$peer")" "$(sl_token "$peer" "$node")"
+			fi
+		done
+	} >"$file"
+}
+
+# The token that relay TO issued to relay FROM (FROM puts it in its frames).
+sl_token() {
+	case $1-$2 in
+	a-b) echo 1111 ;;
+	b-a) echo 2222 ;;
+	*) echo 9999 ;;
+	esac
+}
+
+sl_dp_bin() {
+	echo "${SLUICE_BUILD_DIR:-build}/dataplane/sluice-dp"
+}
+
+# sl_e2e_run DIR BUILD: the whole demo run. Relay A (peer B) and relay B
+# (peers A and the sink) on af_xdp; c1 sends a bounded mix to A, c2 to B,
+# sharing 100 valid transactions, and c1 forges B's gossip frames to A; the
+# sink records what B delivers. Leaves in DIR: c1.txt c2.txt spoof.txt
+# (manifests), sink.json, a.json b.json (relay stats),
+# *.log; prints the report and returns its verdict. Scale with SL_E2E_VALID
+# (valid transactions per client, default 400; the rest of the mix in
+# proportion) and SL_E2E_RATE (datagrams per second per client, default 1000).
+sl_e2e_run() {
+	local dir=$1 build=$2 r
+	local dp=$build/dataplane/sluice-dp
+	sl_netns_up
+	for r in a b; do
+		sl_relay_conf "$dir/$r.ini" "$r" "$r" "af_xdp:veth-$r" $([ $r = a ] && echo b || echo a sink)
+		sl_bg "$dir/$r.log" "$r" "$dp" --duration 120 --stats-json "$dir/$r.json" -c "$dir/$r.ini"
+	done
+	for r in a b; do
+		if ! sl_wait_xdp "$r" "veth-$r" 60; then
+			echo "e2e: relay $r did not attach to veth-$r within 60 s; its log:" >&2
+			cat "$dir/$r.log" >&2
+			return 1
+		fi
+	done
+	sleep 1 # the XSK rings are set up after the program is attached
+	sl_bg "$dir/sink.log" sink "$build/bench/sluice-sink" --listen "${SL_IP[sink]}:$SL_SINK_PORT" \
+		--duration 60 --idle-exit 3 --summary "$dir/sink.json"
+	local sink_pid=${SL_BG_PIDS[-1]}
+	sleep 0.3
+	local valid=${SL_E2E_VALID:-400} rate=${SL_E2E_RATE:-1000}
+	local mix=(--udp --valid "$valid" --dup-pct 25 --bad-sig $((valid / 10)) --malformed $((valid * 9 / 100))
+		--gossip-spam $((valid / 20)) --share $((valid / 4)) --shared-seed 77 --signers 3 --rate "$rate" --quiet)
+	sl_ns c1 timeout 30 "$build/bench/sluice-gen" --seed 1 --src "${SL_IP[c1]}" \
+		--dst "${SL_IP[a]}:$SL_INGEST_PORT" --manifest "$dir/c1.txt" "${mix[@]}" &
+	local g1=$!
+	sl_ns c2 timeout 30 "$build/bench/sluice-gen" --seed 2 --src "${SL_IP[c2]}" \
+		--dst "${SL_IP[b]}:$SL_INGEST_PORT" --manifest "$dir/c2.txt" "${mix[@]}" &
+	local g2=$!
+	# c1 also forges gossip frames from relay B's address with tokens B does
+	# not have, written straight onto its veth (sluice-gen's DPDK mode): relay
+	# A must drop every one as a bad token.
+	sl_ns c1 timeout 60 "$build/bench/sluice-gen" --seed 3 --src "${SL_IP[b]}:$SL_GOSSIP_PORT" \
+		--src-mac "$(sl_mac c1)" --dst "${SL_IP[a]}:$SL_GOSSIP_PORT" --dpdk af_xdp:veth-c1 \
+		--gossip-spam 30 --rate 1000 --manifest "$dir/spoof.txt" --quiet >"$dir/spoof.log" 2>&1 &
+	local g3=$!
+	wait $g1 && wait $g2 || { echo "e2e: a generator failed" >&2; return 1; }
+	wait $g3 || { echo "e2e: the spoofing generator failed:" >&2; cat "$dir/spoof.log" >&2; return 1; }
+	timeout 70 tail --pid="$sink_pid" -f /dev/null
+	sl_cleanup # SIGINT: the relays stop and write their stats
+	for r in a b; do
+		if [ ! -s "$dir/$r.json" ] || [ "${SL_BG_STATUS[$dir/$r.log]}" != 0 ]; then
+			echo "e2e: relay $r exited with ${SL_BG_STATUS[$dir/$r.log]} (stats: $dir/$r.json); its log:" >&2
+			cat "$dir/$r.log" >&2
+			return 1
+		fi
+	done
+	/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/e2e_report.py" --manifest "$dir/c1.txt" \
+		--manifest "$dir/c2.txt" --manifest "$dir/spoof.txt" --relay "a=$dir/a.json" --relay "b=$dir/b.json" --sink "$dir/sink.json"
+}

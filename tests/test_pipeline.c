@@ -1,0 +1,555 @@
+/* sl_pipeline driven in-process through a net_ring port (sl_port): hand-built frames
+ * (valid, duplicate, forged signature, malformed at every layer, gossip from
+ * peers with good and bad tokens) go in through rte_eth_rx_burst; the test
+ * checks every counter, and every frame the tx side put on the ring, byte by
+ * byte. Runs in well under a second. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <sodium.h>
+
+#include "sl_config.h"
+#include "sl_eal.h"
+#include "sl_pipeline.h"
+#include "sl_port.h"
+#include "sl_pkt_build.h"
+#include "sl_txn_build.h"
+#include "sluice/sl_pkt_sanity.h"
+
+static const char cfg_text[] =
+	"[relay]\nname=t\nip=10.99.0.11\nttl=4\ndedup_capacity=1024\nbatch_size=4\n"
+	"batch_timeout_us=1000000\n"
+	"[port]\ntype=ring\n"
+	"[peer b]\nkind=relay\nip=10.99.0.12\nport=8004\nmac=02:00:00:00:00:0c\ntoken_out=1111\ntoken_in=2222\n"
+	"[peer c]\nkind=relay\nip=10.99.0.13\nport=9004\nmac=02:00:00:00:00:0d\ntoken_out=3333\ntoken_in=4444\n"
+	"[peer sink]\nkind=validator\nip=10.99.0.20\nport=8001\nmac=02:00:00:00:00:14\n";
+
+enum { PEER_B, PEER_C, PEER_SINK };
+
+static const uint8_t my_mac[6] = {2, 0, 0, 0, 0, 0x0b};
+static const uint8_t peer_macs[3][6] = {{2, 0, 0, 0, 0, 0x0c}, {2, 0, 0, 0, 0, 0x0d},
+					{2, 0, 0, 0, 0, 0x14}};
+
+struct fixture {
+	sl_config_t cfg;
+	sl_port_t port;
+	sl_pipeline_t *p;
+	sl_keypair_t kp;
+	uint64_t nonce;
+};
+
+static struct rte_mempool *pool;
+static unsigned port_seq;
+
+static uint64_t counter(const sl_pipeline_t *p, const char *name)
+{
+	sl_stats_t s;
+	sl_pipeline_stats(p, &s);
+	for (unsigned i = 0; i < SL_C__COUNT; i++)
+		if (sl_stats_name(i) && strcmp(sl_stats_name(i), name) == 0)
+			return s.c[i];
+	fail_msg("no counter %s", name);
+	return 0;
+}
+
+static uint64_t peer_counter(const sl_pipeline_t *p, unsigned peer, unsigned which)
+{
+	sl_stats_t s;
+	sl_pipeline_stats(p, &s);
+	return s.peer[peer][which];
+}
+
+static void assert_every_packet_accounted(const sl_pipeline_t *p)
+{
+	sl_stats_t s;
+	sl_pipeline_stats(p, &s);
+	assert_int_equal(s.c[SL_C_rx_packets], s.c[SL_C_forwarded_txns] + sl_stats_drops(&s));
+}
+
+static int setup_with(void **state, const char *extra, uint16_t tx_queues)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	/* extra [relay] keys go just before [port] */
+	char text[2048];
+	const char *at = strstr(cfg_text, "[port]");
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - cfg_text), cfg_text, extra, at);
+	assert_int_equal(sl_config_parse(text, strlen(text), "t.ini", &f->cfg,
+					 sl_config_report_print, stderr), 0);
+	/* a fresh vdev name per test */
+	snprintf(f->cfg.name, sizeof(f->cfg.name), "t%u", port_seq++);
+	/* ring port: tx queue q loops into rx queue q. The test injects on
+	 * queue 0, the pipeline sends on queues 1.., the test reads those. */
+	uint16_t nq = (uint16_t)(1 + f->cfg.workers);
+	char err[256];
+	if (sl_port_open(&f->port, &f->cfg, nq, nq, pool, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	struct sl_pipeline_conf pc = {
+		.cfg = &f->cfg, .my_mac = my_mac, .peer_macs = peer_macs, .tx_port = f->port.id,
+		.tx_queue_base = 1, .tx_queues = tx_queues, .pool = pool, .socket = 0,
+	};
+	f->p = sl_pipeline_create(&pc);
+	assert_non_null(f->p);
+	crypto_sign_keypair(f->kp.pk, f->kp.sk);
+	*state = f;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_with(state, "", 0);
+}
+
+static int setup_two_workers(void **state)
+{
+	return setup_with(state, "workers=2\n", 0);
+}
+
+/* Two workers, one tx queue (as on a one-queue af_xdp port): the workers
+ * hand their frames to the rx stage. */
+static int setup_two_workers_one_txq(void **state)
+{
+	return setup_with(state, "workers=2\n", 1);
+}
+
+/* Free every frame the pipeline sent; returns how many there were. */
+static unsigned drain_sent(struct fixture *f)
+{
+	struct rte_mbuf *m[64];
+	unsigned total = 0;
+	for (uint16_t q = 1; q < f->port.nb_rxq; q++) {
+		uint16_t n;
+		while ((n = rte_eth_rx_burst(f->port.id, q, m, 64)) > 0) {
+			rte_pktmbuf_free_bulk(m, n);
+			total += n;
+		}
+	}
+	return total;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	for (unsigned i = 0; i < sl_pipeline_workers(f->p); i++)
+		sl_pipeline_worker_drain(f->p, i);
+	sl_pipeline_tx_poll(f->p);
+	sl_pipeline_destroy(f->p);
+	drain_sent(f);
+	sl_port_close(&f->port);
+	/* every mbuf the pipeline took or made has gone back to the pool */
+	assert_int_equal(rte_mempool_in_use_count(pool), 0);
+	free(f);
+	return 0;
+}
+
+/* ---- traffic ----------------------------------------------------------- */
+
+static const sl_udp4_addr_t from_client = {
+	.src_mac = {2, 0, 0, 0, 0, 1}, .dst_mac = {2, 0, 0, 0, 0, 0x0b},
+	.src_ip = 0x0a630001, .dst_ip = 0x0a63000b, .src_port = 40000, .dst_port = 8003,
+};
+
+static sl_udp4_addr_t from_peer(unsigned last_octet)
+{
+	sl_udp4_addr_t a = from_client;
+	a.src_ip = (a.src_ip & ~0xffu) | last_octet;
+	a.dst_port = 8004;
+	return a;
+}
+
+static void inject(struct fixture *f, const sl_udp4_addr_t *a, const uint8_t *payload,
+		   size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	assert_non_null(m);
+	uint8_t *d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(SL_PKT_HDRS_SZ + len));
+	assert_int_equal(sl_pkt_build_udp4(d, SL_PKT_HDRS_SZ + len, a, 0, payload, len),
+			 SL_PKT_HDRS_SZ + len);
+	assert_int_equal(rte_eth_tx_burst(f->port.id, 0, &m, 1), 1);
+}
+
+static void inject_raw(struct fixture *f, const uint8_t *frame, size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), frame, len);
+	assert_int_equal(rte_eth_tx_burst(f->port.id, 0, &m, 1), 1);
+}
+
+/* A valid transaction, different from every other one (the amount). */
+static size_t new_txn(struct fixture *f, uint8_t *buf)
+{
+	sl_txn_spec_t spec = {.signers = {&f->kp}, .nsig = 1, .lamports = ++f->nonce};
+	memset(spec.to, 0x33, 32);
+	memset(spec.blockhash, 0x22, 32);
+	size_t n = sl_txn_build_legacy(buf, 256, &spec);
+	assert_true(n > 0);
+	return n;
+}
+
+/* Receive everything queued, run it through, flush the batches. */
+static void run(struct fixture *f)
+{
+	struct rte_mbuf *pkts[32];
+	uint16_t n;
+	while ((n = rte_eth_rx_burst(f->port.id, 0, pkts, 32)) > 0)
+		sl_pipeline_process_burst(f->p, pkts, n, rte_rdtsc());
+	for (unsigned i = 0; i < sl_pipeline_workers(f->p); i++)
+		sl_pipeline_worker_poll(f->p, i, rte_rdtsc(), true);
+	sl_pipeline_tx_poll(f->p);
+}
+
+/* Take one sent frame, whatever its peer; check it is well-formed. */
+static unsigned take_frame_any(struct fixture *f, uint8_t *out)
+{
+	struct rte_mbuf *m;
+	assert_int_equal(rte_eth_rx_burst(f->port.id, 1, &m, 1), 1);
+	unsigned len = rte_pktmbuf_pkt_len(m);
+	memcpy(out, rte_pktmbuf_mtod(m, void *), len);
+	rte_pktmbuf_free(m);
+	sl_pkt_view_t v;
+	assert_int_equal(sl_pkt_check(out, len, &v), SL_PKT_OK);
+	return len;
+}
+
+/* Take one sent frame; check it is well-formed and goes to peer `to`. */
+static unsigned take_frame(struct fixture *f, uint8_t *out, unsigned to)
+{
+	unsigned len = take_frame_any(f, out);
+	assert_memory_equal(out, peer_macs[to], 6);
+	assert_memory_equal(out + 6, my_mac, 6);
+	assert_memory_equal(out + 26, f->cfg.ip, 4);
+	assert_memory_equal(out + 30, f->cfg.peers[to].ip, 4);
+	assert_int_equal(out[36] << 8 | out[37], f->cfg.peers[to].port);
+	assert_int_equal(out[34] << 8 | out[35], 8004);
+	return len;
+}
+
+static void assert_gossip_frame(const uint8_t *frame, unsigned len, uint8_t ttl, uint64_t token,
+				const uint8_t *txn, size_t txn_len)
+{
+	assert_int_equal(len, 42 + 16 + txn_len);
+	assert_int_equal(sl_gossip_check(frame + 42, len - 42), SL_GOSSIP_OK);
+	assert_int_equal(frame[42 + 6], ttl);
+	assert_int_equal(sl_pkt_rd_le64(frame + 42 + 8), token);
+	assert_memory_equal(frame + 58, txn, txn_len);
+}
+
+static void assert_raw_frame(const uint8_t *frame, unsigned len, const uint8_t *txn,
+			     size_t txn_len)
+{
+	assert_int_equal(len, 42 + txn_len);
+	assert_memory_equal(frame + 42, txn, txn_len);
+}
+
+static void assert_tx_empty(struct fixture *f)
+{
+	assert_int_equal(drain_sent(f), 0);
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void test_valid_ingest_fans_out(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], frame[2048];
+	size_t len = new_txn(f, txn);
+	inject(f, &from_client, txn, len);
+	run(f);
+	assert_int_equal(counter(f->p, "forwarded_txns"), 1);
+	assert_int_equal(counter(f->p, "ingest_txns"), 1);
+	assert_int_equal(counter(f->p, "tx_frames"), 3);
+	assert_int_equal(counter(f->p, "tx_bytes"), 2 * (42 + 16 + len) + 42 + len);
+	assert_int_equal(counter(f->p, "verify_batches"), 1);
+	unsigned n = take_frame(f, frame, PEER_B);
+	assert_gossip_frame(frame, n, 4, 1111, txn, len);
+	n = take_frame(f, frame, PEER_C);
+	assert_gossip_frame(frame, n, 4, 3333, txn, len);
+	n = take_frame(f, frame, PEER_SINK);
+	assert_raw_frame(frame, n, txn, len);
+	assert_tx_empty(f);
+	assert_int_equal(peer_counter(f->p, PEER_B, SL_PC_frames_out), 1);
+	assert_int_equal(peer_counter(f->p, PEER_SINK, SL_PC_frames_out), 1);
+	assert_every_packet_accounted(f->p);
+}
+
+static void test_duplicates_dropped(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], g[512];
+	size_t len = new_txn(f, txn);
+	inject(f, &from_client, txn, len);
+	inject(f, &from_client, txn, len); /* same burst */
+	run(f);
+	sl_udp4_addr_t b = from_peer(12);
+	inject(f, &b, g, sl_gossip_frame_build(g, sizeof(g), 3, 2222, txn, len)); /* later, via a peer */
+	run(f);
+	assert_int_equal(counter(f->p, "forwarded_txns"), 1);
+	assert_int_equal(counter(f->p, "drop_duplicate"), 2);
+	assert_int_equal(counter(f->p, "unique_txns"), 1);
+	assert_int_equal(peer_counter(f->p, PEER_B, SL_PC_frames_in), 1);
+	assert_int_equal(peer_counter(f->p, PEER_B, SL_PC_duplicates), 1);
+	assert_int_equal(drain_sent(f), 3);
+	assert_every_packet_accounted(f->p);
+}
+
+static void test_bad_signature_dropped(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], g[512];
+	size_t len = new_txn(f, txn);
+	txn[10] ^= 0x40; /* inside the signature */
+	inject(f, &from_client, txn, len);
+	len = new_txn(f, txn);
+	txn[len - 1] ^= 1; /* the signed message changed */
+	sl_udp4_addr_t c = from_peer(13);
+	inject(f, &c, g, sl_gossip_frame_build(g, sizeof(g), 2, 4444, txn, len));
+	run(f);
+	assert_int_equal(counter(f->p, "drop_invalid_sig"), 2);
+	assert_int_equal(counter(f->p, "forwarded_txns"), 0);
+	assert_int_equal(counter(f->p, "verify_sigs"), 2);
+	assert_int_equal(peer_counter(f->p, PEER_C, SL_PC_invalid), 1);
+	assert_tx_empty(f);
+	assert_every_packet_accounted(f->p);
+}
+
+static void test_gossip_not_sent_back_and_ttl(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], g[512], frame[2048];
+	sl_udp4_addr_t b = from_peer(12);
+
+	size_t len = new_txn(f, txn);
+	inject(f, &b, g, sl_gossip_frame_build(g, sizeof(g), 3, 2222, txn, len));
+	run(f);
+	/* to c with TTL 2 and to the sink; not back to b */
+	unsigned n = take_frame(f, frame, PEER_C);
+	assert_gossip_frame(frame, n, 2, 3333, txn, len);
+	n = take_frame(f, frame, PEER_SINK);
+	assert_raw_frame(frame, n, txn, len);
+	assert_tx_empty(f);
+
+	/* TTL 1: delivered to the validator, not re-gossiped */
+	len = new_txn(f, txn);
+	inject(f, &b, g, sl_gossip_frame_build(g, sizeof(g), 1, 2222, txn, len));
+	run(f);
+	n = take_frame(f, frame, PEER_SINK);
+	assert_raw_frame(frame, n, txn, len);
+	assert_tx_empty(f);
+	assert_int_equal(counter(f->p, "fanout_ttl_expired"), 1);
+	assert_int_equal(counter(f->p, "forwarded_txns"), 2);
+	assert_int_equal(counter(f->p, "gossip_txns"), 2);
+	assert_int_equal(peer_counter(f->p, PEER_B, SL_PC_first_deliveries), 2);
+	assert_every_packet_accounted(f->p);
+}
+
+static void test_malformed_each_reason(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], g[512], fr[2048];
+	size_t len = new_txn(f, txn);
+
+	inject(f, &from_client, txn, len - 1);             /* drop_parse_* */
+	inject(f, &from_client, txn, 0);                   /* empty datagram */
+	sl_udp4_addr_t a = from_client;
+	a.dst_port = 9999;
+	inject(f, &a, txn, len);                           /* drop_not_for_us (port) */
+	a = from_client;
+	a.dst_ip = 0x0a630063;
+	inject(f, &a, txn, len);                           /* drop_not_for_us (address) */
+	size_t fl = sl_pkt_build_udp4(fr, sizeof(fr), &from_client, 0, txn, len);
+	fr[12] = 0x86;                                     /* drop_l2 */
+	inject_raw(f, fr, fl);
+	fl = sl_pkt_build_udp4(fr, sizeof(fr), &from_client, 0, txn, len);
+	fr[14 + 10] ^= 1;                                  /* drop_l3: checksum */
+	inject_raw(f, fr, fl);
+	fl = sl_pkt_build_udp4(fr, sizeof(fr), &from_client, 0, txn, len);
+	fr[14 + 20 + 5] ^= 1;                              /* drop_l4: UDP length */
+	inject_raw(f, fr, fl);
+	inject_raw(f, fr, 10);                             /* drop_l2: runt */
+
+	sl_udp4_addr_t b = from_peer(12);
+	size_t gl = sl_gossip_frame_build(g, sizeof(g), 3, 2222, txn, len);
+	g[0] = 'X';
+	inject(f, &b, g, gl);                              /* drop_gossip_hdr: magic */
+	gl = sl_gossip_frame_build(g, sizeof(g), 0, 2222, txn, len);
+	inject(f, &b, g, gl);                              /* drop_gossip_hdr: TTL 0 */
+	gl = sl_gossip_frame_build(g, sizeof(g), 3, 2223, txn, len);
+	inject(f, &b, g, gl);                              /* drop_bad_token */
+	sl_udp4_addr_t x = from_peer(77);
+	gl = sl_gossip_frame_build(g, sizeof(g), 3, 2222, txn, len);
+	inject(f, &x, g, gl);                              /* drop_unknown_peer */
+	sl_udp4_addr_t sink = from_peer(20);
+	inject(f, &sink, g, gl);                           /* a validator is no gossip peer */
+	gl = sl_gossip_frame_build(g, sizeof(g), 3, 2222, txn, 70);
+	inject(f, &b, g, gl);                              /* malformed from b */
+	run(f);
+
+	assert_int_equal(counter(f->p, "rx_packets"), 14);
+	assert_int_equal(counter(f->p, "drop_parse_truncated"), 3);
+	assert_int_equal(counter(f->p, "drop_not_for_us"), 2);
+	assert_int_equal(counter(f->p, "drop_l2"), 2);
+	assert_int_equal(counter(f->p, "drop_l3"), 1);
+	assert_int_equal(counter(f->p, "drop_l4"), 1);
+	assert_int_equal(counter(f->p, "drop_gossip_hdr"), 2);
+	assert_int_equal(counter(f->p, "drop_bad_token"), 1);
+	assert_int_equal(counter(f->p, "drop_unknown_peer"), 2);
+	assert_int_equal(peer_counter(f->p, PEER_B, SL_PC_malformed), 1);
+	assert_int_equal(peer_counter(f->p, PEER_B, SL_PC_frames_in), 1);
+	assert_int_equal(counter(f->p, "forwarded_txns"), 0);
+	assert_int_equal(counter(f->p, "parsed_txns"), 0);
+	assert_tx_empty(f);
+	assert_every_packet_accounted(f->p);
+}
+
+static void test_batch_waits_for_size_or_timeout(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256];
+	struct rte_mbuf *pkts[8];
+	uint64_t t0 = rte_rdtsc();
+
+	/* three of a batch of four, rx busy, timeout not reached: held */
+	for (int i = 0; i < 3; i++) {
+		size_t len = new_txn(f, txn);
+		inject(f, &from_client, txn, len);
+	}
+	uint16_t n = rte_eth_rx_burst(f->port.id, 0, pkts, 8);
+	sl_pipeline_process_burst(f->p, pkts, n, t0);
+	sl_pipeline_worker_poll(f->p, 0, t0 + 1, false);
+	assert_int_equal(counter(f->p, "verify_batches"), 0);
+	assert_tx_empty(f);
+	/* the latency bound lets them go */
+	sl_pipeline_worker_poll(f->p, 0, t0 + rte_get_tsc_hz(), false);
+	assert_int_equal(counter(f->p, "verify_batches"), 1);
+	assert_int_equal(counter(f->p, "forwarded_txns"), 3);
+
+	/* a full batch goes at once, without any poll */
+	drain_sent(f);
+	for (int i = 0; i < 4; i++) {
+		size_t len = new_txn(f, txn);
+		inject(f, &from_client, txn, len);
+	}
+	n = rte_eth_rx_burst(f->port.id, 0, pkts, 8);
+	sl_pipeline_process_burst(f->p, pkts, n, t0);
+	assert_int_equal(counter(f->p, "verify_batches"), 2);
+	assert_int_equal(counter(f->p, "forwarded_txns"), 7);
+}
+
+/* With room for 7 frames left on the port, what it refuses is freed and
+ * counted. */
+static void test_unsent_frames_counted(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256];
+	enum { RING_ROOM = 1023, FILL = RING_ROOM - 7 };
+	struct rte_mbuf *fill[FILL];
+	assert_int_equal(rte_pktmbuf_alloc_bulk(pool, fill, FILL), 0);
+	assert_int_equal(rte_eth_tx_burst(f->port.id, 1, fill, FILL), FILL);
+	for (int i = 0; i < 4; i++) {
+		size_t len = new_txn(f, txn);
+		inject(f, &from_client, txn, len);
+	}
+	run(f);
+	assert_int_equal(counter(f->p, "forwarded_txns"), 4);
+	assert_int_equal(counter(f->p, "tx_frames"), 7);
+	assert_int_equal(counter(f->p, "tx_dropped"), 12 - 7);
+	assert_int_equal(drain_sent(f), RING_ROOM);
+}
+
+/* Two shards: each transaction sent twice must meet its first copy in the
+ * same shard, or the second copy would be forwarded again. */
+static void test_two_workers_steer_by_tag(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(sl_pipeline_workers(f->p), 2);
+	uint8_t txn[40][256];
+	size_t len[40];
+	for (int i = 0; i < 40; i++) {
+		len[i] = new_txn(f, txn[i]);
+		inject(f, &from_client, txn[i], len[i]);
+	}
+	for (int i = 39; i >= 0; i--)
+		inject(f, &from_client, txn[i], len[i]);
+	struct rte_mbuf *pkts[32];
+	uint16_t n;
+	while ((n = rte_eth_rx_burst(f->port.id, 0, pkts, 32)) > 0) {
+		sl_pipeline_process_burst(f->p, pkts, n, rte_rdtsc());
+		for (unsigned w = 0; w < 2; w++)
+			sl_pipeline_worker_poll(f->p, w, rte_rdtsc(), false);
+		drain_sent(f);
+	}
+	for (unsigned w = 0; w < 2; w++)
+		sl_pipeline_worker_drain(f->p, w);
+	assert_int_equal(counter(f->p, "forwarded_txns"), 40);
+	assert_int_equal(counter(f->p, "drop_duplicate"), 40);
+	assert_int_equal(counter(f->p, "drop_steer_full"), 0);
+	assert_every_packet_accounted(f->p);
+}
+
+static void test_workers_send_through_rx_stage(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[8][256], frame[2048];
+	size_t len[8];
+	for (int i = 0; i < 8; i++) {
+		len[i] = new_txn(f, txn[i]);
+		inject(f, &from_client, txn[i], len[i]);
+	}
+	struct rte_mbuf *pkts[32];
+	uint16_t n = rte_eth_rx_burst(f->port.id, 0, pkts, 32);
+	sl_pipeline_process_burst(f->p, pkts, n, rte_rdtsc());
+	for (unsigned w = 0; w < 2; w++)
+		sl_pipeline_worker_poll(f->p, w, rte_rdtsc(), true);
+	assert_int_equal(counter(f->p, "forwarded_txns"), 8);
+	assert_int_equal(counter(f->p, "tx_frames"), 0); /* not sent yet: in the rings */
+	assert_int_equal(sl_pipeline_tx_poll(f->p), 24);
+	assert_int_equal(counter(f->p, "tx_frames"), 24);
+	assert_int_equal(peer_counter(f->p, PEER_C, SL_PC_frames_out), 8);
+	unsigned seen = 0;
+	for (int i = 0; i < 24; i++) {
+		unsigned fl = take_frame_any(f, frame);
+		for (int k = 0; k < 8; k++)
+			if (fl == 42 + len[k] && memcmp(frame + 42, txn[k], len[k]) == 0)
+				seen |= 1u << k;
+	}
+	assert_int_equal(seen, 0xff); /* every txn reached the sink */
+	assert_tx_empty(f);
+	assert_every_packet_accounted(f->p);
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	struct sl_eal_opts o = {.prog = "test_pipeline", .mem_mb = 256};
+	if (sl_eal_init_opts(&o) != 0 || sodium_init() < 0)
+		return -1;
+	pool = rte_pktmbuf_pool_create("test_pool", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	return pool ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_valid_ingest_fans_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicates_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_signature_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gossip_not_sent_back_and_ttl, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_each_reason, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_waits_for_size_or_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsent_frames_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_workers_steer_by_tag, setup_two_workers,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_workers_send_through_rx_stage,
+						setup_two_workers_one_txq, teardown),
+	};
+	return cmocka_run_group_tests(tests, group_setup, NULL);
+}

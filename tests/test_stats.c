@@ -1,0 +1,126 @@
+/* sl_stats: names, sums across stage instances, the drop total, the JSON
+ * document (parsed back by a strict reader: python's json in the tool test,
+ * here checked for its keys) and the table. Also sl_neigh, which reads the
+ * kernel's neighbour table format. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "sl_neigh.h"
+#include "sl_stats.h"
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(sl_stats_name(SL_C_rx_packets), "rx_packets");
+	assert_string_equal(sl_stats_name(SL_C_drop_duplicate), "drop_duplicate");
+	assert_string_equal(sl_stats_name(SL_C_PARSE_BASE + SL_TXN_ERR_TRUNCATED),
+			    "drop_parse_truncated");
+	assert_null(sl_stats_name(SL_C_PARSE_BASE + SL_TXN_OK));
+	assert_null(sl_stats_name(SL_C__COUNT));
+	assert_string_equal(sl_stats_peer_name(SL_PC_first_deliveries), "first_deliveries");
+	assert_null(sl_stats_peer_name(SL_PC__COUNT));
+	/* every name is unique */
+	for (unsigned i = 0; i < SL_C__COUNT; i++)
+		for (unsigned j = i + 1; j < SL_C__COUNT; j++)
+			if (sl_stats_name(i) && sl_stats_name(j))
+				assert_string_not_equal(sl_stats_name(i), sl_stats_name(j));
+}
+
+static void test_sum_and_drops(void **state)
+{
+	(void)state;
+	static sl_stats_t a, b, out;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.c[SL_C_rx_packets] = 10;
+	a.c[SL_C_drop_l3] = 2;
+	b.c[SL_C_drop_duplicate] = 3;
+	b.c[SL_C_PARSE_BASE + SL_TXN_ERR_TRAILING_BYTES] = 1;
+	b.c[SL_C_forwarded_txns] = 4;
+	b.c[SL_C_tx_dropped] = 7; /* not a final bucket of a packet in */
+	a.peer[1][SL_PC_frames_in] = 5;
+	b.peer[1][SL_PC_frames_in] = 6;
+	a.dedup_window_ns = 0; /* no traffic yet: not the minimum */
+	b.dedup_window_ns = 900;
+	const sl_stats_t *parts[] = {&a, &b};
+	sl_stats_sum(parts, 2, &out);
+	assert_int_equal(out.c[SL_C_rx_packets], 10);
+	assert_int_equal(out.peer[1][SL_PC_frames_in], 11);
+	assert_int_equal(out.dedup_window_ns, 900);
+	assert_int_equal(sl_stats_drops(&out), 6);
+	assert_int_equal(out.c[SL_C_rx_packets], out.c[SL_C_forwarded_txns] + sl_stats_drops(&out));
+}
+
+static void test_json_and_table(void **state)
+{
+	(void)state;
+	static sl_config_t cfg;
+	static sl_stats_t s;
+	const char *text = "[relay]\nname=r1\nip=1.2.3.4\n[port]\ntype=null\n"
+			   "[peer b]\nkind=validator\nip=5.6.7.8\nport=1\nmac=resolve\n";
+	assert_int_equal(sl_config_parse(text, strlen(text), "t", &cfg, NULL, NULL), 0);
+	memset(&s, 0, sizeof(s));
+	s.c[SL_C_rx_packets] = 42;
+	s.peer[0][SL_PC_frames_out] = 7;
+	s.dedup_window_ns = 123;
+	char buf[8192];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	sl_stats_write_json(f, &cfg, &s);
+	fclose(f);
+	assert_non_null(strstr(buf, "{\"relay\": \"r1\","));
+	assert_non_null(strstr(buf, "\"rx_packets\": 42"));
+	assert_non_null(strstr(buf, "\"drop_parse_bad_header\": 0"));
+	assert_null(strstr(buf, "drop_parse_ok"));
+	assert_non_null(strstr(buf, "\"dedup_window_ns\": 123"));
+	assert_non_null(strstr(buf, "\"b\": {\"frames_in\": 0, \"first_deliveries\": 0, \"duplicates\": 0, "
+				    "\"invalid\": 0, \"malformed\": 0, \"frames_out\": 7}"));
+	f = fmemopen(buf, sizeof(buf), "w");
+	sl_stats_print_table(f, &cfg, &s);
+	fclose(f);
+	assert_non_null(strstr(buf, "rx_packets"));
+	assert_null(strstr(buf, "drop_l2")); /* zero drop reasons are left out */
+	assert_non_null(strstr(buf, "frames_out"));
+}
+
+static void test_neigh(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/sl_neigh_testXXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char table[] =
+		"IP address       HW type     Flags       HW address            Mask     Device\n"
+		"10.99.0.12       0x1         0x2         02:00:00:00:00:0c     *        veth-a\n"
+		"10.99.0.13       0x1         0x0         00:00:00:00:00:00     *        veth-a\n"
+		"10.99.0.20       0x1         0x6         02:00:00:00:00:14     *        veth-a\n";
+	assert_int_equal(write(fd, table, sizeof(table) - 1), (ssize_t)(sizeof(table) - 1));
+	close(fd);
+	uint8_t mac[6];
+	assert_int_equal(sl_neigh_lookup(path, (const uint8_t[]){10, 99, 0, 12}, mac), 0);
+	assert_memory_equal(mac, ((const uint8_t[]){2, 0, 0, 0, 0, 0x0c}), 6);
+	assert_int_equal(sl_neigh_lookup(path, (const uint8_t[]){10, 99, 0, 20}, mac), 0);
+	assert_int_equal(mac[5], 0x14);
+	/* incomplete entry, absent address, missing table */
+	assert_int_equal(sl_neigh_lookup(path, (const uint8_t[]){10, 99, 0, 13}, mac), -1);
+	assert_int_equal(sl_neigh_lookup(path, (const uint8_t[]){10, 99, 0, 99}, mac), -1);
+	unlink(path);
+	assert_int_equal(sl_neigh_lookup(path, (const uint8_t[]){10, 99, 0, 12}, mac), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_sum_and_drops),
+		cmocka_unit_test(test_json_and_table),
+		cmocka_unit_test(test_neigh),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
