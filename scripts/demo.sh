@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
 if [ ! -f build/build.ninja ]; then
-	meson setup build >/dev/null
+	CC=${CC:-clang} meson setup build >/dev/null
 fi
 ninja -C build
 if [ "$(id -u)" -ne 0 ]; then
