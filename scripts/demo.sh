@@ -3,7 +3,7 @@
 # af_xdp over veth) and a sink, fed by sluice-gen with a bounded mix of valid,
 # duplicate, invalid and malformed transactions. Prints what each relay did
 # and whether every valid transaction reached the sink exactly once; exits 0
-# only then. Needs root (network namespaces). Topology: DP_SPEC.md.
+# only then. Needs root (network namespaces). Topology: README.md, "The demo".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The demo network of DP_SPEC.md, written once for scripts/demo.sh and
+# The demo network (README.md, "The demo"), written once for scripts/demo.sh and
 # tests/netns/*: source this file, then
 #   sl_netns_usable        true when network namespaces can be made here
 #   sl_netns_lock          serialise with any other user of the sl-* namespaces
