@@ -92,6 +92,22 @@ static inline void ge_p3_dbl(ge_p1p1_t *r, const ge_p3_t *p)
 	ge_p2_dbl(r, &q);
 }
 
+/* The common end of the mixed additions: from a = (Y+X)*q1, b = (Y-X)*q2,
+ * c = T*q's 2dT term and dd = the Z product, the p1p1 sum (or difference). */
+static inline void ge_add_finish(ge_p1p1_t *r, const fe_t *a, const fe_t *b, const fe_t *c,
+				 const fe_t *dd, int neg)
+{
+	fe_sub(&r->X, a, b);
+	fe_add(&r->Y, a, b);
+	if (neg) {
+		fe_sub(&r->Z, dd, c);
+		fe_add(&r->T, dd, c);
+	} else {
+		fe_add(&r->Z, dd, c);
+		fe_sub(&r->T, dd, c);
+	}
+}
+
 /* r = p + q (neg = 0) or p - q (neg = 1). */
 static inline void ge_add_cached(ge_p1p1_t *r, const ge_p3_t *p, const ge_cached_t *q, int neg)
 {
@@ -102,15 +118,7 @@ static inline void ge_add_cached(ge_p1p1_t *r, const ge_p3_t *p, const ge_cached
 	fe_mul(&b, &b, neg ? &q->YplusX : &q->YminusX);
 	fe_mul(&c, &q->T2d, &p->T);
 	fe_mul(&dd, &p->Z, &q->Z2);
-	fe_sub(&r->X, &a, &b);
-	fe_add(&r->Y, &a, &b);
-	if (neg) {
-		fe_sub(&r->Z, &dd, &c);
-		fe_add(&r->T, &dd, &c);
-	} else {
-		fe_add(&r->Z, &dd, &c);
-		fe_sub(&r->T, &dd, &c);
-	}
+	ge_add_finish(r, &a, &b, &c, &dd, neg);
 }
 
 static inline void ge_add_niels(ge_p1p1_t *r, const ge_p3_t *p, const ge_niels_t *q, int neg)
@@ -122,15 +130,7 @@ static inline void ge_add_niels(ge_p1p1_t *r, const ge_p3_t *p, const ge_niels_t
 	fe_mul(&b, &b, neg ? &q->yplusx : &q->yminusx);
 	fe_mul(&c, &q->xy2d, &p->T);
 	fe_add(&dd, &p->Z, &p->Z);
-	fe_sub(&r->X, &a, &b);
-	fe_add(&r->Y, &a, &b);
-	if (neg) {
-		fe_sub(&r->Z, &dd, &c);
-		fe_add(&r->T, &dd, &c);
-	} else {
-		fe_add(&r->Z, &dd, &c);
-		fe_sub(&r->T, &dd, &c);
-	}
+	ge_add_finish(r, &a, &b, &c, &dd, neg);
 }
 
 /* Decode a point under the signature rule's encoding checks: y < p, and not

@@ -12,19 +12,9 @@ import random
 import subprocess
 import sys
 
-BUILD = os.environ.get("SLUICE_BUILD_DIR", "build")
+from sl_tooltest import BUILD, VECTORS, check, summary
+
 TOOL = os.path.join(BUILD, "control", "sluice-sigcheck")
-VECTORS = os.environ.get("SLUICE_VECTORS_DIR", "")
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}", file=sys.stderr)
 
 
 def run(*args, stdin=""):
@@ -110,8 +100,7 @@ def main():
     rc, out, err = run(stdin="")
     check(rc == 0 and out == [], f"empty input: rc {rc} {out}")
 
-    print(f"sluice-sigcheck: {passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(summary("sluice-sigcheck"))
 
 
 main()
