@@ -19,17 +19,36 @@ static void put_be32(uint8_t *p, uint32_t v)
 	put_be16(p + 2, (uint16_t)v);
 }
 
+static uint64_t fold16(uint64_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s;
+}
+
+/* The one's-complement sum does not depend on byte order (RFC 1071): add
+ * native 32-bit words (2^16 = 1 modulo 0xffff), fold, and swap once. */
 uint16_t sl_inet_csum(const void *data, size_t len, uint32_t sum)
 {
 	const uint8_t *p = data;
-	uint64_t s = sum;
-	for (; len >= 2; p += 2, len -= 2)
+	uint64_t s = 0;
+	for (; len >= 4; p += 4, len -= 4) {
+		uint32_t w;
+		memcpy(&w, p, sizeof w);
+		s += w;
+	}
+	s = fold16(s);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s = __builtin_bswap16((uint16_t)s);
+#endif
+	if (len >= 2) {
 		s += (uint32_t)p[0] << 8 | p[1];
+		p += 2;
+		len -= 2;
+	}
 	if (len)
 		s += (uint32_t)p[0] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
+	return (uint16_t)~fold16(s + sum);
 }
 
 uint16_t sl_udp4_csum(uint32_t src_ip, uint32_t dst_ip, const uint8_t *udp, size_t udp_len)

@@ -8,9 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SL_PKT_ETH_SZ  14
-#define SL_PKT_IP4_SZ  20
-#define SL_PKT_UDP_SZ  8
+#include "sluice/sl_pkt_sanity.h"
+
+/* What these builders write: no VLAN tag, no IPv4 options. */
+#define SL_PKT_ETH_SZ  SL_ETH_HLEN
+#define SL_PKT_IP4_SZ  SL_IPV4_HLEN_MIN
+#define SL_PKT_UDP_SZ  SL_UDP_HLEN
 #define SL_PKT_HDRS_SZ (SL_PKT_ETH_SZ + SL_PKT_IP4_SZ + SL_PKT_UDP_SZ)
 
 typedef struct sl_udp4_addr {

@@ -34,10 +34,12 @@ static long build_oversize(uint8_t *buf, size_t cap, const sl_txn_spec_t *spec, 
 	if (sl_txn_build_layout(&big, &l) != 0)
 		return -1;
 	size_t want = SL_TXN_MTU + 1 + sl_rng_below(rng, 200);
-	/* The memo length prefix grows from 1 to 2 bytes past 127. */
-	big.memo_sz = want - l.sz + 1;
-	if (sl_txn_build_layout(&big, &l) != 0 || l.sz > want)
-		big.memo_sz -= l.sz - want;
+	if (l.sz < want) { /* else many signers made it oversize already */
+		big.memo_sz = want - l.sz + 1;
+		/* The memo length prefix grows from 1 to 2 bytes past 127. */
+		if (sl_txn_build_layout(&big, &l) == 0 && l.sz > want)
+			big.memo_sz -= l.sz - want;
+	}
 	size_t sz = sl_txn_build_legacy(buf, cap, &big);
 	return sz ? (long)sz : -1;
 }

@@ -24,6 +24,7 @@
 #include "sl_base58.h"
 #include "sl_pkt_build.h"
 #include "sl_txn.h"
+#include "sluice/sl_pkt_sanity.h"
 
 #define BURST 64
 #define DGRAM_MAX 65536
@@ -134,14 +135,13 @@ static void sink_datagram(struct sink *k, const uint8_t *p, size_t sz)
 	k->received++;
 	k->bytes += sz;
 	if (k->gossip) {
-		/* A gossip frame: check the fixed header fields, then the transaction. */
-		static const uint8_t magic[4] = { 'S', 'L', 'C', '1' };
-		if (sz < 16 || memcmp(p, magic, 4) != 0 || p[4] != 1 || p[5] != 1) {
+		/* A gossip frame: its header by the relay's rules, then the transaction. */
+		if (sl_gossip_check(p, (uint32_t)sz) != SL_GOSSIP_OK) {
 			k->bad_gossip++;
 			return;
 		}
-		p += 16;
-		sz -= 16;
+		p += sizeof(struct sl_gossip_hdr);
+		sz -= sizeof(struct sl_gossip_hdr);
 	}
 	sl_txn_t t;
 	sl_txn_err_t err = sl_txn_parse(p, sz, &t);
@@ -182,8 +182,10 @@ static void run_udp(struct sink *k, const char *listen, double duration, double 
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0)
 		die("socket: %s", strerror(errno));
+	/* Relays send in bursts: a deep socket buffer (beyond rmem_max when root). */
 	int rcvbuf = 8 << 20;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(ip) };
 	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0)
 		die("bind %s: %s", listen, strerror(errno));
@@ -196,12 +198,14 @@ static void run_udp(struct sink *k, const char *listen, double duration, double 
 		iov[i] = (struct iovec){ .iov_base = bufs[i], .iov_len = DGRAM_MAX };
 		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
 	}
-	double start = now_s(), last = start;
+	/* Idle time counts from the first datagram: senders may take a while to
+	 * build their traffic; --duration bounds the wait for it. */
+	double start = now_s(), last = 0;
 	while (!stop) {
 		double t = now_s();
 		if (duration > 0 && t - start >= duration)
 			break;
-		if (idle_exit > 0 && t - last >= idle_exit)
+		if (idle_exit > 0 && last > 0 && t - last >= idle_exit)
 			break;
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		if (poll(&pfd, 1, 50) <= 0)
@@ -219,13 +223,8 @@ static void run_udp(struct sink *k, const char *listen, double duration, double 
 	close(fd);
 }
 
-static unsigned be16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-/* UDP payloads of the well-formed IPv4/UDP frames to `port` (any when 0);
- * every other frame is counted as skipped. */
+/* UDP payloads of the frames that pass the relay's own sanity rules
+ * (sl_pkt_check) and go to `port` (any when 0); the others are skipped. */
 static void run_pcap(struct sink *k, const char *file, unsigned port)
 {
 	char err[PCAP_ERRBUF_SIZE];
@@ -239,22 +238,13 @@ static void run_pcap(struct sink *k, const char *file, unsigned port)
 	int rc;
 	while ((rc = pcap_next_ex(pc, &h, &f)) == 1) {
 		k->frames++;
-		size_t len = h->caplen;
-		const uint8_t *ip = f + SL_PKT_ETH_SZ;
-		size_t ihl = len > SL_PKT_ETH_SZ ? (size_t)(ip[0] & 0x0f) * 4 : 0;
-		if (len < SL_PKT_HDRS_SZ || be16(f + 12) != 0x0800 || (ip[0] >> 4) != 4 || ihl < SL_PKT_IP4_SZ ||
-		    ip[9] != 17 || SL_PKT_ETH_SZ + ihl + SL_PKT_UDP_SZ > len) {
+		sl_pkt_view_t v;
+		if (sl_pkt_check(f, h->caplen, &v) != SL_PKT_OK ||
+		    (port && sl_pkt_rd_be16(f + v.l4_off + 2) != port)) {
 			k->skipped++;
 			continue;
 		}
-		const uint8_t *udp = ip + ihl;
-		size_t ulen = be16(udp + 4);
-		if ((port && be16(udp + 2) != port) || ulen < SL_PKT_UDP_SZ ||
-		    (size_t)(udp - f) + ulen > len) {
-			k->skipped++;
-			continue;
-		}
-		sink_datagram(k, udp + SL_PKT_UDP_SZ, ulen - SL_PKT_UDP_SZ);
+		sink_datagram(k, f + v.payload_off, v.payload_len);
 	}
 	if (rc == -1)
 		die("--pcap %s: %s", file, pcap_geterr(pc));
@@ -300,7 +290,7 @@ static void usage(void)
 			"                    --pcap FILE [--port P])\n"
 			"                   [--gossip] [--summary FILE] [--quiet]\n"
 			"  --duration S   stop after S seconds (default 30)\n"
-			"  --idle-exit S  stop after S seconds without a datagram\n"
+			"  --idle-exit S  stop once S seconds pass without a datagram, after the first\n"
 			"  --gossip       datagrams are gossip frames: check and strip the 16-byte header\n"
 			"  --summary FILE write the JSON summary there (default: stdout)\n");
 	exit(2);

@@ -586,7 +586,7 @@ static void set_defaults(sl_config_t *cfg)
 	cfg->batch_timeout_us = 200;
 	cfg->idle_sleep_us = 50;
 	cfg->workers = 1;
-	cfg->verify_backend = SL_VERIFY_SODIUM;
+	cfg->verify_backend = SL_VERIFY_SLUICE;
 	cfg->queues = 1;
 }
 

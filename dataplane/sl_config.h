@@ -1,4 +1,4 @@
-/* sl_config: the sluice-dp configuration file (INI, DP_SPEC.md "Config file").
+/* sl_config: the sluice-dp configuration file (INI, dataplane/README.md "Config").
  *
  * Contract: sl_config_parse() reads the whole text, reports EVERY problem
  * through `report` as (file, line, message) -- syntax, unknown sections and

@@ -1,4 +1,4 @@
-/* sl_stats: the dataplane's counters (DP_SPEC.md "Behaviour", "--stats-json").
+/* sl_stats: the dataplane's counters (dataplane/README.md "Counters").
  *
  * Contract: one sl_stats_t per stage instance (the rx stage, each worker),
  * written only by the lcore that owns it with plain increments -- no atomics
@@ -85,7 +85,7 @@ void sl_stats_sum(const sl_stats_t *const *parts, unsigned n, sl_stats_t *out);
 /* Sum of every drop_* counter. */
 uint64_t sl_stats_drops(const sl_stats_t *s);
 
-/* DP_SPEC.md's --stats-json document. */
+/* The --stats-json document (dataplane/README.md "Counters"). */
 void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s);
 
 /* The human table printed at shutdown (zero drop reasons are left out). */

@@ -1,5 +1,5 @@
 /* sl_telemetry: DPDK telemetry commands /sluice/stats and /sluice/peers,
- * returning what --stats-json writes (DP_SPEC.md "Telemetry"), readable with
+ * returning what --stats-json writes (dataplane/README.md "Counters"), readable with
  * dpdk-telemetry.py. The callbacks run on DPDK's telemetry thread and only
  * read the pipeline's counters (sl_pipeline_stats). */
 #ifndef SL_TELEMETRY_H

@@ -8,6 +8,7 @@
 
 static const struct sl_verify_ops *const sl_verify_backends[SL_VERIFY__COUNT] = {
 	[SL_VERIFY_SODIUM] = &sl_verify_sodium_ops,
+	[SL_VERIFY_SLUICE] = &sl_verify_sluice_ops,
 };
 
 _Static_assert(SL_TXN_SIG_MAX <= SL_VERIFY_BATCH_MAX, "a transaction fits one batch");

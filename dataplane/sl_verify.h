@@ -24,6 +24,7 @@ typedef struct sl_verify_item {
 
 typedef enum sl_verify_backend {
 	SL_VERIFY_SODIUM = 0, /* libsodium, completed to the exact rule */
+	SL_VERIFY_SLUICE = 1, /* our own arithmetic (dataplane/ed25519/), batched */
 	SL_VERIFY__COUNT
 } sl_verify_backend_t;
 

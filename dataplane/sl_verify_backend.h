@@ -26,6 +26,7 @@ struct sl_verify_ops {
 };
 
 extern const struct sl_verify_ops sl_verify_sodium_ops;
+extern const struct sl_verify_ops sl_verify_sluice_ops;
 
 /* The encoding clauses of the rule, written once for every backend. */
 

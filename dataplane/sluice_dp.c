@@ -1,4 +1,4 @@
-/* sluice-dp: the DPDK dataplane (DP_SPEC.md "sluice-dp command line").
+/* sluice-dp: the DPDK dataplane (dataplane/README.md).
  *
  *   sluice-dp [--check] [--duration SECONDS] [--stats-json FILE] -c CONFIG
  *

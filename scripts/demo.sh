@@ -3,12 +3,12 @@
 # af_xdp over veth) and a sink, fed by sluice-gen with a bounded mix of valid,
 # duplicate, invalid and malformed transactions. Prints what each relay did
 # and whether every valid transaction reached the sink exactly once; exits 0
-# only then. Needs root (network namespaces). Topology: DP_SPEC.md.
+# only then. Needs root (network namespaces). Topology: README.md, "The demo".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
 if [ ! -f build/build.ninja ]; then
-	meson setup build >/dev/null
+	CC=${CC:-clang} meson setup build >/dev/null
 fi
 ninja -C build
 if [ "$(id -u)" -ne 0 ]; then

@@ -34,6 +34,11 @@ def relay_report(name, stats):
     print(f"relay {name}: in {rx} packets; forwarded {fwd} transactions "
           f"({c.get('tx_frames', 0)} frames out, {c.get('tx_dropped', 0)} not sent)")
     print(f"relay {name}: dropped {total_drops}: {reasons}")
+    shown = {"rx_packets", "forwarded_txns", "tx_frames", "tx_dropped"}
+    other = ", ".join(f"{k} {v}" for k, v in sorted(c.items())
+                      if v and k not in shown and not k.startswith("drop_"))
+    if other:
+        print(f"relay {name}: also {other}")
     for peer, p in sorted(stats.get("peers", {}).items()):
         print(f"relay {name}:   peer {peer}: " + ", ".join(f"{k} {v}" for k, v in p.items()))
     if not ok:

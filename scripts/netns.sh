@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# The demo network of DP_SPEC.md, written once for scripts/demo.sh and
+# The demo network (README.md, "The demo"), written once for scripts/demo.sh and
 # tests/netns/*: source this file, then
+#   sl_netns_usable        true when network namespaces can be made here
 #   sl_netns_lock          serialise with any other user of the sl-* namespaces
 #   sl_netns_up            create the network (removing a stale one first)
 #   sl_bg LOG NS CMD...    start CMD in namespace sl-NS in the background, logged
@@ -32,6 +33,15 @@ sl_ns() {
 	local node=$1
 	shift
 	ip netns exec "sl-$node" "$@"
+}
+
+# Can this process make network namespaces (root, and not a container that
+# forbids them)?
+sl_netns_usable() {
+	[ "$(id -u)" -eq 0 ] || return 1
+	local probe=sl-probe-$$
+	ip netns add "$probe" 2>/dev/null || return 1
+	ip netns del "$probe"
 }
 
 sl_netns_lock() {
@@ -174,7 +184,9 @@ sl_dp_bin() {
 # sharing 100 valid transactions, and c1 forges B's gossip frames to A; the
 # sink records what B delivers. Leaves in DIR: c1.txt c2.txt spoof.txt
 # (manifests), sink.json, a.json b.json (relay stats),
-# *.log; prints the report and returns its verdict.
+# *.log; prints the report and returns its verdict. Scale with SL_E2E_VALID
+# (valid transactions per client, default 400; the rest of the mix in
+# proportion) and SL_E2E_RATE (datagrams per second per client, default 1000).
 sl_e2e_run() {
 	local dir=$1 build=$2 r
 	local dp=$build/dataplane/sluice-dp
@@ -195,8 +207,9 @@ sl_e2e_run() {
 		--duration 60 --idle-exit 3 --summary "$dir/sink.json"
 	local sink_pid=${SL_BG_PIDS[-1]}
 	sleep 0.3
-	local mix=(--udp --valid 400 --dup-pct 25 --bad-sig 40 --malformed 36 --gossip-spam 20 --share 100
-		--shared-seed 77 --signers 3 --rate 1000 --quiet)
+	local valid=${SL_E2E_VALID:-400} rate=${SL_E2E_RATE:-1000}
+	local mix=(--udp --valid "$valid" --dup-pct 25 --bad-sig $((valid / 10)) --malformed $((valid * 9 / 100))
+		--gossip-spam $((valid / 20)) --share $((valid / 4)) --shared-seed 77 --signers 3 --rate "$rate" --quiet)
 	sl_ns c1 timeout 30 "$build/bench/sluice-gen" --seed 1 --src "${SL_IP[c1]}" \
 		--dst "${SL_IP[a]}:$SL_INGEST_PORT" --manifest "$dir/c1.txt" "${mix[@]}" &
 	local g1=$!

@@ -124,6 +124,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.idle_sleep_us, 50);
 	assert_int_equal(cfg.workers, 1);
 	assert_int_equal(cfg.queues, 1);
+	/* Our own Ed25519 is the hot-path verifier; libsodium is the oracle. */
+	assert_int_equal(cfg.verify_backend, SL_VERIFY_SLUICE);
 	assert_false(cfg.has_mac);
 	assert_int_equal(cfg.npeers, 0);
 	assert_int_equal(cfg.port_type, SL_PORT_NULL);

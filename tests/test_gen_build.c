@@ -174,6 +174,15 @@ static void test_malformed_kinds(void **state)
 		}
 	}
 	assert_string_equal(sl_txn_malformed_name(SL_TXN_MALFORMED__COUNT), "unknown");
+	/* Twelve signers with no memo are already over the limit. */
+	{
+		sl_txn_spec_t s12 = make_spec(SL_TXN_BUILD_SIGNERS_MAX, 0);
+		uint8_t buf[BUF_CAP];
+		long sz = sl_txn_build_malformed(SL_TXN_MALFORMED_OVERSIZE, buf, sizeof buf, &s12, &rng);
+		assert_true(sz > SL_TXN_MTU);
+		sl_txn_t t;
+		assert_int_equal(sl_txn_parse(buf, (size_t)sz, &t), SL_TXN_ERR_TOO_LARGE);
+	}
 	uint8_t small[64];
 	sl_txn_spec_t s = make_spec(1, 0);
 	assert_int_equal(sl_txn_build_malformed(SL_TXN_MALFORMED_TRAILING, small, sizeof small, &s, &rng), -1);
@@ -244,6 +253,34 @@ static void test_udp4_checksums_verify(void **state)
 				  17 + (uint32_t)(SL_PKT_UDP_SZ + len);
 		assert_int_equal(sl_inet_csum(frame + SL_PKT_ETH_SZ + SL_PKT_IP4_SZ, SL_PKT_UDP_SZ + len, pseudo), 0);
 		assert_memory_equal(frame + SL_PKT_HDRS_SZ, payload, len);
+	}
+}
+
+/* RFC 1071 one 16-bit big-endian word at a time: the reference. */
+static uint16_t csum_ref(const uint8_t *p, size_t len, uint32_t sum)
+{
+	uint64_t s = sum;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static void test_inet_csum_matches_reference(void **state)
+{
+	(void)state;
+	sl_rng_t rng = sl_rng_seed(11, 0);
+	uint8_t buf[1600];
+	for (int round = 0; round < 2000; round++) {
+		size_t off = sl_rng_below(&rng, 8), len = sl_rng_below(&rng, sizeof buf - 8);
+		uint32_t sum = (uint32_t)sl_rng_below(&rng, 0x40000);
+		sl_rng_fill(&rng, buf, sizeof buf);
+		if (round % 10 == 0)
+			memset(buf, 0xff, sizeof buf); /* carries on every word */
+		assert_int_equal(sl_inet_csum(buf + off, len, sum), csum_ref(buf + off, len, sum));
 	}
 }
 
@@ -458,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_flip_sig_bit),
 		cmocka_unit_test(test_udp4_frame_matches_scapy),
 		cmocka_unit_test(test_udp4_checksums_verify),
+		cmocka_unit_test(test_inet_csum_matches_reference),
 		cmocka_unit_test(test_gossip_frame),
 		cmocka_unit_test(test_parse_addresses),
 		cmocka_unit_test(test_good_frame_passes_sanity),

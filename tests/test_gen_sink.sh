@@ -20,6 +20,11 @@ cmp "$work/a.txt" "$work/a2.txt"
 "$sink" --pcap "$work/a.pcap" --port 8003 --summary "$work/a.json" --quiet
 "$sink" --pcap "$work/a.pcap" --port 8004 --gossip --summary "$work/spam.json" --quiet
 "$gen" --seed 1 --pcap "$work/c.pcap" --manifest "$work/c.txt" "${mix[@]}" --count 50 --quiet
+# The sink reads broken frames (runts, bad lengths, raw non-UDP frames) safely.
+frames=()
+[ -d "${SLUICE_VECTORS_DIR:-}/xdp-frames" ] && frames=(--frames-dir "$SLUICE_VECTORS_DIR/xdp-frames")
+"$gen" --pcap "$work/bad.pcap" --manifest "$work/bad.txt" --dst 10.99.0.11:8003 --bad-frames "${frames[@]}" --quiet
+"$sink" --pcap "$work/bad.pcap" --summary "$work/bad.json" --quiet
 
 /usr/bin/python3 - "$work" <<'PY'
 import json, sys
@@ -43,6 +48,8 @@ shared = valid & {r[2] for r in b if r[1] == "valid"}
 assert len(shared) == 60, f"{len(shared)} shared"
 assert [r for r in a if r[4] == "shared" and r[1] == "valid"].__len__() == 60
 assert len(rows("c")) == 50, "--count is not a bound"
+bad = json.load(open(f"{w}/bad.json"))
+assert bad["frames"] == len(rows("bad")) and bad["frames"] == bad["received"] + bad["skipped"]
 print("gen/sink: ok")
 PY
 

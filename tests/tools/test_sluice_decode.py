@@ -11,19 +11,9 @@ import subprocess
 import sys
 import tempfile
 
-BUILD = os.environ.get("SLUICE_BUILD_DIR", "build")
+from sl_tooltest import BUILD, VECTORS, check, summary
+
 TOOL = os.path.join(BUILD, "control", "sluice-decode")
-VECTORS = os.environ.get("SLUICE_VECTORS_DIR", "")
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}", file=sys.stderr)
 
 
 def run(*args, stdin=None):
@@ -139,8 +129,7 @@ def main():
         first = web3js(tmp)
         mainnet()
         malformed(tmp, first)
-    print(f"sluice-decode: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary("sluice-decode")
 
 
 if __name__ == "__main__":
