@@ -132,11 +132,17 @@ static unsigned rx_stage(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n,
 {
 	sl_stats_t *st = &p->rx_stats;
 	unsigned kept = 0;
+	for (unsigned i = 0; i < RTE_MIN(n, 2 * SL_PREFETCH_AHEAD); i++)
+		rte_prefetch0(pkts[i]);
 	for (unsigned i = 0; i < RTE_MIN(n, SL_PREFETCH_AHEAD); i++)
 		prefetch_frame(pkts[i]);
 	uint64_t bytes = 0;
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
+		/* The frame's address is in its mbuf: fetch that line earlier
+		 * still, or the frame's prefetch waits for it. */
+		if (i + 2 * SL_PREFETCH_AHEAD < n)
+			rte_prefetch0(pkts[i + 2 * SL_PREFETCH_AHEAD]);
 		if (i + SL_PREFETCH_AHEAD < n)
 			prefetch_frame(pkts[i + SL_PREFETCH_AHEAD]);
 		bytes += rte_pktmbuf_pkt_len(m);
