@@ -453,6 +453,12 @@ void sl_pipeline_stats(const sl_pipeline_t *p, sl_stats_t *out)
 	for (unsigned i = 0; i < p->nworkers; i++)
 		parts[1 + i] = &p->w[i]->stats;
 	sl_stats_sum(parts, 1 + p->nworkers, out);
+	/* Frames the port lost before the rx burst saw them (e.g. the XSK rx
+	 * ring full under overload) are invisible to the stages; the port
+	 * counts them. A slow-path read (af_xdp asks the kernel). */
+	struct rte_eth_stats es;
+	if (rte_eth_stats_get(p->tx_port, &es) == 0)
+		sl_stats_set_port_losses(out, &es);
 }
 
 static sl_worker_t *worker_create(const sl_pipeline_t *p, const struct sl_pipeline_conf *c,

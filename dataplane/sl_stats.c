@@ -1,5 +1,7 @@
 #include "sl_stats.h"
 
+#include <rte_ethdev.h>
+
 #include <string.h>
 
 static const char *const names[SL_C__COUNT] = {
@@ -43,6 +45,13 @@ void sl_stats_sum(const sl_stats_t *const *parts, unsigned n, sl_stats_t *out)
 		    (!out->dedup_window_ns || s->dedup_window_ns < out->dedup_window_ns))
 			out->dedup_window_ns = s->dedup_window_ns;
 	}
+}
+
+void sl_stats_set_port_losses(sl_stats_t *s, const struct rte_eth_stats *port)
+{
+	s->c[SL_C_rx_missed] = port->imissed;
+	s->c[SL_C_rx_nombuf] = port->rx_nombuf;
+	s->c[SL_C_rx_errors] = port->ierrors;
 }
 
 uint64_t sl_stats_drops(const sl_stats_t *s)

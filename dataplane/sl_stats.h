@@ -21,6 +21,9 @@
 #define SL_COUNTERS(X)                                                         \
 	X(rx_packets)         /* frames taken from the port */                    \
 	X(rx_bytes)                                                                \
+	X(rx_missed)          /* port: lost before rx (ring full), not in rx_packets */ \
+	X(rx_nombuf)          /* port: lost before rx for want of an mbuf */      \
+	X(rx_errors)          /* port: bad frames the port itself dropped */      \
 	X(drop_l2)            /* not an untagged IPv4 Ethernet frame */            \
 	X(drop_l3)            /* IPv4 header rules */                              \
 	X(drop_l4)            /* not UDP, or UDP length rules */                   \
@@ -81,6 +84,12 @@ const char *sl_stats_peer_name(unsigned i);
 /* out = sum of parts[0..n); the dedup window is the smallest non-zero one
  * (the guarantee every shard gives). */
 void sl_stats_sum(const sl_stats_t *const *parts, unsigned n, sl_stats_t *out);
+
+/* Copy the port's own loss counters (imissed, rx_nombuf, ierrors) into
+ * rx_missed, rx_nombuf, rx_errors: frames lost before the rx burst, which
+ * no stage sees and rx_packets does not include. */
+struct rte_eth_stats;
+void sl_stats_set_port_losses(sl_stats_t *s, const struct rte_eth_stats *port);
 
 /* Sum of every drop_* counter. */
 uint64_t sl_stats_drops(const sl_stats_t *s);

@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <rte_ethdev.h>
+
 #include "sl_neigh.h"
 #include "sl_stats.h"
 
@@ -56,6 +58,24 @@ static void test_sum_and_drops(void **state)
 	assert_int_equal(out.dedup_window_ns, 900);
 	assert_int_equal(sl_stats_drops(&out), 6);
 	assert_int_equal(out.c[SL_C_rx_packets], out.c[SL_C_forwarded_txns] + sl_stats_drops(&out));
+}
+
+/* The port's losses land in their own counters and never in a final bucket:
+ * they were never taken in. */
+static void test_port_losses(void **state)
+{
+	(void)state;
+	static sl_stats_t s;
+	memset(&s, 0, sizeof(s));
+	s.c[SL_C_rx_packets] = 4;
+	s.c[SL_C_forwarded_txns] = 4;
+	struct rte_eth_stats port = { .ipackets = 4, .imissed = 11, .rx_nombuf = 22, .ierrors = 33 };
+	sl_stats_set_port_losses(&s, &port);
+	assert_int_equal(s.c[SL_C_rx_missed], 11);
+	assert_int_equal(s.c[SL_C_rx_nombuf], 22);
+	assert_int_equal(s.c[SL_C_rx_errors], 33);
+	assert_int_equal(sl_stats_drops(&s), 0);
+	assert_string_equal(sl_stats_name(SL_C_rx_missed), "rx_missed");
 }
 
 static void test_json_and_table(void **state)
@@ -119,6 +139,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_sum_and_drops),
+		cmocka_unit_test(test_port_losses),
 		cmocka_unit_test(test_json_and_table),
 		cmocka_unit_test(test_neigh),
 	};
