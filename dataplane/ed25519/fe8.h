@@ -29,14 +29,11 @@ IFMA_INLINE __m512i fe8_times19(__m512i t)
 	return _mm512_add_epi64(_mm512_add_epi64(_mm512_slli_epi64(t, 4), _mm512_slli_epi64(t, 1)), t);
 }
 
-/* c[0..9]: column sums below 2^57 -> five limbs, c1 below 2^51 + 2^13, the
- * rest below 2^51. */
-IFMA_INLINE void fe8_reduce(fe8_t *h, __m512i c[10])
+/* Limbs below 2^62 -> carried (c1 below 2^51 + 2^13, the rest 2^51). */
+IFMA_INLINE void fe8_carry(fe8_t *h)
 {
 	const __m512i mask = _mm512_set1_epi64((long long)FE_MASK51);
-	_Pragma("GCC unroll 16")
-	for (int k = 0; k < 5; k++)
-		c[k] = _mm512_add_epi64(c[k], fe8_times19(c[k + 5]));
+	__m512i *c = h->v;
 	_Pragma("GCC unroll 16")
 	for (int k = 0; k < 4; k++) {
 		c[k + 1] = _mm512_add_epi64(c[k + 1], _mm512_srli_epi64(c[k], 51));
@@ -47,9 +44,16 @@ IFMA_INLINE void fe8_reduce(fe8_t *h, __m512i c[10])
 	c[0] = _mm512_add_epi64(c[0], fe8_times19(top));
 	c[1] = _mm512_add_epi64(c[1], _mm512_srli_epi64(c[0], 51));
 	c[0] = _mm512_and_si512(c[0], mask);
+}
+
+/* c[0..9]: column sums below 2^57 -> five limbs, c1 below 2^51 + 2^13, the
+ * rest below 2^51 (folding the top five at 19x keeps them below 2^62). */
+IFMA_INLINE void fe8_reduce(fe8_t *h, __m512i c[10])
+{
 	_Pragma("GCC unroll 16")
 	for (int k = 0; k < 5; k++)
-		h->v[k] = c[k];
+		h->v[k] = _mm512_add_epi64(c[k], fe8_times19(c[k + 5]));
+	fe8_carry(h);
 }
 
 IFMA_INLINE void fe8_mul(fe8_t *h, const fe8_t *f, const fe8_t *g)
@@ -100,23 +104,6 @@ IFMA_INLINE void fe8_sq(fe8_t *h, const fe8_t *f)
 	for (int k = 0; k < 10; k++)
 		c[k] = _mm512_add_epi64(lo[k], _mm512_slli_epi64(hi[k], 1));
 	fe8_reduce(h, c);
-}
-
-/* Limbs below 2^60 -> carried (c1 below 2^51 + 2^13, the rest 2^51). */
-IFMA_INLINE void fe8_carry(fe8_t *h)
-{
-	const __m512i mask = _mm512_set1_epi64((long long)FE_MASK51);
-	__m512i *c = h->v;
-	_Pragma("GCC unroll 16")
-	for (int k = 0; k < 4; k++) {
-		c[k + 1] = _mm512_add_epi64(c[k + 1], _mm512_srli_epi64(c[k], 51));
-		c[k] = _mm512_and_si512(c[k], mask);
-	}
-	__m512i top = _mm512_srli_epi64(c[4], 51);
-	c[4] = _mm512_and_si512(c[4], mask);
-	c[0] = _mm512_add_epi64(c[0], fe8_times19(top));
-	c[1] = _mm512_add_epi64(c[1], _mm512_srli_epi64(c[0], 51));
-	c[0] = _mm512_and_si512(c[0], mask);
 }
 
 IFMA_INLINE void fe8_add(fe8_t *h, const fe8_t *f, const fe8_t *g)
