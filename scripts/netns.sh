@@ -2,6 +2,8 @@
 # The demo network (README.md, "The demo"), written once for scripts/demo.sh and
 # tests/netns/*: source this file, then
 #   sl_netns_usable        true when network namespaces can be made here
+#   sl_test_need_netns     in a test: skip (exit 77) unless namespaces can be made
+#   sl_test_need_dp BUILD  in a test: fail unless BUILD has sluice-dp
 #   sl_netns_lock          serialise with any other user of the sl-* namespaces
 #   sl_netns_up            create the network (removing a stale one first)
 #   sl_bg LOG NS CMD...    start CMD in namespace sl-NS in the background, logged
@@ -42,6 +44,22 @@ sl_netns_usable() {
 	local probe=sl-probe-$$
 	ip netns add "$probe" 2>/dev/null || return 1
 	ip netns del "$probe"
+}
+
+sl_test_need_netns() {
+	if ! sl_netns_usable; then
+		echo "skip: cannot make network namespaces here (needs root, outside a locked-down container)"
+		exit 77
+	fi
+}
+
+# meson builds sluice-dp before these tests run (depends:), so its absence is
+# a broken build, not a reason to skip.
+sl_test_need_dp() {
+	if [ ! -x "$1/dataplane/sluice-dp" ]; then
+		echo "FAIL: $1/dataplane/sluice-dp is not built"
+		exit 1
+	fi
 }
 
 sl_netns_lock() {

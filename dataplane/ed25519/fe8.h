@@ -56,9 +56,20 @@ IFMA_INLINE void fe8_reduce(fe8_t *h, __m512i c[10])
 	fe8_carry(h);
 }
 
+/* madd52 leaves each column as lo (bits 0..51) and hi (bits 52..103, taken
+ * one column up): column k = lo[k] + 2 * hi[k] in radix 2^51. */
+IFMA_INLINE void fe8_reduce_madd52(fe8_t *h, const __m512i lo[10], const __m512i hi[10])
+{
+	__m512i c[10];
+	_Pragma("GCC unroll 16")
+	for (int k = 0; k < 10; k++)
+		c[k] = _mm512_add_epi64(lo[k], _mm512_slli_epi64(hi[k], 1));
+	fe8_reduce(h, c);
+}
+
 IFMA_INLINE void fe8_mul(fe8_t *h, const fe8_t *f, const fe8_t *g)
 {
-	__m512i lo[10], hi[10], c[10];
+	__m512i lo[10], hi[10];
 	_Pragma("GCC unroll 16")
 	for (int k = 0; k < 10; k++)
 		lo[k] = hi[k] = _mm512_setzero_si512();
@@ -69,17 +80,14 @@ IFMA_INLINE void fe8_mul(fe8_t *h, const fe8_t *f, const fe8_t *g)
 			lo[i + j] = _mm512_madd52lo_epu64(lo[i + j], f->v[i], g->v[j]);
 			hi[i + j + 1] = _mm512_madd52hi_epu64(hi[i + j + 1], f->v[i], g->v[j]);
 		}
-	_Pragma("GCC unroll 16")
-	for (int k = 0; k < 10; k++)
-		c[k] = _mm512_add_epi64(lo[k], _mm512_slli_epi64(hi[k], 1));
-	fe8_reduce(h, c);
+	fe8_reduce_madd52(h, lo, hi);
 }
 
 IFMA_INLINE void fe8_sq(fe8_t *h, const fe8_t *f)
 {
 	/* cross products once, then doubled, then the diagonal: 18 live
 	 * accumulators, so everything stays in the 32 zmm registers */
-	__m512i lo[10], hi[10], c[10];
+	__m512i lo[10], hi[10];
 	_Pragma("GCC unroll 16")
 	for (int k = 0; k < 10; k++)
 		lo[k] = hi[k] = _mm512_setzero_si512();
@@ -100,10 +108,7 @@ IFMA_INLINE void fe8_sq(fe8_t *h, const fe8_t *f)
 		lo[2 * i] = _mm512_madd52lo_epu64(lo[2 * i], f->v[i], f->v[i]);
 		hi[2 * i + 1] = _mm512_madd52hi_epu64(hi[2 * i + 1], f->v[i], f->v[i]);
 	}
-	_Pragma("GCC unroll 16")
-	for (int k = 0; k < 10; k++)
-		c[k] = _mm512_add_epi64(lo[k], _mm512_slli_epi64(hi[k], 1));
-	fe8_reduce(h, c);
+	fe8_reduce_madd52(h, lo, hi);
 }
 
 IFMA_INLINE void fe8_add(fe8_t *h, const fe8_t *f, const fe8_t *g)

@@ -8,16 +8,10 @@
 # gossip frames (and at most 3 foreign frames). Needs root.
 set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
-if [ ! -x "$build/dataplane/sluice-dp" ]; then
-	echo "skip: sluice-dp is not built"
-	exit 77
-fi
 # shellcheck source=../../scripts/netns.sh
 . "$src/scripts/netns.sh"
-if ! sl_netns_usable; then
-	echo "skip: cannot make network namespaces here (needs root, outside a locked-down container)"
-	exit 77
-fi
+sl_test_need_netns
+sl_test_need_dp "$build"
 work=$(mktemp -d)
 trap 'sl_cleanup; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM

@@ -6,12 +6,9 @@
 # up), plus: no packet was lost between the stages. Needs root.
 set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
-if [ "$(id -u)" -ne 0 ]; then
-	echo "skip: needs root for network namespaces"
-	exit 77
-fi
 # shellcheck source=../../scripts/netns.sh
 . "$src/scripts/netns.sh"
+sl_test_need_netns
 work=$(mktemp -d)
 trap 'sl_cleanup; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM

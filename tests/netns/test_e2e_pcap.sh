@@ -8,13 +8,10 @@
 # frame of the input was counted. No namespaces needed.
 set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
-dp=$build/dataplane/sluice-dp
-if [ ! -x "$dp" ]; then
-	echo "skip: sluice-dp is not built"
-	exit 77
-fi
 # shellcheck source=../../scripts/netns.sh
 . "$src/scripts/netns.sh"
+sl_test_need_dp "$build"
+dp=$build/dataplane/sluice-dp
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -8,10 +8,7 @@ set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
 # shellcheck source=../../scripts/netns.sh
 . "$src/scripts/netns.sh"
-if ! sl_netns_usable; then
-	echo "skip: cannot make network namespaces here (needs root, outside a locked-down container)"
-	exit 77
-fi
+sl_test_need_netns
 work=$(mktemp -d)
 trap 'sl_cleanup; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
