@@ -281,8 +281,9 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (g.duration > 0)
 		a->deadline = rte_rdtsc() + (uint64_t)(g.duration * (double)rte_get_tsc_hz());
-	fprintf(stderr, "sluice-dp %s: %s port %s, %u worker(s), %u peer(s)\n", a->cfg.name,
-		sl_port_type_name(a->cfg.port_type), a->port.dev, a->cfg.workers, a->cfg.npeers);
+	fprintf(stderr, "sluice-dp %s: %s port %s, %u worker(s), %u peer(s), %s\n", a->cfg.name,
+		sl_port_type_name(a->cfg.port_type), a->port.dev, a->cfg.workers, a->cfg.npeers,
+		rte_eal_has_hugepages() ? "hugepages" : "ordinary pages (no hugepages)");
 
 	if (a->cfg.workers == 1) {
 		run_single(a);

@@ -24,6 +24,12 @@ timeout 60 "$dp" --duration 5 --stats-json "$work/pa.json" -c "$work/pa.ini" >"$
 	cat "$work/pa.log"
 	exit 1
 }
+# tests/test_hugepages.sh runs this test again with hugepages reserved.
+if [ -n "${SL_EXPECT_MEMORY:-}" ] && ! grep -q "peer(s), $SL_EXPECT_MEMORY" "$work/pa.log"; then
+	echo "FAIL: sluice-dp did not run on $SL_EXPECT_MEMORY:"
+	cat "$work/pa.log"
+	exit 1
+fi
 "$build/bench/sluice-sink" --pcap "$work/out.pcap" --port "$SL_SINK_PORT" --summary "$work/sink.json"
 "$build/bench/sluice-sink" --pcap "$work/out.pcap" --port "$SL_GOSSIP_PORT" --gossip --summary "$work/gossip.json"
 
