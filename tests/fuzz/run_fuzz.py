@@ -4,7 +4,7 @@ seeds only), seeded with a corpus written to a temporary folder from the
 shared vectors. Exit status 1 when the fuzzer finds anything; the offending
 inputs are kept in $SLUICE_BUILD_DIR/fuzz-artifacts/.
 
-usage: run_fuzz.py FUZZER SEED_KIND     (SEED_KIND: solana-txns | sluice-configs | none)"""
+usage: run_fuzz.py FUZZER SEED_KIND     (SEED_KIND: solana-txns | sluice-configs | frames | none)"""
 import os
 import shutil
 import subprocess
@@ -40,7 +40,20 @@ def sluice_configs(vectors: Path, out: Path) -> int:
     return n
 
 
-SEEDS = {"solana-txns": solana_txns, "sluice-configs": sluice_configs, "none": None}
+def frames(vectors: Path, out: Path) -> int:
+    """The raw Ethernet frames of xdp-frames, each seeded twice: as it is
+    (first byte 0) and with the target fixing the IPv4 checksum (first byte 1),
+    the two modes of fuzz_pkt."""
+    n = 0
+    for f in sorted((vectors / "xdp-frames").glob("*.bin")):
+        for mode in (0, 1):
+            (out / f"{f.stem}-{mode}").write_bytes(bytes([mode]) + f.read_bytes())
+            n += 1
+    return n
+
+
+SEEDS = {"solana-txns": solana_txns, "sluice-configs": sluice_configs, "frames": frames,
+         "none": None}
 
 
 def main() -> int:
