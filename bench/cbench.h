@@ -56,6 +56,13 @@ void cbench_skip_with_error(cbench_state_t *st, const char *msg);
 #define cbench_do_not_optimize(v) __asm__ volatile("" : : "r,m"(v) : "memory")
 #define cbench_clobber_memory() __asm__ volatile("" : : : "memory")
 
+/* Add "key": "value" to the JSON "context" and a "key: value" line to the
+ * console header, as Google Benchmark's AddCustomContext: for what the
+ * machine's description lacks and the numbers depend on. Call before
+ * cbench_main; strings are copied. Returns -1 when the key is already
+ * there, is one of the standard context keys, or the table is full. */
+int cbench_add_custom_context(const char *key, const char *value);
+
 /* Parse --benchmark_* flags (unknown --benchmark_ flags are an error, other
  * arguments are left in argv and counted in the return), run, print.
  * Returns a process exit status. */

@@ -118,6 +118,7 @@ double cbench_time_unit_multiplier(const char *unit);
 
 /* What the run happened on, for the JSON "context" and the console header. */
 #define CBENCH_MAX_CACHES 8
+#define CBENCH_MAX_CUSTOM_CONTEXT 16
 typedef struct cbench_cache {
 	char type[16]; /* "Data", "Instruction", "Unified" */
 	int level;
@@ -137,6 +138,8 @@ typedef struct cbench_context {
 	int nload;
 	double load_avg[3];
 	const char *library_build_type;
+	int ncustom; /* cbench_add_custom_context, in the order added */
+	const char *custom[CBENCH_MAX_CUSTOM_CONTEXT][2];
 } cbench_context_t;
 
 void cbench_context_read(cbench_context_t *c, const char *executable);

@@ -113,6 +113,10 @@ static void json_context(FILE *out, const cbench_context_t *c)
 		fprintf(out, "%s%g", i ? "," : "", c->load_avg[i]);
 	fputs("],\n", out);
 	json_kv_str(out, "    ", "library_build_type", c->library_build_type);
+	for (int i = 0; i < c->ncustom; i++) {
+		fputs(",\n", out);
+		json_kv_str(out, "    ", c->custom[i][0], c->custom[i][1]);
+	}
 	fputs(",\n    \"json_schema_version\": 1\n  },\n  \"benchmarks\": [\n", out);
 }
 
@@ -197,6 +201,8 @@ static void console_context(FILE *err, const cbench_context_t *c)
 			fprintf(err, "%s%.2f", i ? ", " : "", c->load_avg[i]);
 		fputc('\n', err);
 	}
+	for (int i = 0; i < c->ncustom; i++)
+		fprintf(err, "%s: %s\n", c->custom[i][0], c->custom[i][1]);
 	if (c->cpu_scaling_enabled)
 		fputs("***WARNING*** CPU scaling is enabled, the benchmark real time measurements may "
 		      "be noisy and will incur extra overhead.\n", err);

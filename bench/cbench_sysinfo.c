@@ -111,6 +111,32 @@ static void local_date(char *buf, size_t len)
 		snprintf(buf + n, len - n, "%.3s:%.2s", tz, tz + 3);
 }
 
+static struct {
+	int n;
+	char kv[CBENCH_MAX_CUSTOM_CONTEXT][2][128];
+} custom;
+
+int cbench_add_custom_context(const char *key, const char *value)
+{
+	static const char *const standard[] = {
+		"date", "host_name", "executable", "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled",
+		"caches", "load_avg", "library_build_type", "json_schema_version",
+	};
+	if (custom.n == CBENCH_MAX_CUSTOM_CONTEXT || strlen(key) >= sizeof(custom.kv[0][0]) ||
+	    strlen(value) >= sizeof(custom.kv[0][1]))
+		return -1;
+	for (size_t i = 0; i < sizeof(standard) / sizeof(standard[0]); i++)
+		if (strcmp(key, standard[i]) == 0)
+			return -1;
+	for (int i = 0; i < custom.n; i++)
+		if (strcmp(key, custom.kv[i][0]) == 0)
+			return -1;
+	snprintf(custom.kv[custom.n][0], sizeof(custom.kv[0][0]), "%s", key);
+	snprintf(custom.kv[custom.n][1], sizeof(custom.kv[0][1]), "%s", value);
+	custom.n++;
+	return 0;
+}
+
 void cbench_context_read(cbench_context_t *c, const char *executable)
 {
 	memset(c, 0, sizeof(*c));
@@ -131,4 +157,9 @@ void cbench_context_read(cbench_context_t *c, const char *executable)
 #else
 	c->library_build_type = "debug";
 #endif
+	for (int i = 0; i < custom.n; i++) {
+		c->custom[i][0] = custom.kv[i][0];
+		c->custom[i][1] = custom.kv[i][1];
+	}
+	c->ncustom = custom.n;
 }

@@ -41,6 +41,11 @@ int main(int argc, char **argv)
 	rte_openlog_stream(stderr);
 	if (!help && sl_eal_init_opts(&eal) != 0)
 		return 1;
+	/* The mbuf layout, hence every pipeline/ figure, depends on it
+	 * (dataplane/README.md, "dup_drop against io_forward"). */
+	if (!help)
+		cbench_add_custom_context("sluice_eal_memory", rte_eal_has_hugepages()
+					  ? "hugepages" : "4 KiB pages (--no-huge)");
 	int rc = cbench_main(nb, bench_argv);
 	if (!help)
 		rte_eal_cleanup();

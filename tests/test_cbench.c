@@ -421,6 +421,33 @@ static void test_reporters(void **ctx)
 	free(json);
 }
 
+/* Custom context: in the JSON context (before json_schema_version, as a
+ * string) and on the console header; standard and repeated keys refused. */
+static void test_custom_context(void **ctx)
+{
+	(void)ctx;
+	assert_int_equal(cbench_add_custom_context("nic", "net_null"), 0);
+	assert_int_equal(cbench_add_custom_context("nic", "again"), -1);
+	assert_int_equal(cbench_add_custom_context("num_cpus", "3"), -1);
+	cbench_context_t c;
+	cbench_context_read(&c, "prog");
+	assert_int_equal(c.ncustom, 1);
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	cbench_reporter_t r = { .format = CBENCH_FORMAT_JSON, .out = f, .err = f,
+				.name_width = 16, .time_unit = "ns", .unit_multiplier = 1e9 };
+	cbench_report_begin(&r, &c);
+	r.format = CBENCH_FORMAT_CONSOLE;
+	cbench_report_begin(&r, &c);
+	fclose(f);
+	assert_non_null(strstr(text, ",\n    \"nic\": \"net_null\",\n    \"json_schema_version\": 1\n"));
+	assert_non_null(strstr(text, "\nnic: net_null\n"));
+	free(text);
+}
+
 static void test_time_unit(void **ctx)
 {
 	(void)ctx;
@@ -632,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_human_number),
 		cmocka_unit_test(test_reporters),
+		cmocka_unit_test(test_custom_context),
 		cmocka_unit_test(test_time_unit),
 		cmocka_unit_test(test_keep_running),
 		cmocka_unit_test(test_pause_resume_and_counters),
