@@ -79,6 +79,14 @@ static void test_port_losses(void **state)
 	assert_string_equal(sl_stats_name(SL_C_rx_missed), "rx_missed");
 }
 
+static void json_of(char *buf, size_t n, const sl_config_t *cfg, const sl_stats_t *s,
+		    const uint64_t *prefilter)
+{
+	FILE *f = fmemopen(buf, n, "w");
+	sl_stats_write_json(f, cfg, s, prefilter);
+	fclose(f);
+}
+
 static void test_json_and_table(void **state)
 {
 	(void)state;
@@ -92,9 +100,7 @@ static void test_json_and_table(void **state)
 	s.peer[0][SL_PC_frames_out] = 7;
 	s.dedup_window_ns = 123;
 	char buf[8192];
-	FILE *f = fmemopen(buf, sizeof(buf), "w");
-	sl_stats_write_json(f, &cfg, &s, NULL);
-	fclose(f);
+	json_of(buf, sizeof(buf), &cfg, &s, NULL);
 	assert_non_null(strstr(buf, "{\"relay\": \"r1\","));
 	assert_non_null(strstr(buf, "\"rx_packets\": 42"));
 	assert_non_null(strstr(buf, "\"drop_parse_bad_header\": 0"));
@@ -107,15 +113,13 @@ static void test_json_and_table(void **state)
 
 	uint64_t pf[SL_PF__COUNT] = {[SL_PF_REDIRECTED] = 5};
 	pf[sl_pf_pkt_slot(SL_PKT_BAD_IHL)] = 3;
-	f = fmemopen(buf, sizeof(buf), "w");
-	sl_stats_write_json(f, &cfg, &s, pf);
-	fclose(f);
+	json_of(buf, sizeof(buf), &cfg, &s, pf);
 	assert_non_null(strstr(buf, "\"frames_out\": 7}},\n \"prefilter\": {\"redirected\": 5, "));
 	assert_non_null(strstr(buf, "\"drop_bad_ihl\": 3"));
 	assert_non_null(strstr(buf, "\"pass_not_ipv4\": 0"));
 	assert_non_null(strstr(buf, "}}\n"));
 
-	f = fmemopen(buf, sizeof(buf), "w");
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
 	sl_stats_print_table(f, &cfg, &s);
 	fclose(f);
 	assert_non_null(strstr(buf, "rx_packets"));
