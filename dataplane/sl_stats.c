@@ -1,5 +1,7 @@
 #include "sl_stats.h"
 
+#include "sl_prefilter.h"
+
 #include <rte_ethdev.h>
 
 #include <string.h>
@@ -65,7 +67,8 @@ uint64_t sl_stats_drops(const sl_stats_t *s)
 	return sum;
 }
 
-void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s)
+void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,
+			 const uint64_t *prefilter)
 {
 	/* Names are [A-Za-z0-9_-] (sl_config checks), so nothing needs escaping. */
 	fprintf(f, "{\"relay\": \"%s\",\n \"counters\": {", cfg->name);
@@ -86,7 +89,12 @@ void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s)
 				(unsigned long long)s->peer[p][i]);
 		fputc('}', f);
 	}
-	fprintf(f, "}}\n");
+	fputc('}', f);
+	if (prefilter) {
+		fprintf(f, ",\n ");
+		sl_prefilter_write_json(f, prefilter);
+	}
+	fprintf(f, "}\n");
 }
 
 void sl_stats_print_table(FILE *f, const sl_config_t *cfg, const sl_stats_t *s)

@@ -27,6 +27,7 @@
 #include "sl_neigh.h"
 #include "sl_pipeline.h"
 #include "sl_port.h"
+#include "sl_prefilter.h"
 #include "sl_stats.h"
 #include "sl_telemetry.h"
 
@@ -38,6 +39,7 @@
 struct app {
 	sl_config_t cfg;
 	sl_port_t port;
+	sl_prefilter_t pf; /* fds -1 without an xdp_prog */
 	sl_pipeline_t *p;
 	uint64_t deadline; /* TSC, 0: none */
 	volatile bool rx_done;
@@ -139,11 +141,12 @@ static void lcore_map(unsigned nlcores, char *buf, size_t n)
 	snprintf(buf, n, "--lcores=(0-%u)@(%d-%d)", nlcores - 1, first, last);
 }
 
-static int write_json(const char *path, const sl_config_t *cfg, const sl_stats_t *s)
+static int write_json(const char *path, const sl_config_t *cfg, const sl_stats_t *s,
+		      const uint64_t *prefilter)
 {
 	FILE *f = fopen(path, "w");
 	if (f)
-		sl_stats_write_json(f, cfg, s);
+		sl_stats_write_json(f, cfg, s, prefilter);
 	if (!f || fclose(f) != 0) {
 		fprintf(stderr, "sluice-dp: cannot write %s\n", path);
 		return -1;
@@ -266,6 +269,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sluice-dp: port: %s\n", err);
 		goto out_pool;
 	}
+	/* The PMD attached xdp_prog; until its config map is filled it passes
+	 * every frame to the kernel. */
+	a->pf = (sl_prefilter_t){-1, -1, -1};
+	if (a->cfg.port_type == SL_PORT_AF_XDP && a->cfg.xdp_prog[0]) {
+		struct sl_pf_conf pfc = sl_pf_conf_make(a->cfg.ip, a->cfg.ingest_port,
+							a->cfg.gossip_port);
+		if (sl_prefilter_open_iface(&a->pf, a->cfg.iface, err, sizeof(err)) != 0 ||
+		    sl_prefilter_configure(&a->pf, &pfc) != 0) {
+			fprintf(stderr, "sluice-dp: xdp_prog %s: %s\n", a->cfg.xdp_prog,
+				a->pf.conf_fd < 0 ? err : "cannot write its config map");
+			goto out_port;
+		}
+	}
 	struct sl_pipeline_conf pc = {
 		.cfg = &a->cfg, .my_mac = a->cfg.has_mac ? a->cfg.mac : a->port.mac,
 		.peer_macs = (const uint8_t (*)[6])peer_macs, .tx_port = a->port.id,
@@ -303,9 +319,20 @@ int main(int argc, char **argv)
 	sl_stats_t s;
 	sl_pipeline_stats(a->p, &s);
 	sl_stats_print_table(stdout, &a->cfg, &s);
-	rc = g.json && write_json(g.json, &a->cfg, &s) != 0;
+	uint64_t pf_counts[SL_PF__COUNT];
+	const uint64_t *pf = NULL;
+	if (a->pf.counters_fd >= 0) {
+		if (sl_prefilter_counters(&a->pf, pf_counts) == 0) {
+			pf = pf_counts;
+			sl_prefilter_print_table(stdout, pf);
+		} else {
+			fprintf(stderr, "sluice-dp: cannot read the prefilter's counters\n");
+		}
+	}
+	rc = g.json && write_json(g.json, &a->cfg, &s, pf) != 0;
 	sl_pipeline_destroy(a->p);
 out_port:
+	sl_prefilter_close(&a->pf);
 	sl_port_close(&a->port);
 out_pool:
 	rte_mempool_free(pool);

@@ -11,6 +11,7 @@
 #   sl_relay_conf ...      write a sluice-dp config (below)
 #   sl_wait_xdp NS IFACE S wait up to S seconds for an XDP program on IFACE
 #   sl_e2e_run DIR BUILD   the demo run (relays, clients, sink) and its report
+#   sl_inject_pcap NS IFACE PCAP  write every frame of PCAP onto IFACE in sl-NS
 # Namespaces sl-c1, sl-c2 (clients), sl-a, sl-b (relays), sl-sink, each with
 # one veth (veth-<node>) into the bridge br0 of namespace sl-sw.
 
@@ -83,6 +84,9 @@ sl_netns_up() {
 	ip -n sl-sw link add br0 type bridge
 	ip -n sl-sw link set br0 up
 	ip netns exec sl-sw sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	# A plain switch: with br_netfilter loaded (Docker hosts) the bridge
+	# would drop malformed IPv4 frames before a relay could see them.
+	ip netns exec sl-sw sysctl -qew net.bridge.bridge-nf-call-iptables=0
 	local n
 	for n in "${SL_NODES[@]}"; do
 		ip netns add "sl-$n"
@@ -153,7 +157,8 @@ sl_wait_xdp() {
 # sl_relay_conf FILE NAME NODE PORT PEER...: a sluice-dp config for relay
 # NAME at NODE's address; PORT is af_xdp:IFACE or pcap:RX_FILE:TX_FILE; each
 # PEER is a, b (relays, gossip with fixed tokens) or sink (a validator).
-# SL_DP_WORKERS sets the relays' worker count (default 1).
+# SL_DP_WORKERS sets the relays' worker count (default 1); SL_XDP_PROG, an
+# XDP object for af_xdp ports (xdp_prog, e.g. the prefilter).
 sl_relay_conf() {
 	local file=$1 name=$2 node=$3 port=$4 peer
 	shift 4
@@ -164,7 +169,10 @@ sl_relay_conf() {
 		printf 'dedup_capacity = 65536\nbatch_size = 64\nbatch_timeout_us = 200\n'
 		printf 'idle_sleep_us = 200\nworkers = %s\n\n[port]\n' "${SL_DP_WORKERS:-1}"
 		case $port in
-		af_xdp:*) printf 'type = af_xdp\niface = %s\nqueues = 1\n' "${port#af_xdp:}" ;;
+		af_xdp:*)
+			printf 'type = af_xdp\niface = %s\nqueues = 1\n' "${port#af_xdp:}"
+			[ -z "${SL_XDP_PROG:-}" ] || printf 'xdp_prog = %s\n' "$SL_XDP_PROG"
+			;;
 		pcap:*)
 			port=${port#pcap:}
 			printf 'type = pcap\nrx_pcap = %s\ntx_pcap = %s\n' "${port%%:*}" "${port#*:}"
@@ -193,6 +201,27 @@ sl_token() {
 	esac
 }
 
+# Raw frames, one send each, so that a frame the link refuses (longer than
+# its MTU) is skipped rather than ending the run; prints how many were sent.
+sl_inject_pcap() {
+	sl_ns "$1" /usr/bin/python3 - "$2" "$3" <<'PY'
+import socket, struct, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+data = open(sys.argv[2], "rb").read()
+off, sent, refused = 24, 0, 0  # after the pcap file header
+while off + 16 <= len(data):
+    incl = struct.unpack_from("<I", data, off + 8)[0]
+    try:
+        s.send(data[off + 16:off + 16 + incl])
+        sent += 1
+    except OSError:
+        refused += 1
+    off += 16 + incl
+print(f"inject: {sent} frames sent, {refused} refused by the link")
+PY
+}
+
 sl_dp_bin() {
 	echo "${SLUICE_BUILD_DIR:-build}/dataplane/sluice-dp"
 }
@@ -205,6 +234,8 @@ sl_dp_bin() {
 # *.log; prints the report and returns its verdict. Scale with SL_E2E_VALID
 # (valid transactions per client, default 400; the rest of the mix in
 # proportion) and SL_E2E_RATE (datagrams per second per client, default 1000).
+# SL_E2E_INJECT: a pcap whose frames c1 also writes onto its link, meant for
+# relay A (e.g. sluice-gen --bad-frames).
 sl_e2e_run() {
 	local dir=$1 build=$2 r
 	local dp=$build/dataplane/sluice-dp
@@ -241,6 +272,10 @@ sl_e2e_run() {
 		--src-mac "$(sl_mac c1)" --dst "${SL_IP[a]}:$SL_GOSSIP_PORT" --dpdk af_xdp:veth-c1 \
 		--gossip-spam 30 --rate 1000 --manifest "$dir/spoof.txt" --quiet >"$dir/spoof.log" 2>&1 &
 	local g3=$!
+	if [ -n "${SL_E2E_INJECT:-}" ]; then
+		sl_inject_pcap c1 veth-c1 "$SL_E2E_INJECT" >"$dir/inject.log" 2>&1 ||
+			{ echo "e2e: injecting $SL_E2E_INJECT failed:" >&2; cat "$dir/inject.log" >&2; return 1; }
+	fi
 	wait $g1 && wait $g2 || { echo "e2e: a generator failed" >&2; return 1; }
 	wait $g3 || { echo "e2e: the spoofing generator failed:" >&2; cat "$dir/spoof.log" >&2; return 1; }
 	timeout 70 tail --pid="$sink_pid" -f /dev/null

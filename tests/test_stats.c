@@ -15,6 +15,7 @@
 #include <rte_ethdev.h>
 
 #include "sl_neigh.h"
+#include "sl_prefilter.h"
 #include "sl_stats.h"
 
 static void test_names(void **state)
@@ -78,6 +79,14 @@ static void test_port_losses(void **state)
 	assert_string_equal(sl_stats_name(SL_C_rx_missed), "rx_missed");
 }
 
+static void json_of(char *buf, size_t n, const sl_config_t *cfg, const sl_stats_t *s,
+		    const uint64_t *prefilter)
+{
+	FILE *f = fmemopen(buf, n, "w");
+	sl_stats_write_json(f, cfg, s, prefilter);
+	fclose(f);
+}
+
 static void test_json_and_table(void **state)
 {
 	(void)state;
@@ -91,9 +100,7 @@ static void test_json_and_table(void **state)
 	s.peer[0][SL_PC_frames_out] = 7;
 	s.dedup_window_ns = 123;
 	char buf[8192];
-	FILE *f = fmemopen(buf, sizeof(buf), "w");
-	sl_stats_write_json(f, &cfg, &s);
-	fclose(f);
+	json_of(buf, sizeof(buf), &cfg, &s, NULL);
 	assert_non_null(strstr(buf, "{\"relay\": \"r1\","));
 	assert_non_null(strstr(buf, "\"rx_packets\": 42"));
 	assert_non_null(strstr(buf, "\"drop_parse_bad_header\": 0"));
@@ -101,7 +108,18 @@ static void test_json_and_table(void **state)
 	assert_non_null(strstr(buf, "\"dedup_window_ns\": 123"));
 	assert_non_null(strstr(buf, "\"b\": {\"frames_in\": 0, \"first_deliveries\": 0, \"duplicates\": 0, "
 				    "\"invalid\": 0, \"malformed\": 0, \"frames_out\": 7}"));
-	f = fmemopen(buf, sizeof(buf), "w");
+	assert_null(strstr(buf, "prefilter"));
+	assert_non_null(strstr(buf, "}}\n"));
+
+	uint64_t pf[SL_PF__COUNT] = {[SL_PF_REDIRECTED] = 5};
+	pf[sl_pf_pkt_slot(SL_PKT_BAD_IHL)] = 3;
+	json_of(buf, sizeof(buf), &cfg, &s, pf);
+	assert_non_null(strstr(buf, "\"frames_out\": 7}},\n \"prefilter\": {\"redirected\": 5, "));
+	assert_non_null(strstr(buf, "\"drop_bad_ihl\": 3"));
+	assert_non_null(strstr(buf, "\"pass_not_ipv4\": 0"));
+	assert_non_null(strstr(buf, "}}\n"));
+
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
 	sl_stats_print_table(f, &cfg, &s);
 	fclose(f);
 	assert_non_null(strstr(buf, "rx_packets"));

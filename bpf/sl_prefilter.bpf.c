@@ -1,0 +1,130 @@
+/* sl_prefilter: the XDP program in front of sluice's AF_XDP sockets
+ * (bpf/README.md). Stateless: the shared rules of sl_pkt_sanity.h, a size
+ * bound and the gossip header rules decide; what passes them and is for
+ * sluice's ports goes to the socket of its rx queue, other traffic to the
+ * kernel, and every drop is counted by reason and by source. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "sluice/sl_prefilter.h"
+
+/* The af_xdp PMD puts its socket for queue q at xsks_map[q]; it finds the
+ * map by this name. */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, SL_PF_QUEUES_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} xsks_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sl_pf_conf);
+} sl_pf_conf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SL_PF__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} sl_pf_counters SEC(".maps");
+
+/* Key: the source address as sl_pkt_view_t holds it; 0 for frames too
+ * short to carry one. Value: drops. Shared by all CPUs, hence atomic adds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SL_PF_SRC_DROPS_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} sl_pf_src_drops SEC(".maps");
+
+/* Every byte the shared rules may read: Ethernet, the largest IPv4 header,
+ * UDP, a gossip header. */
+#define SL_PF_HDRS_MAX (SL_ETH_HLEN + SL_IPV4_HLEN_MAX + SL_UDP_HLEN + sizeof(struct sl_gossip_hdr))
+
+static __always_inline void count(__u32 slot)
+{
+	__u64 *c = bpf_map_lookup_elem(&sl_pf_counters, &slot);
+	if (c)
+		(*c)++;
+}
+
+static __always_inline int drop(__u32 slot, __u32 src)
+{
+	count(slot);
+	__u64 one = 1, *n = bpf_map_lookup_elem(&sl_pf_src_drops, &src);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+	} else if (bpf_map_update_elem(&sl_pf_src_drops, &src, &one, BPF_NOEXIST) != 0) {
+		/* another CPU inserted it meanwhile */
+		n = bpf_map_lookup_elem(&sl_pf_src_drops, &src);
+		if (n)
+			__sync_fetch_and_add(n, 1);
+	}
+	return XDP_DROP;
+}
+
+/* The source a rejected frame claims: where IPv4 keeps it, if the frame
+ * reaches that far. */
+static __always_inline __u32 claimed_src(const __u8 *hdrs, __u32 len)
+{
+	if (len < SL_ETH_HLEN + SL_IPV4_HLEN_MIN)
+		return 0;
+	return sl_pkt_rd_le32(hdrs + SL_ETH_HLEN + 12);
+}
+
+SEC("xdp")
+int sl_prefilter(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	const struct sl_pf_conf *conf = bpf_map_lookup_elem(&sl_pf_conf, &zero);
+	if (!conf || conf->ingest_port == 0) {
+		count(SL_PF_PASS_UNCONFIGURED);
+		return XDP_PASS;
+	}
+
+	/* The shared rules take (data, len) and read only the headers: they
+	 * run on a copy of those, with the frame's true length, because the
+	 * verifier cannot bound packet reads by a scalar length. The copy is
+	 * zeroed first so that every byte the rules might reach is initialised
+	 * in the verifier's eyes (they never read past len). */
+	__u8 hdrs[SL_PF_HDRS_MAX];
+	__builtin_memset(hdrs, 0, sizeof(hdrs));
+	__u32 len = (__u32)bpf_xdp_get_buff_len(ctx);
+	/* 64-bit: from a 32-bit n clang hands the helper a register whose
+	 * upper half the verifier cannot bound. */
+	__u64 n = len;
+	if (n > sizeof(hdrs))
+		n = sizeof(hdrs);
+	if (n && bpf_xdp_load_bytes(ctx, 0, hdrs, n) != 0)
+		len = 0; /* n <= len, so this cannot fail; if it did, nothing is known */
+
+	sl_pkt_view_t v;
+	sl_pkt_verdict_t verdict = sl_pkt_check(hdrs, len, &v);
+	if (verdict != SL_PKT_OK) {
+		__u32 slot = sl_pf_pkt_slot(verdict);
+		if (sl_pf_pkt_passes(verdict)) {
+			count(slot);
+			return XDP_PASS;
+		}
+		return drop(slot, claimed_src(hdrs, len));
+	}
+
+	int ingest = v.dst_port == conf->ingest_port;
+	int gossip = conf->gossip_port && v.dst_port == conf->gossip_port;
+	if (v.dst_ip != conf->ip || !(ingest || gossip)) {
+		count(SL_PF_PASS_NOT_OURS);
+		return XDP_PASS;
+	}
+	if (v.payload_len > (gossip ? SL_PF_GOSSIP_MAX : SL_PF_INGEST_MAX))
+		return drop(SL_PF_DROP_OVERSIZE, v.src_ip);
+	if (gossip && sl_gossip_check(hdrs + v.payload_off, v.payload_len) != SL_GOSSIP_OK)
+		return drop(SL_PF_DROP_GOSSIP_HDR, v.src_ip);
+	count(SL_PF_REDIRECTED);
+	/* No socket on this queue (or under bpf_prog_test_run): the kernel. */
+	return (int)bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,196 @@
+#include "sl_prefilter.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+static const char *const names[SL_PF_PKT_BASE] = {
+#define SL_PF_COUNTER_NAME(name, str) str,
+	SL_PF_COUNTERS(SL_PF_COUNTER_NAME)
+#undef SL_PF_COUNTER_NAME
+};
+
+static const char *const pkt_pass_names[SL_PKT__COUNT] = {
+#define SL_PF_PASS_NAME(name, str, layer) "pass_" str,
+	SL_PKT_VERDICTS(SL_PF_PASS_NAME)
+#undef SL_PF_PASS_NAME
+};
+
+static const char *const pkt_drop_names[SL_PKT__COUNT] = {
+#define SL_PF_DROP_NAME(name, str, layer) "drop_" str,
+	SL_PKT_VERDICTS(SL_PF_DROP_NAME)
+#undef SL_PF_DROP_NAME
+};
+
+const char *sl_prefilter_counter_name(unsigned i)
+{
+	if (i < SL_PF_PKT_BASE)
+		return names[i];
+	if (i >= SL_PF__COUNT)
+		return NULL;
+	sl_pkt_verdict_t v = (sl_pkt_verdict_t)(i - SL_PF_PKT_BASE + 1);
+	return sl_pf_pkt_passes(v) ? pkt_pass_names[v] : pkt_drop_names[v];
+}
+
+struct want {
+	const char *name;
+	uint32_t type, key_size, value_size, max_entries;
+	int *fd;
+};
+
+/* Takes map `id` into the slot of `w` that it names, after checking its
+ * layout; ignores maps we do not use (xsks_map). */
+static int take_map(uint32_t id, struct want *w, size_t nw, char *err, size_t errlen)
+{
+	int fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0) {
+		snprintf(err, errlen, "map id %u: %s", id, strerror(errno));
+		return -1;
+	}
+	struct bpf_map_info info = {0};
+	uint32_t len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) {
+		snprintf(err, errlen, "map id %u info: %s", id, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	for (size_t i = 0; i < nw; i++) {
+		if (strcmp(info.name, w[i].name) != 0)
+			continue;
+		if (info.type != w[i].type || info.key_size != w[i].key_size ||
+		    info.value_size != w[i].value_size || info.max_entries != w[i].max_entries) {
+			snprintf(err, errlen, "map %s does not have the layout of sl_prefilter.h "
+				 "(a stale object?)", info.name);
+			close(fd);
+			return -1;
+		}
+		*w[i].fd = fd;
+		return 0;
+	}
+	close(fd);
+	return 0;
+}
+
+int sl_prefilter_open_prog(sl_prefilter_t *pf, int prog_fd, char *err, size_t errlen)
+{
+	*pf = (sl_prefilter_t){-1, -1, -1};
+	struct want w[] = {
+		{SL_PF_CONF_MAP, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct sl_pf_conf), 1, &pf->conf_fd},
+		{SL_PF_COUNTERS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, SL_PF__COUNT,
+		 &pf->counters_fd},
+		{SL_PF_SRC_DROPS_MAP, BPF_MAP_TYPE_LRU_HASH, 4, 8, SL_PF_SRC_DROPS_MAX,
+		 &pf->src_drops_fd},
+	};
+	uint32_t ids[16];
+	struct bpf_prog_info info = {0};
+	uint32_t len = sizeof(info);
+	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	info.map_ids = (uint64_t)(uintptr_t)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) != 0) {
+		snprintf(err, errlen, "program info: %s", strerror(errno));
+		return -1;
+	}
+	uint32_t nmaps = info.nr_map_ids < 16 ? info.nr_map_ids : 16;
+	for (uint32_t i = 0; i < nmaps; i++)
+		if (take_map(ids[i], w, sizeof(w) / sizeof(w[0]), err, errlen) != 0) {
+			sl_prefilter_close(pf);
+			return -1;
+		}
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (*w[i].fd < 0) {
+			snprintf(err, errlen, "program %s has no map %s: not the sluice prefilter",
+				 info.name, w[i].name);
+			sl_prefilter_close(pf);
+			return -1;
+		}
+	return 0;
+}
+
+int sl_prefilter_open_iface(sl_prefilter_t *pf, const char *iface, char *err, size_t errlen)
+{
+	unsigned ifindex = if_nametoindex(iface);
+	if (!ifindex) {
+		snprintf(err, errlen, "%s: %s", iface, strerror(errno));
+		return -1;
+	}
+	uint32_t id = 0;
+	if (bpf_xdp_query_id((int)ifindex, 0, &id) != 0 || id == 0) {
+		snprintf(err, errlen, "%s has no XDP program attached", iface);
+		return -1;
+	}
+	int prog_fd = bpf_prog_get_fd_by_id(id);
+	if (prog_fd < 0) {
+		snprintf(err, errlen, "%s: XDP program id %u: %s", iface, id, strerror(errno));
+		return -1;
+	}
+	int rc = sl_prefilter_open_prog(pf, prog_fd, err, errlen);
+	close(prog_fd);
+	return rc;
+}
+
+void sl_prefilter_close(sl_prefilter_t *pf)
+{
+	int *fds[] = {&pf->conf_fd, &pf->counters_fd, &pf->src_drops_fd};
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *conf)
+{
+	uint32_t zero = 0;
+	return bpf_map_update_elem(pf->conf_fd, &zero, conf, BPF_ANY);
+}
+
+int sl_prefilter_counters(const sl_prefilter_t *pf, uint64_t c[SL_PF__COUNT])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0)
+		return -1;
+	uint64_t *per_cpu = calloc((size_t)ncpu, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -1;
+	int rc = 0;
+	for (uint32_t i = 0; i < SL_PF__COUNT && rc == 0; i++) {
+		c[i] = 0;
+		rc = bpf_map_lookup_elem(pf->counters_fd, &i, per_cpu);
+		for (int k = 0; k < ncpu && rc == 0; k++)
+			c[i] += per_cpu[k];
+	}
+	free(per_cpu);
+	return rc;
+}
+
+uint64_t sl_prefilter_src_drops(const sl_prefilter_t *pf, uint32_t src)
+{
+	uint64_t n = 0;
+	return bpf_map_lookup_elem(pf->src_drops_fd, &src, &n) == 0 ? n : 0;
+}
+
+void sl_prefilter_write_json(FILE *f, const uint64_t c[SL_PF__COUNT])
+{
+	fprintf(f, "\"prefilter\": {");
+	for (unsigned i = 0; i < SL_PF__COUNT; i++)
+		fprintf(f, "%s\"%s\": %llu", i ? ", " : "", sl_prefilter_counter_name(i),
+			(unsigned long long)c[i]);
+	fputc('}', f);
+}
+
+void sl_prefilter_print_table(FILE *f, const uint64_t c[SL_PF__COUNT])
+{
+	fprintf(f, "  prefilter (XDP)\n");
+	for (unsigned i = 0; i < SL_PF__COUNT; i++) {
+		const char *name = sl_prefilter_counter_name(i);
+		if (c[i] == 0 && strncmp(name, "drop_", 5) == 0)
+			continue;
+		fprintf(f, "    %-26s %20llu\n", name, (unsigned long long)c[i]);
+	}
+}

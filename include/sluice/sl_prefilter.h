@@ -1,0 +1,84 @@
+/* sl_prefilter: what the XDP prefilter (bpf/sl_prefilter.bpf.c) and user
+ * space (dataplane/sl_prefilter.c, the tests) share: map names and bounds,
+ * the config map's value and the counter slots (bpf/README.md). */
+#ifndef SL_PREFILTER_H
+#define SL_PREFILTER_H
+
+#include <stdint.h>
+
+#include "sluice/sl_pkt_sanity.h"
+#include "sluice/sl_wire.h"
+
+/* Map names (BPF object names: at most 15 characters). */
+#define SL_PF_CONF_MAP      "sl_pf_conf"
+#define SL_PF_COUNTERS_MAP  "sl_pf_counters"
+#define SL_PF_SRC_DROPS_MAP "sl_pf_src_drops"
+
+/* xsks_map slots: one per rx queue the af_xdp PMD may bind. */
+#define SL_PF_QUEUES_MAX 64
+/* Sources whose drops are counted; the least recently dropping are evicted. */
+#define SL_PF_SRC_DROPS_MAX 65536
+
+/* The one entry of sl_pf_conf, written by user space. Values are in the
+ * form sl_pkt_view_t holds them (the frame's bytes read little-endian), so
+ * the program compares without swapping. Until ingest_port is non-zero the
+ * program passes every frame to the kernel: the PMD attaches it before
+ * sluice-dp can fill the map. */
+struct sl_pf_conf {
+	uint32_t ip;          /* this relay's address */
+	uint16_t ingest_port;
+	uint16_t gossip_port;
+};
+
+/* ip: the address bytes (network order); ports in host order. */
+static inline struct sl_pf_conf sl_pf_conf_make(const uint8_t ip[4], uint16_t ingest_port,
+						uint16_t gossip_port)
+{
+	const uint8_t in[2] = {(uint8_t)(ingest_port >> 8), (uint8_t)ingest_port};
+	const uint8_t go[2] = {(uint8_t)(gossip_port >> 8), (uint8_t)gossip_port};
+	return (struct sl_pf_conf){
+		.ip = sl_pkt_rd_le32(ip),
+		.ingest_port = sl_pkt_rd_le16(in),
+		.gossip_port = sl_pkt_rd_le16(go),
+	};
+}
+
+/* Counter slots of sl_pf_counters (a PERCPU_ARRAY). Every frame lands in
+ * exactly one: the named slots below, or SL_PF_PKT_BASE + v - 1 for a frame
+ * that sl_pkt_check() rejects with verdict v (passed or dropped as
+ * sl_pf_pkt_passes() says). */
+#define SL_PF_COUNTERS(X)                                                          \
+	X(REDIRECTED, "redirected")           /* to xsks_map[rx queue]: sluice's */ \
+	X(PASS_UNCONFIGURED, "pass_unconfigured") /* sl_pf_conf not filled yet */   \
+	X(PASS_NOT_OURS, "pass_not_ours")     /* IPv4/UDP, not our address+port */  \
+	X(DROP_OVERSIZE, "drop_oversize")     /* more than a (gossip) transaction */ \
+	X(DROP_GOSSIP_HDR, "drop_gossip_hdr") /* sl_gossip_check() rejects it */
+
+enum sl_pf_counter {
+#define SL_PF_COUNTER_ENUM(name, str) SL_PF_##name,
+	SL_PF_COUNTERS(SL_PF_COUNTER_ENUM)
+#undef SL_PF_COUNTER_ENUM
+	SL_PF_PKT_BASE,
+	SL_PF__COUNT = SL_PF_PKT_BASE + SL_PKT__COUNT - 1
+};
+
+static inline unsigned sl_pf_pkt_slot(sl_pkt_verdict_t v)
+{
+	return SL_PF_PKT_BASE + (unsigned)v - 1;
+}
+
+/* Frames that are not IPv4 (ARP, IPv6, VLAN-tagged) or IPv4 but not UDP
+ * (ICMP, TCP) belong to the kernel whatever their state. Every other defect
+ * is a broken frame that claims to be IPv4 (or UDP): the program drops it,
+ * as the kernel would, and counts it against the source it claims. */
+static inline int sl_pf_pkt_passes(sl_pkt_verdict_t v)
+{
+	return v == SL_PKT_NOT_IPV4 || v == SL_PKT_NOT_UDP;
+}
+
+/* Largest UDP payload redirected to a port: a transaction, after the
+ * gossip header on the gossip port. */
+#define SL_PF_INGEST_MAX SL_TXN_MTU
+#define SL_PF_GOSSIP_MAX (SL_TXN_MTU + sizeof(struct sl_gossip_hdr))
+
+#endif
