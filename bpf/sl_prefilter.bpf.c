@@ -1,8 +1,9 @@
 /* sl_prefilter: the XDP program in front of sluice's AF_XDP sockets
- * (bpf/README.md). Stateless: the shared rules of sl_pkt_sanity.h, a size
- * bound and the gossip header rules decide; what passes them and is for
- * sluice's ports goes to the socket of its rx queue, other traffic to the
- * kernel, and every drop is counted by reason and by source. */
+ * (bpf/README.md). The shared rules of sl_pkt_sanity.h, a size bound, the
+ * gossip header rules and, for gossip, the sender's entry in the peer table
+ * with its token decide; what passes them and is for sluice's ports goes to
+ * the socket of its rx queue, other traffic to the kernel, and every drop is
+ * counted by reason and by source. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -23,6 +24,15 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sl_pf_conf);
 } sl_pf_conf SEC(".maps");
+
+/* Relay peers: address (sl_pkt_view_t form) -> the token they must carry.
+ * Written by user space only; the program only looks up. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SL_PF_PEERS_MAX);
+	__type(key, __u32);
+	__type(value, struct sl_pf_peer);
+} sl_pf_peers SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -120,8 +130,16 @@ int sl_prefilter(struct xdp_md *ctx)
 	}
 	if (v.payload_len > (gossip ? SL_PF_GOSSIP_MAX : SL_PF_INGEST_MAX))
 		return drop(SL_PF_DROP_OVERSIZE, v.src_ip);
-	if (gossip && sl_gossip_check(hdrs + v.payload_off, v.payload_len) != SL_GOSSIP_OK)
-		return drop(SL_PF_DROP_GOSSIP_HDR, v.src_ip);
+	if (gossip) {
+		const __u8 *g = hdrs + v.payload_off;
+		if (sl_gossip_check(g, v.payload_len) != SL_GOSSIP_OK)
+			return drop(SL_PF_DROP_GOSSIP_HDR, v.src_ip);
+		const struct sl_pf_peer *peer = bpf_map_lookup_elem(&sl_pf_peers, &v.src_ip);
+		if (!peer)
+			return drop(SL_PF_DROP_UNKNOWN_PEER, v.src_ip);
+		if (sl_gossip_token(g) != peer->token_in)
+			return drop(SL_PF_DROP_BAD_TOKEN, v.src_ip);
+	}
 	count(SL_PF_REDIRECTED);
 	/* No socket on this queue (or under bpf_prog_test_run): the kernel. */
 	return (int)bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS);

@@ -96,7 +96,7 @@ static unsigned classify(const sl_pipeline_t *p, struct rte_mbuf *m, sl_pkt_meta
 		unsigned peer = sl_peers_find_relay(t, v.src_ip);
 		if (peer == SL_PEER_NONE)
 			return SL_C_drop_unknown_peer;
-		if (sl_pkt_rd_le64(g + 8) != t->p[peer].token_in)
+		if (sl_gossip_token(g) != t->p[peer].token_in)
 			return SL_C_drop_bad_token;
 		st->peer[peer][SL_PC_frames_in]++;
 		meta->src_peer = (uint8_t)peer;

@@ -79,9 +79,11 @@ static int take_map(uint32_t id, struct want *w, size_t nw, char *err, size_t er
 
 int sl_prefilter_open_prog(sl_prefilter_t *pf, int prog_fd, char *err, size_t errlen)
 {
-	*pf = (sl_prefilter_t){-1, -1, -1};
+	*pf = SL_PREFILTER_CLOSED;
 	struct want w[] = {
 		{SL_PF_CONF_MAP, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct sl_pf_conf), 1, &pf->conf_fd},
+		{SL_PF_PEERS_MAP, BPF_MAP_TYPE_HASH, 4, sizeof(struct sl_pf_peer), SL_PF_PEERS_MAX,
+		 &pf->peers_fd},
 		{SL_PF_COUNTERS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, SL_PF__COUNT,
 		 &pf->counters_fd},
 		{SL_PF_SRC_DROPS_MAP, BPF_MAP_TYPE_LRU_HASH, 4, 8, SL_PF_SRC_DROPS_MAX,
@@ -136,12 +138,30 @@ int sl_prefilter_open_iface(sl_prefilter_t *pf, const char *iface, char *err, si
 
 void sl_prefilter_close(sl_prefilter_t *pf)
 {
-	int *fds[] = {&pf->conf_fd, &pf->counters_fd, &pf->src_drops_fd};
+	int *fds[] = {&pf->conf_fd, &pf->peers_fd, &pf->counters_fd, &pf->src_drops_fd};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
 		*fds[i] = -1;
 	}
+}
+
+int sl_prefilter_set_peers(const sl_prefilter_t *pf, const sl_config_t *cfg, char *err,
+			   size_t errlen)
+{
+	for (unsigned i = 0; i < cfg->npeers; i++) {
+		const sl_cfg_peer_t *p = &cfg->peers[i];
+		if (p->kind != SL_PEER_RELAY)
+			continue;
+		uint32_t ip = sl_pkt_rd_le32(p->ip);
+		struct sl_pf_peer v = {.token_in = p->token_in};
+		if (bpf_map_update_elem(pf->peers_fd, &ip, &v, BPF_ANY) != 0) {
+			snprintf(err, errlen, "peer %s into %s: %s", p->name, SL_PF_PEERS_MAP,
+				 strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *conf)
@@ -175,22 +195,86 @@ uint64_t sl_prefilter_src_drops(const sl_prefilter_t *pf, uint32_t src)
 	return bpf_map_lookup_elem(pf->src_drops_fd, &src, &n) == 0 ? n : 0;
 }
 
-void sl_prefilter_write_json(FILE *f, const uint64_t c[SL_PF__COUNT])
+void sl_pf_top_add(sl_pf_top_t *t, uint32_t ip, uint64_t drops)
+{
+	/* A walk that restarted offers a source again: its newer count
+	 * replaces the old entry. */
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->src[i].ip == ip) {
+			memmove(&t->src[i], &t->src[i + 1], (t->n - i - 1) * sizeof(t->src[0]));
+			t->n--;
+			break;
+		}
+	unsigned at = t->n;
+	while (at > 0 && t->src[at - 1].drops < drops)
+		at--;
+	if (at == SL_PF_TOP_MAX)
+		return;
+	unsigned keep = t->n < SL_PF_TOP_MAX ? t->n : SL_PF_TOP_MAX - 1;
+	memmove(&t->src[at + 1], &t->src[at], (keep - at) * sizeof(t->src[0]));
+	t->src[at] = (struct sl_pf_src){ip, drops};
+	t->n = keep + 1;
+}
+
+int sl_prefilter_top_sources(const sl_prefilter_t *pf, sl_pf_top_t *top)
+{
+	top->n = 0;
+	uint32_t key;
+	const uint32_t *prev = NULL;
+	for (unsigned step = 0; step < SL_PF_SRC_DROPS_MAX; step++) {
+		if (bpf_map_get_next_key(pf->src_drops_fd, prev, &key) != 0)
+			return errno == ENOENT ? 0 : -1;
+		uint64_t drops;
+		if (bpf_map_lookup_elem(pf->src_drops_fd, &key, &drops) == 0) /* else evicted */
+			sl_pf_top_add(top, key, drops);
+		prev = &key;
+	}
+	return 0;
+}
+
+int sl_prefilter_snapshot(const sl_prefilter_t *pf, sl_pf_snapshot_t *s)
+{
+	if (sl_prefilter_counters(pf, s->c) != 0)
+		return -1;
+	return sl_prefilter_top_sources(pf, &s->top);
+}
+
+void sl_pf_ip_str(uint32_t ip, char out[SL_PF_IP_STR_SZ])
+{
+	snprintf(out, SL_PF_IP_STR_SZ, "%u.%u.%u.%u", ip & 0xff, ip >> 8 & 0xff, ip >> 16 & 0xff,
+		 ip >> 24);
+}
+
+void sl_prefilter_write_json(FILE *f, const sl_pf_snapshot_t *s)
 {
 	fprintf(f, "\"prefilter\": {");
 	for (unsigned i = 0; i < SL_PF__COUNT; i++)
 		fprintf(f, "%s\"%s\": %llu", i ? ", " : "", sl_prefilter_counter_name(i),
-			(unsigned long long)c[i]);
-	fputc('}', f);
+			(unsigned long long)s->c[i]);
+	fprintf(f, ", \"top_sources\": {");
+	for (unsigned i = 0; i < s->top.n; i++) {
+		char ip[SL_PF_IP_STR_SZ];
+		sl_pf_ip_str(s->top.src[i].ip, ip);
+		fprintf(f, "%s\"%s\": %llu", i ? ", " : "", ip,
+			(unsigned long long)s->top.src[i].drops);
+	}
+	fprintf(f, "}}");
 }
 
-void sl_prefilter_print_table(FILE *f, const uint64_t c[SL_PF__COUNT])
+void sl_prefilter_print_table(FILE *f, const sl_pf_snapshot_t *s)
 {
 	fprintf(f, "  prefilter (XDP)\n");
 	for (unsigned i = 0; i < SL_PF__COUNT; i++) {
 		const char *name = sl_prefilter_counter_name(i);
-		if (c[i] == 0 && strncmp(name, "drop_", 5) == 0)
+		if (s->c[i] == 0 && strncmp(name, "drop_", 5) == 0)
 			continue;
-		fprintf(f, "    %-26s %20llu\n", name, (unsigned long long)c[i]);
+		fprintf(f, "    %-26s %20llu\n", name, (unsigned long long)s->c[i]);
+	}
+	if (s->top.n)
+		fprintf(f, "    top sources by drops\n");
+	for (unsigned i = 0; i < s->top.n; i++) {
+		char ip[SL_PF_IP_STR_SZ];
+		sl_pf_ip_str(s->top.src[i].ip, ip);
+		fprintf(f, "      %-24s %20llu\n", ip, (unsigned long long)s->top.src[i].drops);
 	}
 }

@@ -1,7 +1,5 @@
 #include "sl_stats.h"
 
-#include "sl_prefilter.h"
-
 #include <rte_ethdev.h>
 
 #include <string.h>
@@ -68,7 +66,7 @@ uint64_t sl_stats_drops(const sl_stats_t *s)
 }
 
 void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,
-			 const uint64_t *prefilter)
+			 const sl_pf_snapshot_t *prefilter)
 {
 	/* Names are [A-Za-z0-9_-] (sl_config checks), so nothing needs escaping. */
 	fprintf(f, "{\"relay\": \"%s\",\n \"counters\": {", cfg->name);

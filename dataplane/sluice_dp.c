@@ -142,7 +142,7 @@ static void lcore_map(unsigned nlcores, char *buf, size_t n)
 }
 
 static int write_json(const char *path, const sl_config_t *cfg, const sl_stats_t *s,
-		      const uint64_t *prefilter)
+		      const sl_pf_snapshot_t *prefilter)
 {
 	FILE *f = fopen(path, "w");
 	if (f)
@@ -270,15 +270,20 @@ int main(int argc, char **argv)
 		goto out_pool;
 	}
 	/* The PMD attached xdp_prog; until its config map is filled it passes
-	 * every frame to the kernel. */
-	a->pf = (sl_prefilter_t){-1, -1, -1};
+	 * every frame to the kernel. The peers go in first: from the config
+	 * write on, gossip from a source without an entry is dropped. */
+	a->pf = SL_PREFILTER_CLOSED;
 	if (a->cfg.port_type == SL_PORT_AF_XDP && a->cfg.xdp_prog[0]) {
 		struct sl_pf_conf pfc = sl_pf_conf_make(a->cfg.ip, a->cfg.ingest_port,
 							a->cfg.gossip_port);
 		if (sl_prefilter_open_iface(&a->pf, a->cfg.iface, err, sizeof(err)) != 0 ||
-		    sl_prefilter_configure(&a->pf, &pfc) != 0) {
-			fprintf(stderr, "sluice-dp: xdp_prog %s: %s\n", a->cfg.xdp_prog,
-				a->pf.conf_fd < 0 ? err : "cannot write its config map");
+		    sl_prefilter_set_peers(&a->pf, &a->cfg, err, sizeof(err)) != 0) {
+			fprintf(stderr, "sluice-dp: xdp_prog %s: %s\n", a->cfg.xdp_prog, err);
+			goto out_port;
+		}
+		if (sl_prefilter_configure(&a->pf, &pfc) != 0) {
+			fprintf(stderr, "sluice-dp: xdp_prog %s: cannot write its config map\n",
+				a->cfg.xdp_prog);
 			goto out_port;
 		}
 	}
@@ -290,7 +295,7 @@ int main(int argc, char **argv)
 	a->p = sl_pipeline_create(&pc);
 	if (!a->p)
 		goto out_port;
-	if (sl_telemetry_register(&a->cfg, a->p) != 0)
+	if (sl_telemetry_register(&a->cfg, a->p, a->pf.conf_fd >= 0 ? &a->pf : NULL) != 0)
 		fprintf(stderr, "sluice-dp: telemetry commands not registered\n");
 
 	signal(SIGINT, on_signal);
@@ -319,11 +324,11 @@ int main(int argc, char **argv)
 	sl_stats_t s;
 	sl_pipeline_stats(a->p, &s);
 	sl_stats_print_table(stdout, &a->cfg, &s);
-	uint64_t pf_counts[SL_PF__COUNT];
-	const uint64_t *pf = NULL;
+	sl_pf_snapshot_t pf_snap;
+	const sl_pf_snapshot_t *pf = NULL;
 	if (a->pf.counters_fd >= 0) {
-		if (sl_prefilter_counters(&a->pf, pf_counts) == 0) {
-			pf = pf_counts;
+		if (sl_prefilter_snapshot(&a->pf, &pf_snap) == 0) {
+			pf = &pf_snap;
 			sl_prefilter_print_table(stdout, pf);
 		} else {
 			fprintf(stderr, "sluice-dp: cannot read the prefilter's counters\n");

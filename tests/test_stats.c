@@ -80,7 +80,7 @@ static void test_port_losses(void **state)
 }
 
 static void json_of(char *buf, size_t n, const sl_config_t *cfg, const sl_stats_t *s,
-		    const uint64_t *prefilter)
+		    const sl_pf_snapshot_t *prefilter)
 {
 	FILE *f = fmemopen(buf, n, "w");
 	sl_stats_write_json(f, cfg, s, prefilter);
@@ -111,13 +111,18 @@ static void test_json_and_table(void **state)
 	assert_null(strstr(buf, "prefilter"));
 	assert_non_null(strstr(buf, "}}\n"));
 
-	uint64_t pf[SL_PF__COUNT] = {[SL_PF_REDIRECTED] = 5};
-	pf[sl_pf_pkt_slot(SL_PKT_BAD_IHL)] = 3;
-	json_of(buf, sizeof(buf), &cfg, &s, pf);
+	sl_pf_snapshot_t pf = {.c = {[SL_PF_REDIRECTED] = 5, [SL_PF_DROP_BAD_TOKEN] = 4}};
+	pf.c[sl_pf_pkt_slot(SL_PKT_BAD_IHL)] = 3;
+	json_of(buf, sizeof(buf), &cfg, &s, &pf);
 	assert_non_null(strstr(buf, "\"frames_out\": 7}},\n \"prefilter\": {\"redirected\": 5, "));
 	assert_non_null(strstr(buf, "\"drop_bad_ihl\": 3"));
+	assert_non_null(strstr(buf, "\"drop_unknown_peer\": 0, \"drop_bad_token\": 4"));
 	assert_non_null(strstr(buf, "\"pass_not_ipv4\": 0"));
-	assert_non_null(strstr(buf, "}}\n"));
+	assert_non_null(strstr(buf, ", \"top_sources\": {}}}\n"));
+	sl_pf_top_add(&pf.top, 0x0300630a, 30); /* 10.99.0.3 */
+	sl_pf_top_add(&pf.top, 0xfe0000c0, 2);  /* 192.0.0.254 */
+	json_of(buf, sizeof(buf), &cfg, &s, &pf);
+	assert_non_null(strstr(buf, ", \"top_sources\": {\"10.99.0.3\": 30, \"192.0.0.254\": 2}}}\n"));
 
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
 	sl_stats_print_table(f, &cfg, &s);
@@ -125,6 +130,55 @@ static void test_json_and_table(void **state)
 	assert_non_null(strstr(buf, "rx_packets"));
 	assert_null(strstr(buf, "drop_l2")); /* zero drop reasons are left out */
 	assert_non_null(strstr(buf, "frames_out"));
+
+	f = fmemopen(buf, sizeof(buf), "w");
+	sl_prefilter_print_table(f, &pf);
+	fclose(f);
+	assert_non_null(strstr(buf, "drop_bad_token"));
+	assert_null(strstr(buf, "drop_unknown_peer"));
+	assert_non_null(strstr(buf, "top sources by drops\n      10.99.0.3 "));
+	assert_non_null(strstr(buf, "\n      192.0.0.254 "));
+}
+
+/* The top list keeps the SL_PF_TOP_MAX largest, most first, whatever the
+ * order they come in; a source offered again keeps only its newer count. */
+static void test_prefilter_top(void **state)
+{
+	(void)state;
+	enum { N = 3 * SL_PF_TOP_MAX };
+	sl_pf_top_t t = {0};
+	/* drops 1..N in a scrambled order (7 is coprime to N = 48) */
+	for (unsigned k = 0; k < N; k++) {
+		uint64_t drops = (k * 7) % N + 1;
+		sl_pf_top_add(&t, (uint32_t)(1000 + drops), drops);
+	}
+	assert_int_equal(t.n, SL_PF_TOP_MAX);
+	for (unsigned i = 0; i < SL_PF_TOP_MAX; i++) {
+		assert_int_equal(t.src[i].drops, N - i);
+		assert_int_equal(t.src[i].ip, 1000 + N - i);
+	}
+	/* a smaller count than the least: not taken */
+	sl_pf_top_add(&t, 7, N - SL_PF_TOP_MAX);
+	assert_int_equal(t.src[SL_PF_TOP_MAX - 1].drops, N - SL_PF_TOP_MAX + 1);
+	/* the top source again, now least but one: moves, no copy */
+	sl_pf_top_add(&t, 1000 + N, N - SL_PF_TOP_MAX + 2);
+	assert_int_equal(t.n, SL_PF_TOP_MAX);
+	assert_int_equal(t.src[0].ip, 1000 + N - 1);
+	unsigned seen = 0;
+	for (unsigned i = 0; i < t.n; i++)
+		seen += t.src[i].ip == 1000 + N;
+	assert_int_equal(seen, 1);
+	for (unsigned i = 1; i < t.n; i++)
+		assert_true(t.src[i - 1].drops >= t.src[i].drops);
+	/* a tie keeps the earlier first */
+	sl_pf_top_t u = {0};
+	sl_pf_top_add(&u, 1, 5);
+	sl_pf_top_add(&u, 2, 5);
+	assert_int_equal(u.src[0].ip, 1);
+	assert_int_equal(u.src[1].ip, 2);
+	char ip[SL_PF_IP_STR_SZ];
+	sl_pf_ip_str(0xffffffff, ip);
+	assert_string_equal(ip, "255.255.255.255");
 }
 
 static void test_neigh(void **state)
@@ -159,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_sum_and_drops),
 		cmocka_unit_test(test_port_losses),
 		cmocka_unit_test(test_json_and_table),
+		cmocka_unit_test(test_prefilter_top),
 		cmocka_unit_test(test_neigh),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -264,4 +264,11 @@ static inline sl_gossip_verdict_t sl_gossip_check(const uint8_t *data, uint32_t 
 	return SL_GOSSIP_OK;
 }
 
+/* The token of a gossip frame that sl_gossip_check() accepted: the value the
+ * receiver issued to the sender (DESIGN.md, "Wire formats"). */
+static inline uint64_t sl_gossip_token(const uint8_t *data)
+{
+	return sl_pkt_rd_le64(data + __builtin_offsetof(struct sl_gossip_hdr, token));
+}
+
 #endif

@@ -11,6 +11,7 @@
 
 /* Map names (BPF object names: at most 15 characters). */
 #define SL_PF_CONF_MAP      "sl_pf_conf"
+#define SL_PF_PEERS_MAP     "sl_pf_peers"
 #define SL_PF_COUNTERS_MAP  "sl_pf_counters"
 #define SL_PF_SRC_DROPS_MAP "sl_pf_src_drops"
 
@@ -18,16 +19,32 @@
 #define SL_PF_QUEUES_MAX 64
 /* Sources whose drops are counted; the least recently dropping are evicted. */
 #define SL_PF_SRC_DROPS_MAX 65536
+/* Relay peers sl_pf_peers can hold. sluice-dp puts in the config's relay
+ * peers (at most SL_CFG_PEERS_MAX, 32); the rest is room for the control
+ * daemon's live peer table. A full map refuses new peers (the writer sees
+ * E2BIG), it never evicts one. */
+#define SL_PF_PEERS_MAX 1024
 
 /* The one entry of sl_pf_conf, written by user space. Values are in the
  * form sl_pkt_view_t holds them (the frame's bytes read little-endian), so
  * the program compares without swapping. Until ingest_port is non-zero the
  * program passes every frame to the kernel: the PMD attaches it before
- * sluice-dp can fill the map. */
+ * sluice-dp can fill the map. sluice-dp fills sl_pf_peers first, so that no
+ * peer's gossip is dropped for want of its entry. */
 struct sl_pf_conf {
 	uint32_t ip;          /* this relay's address */
 	uint16_t ingest_port;
 	uint16_t gossip_port;
+};
+
+/* The value of sl_pf_peers, keyed by the peer's address in sl_pkt_view_t
+ * form: the token this relay issued to that peer, which its gossip frames
+ * must carry (sl_gossip_token). A writer replaces an entry with one
+ * bpf_map_update_elem, which links a complete new element in place of the
+ * old one, and the program reads the token with one aligned 8-byte load: a
+ * reader sees the old token or the new one, never a torn mix. */
+struct sl_pf_peer {
+	uint64_t token_in;
 };
 
 /* ip: the address bytes (network order); ports in host order. */
@@ -47,12 +64,14 @@ static inline struct sl_pf_conf sl_pf_conf_make(const uint8_t ip[4], uint16_t in
  * exactly one: the named slots below, or SL_PF_PKT_BASE + v - 1 for a frame
  * that sl_pkt_check() rejects with verdict v (passed or dropped as
  * sl_pf_pkt_passes() says). */
-#define SL_PF_COUNTERS(X)                                                          \
-	X(REDIRECTED, "redirected")           /* to xsks_map[rx queue]: sluice's */ \
-	X(PASS_UNCONFIGURED, "pass_unconfigured") /* sl_pf_conf not filled yet */   \
-	X(PASS_NOT_OURS, "pass_not_ours")     /* IPv4/UDP, not our address+port */  \
-	X(DROP_OVERSIZE, "drop_oversize")     /* more than a (gossip) transaction */ \
-	X(DROP_GOSSIP_HDR, "drop_gossip_hdr") /* sl_gossip_check() rejects it */
+#define SL_PF_COUNTERS(X)                                                              \
+	X(REDIRECTED, "redirected")               /* to xsks_map[rx queue]: sluice's */ \
+	X(PASS_UNCONFIGURED, "pass_unconfigured") /* sl_pf_conf not filled yet */       \
+	X(PASS_NOT_OURS, "pass_not_ours")         /* IPv4/UDP, not our address+port */  \
+	X(DROP_OVERSIZE, "drop_oversize")         /* more than a (gossip) transaction */ \
+	X(DROP_GOSSIP_HDR, "drop_gossip_hdr")     /* sl_gossip_check() rejects it */    \
+	X(DROP_UNKNOWN_PEER, "drop_unknown_peer") /* gossip: source not in sl_pf_peers */ \
+	X(DROP_BAD_TOKEN, "drop_bad_token")       /* gossip: not the peer's token_in */
 
 enum sl_pf_counter {
 #define SL_PF_COUNTER_ENUM(name, str) SL_PF_##name,

@@ -1,9 +1,12 @@
 /* The XDP prefilter (bpf/sl_prefilter.bpf.o) run with bpf_prog_test_run_opts
- * on good frames, every sl_bad_frame kind and every frame of
- * vectors/xdp-frames: its action must be what user-space sl_pkt_check()
- * and sl_gossip_check() decide under bpf/README.md's policy, and exactly one
- * counter must move (plus, for a drop, the source's). The maps are reached
- * the way sluice-dp reaches them (sl_prefilter_open_prog). Needs root. */
+ * on good frames, every sl_bad_frame kind, gossip from a peer with its
+ * token, with another token and from strangers, and every frame of
+ * vectors/xdp-frames: its action must be what user-space sl_pkt_check(),
+ * sl_gossip_check() and the peer table decide under bpf/README.md's policy,
+ * and exactly one counter must move (plus, for a drop, the source's). The
+ * maps are reached and filled the way sluice-dp does it (sl_prefilter.c);
+ * the top-sources walk runs on an LRU map of the program's layout. Needs
+ * root. */
 #include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -27,19 +30,52 @@
 #include "sl_test_vectors.h"
 #include "sluice/sl_pkt_sanity.h"
 
-#define MY_IP     0x0a63000bu /* 10.99.0.11 */
-#define PEER_IP   0x0a630001u /* 10.99.0.1 */
-#define TXN_SZ    300
+#define MY_IP      0x0a63000bu /* 10.99.0.11 */
+#define PEER_IP    0x0a630001u /* 10.99.0.1: relay peer "b" */
+#define PEER_TOKEN 1234u       /* its token_in */
+#define VAL_IP     0x0a630002u /* 10.99.0.2: validator peer "v" */
+#define OTHER_IP   0x0a630009u /* 10.99.0.9: no peer */
+#define TXN_SZ     300
 
 struct fixture {
 	struct bpf_object *obj;
 	int prog_fd;
 	sl_prefilter_t pf;
 	struct sl_pf_conf conf;
+	sl_config_t cfg; /* its peers */
 };
 
-static struct fixture fx = {.prog_fd = -1, .pf = {-1, -1, -1}};
+static struct fixture fx = {.prog_fd = -1, .pf = {-1, -1, -1, -1}};
 static uint8_t txn[SL_TXN_MTU + sizeof(struct sl_gossip_hdr) + 1];
+
+static void set_peers(uint64_t token_in)
+{
+	const char *fmt = "[relay]\nname=a\nip=10.99.0.11\n[port]\ntype=null\n"
+			  "[peer b]\nkind=relay\nip=10.99.0.1\nport=8004\nmac=resolve\n"
+			  "token_out=1\ntoken_in=%llu\n"
+			  "[peer v]\nkind=validator\nip=10.99.0.2\nport=8001\nmac=resolve\n";
+	char text[512];
+	int n = snprintf(text, sizeof text, fmt, (unsigned long long)token_in);
+	assert_int_equal(sl_config_parse(text, (size_t)n, "peers", &fx.cfg, NULL, NULL), 0);
+	char err[256];
+	if (sl_prefilter_set_peers(&fx.pf, &fx.cfg, err, sizeof err) != 0)
+		fail_msg("sl_prefilter_set_peers: %s", err);
+}
+
+/* The token_in of the relay peer at src (sl_pkt_view_t form); 0 and false
+ * for a source that is none. */
+static int relay_peer(uint32_t src, uint64_t *token_in)
+{
+	for (unsigned i = 0; i < fx.cfg.npeers; i++) {
+		const sl_cfg_peer_t *p = &fx.cfg.peers[i];
+		if (p->kind == SL_PEER_RELAY && sl_pkt_rd_le32(p->ip) == src) {
+			*token_in = p->token_in;
+			return 1;
+		}
+	}
+	*token_in = 0;
+	return 0;
+}
 
 static int setup(void **state)
 {
@@ -63,6 +99,7 @@ static int setup(void **state)
 		fprintf(stderr, "sl_prefilter_open_prog: %s\n", err);
 		return -1;
 	}
+	set_peers(PEER_TOKEN);
 	return 0;
 }
 
@@ -105,8 +142,13 @@ static enum outcome expected(const uint8_t *f, size_t len, sl_pkt_verdict_t *ver
 	if (v.dst_port == fx.conf.gossip_port) {
 		if (v.payload_len > SL_TXN_MTU + sizeof(struct sl_gossip_hdr))
 			return DROPPED;
-		return sl_gossip_check(f + v.payload_off, v.payload_len) == SL_GOSSIP_OK ? TO_SOCKET
-											  : DROPPED;
+		const uint8_t *g = f + v.payload_off;
+		if (sl_gossip_check(g, v.payload_len) != SL_GOSSIP_OK)
+			return DROPPED;
+		uint64_t token_in;
+		if (!relay_peer(v.src_ip, &token_in))
+			return DROPPED;
+		return sl_gossip_token(g) == token_in ? TO_SOCKET : DROPPED;
 	}
 	return TO_KERNEL;
 }
@@ -175,20 +217,32 @@ static sl_udp4_addr_t addr(uint16_t dst_port)
 	};
 }
 
-static size_t udp_frame(uint8_t *f, uint16_t dst_port, const uint8_t *payload, size_t len)
+static size_t udp_frame_from(uint8_t *f, uint32_t src_ip, uint16_t dst_port,
+			     const uint8_t *payload, size_t len)
 {
 	sl_udp4_addr_t a = addr(dst_port);
+	a.src_ip = src_ip;
 	size_t n = sl_pkt_build_udp4(f, SL_BAD_FRAME_CAP, &a, 7, payload, len);
 	assert_true(n > 0);
 	return n;
 }
 
-static size_t gossip_frame(uint8_t *f, size_t txn_sz)
+static size_t udp_frame(uint8_t *f, uint16_t dst_port, const uint8_t *payload, size_t len)
+{
+	return udp_frame_from(f, PEER_IP, dst_port, payload, len);
+}
+
+static size_t gossip_frame_from(uint8_t *f, uint32_t src_ip, uint64_t token, size_t txn_sz)
 {
 	uint8_t g[sizeof txn + sizeof(struct sl_gossip_hdr)];
-	size_t n = sl_gossip_frame_build(g, sizeof g, 2, 1234, txn, txn_sz);
+	size_t n = sl_gossip_frame_build(g, sizeof g, 2, token, txn, txn_sz);
 	assert_true(n > 0);
-	return udp_frame(f, SL_PORT_GOSSIP, g, n);
+	return udp_frame_from(f, src_ip, SL_PORT_GOSSIP, g, n);
+}
+
+static size_t gossip_frame(uint8_t *f, size_t txn_sz)
+{
+	return gossip_frame_from(f, PEER_IP, PEER_TOKEN, txn_sz);
 }
 
 static void configure(const struct sl_pf_conf *c)
@@ -241,6 +295,62 @@ static void test_oversize(void **state)
 	assert_int_equal(check_frame("ingest, transaction + 1", f, n), SL_PF_DROP_OVERSIZE);
 	n = gossip_frame(f, SL_TXN_MTU + 1);
 	assert_int_equal(check_frame("gossip, transaction + 1", f, n), SL_PF_DROP_OVERSIZE);
+}
+
+/* Gossip goes on only from a relay peer's address with the token issued to
+ * it; ingest is anyone's. A rewritten entry takes effect at once. */
+static void test_peer_and_token(void **state)
+{
+	(void)state;
+	need_root();
+	static uint8_t f[SL_BAD_FRAME_CAP];
+	configure(&fx.conf);
+	size_t n = gossip_frame_from(f, PEER_IP, PEER_TOKEN, TXN_SZ);
+	assert_int_equal(check_frame("gossip, peer, its token", f, n), SL_PF_REDIRECTED);
+	n = gossip_frame_from(f, PEER_IP, PEER_TOKEN + 1, TXN_SZ);
+	assert_int_equal(check_frame("gossip, peer, another token", f, n), SL_PF_DROP_BAD_TOKEN);
+	n = gossip_frame_from(f, OTHER_IP, PEER_TOKEN, TXN_SZ);
+	assert_int_equal(check_frame("gossip, no peer", f, n), SL_PF_DROP_UNKNOWN_PEER);
+	n = gossip_frame_from(f, VAL_IP, 0, TXN_SZ);
+	assert_int_equal(check_frame("gossip, a validator", f, n), SL_PF_DROP_UNKNOWN_PEER);
+	n = udp_frame_from(f, OTHER_IP, SL_PORT_INGEST, txn, TXN_SZ);
+	assert_int_equal(check_frame("ingest, no peer", f, n), SL_PF_REDIRECTED);
+
+	set_peers(PEER_TOKEN + 1);
+	n = gossip_frame_from(f, PEER_IP, PEER_TOKEN, TXN_SZ);
+	assert_int_equal(check_frame("gossip, peer, old token", f, n), SL_PF_DROP_BAD_TOKEN);
+	n = gossip_frame_from(f, PEER_IP, PEER_TOKEN + 1, TXN_SZ);
+	assert_int_equal(check_frame("gossip, peer, new token", f, n), SL_PF_REDIRECTED);
+	set_peers(PEER_TOKEN);
+}
+
+/* The walk over a full-size LRU map of the program's layout finds the
+ * SL_PF_TOP_MAX largest counts. */
+static void test_top_sources(void **state)
+{
+	(void)state;
+	need_root();
+	int fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "sl_test_top", 4, 8, SL_PF_SRC_DROPS_MAX, NULL);
+	assert_true(fd >= 0);
+	sl_prefilter_t pf = {-1, -1, -1, fd};
+	sl_pf_top_t top;
+	assert_int_equal(sl_prefilter_top_sources(&pf, &top), 0);
+	assert_int_equal(top.n, 0);
+	enum { N = 1000 };
+	for (uint32_t k = 0; k < N; k++) {
+		uint32_t ip = 0x0a000000u + k;
+		uint64_t drops = (k * 7919u) % N + 1; /* 1..N, scrambled */
+		assert_int_equal(bpf_map_update_elem(fd, &ip, &drops, BPF_ANY), 0);
+	}
+	assert_int_equal(sl_prefilter_top_sources(&pf, &top), 0);
+	assert_int_equal(top.n, SL_PF_TOP_MAX);
+	for (unsigned i = 0; i < SL_PF_TOP_MAX; i++) {
+		uint64_t drops = 0;
+		assert_int_equal(bpf_map_lookup_elem(fd, &top.src[i].ip, &drops), 0);
+		assert_int_equal(top.src[i].drops, drops);
+		assert_int_equal(drops, N - i);
+	}
+	close(fd);
 }
 
 static void test_bad_frames(void **state)
@@ -313,6 +423,8 @@ int main(void)
 		cmocka_unit_test(test_unconfigured_passes_all),
 		cmocka_unit_test(test_good_frames),
 		cmocka_unit_test(test_oversize),
+		cmocka_unit_test(test_peer_and_token),
+		cmocka_unit_test(test_top_sources),
 		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_vectors),
 	};
