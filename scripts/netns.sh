@@ -235,7 +235,9 @@ sl_dp_bin() {
 # (valid transactions per client, default 400; the rest of the mix in
 # proportion) and SL_E2E_RATE (datagrams per second per client, default 1000).
 # SL_E2E_INJECT: a pcap whose frames c1 also writes onto its link, meant for
-# relay A (e.g. sluice-gen --bad-frames).
+# relay A (e.g. sluice-gen --bad-frames). SL_E2E_TELEMETRY: a DPDK telemetry
+# command (e.g. /sluice/prefilter) asked of each relay once the traffic is
+# over, while it still runs; the answers in DIR/a.telemetry, DIR/b.telemetry.
 sl_e2e_run() {
 	local dir=$1 build=$2 r
 	local dp=$build/dataplane/sluice-dp
@@ -279,6 +281,16 @@ sl_e2e_run() {
 	wait $g1 && wait $g2 || { echo "e2e: a generator failed" >&2; return 1; }
 	wait $g3 || { echo "e2e: the spoofing generator failed:" >&2; cat "$dir/spoof.log" >&2; return 1; }
 	timeout 70 tail --pid="$sink_pid" -f /dev/null
+	if [ -n "${SL_E2E_TELEMETRY:-}" ]; then
+		for r in a b; do
+			printf '%s\n' "$SL_E2E_TELEMETRY" | timeout 20 dpdk-telemetry.py -f "sluice-$r" \
+				>"$dir/$r.telemetry" 2>&1 || {
+				echo "e2e: relay $r did not answer $SL_E2E_TELEMETRY:" >&2
+				cat "$dir/$r.telemetry" >&2
+				return 1
+			}
+		done
+	fi
 	sl_cleanup # SIGINT: the relays stop and write their stats
 	for r in a b; do
 		if [ ! -s "$dir/$r.json" ] || [ "${SL_BG_STATUS[$dir/$r.log]}" != 0 ]; then

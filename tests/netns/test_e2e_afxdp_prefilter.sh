@@ -4,9 +4,13 @@
 # --bad-frames) written onto c1's link for relay A. Verdicts: everything the
 # af_xdp e2e asks (every valid transaction reaches the sink exactly once,
 # counters add up, relays exit 0); relay A's prefilter dropped each
-# malformed frame for its own reason, so that A's dataplane saw no L2-L4
-# defect and no frame that was not sluice traffic; the sockets got only what
-# the prefilter redirected. Needs root.
+# malformed frame for its own reason, and each relay's prefilter dropped the
+# clients' gossip spam (drop_unknown_peer) and c1's gossip forged from B's
+# address (drop_bad_token), so that the dataplanes saw no L2-L4 defect, no
+# frame that was not sluice traffic and no gossip that was not a peer's; the
+# sockets got only what the prefilter redirected; the top sources by drops
+# account for every drop; /sluice/prefilter answered during the run with
+# the same figures. Needs root.
 set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
 # shellcheck source=../../scripts/netns.sh
@@ -23,12 +27,12 @@ export SL_XDP_PROG=$build/bpf/sl_prefilter.bpf.o
 	--valid 0 --bad-frames --quiet
 export SL_E2E_INJECT=$work/bad.pcap
 sl_netns_lock
-SL_E2E_VALID=200 sl_e2e_run "$work" "$build"
+SL_E2E_VALID=200 SL_E2E_TELEMETRY=/sluice/prefilter sl_e2e_run "$work" "$build"
 cat "$work/inject.log"
 
-/usr/bin/python3 - "$work" <<'PY'
+/usr/bin/python3 - "$work" "${SL_IP[b]}" <<'PY'
 import json, sys
-w = sys.argv[1]
+w, b_ip = sys.argv[1:3]
 stats = {r: json.load(open(f"{w}/{r}.json")) for r in ("a", "b")}
 lines = lambda n: [l.split() for l in open(f"{w}/{n}.txt") if not l.startswith("#")]
 bad = [l[-1] for l in lines("bad")]
@@ -45,10 +49,10 @@ drops = {
     "gossip_header_truncated": "drop_gossip_hdr", "gossip_header_only": "drop_gossip_hdr",
     "gossip_bad_magic": "drop_gossip_hdr", "gossip_bad_version": "drop_gossip_hdr",
     "gossip_bad_kind": "drop_gossip_hdr", "gossip_ttl_0": "drop_gossip_hdr",
+    "gossip_from_unknown_peer": "drop_unknown_peer",
 }
 to_kernel = {"ethertype_ipv6", "ip_proto_tcp", "wrong_dst_ip", "wrong_dst_port"}
-redirected_bad = {"gossip_from_unknown_peer"}
-unknown = set(bad) - set(drops) - to_kernel - redirected_bad - {"runt_ethernet", "jumbo_9000"}
+unknown = set(bad) - set(drops) - to_kernel - {"runt_ethernet", "jumbo_9000"}
 assert not unknown, f"bad frame kinds this test does not know: {unknown}"
 
 fails = []
@@ -61,28 +65,52 @@ if fails:
     sys.exit(1)
 print("prefilter a:", {k: v for k, v in pf["a"].items() if v})
 print("prefilter b:", {k: v for k, v in pf["b"].items() if v})
-# Every prefilter drop is explained: A's by the bad frames and, at both,
-# the clients' oversize transactions (sluice-gen --malformed), which the
-# dataplane therefore never sees.
+# Every prefilter drop is explained: A's by the bad frames and the gossip
+# forged from B's address with tokens B was not issued and, at both, the
+# clients' oversize transactions (sluice-gen --malformed) and their gossip
+# spam, which the dataplane therefore never sees.
 oversize = {r: sum(1 for l in lines(cl) if l[1] == "malformed" and l[-1] == "oversize")
             for r, cl in (("a", "c1"), ("b", "c2"))}
+spam = {r: sum(1 for l in lines(cl) if l[1] == "gossip_spam") for r, cl in (("a", "c1"), ("b", "c2"))}
+spoofed = len(lines("spoof"))
+if not (spam["a"] and spam["b"] and spoofed):
+    fails.append(f"no gossip spam or forged gossip sent: {spam}, {spoofed}")
 for r in ("a", "b"):
-    want = {"drop_oversize": oversize[r]}
+    want = {"drop_oversize": oversize[r], "drop_unknown_peer": spam[r]}
+    if r == "a":
+        want["drop_bad_token"] = spoofed
     for k in bad if r == "a" else []:
         if k in drops:
             want[drops[k]] = want.get(drops[k], 0) + 1
     got = {k: v for k, v in pf[r].items() if k.startswith("drop_")}
-    for reason in got:
-        if got[reason] != want.get(reason, 0):
-            fails.append(f"relay {r}: prefilter {reason} {got[reason]}, want {want.get(reason, 0)}")
+    for reason in set(got) | set(want):
+        if got.get(reason) != want.get(reason, 0):
+            fails.append(f"relay {r}: prefilter {reason} {got.get(reason)}, want {want.get(reason, 0)}")
+    # Fewer sources than the top list holds: it has every one of them.
+    top = pf[r]["top_sources"]
+    print(f"prefilter {r} top sources:", top)
+    if sum(top.values()) != sum(got.values()):
+        fails.append(f"relay {r}: top sources {top} do not add up to the drops {sum(got.values())}")
+    if r == "a" and top.get(b_ip) != spoofed:
+        fails.append(f"relay a: B's address {b_ip} has {top.get(b_ip)} drops, not the {spoofed} forged frames")
+    # Asked while the relay ran, after the traffic: the same figures.
+    replies = [json.loads(l) for l in open(f"{w}/{r}.telemetry") if l.startswith("{")]
+    tel = next((x["/sluice/prefilter"] for x in replies if "/sluice/prefilter" in x), None)
+    if not tel:
+        fails.append(f"relay {r}: no /sluice/prefilter answer: {replies}")
+        continue
+    tel_top = dict(zip(tel["top_sources"], tel["top_drops"]))
+    tel_got = {k: v for k, v in tel["counters"].items() if k.startswith("drop_")}
+    if tel_got != got or tel_top != top:
+        fails.append(f"relay {r}: /sluice/prefilter {tel} differs from its stats {pf[r]}")
 
 for relay, client, other in (("a", "c1", "b"), ("b", "c2", "a")):
     c = stats[relay]["counters"]
-    l24 = {k: c.get(k, 0) for k in ("drop_l2", "drop_l3", "drop_l4", "drop_not_for_us")}
+    l24 = {k: c.get(k, 0) for k in ("drop_l2", "drop_l3", "drop_l4", "drop_not_for_us",
+                                     "drop_unknown_peer", "drop_bad_token")}
     if any(l24.values()):
         fails.append(f"relay {relay}: frames the prefilter should have kept out reached the dataplane: {l24}")
-    sent = len(lines(client)) - oversize[relay]
-    sent += len(lines("spoof")) + len(redirected_bad) if relay == "a" else 0
+    sent = len(lines(client)) - oversize[relay] - spam[relay]
     gossip_in = stats[other]["peers"][relay]["frames_out"]
     if c["rx_packets"] != sent + gossip_in:
         fails.append(f"relay {relay}: rx_packets {c['rx_packets']}, not {sent} from {client} "
