@@ -1,15 +1,19 @@
 #include "sl_telemetry.h"
 
+#include <string.h>
+
+#include <rte_rwlock.h>
 #include <rte_telemetry.h>
 
+/* What the commands read; NULL after sl_telemetry_detach. The lock keeps
+ * sluice-dp from freeing them under a command in progress. */
+static rte_rwlock_t tel_lock = RTE_RWLOCK_INITIALIZER;
 static const sl_config_t *tel_cfg;
 static const sl_pipeline_t *tel_pipeline;
 static const sl_prefilter_t *tel_pf;
 
-static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+static int cmd_stats(struct rte_tel_data *d)
 {
-	(void)cmd;
-	(void)params;
 	sl_stats_t s;
 	sl_pipeline_stats(tel_pipeline, &s);
 	struct rte_tel_data *c = rte_tel_data_alloc();
@@ -26,10 +30,8 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
-static int cmd_peers(const char *cmd, const char *params, struct rte_tel_data *d)
+static int cmd_peers(struct rte_tel_data *d)
 {
-	(void)cmd;
-	(void)params;
 	sl_stats_t s;
 	sl_pipeline_stats(tel_pipeline, &s);
 	rte_tel_data_start_dict(d);
@@ -47,10 +49,8 @@ static int cmd_peers(const char *cmd, const char *params, struct rte_tel_data *d
 
 /* Telemetry dict names may not contain '.', so the top sources are two
  * arrays in step: top_sources[i] (dotted quad) dropped top_drops[i]. */
-static int cmd_prefilter(const char *cmd, const char *params, struct rte_tel_data *d)
+static int cmd_prefilter(struct rte_tel_data *d)
 {
-	(void)cmd;
-	(void)params;
 	sl_pf_snapshot_t s;
 	if (sl_prefilter_snapshot(tel_pf, &s) != 0)
 		return -1;
@@ -81,19 +81,49 @@ static int cmd_prefilter(const char *cmd, const char *params, struct rte_tel_dat
 	return 0;
 }
 
+/* Every command, under the read lock; after sl_telemetry_detach each
+ * answers null (what DPDK telemetry sends for a failed command). */
+static int serve(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)params;
+	int rc = -1;
+	rte_rwlock_read_lock(&tel_lock);
+	if (!tel_pipeline)
+		rc = -1;
+	else if (strcmp(cmd, "/sluice/stats") == 0)
+		rc = cmd_stats(d);
+	else if (strcmp(cmd, "/sluice/peers") == 0)
+		rc = cmd_peers(d);
+	else if (strcmp(cmd, "/sluice/prefilter") == 0 && tel_pf)
+		rc = cmd_prefilter(d);
+	rte_rwlock_read_unlock(&tel_lock);
+	return rc;
+}
+
 int sl_telemetry_register(const sl_config_t *cfg, const sl_pipeline_t *p,
 			  const sl_prefilter_t *pf)
 {
+	rte_rwlock_write_lock(&tel_lock);
 	tel_cfg = cfg;
 	tel_pipeline = p;
 	tel_pf = pf;
-	if (rte_telemetry_register_cmd("/sluice/stats", cmd_stats,
+	rte_rwlock_write_unlock(&tel_lock);
+	if (rte_telemetry_register_cmd("/sluice/stats", serve,
 				       "sluice-dp counters (all lcores summed). No parameters") != 0 ||
-	    rte_telemetry_register_cmd("/sluice/peers", cmd_peers,
+	    rte_telemetry_register_cmd("/sluice/peers", serve,
 				       "sluice-dp per-peer counters. No parameters") != 0)
 		return -1;
-	return pf ? rte_telemetry_register_cmd("/sluice/prefilter", cmd_prefilter,
+	return pf ? rte_telemetry_register_cmd("/sluice/prefilter", serve,
 					       "XDP prefilter counters and the sources it dropped "
 					       "most. No parameters")
 		  : 0;
+}
+
+void sl_telemetry_detach(void)
+{
+	rte_rwlock_write_lock(&tel_lock);
+	tel_cfg = NULL;
+	tel_pipeline = NULL;
+	tel_pf = NULL;
+	rte_rwlock_write_unlock(&tel_lock);
 }

@@ -12,8 +12,14 @@
 #include "sl_prefilter.h"
 
 /* Register once; cfg, p and pf (NULL: no prefilter, no /sluice/prefilter)
- * must outlive the EAL. 0, or -1 on failure. */
+ * must stay valid until sl_telemetry_detach. 0, or -1 on failure. */
 int sl_telemetry_register(const sl_config_t *cfg, const sl_pipeline_t *p,
 			  const sl_prefilter_t *pf);
+
+/* From now on every command answers null; returns after any command in
+ * progress has finished, so what was registered may then be freed. DPDK
+ * 22.11 cannot unregister a command, and a monitor may ask while sluice-dp
+ * shuts down. */
+void sl_telemetry_detach(void);
 
 #endif

@@ -335,6 +335,7 @@ int main(int argc, char **argv)
 		}
 	}
 	rc = g.json && write_json(g.json, &a->cfg, &s, pf) != 0;
+	sl_telemetry_detach();
 	sl_pipeline_destroy(a->p);
 out_port:
 	sl_prefilter_close(&a->pf);
@@ -342,6 +343,6 @@ out_port:
 out_pool:
 	rte_mempool_free(pool);
 out_eal:
-	rte_eal_cleanup();
+	sl_eal_cleanup();
 	return rc;
 }

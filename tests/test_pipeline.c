@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -23,6 +26,7 @@
 #include "sl_pipeline.h"
 #include "sl_port.h"
 #include "sl_pkt_build.h"
+#include "sl_telemetry.h"
 #include "sl_txn_build.h"
 #include "sluice/sl_pkt_sanity.h"
 
@@ -526,14 +530,72 @@ static void test_workers_send_through_rx_stage(void **state)
 	assert_every_packet_accounted(f->p);
 }
 
+/* Ask this process's own DPDK telemetry socket, as dpdk-telemetry.py does:
+ * read the greeting, send the command, return the reply. */
+static const char *telemetry_ask(const char *cmd, char *buf, size_t n)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s/dpdk_telemetry.v2", rte_eal_get_runtime_dir());
+	int s = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	assert_true(s >= 0);
+	assert_int_equal(connect(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_true(read(s, buf, n - 1) > 0);
+	assert_int_equal(write(s, cmd, strlen(cmd)), (ssize_t)strlen(cmd));
+	ssize_t r = read(s, buf, n - 1);
+	assert_true(r > 0);
+	buf[r] = '\0';
+	close(s);
+	return buf;
+}
+
+/* sl_telemetry serves this pipeline's counters until detached, and null
+ * after, when sluice-dp is about to free the pipeline. */
+static void test_telemetry_until_detached(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256];
+	size_t len = new_txn(f, txn);
+	inject(f, &from_client, txn, len);
+	inject(f, &from_client, txn, len);
+	run(f);
+	assert_int_equal(sl_telemetry_register(&f->cfg, f->p, NULL), 0);
+	char buf[16384];
+	const char *stats = telemetry_ask("/sluice/stats", buf, sizeof(buf));
+	assert_non_null(strstr(stats, "\"rx_packets\":2,"));
+	assert_non_null(strstr(stats, "\"drop_duplicate\":1,"));
+	assert_non_null(strstr(telemetry_ask("/sluice/peers", buf, sizeof(buf)),
+			       "\"b\":{\"frames_in\":0,"));
+	sl_telemetry_detach();
+	assert_string_equal(telemetry_ask("/sluice/stats", buf, sizeof(buf)),
+			    "{\"/sluice/stats\":null}");
+	assert_string_equal(telemetry_ask("/sluice/peers", buf, sizeof(buf)),
+			    "{\"/sluice/peers\":null}");
+	drain_sent(f);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
-	struct sl_eal_opts o = {.prog = "test_pipeline", .mem_mb = 256};
+	/* Telemetry on, under a prefix of this process's own. */
+	static char prefix[32];
+	snprintf(prefix, sizeof(prefix), "test_pipeline_%d", (int)getpid());
+	struct sl_eal_opts o = {.prog = "test_pipeline", .mem_mb = 256, .telemetry = true,
+				.file_prefix = prefix};
 	if (sl_eal_init_opts(&o) != 0 || sodium_init() < 0)
 		return -1;
 	pool = rte_pktmbuf_pool_create("test_pool", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	return pool ? 0 : -1;
+}
+
+/* The telemetry socket and runtime folder that the EAL leaves behind. */
+static int group_teardown(void **state)
+{
+	(void)state;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/dpdk_telemetry.v2", rte_eal_get_runtime_dir());
+	unlink(path);
+	rmdir(rte_eal_get_runtime_dir());
+	return 0;
 }
 
 int main(void)
@@ -550,6 +612,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_workers_send_through_rx_stage,
 						setup_two_workers_one_txq, teardown),
+		cmocka_unit_test_setup_teardown(test_telemetry_until_detached, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
