@@ -183,5 +183,6 @@ int sl_gen_dpdk_send(const sl_gen_dpdk_opts_t *o, const sl_gen_mix_t *m, const s
 	frames_free(&f);
 	sl_port_close(&port);
 	rte_mempool_free(pool);
+	sl_eal_cleanup();
 	return rc;
 }

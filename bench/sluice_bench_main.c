@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 					  ? "hugepages" : "4 KiB pages (--no-huge)");
 	int rc = cbench_main(nb, bench_argv);
 	if (!help)
-		rte_eal_cleanup();
+		sl_eal_cleanup();
 	free(bench_argv);
 	free(eal_argv);
 	return rc;

@@ -3,9 +3,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -174,6 +176,14 @@ int sl_eal_init_opts(const struct sl_eal_opts *o)
 	}
 	started = true;
 	return 0;
+}
+
+void sl_eal_cleanup(void)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	(void)rmdir(dir); /* fails, harmlessly, when not empty */
 }
 
 int sl_eal_init(const char *prog, int argc_extra, char **argv_extra)

@@ -33,6 +33,13 @@ struct sl_eal_opts {
 int sl_eal_init(const char *prog, int argc_extra, char **argv_extra);
 int sl_eal_init_opts(const struct sl_eal_opts *o);
 
+/* rte_eal_cleanup, then remove this process's runtime folder
+ * (/var/run/dpdk/PREFIX) if it is empty: DPDK leaves it behind even without
+ * a shared config, and tools that take a per-process prefix (sluice-gen)
+ * would leave one per run. A folder still holding files (the telemetry
+ * socket) stays. */
+void sl_eal_cleanup(void);
+
 /* True when at least mem_mb of free hugepages sit on a hugetlbfs mount. */
 bool sl_eal_hugepages_available(unsigned mem_mb);
 

@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_lcore.h>
@@ -114,7 +116,13 @@ static void test_real_start(void **ctx)
 	rte_free(p);
 	/* A second start is a no-op. */
 	assert_int_equal(sl_eal_init("test_sl_eal", 0, NULL), 0);
-	rte_eal_cleanup();
+	/* No telemetry, no shared config: the runtime folder is empty, and
+	 * goes with the EAL. */
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	assert_int_equal(access(dir, F_OK), 0);
+	sl_eal_cleanup();
+	assert_int_equal(access(dir, F_OK), -1);
 }
 
 int main(void)
