@@ -7,10 +7,12 @@
 #include <rte_malloc.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_prefetch.h>
+#include <rte_random.h>
 #include <rte_ring.h>
 
 #include "sl_dedup.h"
 #include "sl_peers.h"
+#include "sl_srcdrops.h"
 #include "sl_verify.h"
 #include "sluice/sl_pkt_sanity.h"
 
@@ -18,6 +20,8 @@
 #define SL_TX_BUF      64   /* frames gathered before a tx burst */
 #define SL_STEER_RING  4096 /* per worker */
 #define SL_FANOUT_MAX  SL_CFG_PEERS_MAX
+
+_Static_assert(SL_CFG_WORKERS_MAX <= SL_SRCDROPS_MERGE_MAX, "every worker's table is merged");
 
 static int meta_offset = -1;
 
@@ -48,6 +52,10 @@ typedef struct sl_worker {
 
 	unsigned tn;
 	struct rte_mbuf *tx[SL_TX_BUF];
+
+	/* ingest clients' parse and signature drops; last, out of the way
+	 * of the fields every burst touches */
+	sl_srcdrops_t srcdrops;
 } SL_ALIGNED(SL_CACHE_LINE) sl_worker_t;
 
 struct sl_pipeline {
@@ -245,6 +253,19 @@ static void publish_window(sl_worker_t *w, uint64_t now)
 	w->stats.dedup_window_ns = (uint64_t)((double)sl_dedup_window(w->dedup, now) * w->ns_per_tick);
 }
 
+/* A transaction that failed to parse or verify: against its relay peer, or,
+ * from the ingest port, against the client's address (the frame's headers
+ * were just read with the transaction, so they are still in cache). */
+static void count_bad_source(sl_worker_t *w, struct rte_mbuf *m, unsigned src_peer,
+			     enum sl_peer_counter peer_counter, enum sl_src_class src_class)
+{
+	if (src_peer != SL_PEER_NONE)
+		w->stats.peer[src_peer][peer_counter]++;
+	else
+		sl_srcdrops_count(&w->srcdrops, sl_pkt_src_ip(rte_pktmbuf_mtod(m, const uint8_t *)),
+				  src_class);
+}
+
 static void flush_batch(sl_worker_t *w, uint64_t now)
 {
 	if (!w->bn)
@@ -268,8 +289,7 @@ static void flush_batch(sl_worker_t *w, uint64_t now)
 			fanout(w, m);
 		} else {
 			st->c[SL_C_drop_invalid_sig]++;
-			if (src != SL_PEER_NONE)
-				st->peer[src][SL_PC_invalid]++;
+			count_bad_source(w, m, src, SL_PC_invalid, SL_SRC_invalid_sig);
 		}
 		rte_pktmbuf_free(m);
 	}
@@ -330,8 +350,7 @@ static void worker_admit(sl_worker_t *w, struct rte_mbuf **pkts, const sl_pkt_me
 		sl_txn_err_t err = sl_txn_parse(d, meta[i].txn_len, &txn);
 		if (SL_UNLIKELY(err != SL_TXN_OK)) {
 			st->c[SL_C_PARSE_BASE + err]++;
-			if (src != SL_PEER_NONE)
-				st->peer[src][SL_PC_malformed]++;
+			count_bad_source(w, m, src, SL_PC_malformed, SL_SRC_malformed);
 			rte_pktmbuf_free(m);
 			continue;
 		}
@@ -461,14 +480,23 @@ void sl_pipeline_stats(const sl_pipeline_t *p, sl_stats_t *out)
 		sl_stats_set_port_losses(out, &es);
 }
 
+void sl_pipeline_sources(const sl_pipeline_t *p, unsigned max, sl_srcdrops_top_t *top)
+{
+	const sl_srcdrops_t *tables[SL_CFG_WORKERS_MAX];
+	for (unsigned i = 0; i < p->nworkers; i++)
+		tables[i] = &p->w[i]->srcdrops;
+	sl_srcdrops_top(tables, p->nworkers, max, top);
+}
+
 static sl_worker_t *worker_create(const sl_pipeline_t *p, const struct sl_pipeline_conf *c,
-				  unsigned i)
+				  unsigned i, uint32_t srcdrops_key)
 {
 	const sl_config_t *cfg = c->cfg;
 	sl_worker_t *w = rte_zmalloc_socket("sl_worker", sizeof(*w), SL_CACHE_LINE, c->socket);
 	if (!w)
 		return NULL;
 	w->peers = &p->peers;
+	sl_srcdrops_init(&w->srcdrops, srcdrops_key);
 	w->pool = c->pool;
 	w->tx_port = c->tx_port;
 	w->tx_queue = (uint16_t)(c->tx_queue_base + i);
@@ -524,8 +552,10 @@ sl_pipeline_t *sl_pipeline_create(const struct sl_pipeline_conf *c)
 	sl_peers_build(&p->peers, c->cfg, c->my_mac, c->peer_macs);
 	p->tx_port = c->tx_port;
 	p->tx_queue = c->tx_queue_base;
+	/* one key for every worker: sl_srcdrops_top merges set by set */
+	uint32_t srcdrops_key = (uint32_t)rte_rand();
 	for (unsigned i = 0; i < c->cfg->workers; i++) {
-		p->w[i] = worker_create(p, c, i);
+		p->w[i] = worker_create(p, c, i, srcdrops_key);
 		if (!p->w[i]) {
 			sl_pipeline_destroy(p);
 			return NULL;

@@ -32,6 +32,7 @@
 #include <rte_mbuf.h>
 
 #include "sl_config.h"
+#include "sl_srcdrops.h"
 #include "sl_stats.h"
 
 /* What the rx stage learned about a packet, kept in an mbuf dynamic field
@@ -89,5 +90,10 @@ unsigned sl_pipeline_workers(const sl_pipeline_t *p);
 
 /* The counters of every stage instance, summed (safe from any thread). */
 void sl_pipeline_stats(const sl_pipeline_t *p, sl_stats_t *out);
+
+/* The (at most) max ingest clients with the most parse and signature drops,
+ * summed over the workers (safe from any thread; walks every worker's
+ * table: slow path). */
+void sl_pipeline_sources(const sl_pipeline_t *p, unsigned max, sl_srcdrops_top_t *top);
 
 #endif

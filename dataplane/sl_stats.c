@@ -66,7 +66,7 @@ uint64_t sl_stats_drops(const sl_stats_t *s)
 }
 
 void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,
-			 const sl_pf_snapshot_t *prefilter)
+			 const sl_srcdrops_top_t *sources, const sl_pf_snapshot_t *prefilter)
 {
 	/* Names are [A-Za-z0-9_-] (sl_config checks), so nothing needs escaping. */
 	fprintf(f, "{\"relay\": \"%s\",\n \"counters\": {", cfg->name);
@@ -87,7 +87,8 @@ void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,
 				(unsigned long long)s->peer[p][i]);
 		fputc('}', f);
 	}
-	fputc('}', f);
+	fprintf(f, "},\n ");
+	sl_srcdrops_write_json(f, sources);
 	if (prefilter) {
 		fprintf(f, ",\n ");
 		sl_prefilter_write_json(f, prefilter);

@@ -15,6 +15,7 @@
 
 #include "sl_config.h"
 #include "sl_prefilter.h"
+#include "sl_srcdrops.h"
 #include "sl_txn.h"
 #include "sluice/sl_compiler.h"
 
@@ -95,10 +96,11 @@ void sl_stats_set_port_losses(sl_stats_t *s, const struct rte_eth_stats *port);
 /* Sum of every drop_* counter. */
 uint64_t sl_stats_drops(const sl_stats_t *s);
 
-/* The --stats-json document (dataplane/README.md "Counters"); with what the
- * XDP prefilter counted (sl_prefilter_snapshot) when prefilter is not NULL. */
+/* The --stats-json document (dataplane/README.md "Counters"): with the
+ * ingest clients dropped most (sl_pipeline_sources), and what the XDP
+ * prefilter counted (sl_prefilter_snapshot) when prefilter is not NULL. */
 void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,
-			 const sl_pf_snapshot_t *prefilter);
+			 const sl_srcdrops_top_t *sources, const sl_pf_snapshot_t *prefilter);
 
 /* The human table printed at shutdown (zero drop reasons are left out). */
 void sl_stats_print_table(FILE *f, const sl_config_t *cfg, const sl_stats_t *s);

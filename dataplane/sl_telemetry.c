@@ -1,5 +1,6 @@
 #include "sl_telemetry.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_rwlock.h>
@@ -81,6 +82,41 @@ static int cmd_prefilter(struct rte_tel_data *d)
 	return 0;
 }
 
+/* The ingest clients dropped most, as parallel arrays like the prefilter's
+ * top sources: sources[i] sent malformed[i] unparsable transactions and
+ * invalid_sig[i] with bad signatures. */
+static int cmd_sources(struct rte_tel_data *d)
+{
+	sl_srcdrops_top_t top;
+	sl_pipeline_sources(tel_pipeline, SL_SRCDROPS_TOP_MAX, &top);
+	struct rte_tel_data *ips = rte_tel_data_alloc(), *n[SL_SRC__COUNT] = {0};
+	bool ok = ips != NULL;
+	for (unsigned c = 0; c < SL_SRC__COUNT; c++)
+		ok = (n[c] = rte_tel_data_alloc()) != NULL && ok;
+	if (!ok) {
+		rte_tel_data_free(ips);
+		for (unsigned c = 0; c < SL_SRC__COUNT; c++)
+			rte_tel_data_free(n[c]);
+		return -1;
+	}
+	rte_tel_data_start_array(ips, RTE_TEL_STRING_VAL);
+	for (unsigned c = 0; c < SL_SRC__COUNT; c++)
+		rte_tel_data_start_array(n[c], RTE_TEL_U64_VAL);
+	for (unsigned i = 0; i < top.n; i++) {
+		char ip[SL_PF_IP_STR_SZ];
+		sl_pf_ip_str(top.src[i].ip, ip);
+		rte_tel_data_add_array_string(ips, ip);
+		for (unsigned c = 0; c < SL_SRC__COUNT; c++)
+			rte_tel_data_add_array_u64(n[c], top.src[i].n[c]);
+	}
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "relay", tel_cfg->name);
+	rte_tel_data_add_dict_container(d, "sources", ips, 0);
+	for (unsigned c = 0; c < SL_SRC__COUNT; c++)
+		rte_tel_data_add_dict_container(d, sl_srcdrops_class_name(c), n[c], 0);
+	return 0;
+}
+
 /* Every command, under the read lock; after sl_telemetry_detach each
  * answers null (what DPDK telemetry sends for a failed command). */
 static int serve(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -94,6 +130,8 @@ static int serve(const char *cmd, const char *params, struct rte_tel_data *d)
 		rc = cmd_stats(d);
 	else if (strcmp(cmd, "/sluice/peers") == 0)
 		rc = cmd_peers(d);
+	else if (strcmp(cmd, "/sluice/sources") == 0)
+		rc = cmd_sources(d);
 	else if (strcmp(cmd, "/sluice/prefilter") == 0 && tel_pf)
 		rc = cmd_prefilter(d);
 	rte_rwlock_read_unlock(&tel_lock);
@@ -111,7 +149,10 @@ int sl_telemetry_register(const sl_config_t *cfg, const sl_pipeline_t *p,
 	if (rte_telemetry_register_cmd("/sluice/stats", serve,
 				       "sluice-dp counters (all lcores summed). No parameters") != 0 ||
 	    rte_telemetry_register_cmd("/sluice/peers", serve,
-				       "sluice-dp per-peer counters. No parameters") != 0)
+				       "sluice-dp per-peer counters. No parameters") != 0 ||
+	    rte_telemetry_register_cmd("/sluice/sources", serve,
+				       "ingest clients with the most malformed and bad-signature "
+				       "drops. No parameters") != 0)
 		return -1;
 	return pf ? rte_telemetry_register_cmd("/sluice/prefilter", serve,
 					       "XDP prefilter counters and the sources it dropped "

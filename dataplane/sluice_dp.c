@@ -142,11 +142,11 @@ static void lcore_map(unsigned nlcores, char *buf, size_t n)
 }
 
 static int write_json(const char *path, const sl_config_t *cfg, const sl_stats_t *s,
-		      const sl_pf_snapshot_t *prefilter)
+		      const sl_srcdrops_top_t *sources, const sl_pf_snapshot_t *prefilter)
 {
 	FILE *f = fopen(path, "w");
 	if (f)
-		sl_stats_write_json(f, cfg, s, prefilter);
+		sl_stats_write_json(f, cfg, s, sources, prefilter);
 	if (!f || fclose(f) != 0) {
 		fprintf(stderr, "sluice-dp: cannot write %s\n", path);
 		return -1;
@@ -324,6 +324,9 @@ int main(int argc, char **argv)
 	sl_stats_t s;
 	sl_pipeline_stats(a->p, &s);
 	sl_stats_print_table(stdout, &a->cfg, &s);
+	sl_srcdrops_top_t sources;
+	sl_pipeline_sources(a->p, SL_SRCDROPS_TOP_MAX, &sources);
+	sl_srcdrops_print_table(stdout, &sources);
 	sl_pf_snapshot_t pf_snap;
 	const sl_pf_snapshot_t *pf = NULL;
 	if (a->pf.counters_fd >= 0) {
@@ -334,7 +337,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "sluice-dp: cannot read the prefilter's counters\n");
 		}
 	}
-	rc = g.json && write_json(g.json, &a->cfg, &s, pf) != 0;
+	rc = g.json && write_json(g.json, &a->cfg, &s, &sources, pf) != 0;
 	sl_telemetry_detach();
 	sl_pipeline_destroy(a->p);
 out_port:

@@ -80,10 +80,10 @@ static void test_port_losses(void **state)
 }
 
 static void json_of(char *buf, size_t n, const sl_config_t *cfg, const sl_stats_t *s,
-		    const sl_pf_snapshot_t *prefilter)
+		    const sl_srcdrops_top_t *sources, const sl_pf_snapshot_t *prefilter)
 {
 	FILE *f = fmemopen(buf, n, "w");
-	sl_stats_write_json(f, cfg, s, prefilter);
+	sl_stats_write_json(f, cfg, s, sources, prefilter);
 	fclose(f);
 }
 
@@ -100,7 +100,8 @@ static void test_json_and_table(void **state)
 	s.peer[0][SL_PC_frames_out] = 7;
 	s.dedup_window_ns = 123;
 	char buf[8192];
-	json_of(buf, sizeof(buf), &cfg, &s, NULL);
+	sl_srcdrops_top_t sources = {0};
+	json_of(buf, sizeof(buf), &cfg, &s, &sources, NULL);
 	assert_non_null(strstr(buf, "{\"relay\": \"r1\","));
 	assert_non_null(strstr(buf, "\"rx_packets\": 42"));
 	assert_non_null(strstr(buf, "\"drop_parse_bad_header\": 0"));
@@ -109,22 +110,34 @@ static void test_json_and_table(void **state)
 	assert_non_null(strstr(buf, "\"b\": {\"frames_in\": 0, \"first_deliveries\": 0, \"duplicates\": 0, "
 				    "\"invalid\": 0, \"malformed\": 0, \"frames_out\": 7}"));
 	assert_null(strstr(buf, "prefilter"));
-	assert_non_null(strstr(buf, "}}\n"));
+	assert_non_null(strstr(buf, "\"frames_out\": 7}},\n \"sources\": {}}\n"));
+	sources.n = 2;
+	sources.src[0] = (struct sl_srcdrops_src){.ip = 0x0100630a, .n = {3, 4}, .total = 7};
+	sources.src[1] = (struct sl_srcdrops_src){.ip = 0x0200630a, .n = {0, 1}, .total = 1};
+	json_of(buf, sizeof(buf), &cfg, &s, &sources, NULL);
+	assert_non_null(strstr(buf, "\"sources\": {\"10.99.0.1\": {\"malformed\": 3, \"invalid_sig\": 4}, "
+				    "\"10.99.0.2\": {\"malformed\": 0, \"invalid_sig\": 1}}}\n"));
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	sl_srcdrops_print_table(f, &sources);
+	fclose(f);
+	assert_non_null(strstr(buf, "  source                  malformed      invalid_sig\n"));
+	assert_non_null(strstr(buf, "\n  10.99.0.2                        0                1\n"));
+	sources.n = 0;
 
 	sl_pf_snapshot_t pf = {.c = {[SL_PF_REDIRECTED] = 5, [SL_PF_DROP_BAD_TOKEN] = 4}};
 	pf.c[sl_pf_pkt_slot(SL_PKT_BAD_IHL)] = 3;
-	json_of(buf, sizeof(buf), &cfg, &s, &pf);
-	assert_non_null(strstr(buf, "\"frames_out\": 7}},\n \"prefilter\": {\"redirected\": 5, "));
+	json_of(buf, sizeof(buf), &cfg, &s, &sources, &pf);
+	assert_non_null(strstr(buf, "\"sources\": {},\n \"prefilter\": {\"redirected\": 5, "));
 	assert_non_null(strstr(buf, "\"drop_bad_ihl\": 3"));
 	assert_non_null(strstr(buf, "\"drop_unknown_peer\": 0, \"drop_bad_token\": 4"));
 	assert_non_null(strstr(buf, "\"pass_not_ipv4\": 0"));
 	assert_non_null(strstr(buf, ", \"top_sources\": {}}}\n"));
 	sl_pf_top_add(&pf.top, 0x0300630a, 30); /* 10.99.0.3 */
 	sl_pf_top_add(&pf.top, 0xfe0000c0, 2);  /* 192.0.0.254 */
-	json_of(buf, sizeof(buf), &cfg, &s, &pf);
+	json_of(buf, sizeof(buf), &cfg, &s, &sources, &pf);
 	assert_non_null(strstr(buf, ", \"top_sources\": {\"10.99.0.3\": 30, \"192.0.0.254\": 2}}}\n"));
 
-	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	f = fmemopen(buf, sizeof(buf), "w");
 	sl_stats_print_table(f, &cfg, &s);
 	fclose(f);
 	assert_non_null(strstr(buf, "rx_packets"));

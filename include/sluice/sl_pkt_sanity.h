@@ -112,6 +112,14 @@ static inline uint32_t sl_pkt_rd_le32(const uint8_t *p)
 #endif
 }
 
+/* The source address (sl_pkt_view_t form) of a frame that sl_pkt_check
+ * accepted: with no VLAN tags the IPv4 header, and so its source field,
+ * sits at a fixed offset whatever its options. */
+static inline uint32_t sl_pkt_src_ip(const uint8_t *frame)
+{
+	return sl_pkt_rd_le32(frame + SL_ETH_HLEN + 12);
+}
+
 /* One's-complement sum of an IPv4 header of `hlen` bytes (20 <= hlen <= 60,
  * a multiple of 4); 0xffff when the checksum field is right. The fixed
  * 20 bytes are summed straight; the options loop has a constant bound so

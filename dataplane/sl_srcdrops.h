@@ -1,0 +1,102 @@
+/* sl_srcdrops: the dataplane's costly drops counted by source IPv4 address
+ * (dataplane/README.md "Counters"), so that a client that sends malformed
+ * transactions or bad signatures to the ingest port can be named and shut
+ * out. Duplicates are not counted here: clients legitimately send the same
+ * transaction to several relays.
+ *
+ * Table: SL_SRCDROPS_SETS sets of SL_SRCDROPS_WAYS entries {address, count
+ * per class}, fixed size (sizeof(sl_srcdrops_t), about 88 KiB), nothing
+ * allocated. An address goes to one set, chosen by a keyed hash; a new
+ * address in a full set takes the way with the smallest total (the first
+ * such), and its count restarts at 0. Hence, exactly:
+ *   - a source is evicted only when it has the smallest total of its set and
+ *     an address not in the set drops a packet; the WAYS-1 largest totals of
+ *     a set are never evicted by a newcomer, so a flood of one-off sources
+ *     (one drop each) never evicts a source with 2 or more drops from a set
+ *     that holds at most WAYS-1 such sources;
+ *   - a source's counts are exact since it last entered the table, and never
+ *     more than what it sent: exact for every source while no set has had
+ *     more than WAYS distinct sources.
+ *
+ * Concurrency: one writer per table (the worker lcore that owns it), plain
+ * arithmetic, no locks, no read-modify-write atomics, no syscalls. Readers on
+ * other threads copy a set under its sequence counter (odd while the writer
+ * is inside an update), retrying a few times, and skip a set that stays
+ * busy; a copied set is exactly as it was before or after each update. The
+ * counter and fields are accessed with __atomic relaxed operations and
+ * release/acquire fences (the seqlock pattern of the C11 model); on x86-64
+ * (TSO) they compile to plain loads and stores. */
+#ifndef SL_SRCDROPS_H
+#define SL_SRCDROPS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define SL_SRCDROPS_SETS_LOG2 10
+#define SL_SRCDROPS_SETS      (1u << SL_SRCDROPS_SETS_LOG2)
+#define SL_SRCDROPS_WAYS      4
+
+#define SL_SRC_CLASSES(X) \
+	X(malformed)      /* drop_parse_*: the transaction does not parse */ \
+	X(invalid_sig)    /* drop_invalid_sig */
+
+enum sl_src_class {
+#define SL_SRC_CLASS_ENUM(name) SL_SRC_##name,
+	SL_SRC_CLASSES(SL_SRC_CLASS_ENUM)
+#undef SL_SRC_CLASS_ENUM
+	SL_SRC__COUNT
+};
+
+typedef struct sl_srcdrops_set {
+	uint32_t seq;                     /* odd: an update is in progress */
+	uint32_t ip[SL_SRCDROPS_WAYS];    /* sl_pkt_view_t form */
+	uint64_t n[SL_SRCDROPS_WAYS][SL_SRC__COUNT]; /* all 0: the way is free */
+} sl_srcdrops_set_t;
+
+typedef struct sl_srcdrops {
+	uint32_t key; /* of the set hash: same key, same set in every table */
+	sl_srcdrops_set_t set[SL_SRCDROPS_SETS];
+} sl_srcdrops_t;
+
+/* Empties t. Tables merged by sl_srcdrops_top must share the key; a random
+ * key keeps senders from aiming many addresses at one set. */
+void sl_srcdrops_init(sl_srcdrops_t *t, uint32_t key);
+
+/* The set an address goes to. */
+static inline unsigned sl_srcdrops_set_of(const sl_srcdrops_t *t, uint32_t ip)
+{
+	return (unsigned)(((ip ^ t->key) * 0x9e3779b1u) >> (32 - SL_SRCDROPS_SETS_LOG2));
+}
+
+/* One drop of class c by ip. Only the table's writer calls it. */
+void sl_srcdrops_count(sl_srcdrops_t *t, uint32_t ip, enum sl_src_class c);
+
+/* Readers, from any thread. */
+#define SL_SRCDROPS_TOP_MAX 16
+typedef struct sl_srcdrops_top {
+	unsigned n;
+	unsigned skipped_sets; /* busy on every try: left out */
+	struct sl_srcdrops_src {
+		uint32_t ip;
+		uint64_t n[SL_SRC__COUNT];
+		uint64_t total;
+	} src[SL_SRCDROPS_TOP_MAX];
+} sl_srcdrops_top_t;
+
+/* The (at most) max <= SL_SRCDROPS_TOP_MAX sources with the most drops over
+ * tables[0..ntables) (ntables <= SL_SRCDROPS_MERGE_MAX, one key), each
+ * summed over every table, most first. Tables sharing the key put an
+ * address in the same set, so the merge goes set by set on the stack. */
+#define SL_SRCDROPS_MERGE_MAX 16
+void sl_srcdrops_top(const sl_srcdrops_t *const *tables, unsigned ntables, unsigned max,
+		     sl_srcdrops_top_t *top);
+
+/* "malformed", "invalid_sig"; NULL past the last. */
+const char *sl_srcdrops_class_name(unsigned c);
+
+/* `"sources": {"10.0.0.1": {"malformed": 1, "invalid_sig": 0}, ...}`, most
+ * first, and the shutdown table's section (nothing when top is empty). */
+void sl_srcdrops_write_json(FILE *f, const sl_srcdrops_top_t *top);
+void sl_srcdrops_print_table(FILE *f, const sl_srcdrops_top_t *top);
+
+#endif
