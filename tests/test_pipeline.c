@@ -414,6 +414,67 @@ static void test_malformed_each_reason(void **state)
 	assert_every_packet_accounted(f->p);
 }
 
+static void assert_source(const sl_srcdrops_top_t *top, unsigned i, uint32_t ip,
+			  uint64_t malformed, uint64_t invalid_sig)
+{
+	assert_true(i < top->n);
+	assert_int_equal(top->src[i].ip, __builtin_bswap32(ip)); /* sl_pkt_view_t form */
+	assert_int_equal(top->src[i].n[SL_SRC_malformed], malformed);
+	assert_int_equal(top->src[i].n[SL_SRC_invalid_sig], invalid_sig);
+}
+
+/* Ingest clients' malformed and forged transactions count against their
+ * addresses; duplicates, valid ones and a relay peer's bad ones do not. */
+static void test_drops_by_source(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], g[512];
+	sl_udp4_addr_t c1 = from_client, c2 = from_client;
+	c1.src_ip = 0x0a630001;
+	c2.src_ip = 0x0a630002;
+	size_t len;
+	for (unsigned k = 0; k < 2; k++) { /* c1: two malformed, one repeated */
+		len = new_txn(f, txn);
+		inject(f, &c1, txn, len - 1);
+	}
+	inject(f, &c1, txn, len - 1);
+	len = new_txn(f, txn); /* c1: one forged, sent twice */
+	txn[10] ^= 0x40;
+	inject(f, &c1, txn, len);
+	inject(f, &c1, txn, len);
+	len = new_txn(f, txn); /* c1: one valid */
+	inject(f, &c1, txn, len);
+	len = new_txn(f, txn); /* c2: one malformed, three forged */
+	inject(f, &c2, txn, 70);
+	for (unsigned k = 0; k < 3; k++) {
+		len = new_txn(f, txn);
+		txn[len - 1] ^= 1;
+		inject(f, &c2, txn, len);
+	}
+	sl_udp4_addr_t b = from_peer(12); /* b: malformed and forged, per peer only */
+	len = new_txn(f, txn);
+	inject(f, &b, g, sl_gossip_frame_build(g, sizeof(g), 3, 2222, txn, 70));
+	txn[10] ^= 0x40;
+	inject(f, &b, g, sl_gossip_frame_build(g, sizeof(g), 3, 2222, txn, len));
+	run(f);
+
+	assert_int_equal(counter(f->p, "drop_duplicate"), 2);
+	assert_int_equal(counter(f->p, "drop_invalid_sig"), 5);
+	assert_int_equal(counter(f->p, "forwarded_txns"), 1);
+	sl_srcdrops_top_t top;
+	sl_pipeline_sources(f->p, SL_SRCDROPS_TOP_MAX, &top);
+	assert_int_equal(top.n, 2);
+	assert_source(&top, 0, c2.src_ip, 1, 3);
+	assert_source(&top, 1, c1.src_ip, 2, 1);
+	sl_pipeline_sources(f->p, 1, &top);
+	assert_int_equal(top.n, 1);
+	assert_source(&top, 0, c2.src_ip, 1, 3);
+	assert_int_equal(peer_counter(f->p, PEER_B, SL_PC_malformed), 1);
+	assert_int_equal(peer_counter(f->p, PEER_B, SL_PC_invalid), 1);
+	drain_sent(f);
+	assert_every_packet_accounted(f->p);
+}
+
 static void test_batch_waits_for_size_or_timeout(void **state)
 {
 	struct fixture *f = *state;
@@ -557,19 +618,24 @@ static void test_telemetry_until_detached(void **state)
 	size_t len = new_txn(f, txn);
 	inject(f, &from_client, txn, len);
 	inject(f, &from_client, txn, len);
+	inject(f, &from_client, txn, len - 1);
 	run(f);
 	assert_int_equal(sl_telemetry_register(&f->cfg, f->p, NULL), 0);
 	char buf[16384];
 	const char *stats = telemetry_ask("/sluice/stats", buf, sizeof(buf));
-	assert_non_null(strstr(stats, "\"rx_packets\":2,"));
+	assert_non_null(strstr(stats, "\"rx_packets\":3,"));
 	assert_non_null(strstr(stats, "\"drop_duplicate\":1,"));
 	assert_non_null(strstr(telemetry_ask("/sluice/peers", buf, sizeof(buf)),
 			       "\"b\":{\"frames_in\":0,"));
+	assert_non_null(strstr(telemetry_ask("/sluice/sources", buf, sizeof(buf)),
+			       "\"sources\":[\"10.99.0.1\"],\"malformed\":[1],\"invalid_sig\":[0]}}"));
 	sl_telemetry_detach();
 	assert_string_equal(telemetry_ask("/sluice/stats", buf, sizeof(buf)),
 			    "{\"/sluice/stats\":null}");
 	assert_string_equal(telemetry_ask("/sluice/peers", buf, sizeof(buf)),
 			    "{\"/sluice/peers\":null}");
+	assert_string_equal(telemetry_ask("/sluice/sources", buf, sizeof(buf)),
+			    "{\"/sluice/sources\":null}");
 	drain_sent(f);
 }
 
@@ -606,6 +672,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_signature_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_not_sent_back_and_ttl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_each_reason, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drops_by_source, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drops_by_source, setup_two_workers, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_waits_for_size_or_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsent_frames_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_workers_steer_by_tag, setup_two_workers,

@@ -2,7 +2,7 @@
 # sluice-dp as a program: --check verdicts and messages; a run on a null port
 # (endless junk frames) stopped by --duration and by SIGINT, each time with
 # the table on stdout, the JSON written and every packet in one final bucket;
-# telemetry answering /sluice/stats and /sluice/peers while it runs; a run
+# telemetry answering /sluice/stats, /sluice/peers and /sluice/sources while it runs; a run
 # with two workers on a ring port. About 10 s.
 set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
@@ -37,6 +37,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["relay"] == sys.argv[2], d["relay"]
 c = d["counters"]
+assert d["sources"] == {}, d["sources"]  # junk frames never reach a worker
 for k in ("rx_packets", "forwarded_txns", "drop_l2", "drop_duplicate", "drop_invalid_sig",
           "drop_parse_truncated", "tx_frames", "tx_dropped"):
     assert k in c, k
@@ -83,6 +84,8 @@ echo "$tel" | grep -q '"relay": "tdp-null"' || fail "telemetry /sluice/stats: $t
 echo "$tel" | grep -q '"rx_packets"' || fail "telemetry counters: $tel"
 tel=$(printf '/sluice/peers\n' | timeout 10 dpdk-telemetry.py -f sluice-tdp-null 2>&1)
 echo "$tel" | grep -q '"b": {"frames_in"' || fail "telemetry /sluice/peers: $tel"
+tel=$(printf '/sluice/sources\n' | timeout 10 dpdk-telemetry.py -f sluice-tdp-null 2>&1)
+echo "$tel" | grep -q '"sources": \[\]' || fail "telemetry /sluice/sources: $tel"
 kill -INT "$pid"
 rc=0
 wait "$pid" || rc=$?

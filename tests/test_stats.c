@@ -121,7 +121,7 @@ static void test_json_and_table(void **state)
 	sl_srcdrops_print_table(f, &sources);
 	fclose(f);
 	assert_non_null(strstr(buf, "  source                  malformed      invalid_sig\n"));
-	assert_non_null(strstr(buf, "\n  10.99.0.2                        0                1\n"));
+	assert_non_null(strstr(buf, "\n  10.99.0.2                       0                1\n"));
 	sources.n = 0;
 
 	sl_pf_snapshot_t pf = {.c = {[SL_PF_REDIRECTED] = 5, [SL_PF_DROP_BAD_TOKEN] = 4}};
