@@ -41,6 +41,8 @@ def relay_report(name, stats):
         print(f"relay {name}: also {other}")
     for peer, p in sorted(stats.get("peers", {}).items()):
         print(f"relay {name}:   peer {peer}: " + ", ".join(f"{k} {v}" for k, v in p.items()))
+    for src, n in stats.get("sources", {}).items():
+        print(f"relay {name}:   source {src}: " + ", ".join(f"{k} {v}" for k, v in n.items()))
     if not ok:
         print(f"relay {name}: FAIL: counters do not add up: rx_packets {rx} != "
               f"forwarded_txns {fwd} + drops {total_drops}")
