@@ -1,6 +1,5 @@
 #include "sl_srcdrops.h"
 
-#include <stdbool.h>
 #include <string.h>
 
 #include "sl_prefilter.h"
@@ -66,10 +65,9 @@ void sl_srcdrops_count(sl_srcdrops_t *t, uint32_t ip, enum sl_src_class c)
 	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
-/* A copy of s as it was between two updates, or false if every try met
- * the writer inside one. */
-static bool read_set(const sl_srcdrops_set_t *s, sl_srcdrops_set_t *out)
+bool sl_srcdrops_read_set(const sl_srcdrops_t *t, unsigned set, sl_srcdrops_set_t *out)
 {
+	const sl_srcdrops_set_t *s = &t->set[set];
 	for (unsigned tries = 0; tries < SL_SRCDROPS_READ_TRIES; tries++) {
 		uint32_t before = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
 		if (before & 1)
@@ -116,7 +114,7 @@ void sl_srcdrops_top(const sl_srcdrops_t *const *tables, unsigned ntables, unsig
 		unsigned nm = 0;
 		for (unsigned t = 0; t < ntables; t++) {
 			sl_srcdrops_set_t copy;
-			if (!read_set(&tables[t]->set[s], &copy)) {
+			if (!sl_srcdrops_read_set(tables[t], s, &copy)) {
 				top->skipped_sets++;
 				continue;
 			}

@@ -29,6 +29,7 @@
 #ifndef SL_SRCDROPS_H
 #define SL_SRCDROPS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -72,6 +73,11 @@ static inline unsigned sl_srcdrops_set_of(const sl_srcdrops_t *t, uint32_t ip)
 void sl_srcdrops_count(sl_srcdrops_t *t, uint32_t ip, enum sl_src_class c);
 
 /* Readers, from any thread. */
+
+/* A copy of set `set` as it was between two updates; false when the writer
+ * was inside an update at every try. */
+bool sl_srcdrops_read_set(const sl_srcdrops_t *t, unsigned set, sl_srcdrops_set_t *out);
+
 #define SL_SRCDROPS_TOP_MAX 16
 typedef struct sl_srcdrops_top {
 	unsigned n;

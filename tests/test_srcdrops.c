@@ -170,12 +170,13 @@ static void test_reader_skips_set_mid_update(void **state)
 	free(t);
 }
 
-/* A writer thread counts malformed then invalid_sig for one source, over
- * and over, until the reader has read the table READS times; every read
- * sees both counts equal or malformed one ahead. */
+/* A writer thread counts malformed then invalid_sig for one source in
+ * every set, round after round, until the reader has read every set READS
+ * times; each copy of a set shows every source with both counts equal or
+ * malformed one ahead. */
 struct writer_arg {
 	sl_srcdrops_t *t;
-	uint32_t ip;
+	uint32_t ip[SL_SRCDROPS_SETS];
 	uint64_t rounds;
 	int stop;
 };
@@ -184,8 +185,10 @@ static void *writer(void *p)
 {
 	struct writer_arg *a = p;
 	while (!__atomic_load_n(&a->stop, __ATOMIC_ACQUIRE)) {
-		sl_srcdrops_count(a->t, a->ip, SL_SRC_malformed);
-		sl_srcdrops_count(a->t, a->ip, SL_SRC_invalid_sig);
+		for (unsigned s = 0; s < SL_SRCDROPS_SETS; s++) {
+			sl_srcdrops_count(a->t, a->ip[s], SL_SRC_malformed);
+			sl_srcdrops_count(a->t, a->ip[s], SL_SRC_invalid_sig);
+		}
 		a->rounds++;
 	}
 	return NULL;
@@ -194,31 +197,35 @@ static void *writer(void *p)
 static void test_reader_against_live_writer(void **state)
 {
 	(void)state;
-	enum { READS = 2000 };
-	struct writer_arg a = {.t = table_new(), .ip = 0x0500000a};
+	enum { READS = 200 };
+	static struct writer_arg a;
+	a.t = table_new();
+	for (unsigned s = 0; s < SL_SRCDROPS_SETS; s++)
+		addrs_in_set(a.t, s, 0x0a000000, &a.ip[s], 1);
 	pthread_t th;
 	assert_int_equal(pthread_create(&th, NULL, writer, &a), 0);
-	const sl_srcdrops_t *tables[] = {a.t};
-	uint64_t last = 0;
-	for (unsigned reads = 0; reads < READS;) {
-		sl_srcdrops_top_t top;
-		sl_srcdrops_top(tables, 1, 1, &top);
-		if (!top.n)
-			continue;
-		uint64_t m = top.src[0].n[SL_SRC_malformed], i = top.src[0].n[SL_SRC_invalid_sig];
-		assert_true(m == i || m == i + 1);
-		assert_int_equal(top.src[0].total, m + i);
-		assert_true(m >= last);
-		last = m;
-		reads++;
-	}
+	unsigned copies = 0;
+	for (unsigned r = 0; r < READS; r++)
+		for (unsigned s = 0; s < SL_SRCDROPS_SETS; s++) {
+			sl_srcdrops_set_t set;
+			if (!sl_srcdrops_read_set(a.t, s, &set))
+				continue;
+			copies++;
+			for (unsigned w = 0; w < SL_SRCDROPS_WAYS; w++) {
+				uint64_t m = set.n[w][SL_SRC_malformed], i = set.n[w][SL_SRC_invalid_sig];
+				assert_true(m == i || m == i + 1);
+				assert_true(set.ip[w] == a.ip[s] || m == 0);
+			}
+		}
 	__atomic_store_n(&a.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
 	sl_srcdrops_top_t top;
+	const sl_srcdrops_t *tables[] = {a.t};
 	sl_srcdrops_top(tables, 1, 1, &top);
 	assert_int_equal(top.src[0].n[SL_SRC_malformed], a.rounds);
 	assert_int_equal(top.src[0].n[SL_SRC_invalid_sig], a.rounds);
-	print_message("%u reads over %llu writer rounds\n", READS, (unsigned long long)a.rounds);
+	print_message("%u consistent copies of a set over %llu writer rounds\n", copies,
+		      (unsigned long long)a.rounds);
 	free(a.t);
 }
 
