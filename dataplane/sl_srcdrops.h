@@ -9,11 +9,11 @@
  * allocated. An address goes to one set, chosen by a keyed hash; a new
  * address in a full set takes the way with the smallest total (the first
  * such), and its count restarts at 0. Hence, exactly:
- *   - a source is evicted only when it has the smallest total of its set and
- *     an address not in the set drops a packet; the WAYS-1 largest totals of
- *     a set are never evicted by a newcomer, so a flood of one-off sources
- *     (one drop each) never evicts a source with 2 or more drops from a set
- *     that holds at most WAYS-1 such sources;
+ *   - a source is evicted only when an address not in its set drops a
+ *     packet and no other way of the set has a smaller total; so while some
+ *     other source of its set has a strictly smaller total it stays, and a
+ *     flood of one-off sources (one drop each) never evicts a source with 2
+ *     or more drops from a set that holds at most WAYS-1 such sources;
  *   - a source's counts are exact since it last entered the table, and never
  *     more than what it sent: exact for every source while no set has had
  *     more than WAYS distinct sources.
