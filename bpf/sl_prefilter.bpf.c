@@ -82,7 +82,7 @@ static __always_inline __u32 claimed_src(const __u8 *hdrs, __u32 len)
 {
 	if (len < SL_ETH_HLEN + SL_IPV4_HLEN_MIN)
 		return 0;
-	return sl_pkt_rd_le32(hdrs + SL_ETH_HLEN + 12);
+	return sl_pkt_src_ip(hdrs);
 }
 
 SEC("xdp")

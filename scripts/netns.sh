@@ -5,6 +5,8 @@
 #   sl_test_need_netns     in a test: skip (exit 77) unless namespaces can be made
 #   sl_test_need_dp BUILD  in a test: fail unless BUILD has sluice-dp
 #   sl_netns_lock          serialise with any other user of the sl-* namespaces
+#   sl_netns_test_begin BUILD  a namespace test's start: the two checks above,
+#                          a scratch folder $work, cleanup on exit, the lock
 #   sl_netns_up            create the network (removing a stale one first)
 #   sl_bg LOG NS CMD...    start CMD in namespace sl-NS in the background, logged
 #   sl_cleanup             kill what sl_bg started, remove the namespaces
@@ -69,6 +71,15 @@ sl_netns_lock() {
 		echo "netns: another run holds /run/sluice-netns.lock" >&2
 		return 1
 	fi
+}
+
+sl_netns_test_begin() {
+	sl_test_need_netns
+	sl_test_need_dp "$1"
+	work=$(mktemp -d)
+	trap 'sl_cleanup; rm -rf "$work"' EXIT
+	trap 'exit 130' INT TERM
+	sl_netns_lock
 }
 
 sl_netns_down() {

@@ -113,8 +113,9 @@ static inline uint32_t sl_pkt_rd_le32(const uint8_t *p)
 }
 
 /* The source address (sl_pkt_view_t form) of a frame that sl_pkt_check
- * accepted: with no VLAN tags the IPv4 header, and so its source field,
- * sits at a fixed offset whatever its options. */
+ * accepted, or that the XDP prefilter rejects and that reaches that far
+ * (its claimed source): with no VLAN tags the IPv4 header, and so its
+ * source field, sits at a fixed offset whatever its options. */
 static inline uint32_t sl_pkt_src_ip(const uint8_t *frame)
 {
 	return sl_pkt_rd_le32(frame + SL_ETH_HLEN + 12);

@@ -11,12 +11,7 @@ set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
 # shellcheck source=../../scripts/netns.sh
 . "$src/scripts/netns.sh"
-sl_test_need_netns
-sl_test_need_dp "$build"
-work=$(mktemp -d)
-trap 'sl_cleanup; rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM
-sl_netns_lock
+sl_netns_test_begin "$build"
 
 sl_e2e_run "$work" "$build"
 

@@ -15,18 +15,13 @@ set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
 # shellcheck source=../../scripts/netns.sh
 . "$src/scripts/netns.sh"
-sl_test_need_netns
-sl_test_need_dp "$build"
-work=$(mktemp -d)
-trap 'sl_cleanup; rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM
+sl_netns_test_begin "$build"
 
 export SL_XDP_PROG=$build/bpf/sl_prefilter.bpf.o
 "$build/bench/sluice-gen" --seed 9 --src "${SL_IP[c1]}" --src-mac "$(sl_mac c1)" \
 	--dst "${SL_IP[a]}:$SL_INGEST_PORT" --pcap "$work/bad.pcap" --manifest "$work/bad.txt" \
 	--valid 0 --bad-frames --quiet
 export SL_E2E_INJECT=$work/bad.pcap
-sl_netns_lock
 SL_E2E_VALID=200 SL_E2E_TELEMETRY=/sluice/prefilter sl_e2e_run "$work" "$build"
 cat "$work/inject.log"
 

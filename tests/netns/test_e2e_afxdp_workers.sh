@@ -8,11 +8,7 @@ set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
 # shellcheck source=../../scripts/netns.sh
 . "$src/scripts/netns.sh"
-sl_test_need_netns
-work=$(mktemp -d)
-trap 'sl_cleanup; rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM
-sl_netns_lock
+sl_netns_test_begin "$build"
 
 SL_DP_WORKERS=2 sl_e2e_run "$work" "$build"
 grep -q "2 worker(s)" "$work/a.log" || { echo "relay a did not run two workers"; cat "$work/a.log"; exit 1; }

@@ -8,11 +8,7 @@ set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
 # shellcheck source=../../scripts/netns.sh
 . "$src/scripts/netns.sh"
-sl_test_need_netns
-work=$(mktemp -d)
-trap 'sl_cleanup; rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM
-sl_netns_lock
+sl_netns_test_begin "$build"
 sl_netns_up
 
 sl_bg "$work/sink.log" sink "$build/bench/sluice-sink" --listen "${SL_IP[sink]}:$SL_SINK_PORT" \
