@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sl_prefilter.h"
+#include "sl_table.h"
 
 /* A writer holds a set for a few stores; a reader that finds it busy this
  * many times in a row leaves it out rather than wait. */
@@ -156,16 +157,10 @@ void sl_srcdrops_print_table(FILE *f, const sl_srcdrops_top_t *top)
 {
 	if (!top->n)
 		return;
-	fprintf(f, "  %-16s", "source");
-	for (unsigned c = 0; c < SL_SRC__COUNT; c++)
-		fprintf(f, " %16s", class_names[c]);
-	fputc('\n', f);
+	sl_table_head(f, "source", class_names, SL_SRC__COUNT);
 	for (unsigned i = 0; i < top->n; i++) {
 		char ip[SL_PF_IP_STR_SZ];
 		sl_pf_ip_str(top->src[i].ip, ip);
-		fprintf(f, "  %-16s", ip);
-		for (unsigned c = 0; c < SL_SRC__COUNT; c++)
-			fprintf(f, " %16llu", (unsigned long long)top->src[i].n[c]);
-		fputc('\n', f);
+		sl_table_row(f, ip, top->src[i].n, SL_SRC__COUNT);
 	}
 }

@@ -1,8 +1,10 @@
 #include "sl_stats.h"
 
+#include <string.h>
+
 #include <rte_ethdev.h>
 
-#include <string.h>
+#include "sl_table.h"
 
 static const char *const names[SL_C__COUNT] = {
 #define SL_COUNTER_NAME(name) #name,
@@ -109,14 +111,7 @@ void sl_stats_print_table(FILE *f, const sl_config_t *cfg, const sl_stats_t *s)
 	fprintf(f, "  %-28s %20llu\n", "dedup_window_ns", (unsigned long long)s->dedup_window_ns);
 	if (!cfg->npeers)
 		return;
-	fprintf(f, "  %-16s", "peer");
-	for (unsigned i = 0; i < SL_PC__COUNT; i++)
-		fprintf(f, " %16s", peer_names[i]);
-	fputc('\n', f);
-	for (unsigned p = 0; p < cfg->npeers; p++) {
-		fprintf(f, "  %-16s", cfg->peers[p].name);
-		for (unsigned i = 0; i < SL_PC__COUNT; i++)
-			fprintf(f, " %16llu", (unsigned long long)s->peer[p][i]);
-		fputc('\n', f);
-	}
+	sl_table_head(f, "peer", peer_names, SL_PC__COUNT);
+	for (unsigned p = 0; p < cfg->npeers; p++)
+		sl_table_row(f, cfg->peers[p].name, s->peer[p], SL_PC__COUNT);
 }
