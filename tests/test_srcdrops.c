@@ -170,13 +170,21 @@ static void test_reader_skips_set_mid_update(void **state)
 	free(t);
 }
 
-/* A writer thread counts malformed then invalid_sig for one source in
- * every set, round after round, until the reader has read every set READS
- * times; each copy of a set shows every source with both counts equal or
- * malformed one ahead. */
+/* A writer thread works round after round until the reader is done. In
+ * every set but CHURN_SET it counts malformed then invalid_sig for one
+ * source: each copy shows both counts equal or malformed one ahead. In
+ * CHURN_SET, many times a round, it counts one drop for each of WAYS + 1
+ * sources, malformed for even-numbered ones and invalid_sig for odd-numbered
+ * ones, so drops keep replacing ways; a copy torn between a replacement's
+ * fields would show a source with the other parity's count, and so would a
+ * replacement that kept the old counts. The reader reads every set READS
+ * times and CHURN_SET far more often. (A writer that skipped its odd
+ * sequence mark still passes nearly always: its window is a few stores.) */
+#define CHURN (SL_SRCDROPS_WAYS + 1)
+#define CHURN_SET 1
 struct writer_arg {
 	sl_srcdrops_t *t;
-	uint32_t ip[SL_SRCDROPS_SETS];
+	uint32_t ip[SL_SRCDROPS_SETS][CHURN];
 	uint64_t rounds;
 	int stop;
 };
@@ -186,44 +194,77 @@ static void *writer(void *p)
 	struct writer_arg *a = p;
 	while (!__atomic_load_n(&a->stop, __ATOMIC_ACQUIRE)) {
 		for (unsigned s = 0; s < SL_SRCDROPS_SETS; s++) {
-			sl_srcdrops_count(a->t, a->ip[s], SL_SRC_malformed);
-			sl_srcdrops_count(a->t, a->ip[s], SL_SRC_invalid_sig);
+			if (s != CHURN_SET) {
+				sl_srcdrops_count(a->t, a->ip[s][0], SL_SRC_malformed);
+				sl_srcdrops_count(a->t, a->ip[s][0], SL_SRC_invalid_sig);
+				continue;
+			}
+			for (unsigned k = 0; k < 256; k++)
+				for (unsigned j = 0; j < CHURN; j++)
+					sl_srcdrops_count(a->t, a->ip[s][j], j & 1 ? SL_SRC_invalid_sig
+										 : SL_SRC_malformed);
 		}
 		a->rounds++;
 	}
 	return NULL;
 }
 
+/* A way of a churned set: empty, or one of its sources with only the count
+ * of its parity. */
+static void assert_churned_way(const uint32_t *ips, uint32_t ip, uint64_t m, uint64_t i)
+{
+	if (m == 0 && i == 0)
+		return;
+	unsigned j = 0;
+	while (j < CHURN && ips[j] != ip)
+		j++;
+	assert_true(j < CHURN);
+	assert_int_equal(j & 1 ? m : i, 0);
+}
+
+/* Copies set s once, as a reader beside the writer; checks the copy (see
+ * writer) and returns 1, or 0 when the read gave up. */
+static unsigned check_copy(const struct writer_arg *a, unsigned s)
+{
+	sl_srcdrops_set_t set;
+	if (!sl_srcdrops_read_set(a->t, s, &set))
+		return 0;
+	for (unsigned w = 0; w < SL_SRCDROPS_WAYS; w++) {
+		uint64_t m = set.n[w][SL_SRC_malformed], i = set.n[w][SL_SRC_invalid_sig];
+		if (s == CHURN_SET) {
+			assert_churned_way(a->ip[s], set.ip[w], m, i);
+			continue;
+		}
+		assert_true(m == i || m == i + 1);
+		assert_true(set.ip[w] == a->ip[s][0] || m == 0);
+	}
+	return 1;
+}
+
 static void test_reader_against_live_writer(void **state)
 {
 	(void)state;
-	enum { READS = 200 };
+	enum { READS = 200, CHURN_READS = 2000000 };
 	static struct writer_arg a;
 	a.t = table_new();
 	for (unsigned s = 0; s < SL_SRCDROPS_SETS; s++)
-		addrs_in_set(a.t, s, 0x0a000000, &a.ip[s], 1);
+		addrs_in_set(a.t, s, 0x0a000000, a.ip[s], s == CHURN_SET ? CHURN : 1);
 	pthread_t th;
 	assert_int_equal(pthread_create(&th, NULL, writer, &a), 0);
 	unsigned copies = 0;
 	for (unsigned r = 0; r < READS; r++)
-		for (unsigned s = 0; s < SL_SRCDROPS_SETS; s++) {
-			sl_srcdrops_set_t set;
-			if (!sl_srcdrops_read_set(a.t, s, &set))
-				continue;
-			copies++;
-			for (unsigned w = 0; w < SL_SRCDROPS_WAYS; w++) {
-				uint64_t m = set.n[w][SL_SRC_malformed], i = set.n[w][SL_SRC_invalid_sig];
-				assert_true(m == i || m == i + 1);
-				assert_true(set.ip[w] == a.ip[s] || m == 0);
-			}
-		}
+		for (unsigned s = 0; s < SL_SRCDROPS_SETS; s++)
+			copies += check_copy(&a, s);
+	for (unsigned r = 0; r < CHURN_READS; r++)
+		copies += check_copy(&a, CHURN_SET);
 	__atomic_store_n(&a.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
-	sl_srcdrops_top_t top;
-	const sl_srcdrops_t *tables[] = {a.t};
-	sl_srcdrops_top(tables, 1, 1, &top);
-	assert_int_equal(top.src[0].n[SL_SRC_malformed], a.rounds);
-	assert_int_equal(top.src[0].n[SL_SRC_invalid_sig], a.rounds);
+	/* Writer gone: every drop of set 0's one source is there. */
+	sl_srcdrops_set_t set;
+	assert_true(sl_srcdrops_read_set(a.t, 0, &set));
+	assert_int_equal(set.ip[0], a.ip[0][0]);
+	assert_int_equal(set.n[0][SL_SRC_malformed], a.rounds);
+	assert_int_equal(set.n[0][SL_SRC_invalid_sig], a.rounds);
 	print_message("%u consistent copies of a set over %llu writer rounds\n", copies,
 		      (unsigned long long)a.rounds);
 	free(a.t);
