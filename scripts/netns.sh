@@ -5,8 +5,10 @@
 #   sl_test_need_netns     in a test: skip (exit 77) unless namespaces can be made
 #   sl_test_need_dp BUILD  in a test: fail unless BUILD has sluice-dp
 #   sl_netns_lock          serialise with any other user of the sl-* namespaces
-#   sl_netns_test_begin BUILD  a namespace test's start: the two checks above,
-#                          a scratch folder $work, cleanup on exit, the lock
+#   sl_dp_test_begin BUILD a sluice-dp test's start: the check above, $dp,
+#                          a scratch folder $work removed on exit
+#   sl_netns_test_begin BUILD  a namespace test's start: sl_test_need_netns,
+#                          sl_dp_test_begin, namespace cleanup on exit, the lock
 #   sl_netns_up            create the network (removing a stale one first)
 #   sl_bg LOG NS CMD...    start CMD in namespace sl-NS in the background, logged
 #   sl_cleanup             kill what sl_bg started, remove the namespaces
@@ -73,10 +75,16 @@ sl_netns_lock() {
 	fi
 }
 
+sl_dp_test_begin() {
+	sl_test_need_dp "$1"
+	dp=$1/dataplane/sluice-dp
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+}
+
 sl_netns_test_begin() {
 	sl_test_need_netns
-	sl_test_need_dp "$1"
-	work=$(mktemp -d)
+	sl_dp_test_begin "$1"
 	trap 'sl_cleanup; rm -rf "$work"' EXIT
 	trap 'exit 130' INT TERM
 	sl_netns_lock

@@ -8,10 +8,7 @@ set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
 # shellcheck source=../scripts/netns.sh
 . "$src/scripts/netns.sh"
-sl_test_need_dp "$build"
-dp=$build/dataplane/sluice-dp
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+sl_dp_test_begin "$build"
 
 frames=()
 vec=${SLUICE_VECTORS_DIR:-}/xdp-frames

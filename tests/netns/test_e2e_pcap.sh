@@ -10,10 +10,7 @@ set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
 # shellcheck source=../../scripts/netns.sh
 . "$src/scripts/netns.sh"
-sl_test_need_dp "$build"
-dp=$build/dataplane/sluice-dp
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+sl_dp_test_begin "$build"
 
 "$build/bench/sluice-gen" --seed 1 --src "${SL_IP[c1]}" --dst "${SL_IP[a]}:$SL_INGEST_PORT" \
 	--pcap "$work/in.pcap" --manifest "$work/c1.txt" --valid 400 --dup-pct 25 --bad-sig 40 \
