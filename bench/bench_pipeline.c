@@ -4,6 +4,7 @@
  *   pipeline/io_forward      rx burst -> tx burst, nothing else: the ceiling
  *                            of the same port set-up (the baseline)
  *   pipeline/dup_drop        every packet a duplicate of a valid transaction
+ *                            (dup_verified_id: how many the id cache caught)
  *   pipeline/malformed_drop  every packet a new, truncated transaction
  *   pipeline/verify_forward  unique valid transactions, fanout to 4 peers
  *   pipeline/verify_only     sl_verify_batch alone on the same transactions,
@@ -212,6 +213,7 @@ static void run_pipeline(cbench_state_t *st, struct rte_mbuf **frames, unsigned 
 	sl_pipeline_destroy(p);
 	cbench_set_items_processed(st, pkts);
 	cbench_counter(st, "forwarded", (double)fwd, 0);
+	cbench_counter(st, "dup_verified_id", (double)s.c[SL_C_dup_verified_id], 0);
 }
 
 static void bench_dup_drop(cbench_state_t *st)

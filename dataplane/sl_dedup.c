@@ -18,10 +18,11 @@
 
 #include "sl_dedup.h"
 
+#include "sl_bigmem.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/random.h>
 
 #include "sluice/sl_compiler.h"
@@ -49,7 +50,6 @@ struct sl_dedup {
 _Static_assert(sizeof(struct sl_dedup) == SL_DEDUP_HEADER_BYTES,
 	       "header size is part of the footprint documented in sl_dedup.h");
 
-#define SL_DEDUP_HUGE_PAGE (2u << 20)
 #define SL_DEDUP_PREFETCH_SLOTS 4 /* see index_prefetch */
 
 static inline uint64_t *index_slots(const sl_dedup_t *d)
@@ -103,27 +103,18 @@ sl_dedup_t *sl_dedup_create(uint64_t capacity)
 	if (got != (ssize_t)sizeof(seed))
 		return NULL;
 
-	size_t len = (bytes + SL_DEDUP_HUGE_PAGE - 1) & ~(size_t)(SL_DEDUP_HUGE_PAGE - 1);
-	void *mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
-	if (mem == MAP_FAILED) {
-		len = bytes;
-		mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (mem == MAP_FAILED)
-			return NULL;
-		/* No hugetlbfs pages: ask for transparent ones (before the first touch),
-		 * which cuts the TLB misses of random probes; best effort. */
-		(void)madvise(mem, len, MADV_HUGEPAGE);
-	}
+	void *mem = sl_bigmem_map(bytes);
+	if (!mem)
+		return NULL;
 	sl_dedup_t *d = sl_dedup_new(mem, capacity, seed);
-	d->map_len = len;
+	d->map_len = bytes;
 	return d;
 }
 
 void sl_dedup_destroy(sl_dedup_t *d)
 {
 	if (d != NULL && d->map_len != 0)
-		munmap(d, d->map_len);
+		sl_bigmem_unmap(d, d->map_len);
 }
 
 /* XXH3_64bits_withSeed switches to its long-input kernel only above 240

@@ -11,8 +11,10 @@
 #include <rte_ring.h>
 
 #include "sl_dedup.h"
+#include "sl_idcache.h"
 #include "sl_peers.h"
 #include "sl_srcdrops.h"
+#include "sl_txn.h"
 #include "sl_verify.h"
 #include "sluice/sl_pkt_sanity.h"
 
@@ -33,7 +35,8 @@ static inline sl_pkt_meta_t *meta_of(struct rte_mbuf *m)
 typedef struct sl_worker {
 	sl_stats_t stats; /* first: cache-aligned, written only by this worker */
 	const sl_peers_t *peers;
-	sl_dedup_t *dedup;
+	sl_dedup_t *dedup;    /* tags of every transaction's bytes seen */
+	sl_idcache_t *verified; /* ids of the transactions verified valid */
 	sl_verifier_t *verifier;
 	struct rte_ring *ring; /* from the rx stage; NULL with one worker */
 	struct rte_ring *txr;  /* frames to the rx stage to send; NULL: send */
@@ -61,7 +64,7 @@ typedef struct sl_worker {
 struct sl_pipeline {
 	sl_stats_t rx_stats; /* the rx stage's counters */
 	sl_peers_t peers;
-	const sl_dedup_t *tagger; /* worker 0's cache: only its seed is read */
+	const sl_dedup_t *keyer; /* worker 0's byte cache: only its key is read */
 	uint16_t tx_port, tx_queue; /* where the rx stage sends workers' frames */
 	unsigned nworkers;
 	sl_worker_t *w[SL_CFG_WORKERS_MAX];
@@ -115,12 +118,17 @@ static unsigned classify(const sl_pipeline_t *p, struct rte_mbuf *m, sl_pkt_meta
 	} else {
 		return SL_C_drop_not_for_us;
 	}
-	meta->tag = sl_dedup_tag(p->tagger, d + meta->txn_off, meta->txn_len);
+	const uint8_t *txn = d + meta->txn_off;
+	const uint8_t *id = sl_txn_id_peek(txn, meta->txn_len);
+	meta->has_id = id != NULL;
+	meta->key = id ? sl_dedup_tag(p->keyer, id, SL_TXN_SIG_SZ)
+		       : sl_dedup_tag(p->keyer, txn, meta->txn_len);
 	return 0;
 }
 
-/* The headers and a 215-byte transaction: what the checks and the hash
- * read. Fetched a couple of packets ahead, not the whole burst at once:
+/* The headers and the first signature: what the checks and the key read
+ * (gossip: 42 + 16 + 1 + 64 bytes, at any offset within a line). Fetched a
+ * couple of packets ahead, not the whole burst at once:
  * frames that start at the same offset in 4 KiB buffers (af_xdp's UMEM
  * frames, mbufs one per page) share L1 sets, and a burst's worth of them
  * evicts its own first packets before they are read. */
@@ -128,8 +136,19 @@ static unsigned classify(const sl_pipeline_t *p, struct rte_mbuf *m, sl_pkt_meta
 static inline void prefetch_frame(const struct rte_mbuf *m)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
-	for (unsigned k = 0; k < 5; k++)
-		rte_prefetch0(d + k * RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(d);
+	rte_prefetch0(d + RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(d + 2 * RTE_CACHE_LINE_SIZE - 1);
+}
+
+/* The rest of a transaction that the rx stage did not fetch, for the worker
+ * that hashes all of it (up to 256 bytes more: most transactions). */
+static inline void prefetch_txn(const struct rte_mbuf *m, const sl_pkt_meta_t *meta)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	unsigned end = RTE_MIN((unsigned)meta->txn_off + meta->txn_len, 6u * RTE_CACHE_LINE_SIZE);
+	for (unsigned at = 2 * RTE_CACHE_LINE_SIZE; at < end; at += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0(d + at);
 }
 
 /* Keeps the accepted packets of pkts[0..n) in pkts, in order, with what
@@ -283,6 +302,8 @@ static void flush_batch(sl_worker_t *w, uint64_t now)
 		item += nsig;
 		unsigned src = meta_of(m)->src_peer;
 		if (good) {
+			/* parsed, so it has an id (sl_txn_id_peek) */
+			sl_idcache_insert(w->verified, meta_of(m)->key);
 			st->c[SL_C_forwarded_txns]++;
 			if (src != SL_PEER_NONE)
 				st->peer[src][SL_PC_first_deliveries]++;
@@ -312,37 +333,66 @@ static void batch_add(sl_worker_t *w, struct rte_mbuf *m, const sl_txn_t *t, uin
 		flush_batch(w, now);
 }
 
-/* Dedup runs before the parser: identical bytes always parse alike, so a
- * copy of bytes already seen needs no second parse -- duplicates are the
- * cheapest drop. The cache also remembers bytes that failed to parse, so a
- * repeated malformed datagram counts once as drop_parse_<reason>, then as
- * drop_duplicate. */
+/* Dedup runs before the parser, in two steps. A transaction whose id (first
+ * signature) is that of one already verified valid is a duplicate whatever
+ * its other bytes: a signature binds its message, so the rest can only be
+ * the same transaction or an invalid one, and the ledger admits one
+ * transaction per id either way. That check needs only the 64 bytes the rx
+ * stage read; it is how most duplicates go. Everything else is looked up
+ * by a tag of all its bytes, as DESIGN.md's dedup says: identical bytes
+ * always parse and verify alike, so a copy of bytes already seen needs no
+ * second parse, and garbage sent first under a real transaction's id
+ * suppresses nothing but itself. The byte cache also remembers bytes that
+ * failed to parse, so a repeated malformed datagram counts once as
+ * drop_parse_<reason>, then as drop_duplicate. */
 static void worker_admit(sl_worker_t *w, struct rte_mbuf **pkts, const sl_pkt_meta_t *meta,
 			 unsigned n, uint64_t now)
 {
 	sl_stats_t *st = &w->stats;
-	uint64_t tags[SL_BURST_MAX] = {0}; /* gcc cannot see that n <= SL_BURST_MAX */
-	uint8_t is_new[SL_BURST_MAX];
+	/* zeroed: gcc cannot see that n <= SL_BURST_MAX */
+	uint64_t keys[SL_BURST_MAX] = {0}, tags[SL_BURST_MAX] = {0};
+	uint8_t dup[SL_BURST_MAX], is_new[SL_BURST_MAX], rest[SL_BURST_MAX];
 	if (!n)
 		return;
 	for (unsigned i = 0; i < n; i++)
-		tags[i] = meta[i].tag;
-	unsigned fresh = sl_dedup_insert_burst(w->dedup, tags, n, now, is_new);
+		keys[i] = meta[i].key;
+	sl_idcache_lookup_burst(w->verified, keys, n, dup);
+	unsigned by_id = 0, nrest = 0;
+	for (unsigned i = 0; i < n; i++) {
+		dup[i] &= meta[i].has_id;
+		by_id += dup[i];
+		if (!dup[i])
+			rest[nrest++] = (uint8_t)i;
+	}
+	for (unsigned k = 0; k < RTE_MIN(nrest, SL_PREFETCH_AHEAD); k++)
+		prefetch_txn(pkts[rest[k]], &meta[rest[k]]);
+	for (unsigned k = 0; k < nrest; k++) {
+		unsigned i = rest[k];
+		if (k + SL_PREFETCH_AHEAD < nrest)
+			prefetch_txn(pkts[rest[k + SL_PREFETCH_AHEAD]], &meta[rest[k + SL_PREFETCH_AHEAD]]);
+		const uint8_t *d = rte_pktmbuf_mtod(pkts[i], const uint8_t *) + meta[i].txn_off;
+		tags[k] = sl_dedup_tag(w->dedup, d, meta[i].txn_len);
+	}
+	unsigned fresh = sl_dedup_insert_burst(w->dedup, tags, nrest, now, is_new);
+	for (unsigned k = 0; k < nrest; k++)
+		dup[rest[k]] = !is_new[k];
 	st->c[SL_C_drop_duplicate] += n - fresh;
+	st->c[SL_C_dup_verified_id] += by_id;
 	/* Duplicates are freed last packet first: the rx stage has just read
 	 * the last ones' mbufs, which are still in L1 (in 4 KiB-aligned
 	 * buffers only about eight of a burst's mbufs are). */
 	for (unsigned i = n; i-- > 0;) {
-		if (is_new[i])
+		if (!dup[i])
 			continue;
 		unsigned src = meta[i].src_peer;
 		if (src != SL_PEER_NONE)
 			st->peer[src][SL_PC_duplicates]++;
 		rte_pktmbuf_free(pkts[i]);
 	}
-	for (unsigned i = 0; fresh && i < n; i++) {
-		if (!is_new[i])
+	for (unsigned k = 0; k < nrest; k++) {
+		if (!is_new[k])
 			continue;
+		unsigned i = rest[k];
 		struct rte_mbuf *m = pkts[i];
 		unsigned src = meta[i].src_peer;
 		sl_txn_t txn;
@@ -375,10 +425,12 @@ static void worker_admit_ring(sl_worker_t *w, struct rte_mbuf **pkts, unsigned n
 
 /* ---- the pipeline ------------------------------------------------------- */
 
-/* High tag bits pick the shard; the cache indexes with the low ones. */
-static inline unsigned shard_of(uint64_t tag, unsigned n)
+/* High key bits pick the shard; the caches index with the low ones. Keyed
+ * by id, so every transaction with one id meets the same verified set, and
+ * identical bytes the same byte cache. */
+static inline unsigned shard_of(uint64_t key, unsigned n)
 {
-	return (unsigned)(((tag >> 32) * n) >> 32);
+	return (unsigned)(((key >> 32) * n) >> 32);
 }
 
 static void steer(sl_pipeline_t *p, struct rte_mbuf **pkts, const sl_pkt_meta_t *meta,
@@ -387,7 +439,7 @@ static void steer(sl_pipeline_t *p, struct rte_mbuf **pkts, const sl_pkt_meta_t 
 	struct rte_mbuf *by[SL_CFG_WORKERS_MAX][SL_BURST_MAX];
 	unsigned cnt[SL_CFG_WORKERS_MAX] = {0};
 	for (unsigned i = 0; i < n; i++) {
-		unsigned s = shard_of(meta[i].tag, p->nworkers);
+		unsigned s = shard_of(meta[i].key, p->nworkers);
 		*meta_of(pkts[i]) = meta[i];
 		by[s][cnt[s]++] = pkts[i];
 	}
@@ -505,7 +557,9 @@ static sl_worker_t *worker_create(const sl_pipeline_t *p, const struct sl_pipeli
 	w->batch_timeout = rte_get_tsc_hz() * cfg->batch_timeout_us / 1000000;
 	w->ns_per_tick = 1e9 / (double)rte_get_tsc_hz();
 	uint64_t cap = cfg->dedup_capacity / cfg->workers;
-	w->dedup = sl_dedup_create(cap < SL_DEDUP_CAPACITY_MIN ? SL_DEDUP_CAPACITY_MIN : cap);
+	cap = cap < SL_DEDUP_CAPACITY_MIN ? SL_DEDUP_CAPACITY_MIN : cap;
+	w->dedup = sl_dedup_create(cap);
+	w->verified = sl_idcache_create(cap);
 	w->verifier = sl_verifier_create(cfg->verify_backend);
 	if (cfg->workers > 1) {
 		char name[RTE_RING_NAMESIZE];
@@ -519,10 +573,12 @@ static sl_worker_t *worker_create(const sl_pipeline_t *p, const struct sl_pipeli
 		w->txr = rte_ring_create(name, SL_STEER_RING, c->socket,
 					 RING_F_SP_ENQ | RING_F_SC_DEQ);
 	}
-	if (!w->dedup || !w->verifier || (cfg->workers > 1 && !w->ring) || (tx_back && !w->txr)) {
+	if (!w->dedup || !w->verified || !w->verifier || (cfg->workers > 1 && !w->ring) ||
+	    (tx_back && !w->txr)) {
 		fprintf(stderr, "sluice: worker %u: cannot create its %s\n", i,
-			!w->dedup ? "dedup cache" : !w->verifier ? "verifier" : "rings");
+			!w->dedup || !w->verified ? "dedup caches" : !w->verifier ? "verifier" : "rings");
 		sl_dedup_destroy(w->dedup);
+		sl_idcache_destroy(w->verified);
 		if (w->verifier)
 			sl_verifier_destroy(w->verifier);
 		rte_ring_free(w->ring);
@@ -562,7 +618,7 @@ sl_pipeline_t *sl_pipeline_create(const struct sl_pipeline_conf *c)
 		}
 		p->nworkers++;
 	}
-	p->tagger = p->w[0]->dedup;
+	p->keyer = p->w[0]->dedup;
 	return p;
 }
 
@@ -585,6 +641,7 @@ void sl_pipeline_destroy(sl_pipeline_t *p)
 		rte_ring_free(w->txr);
 		sl_verifier_destroy(w->verifier);
 		sl_dedup_destroy(w->dedup);
+		sl_idcache_destroy(w->verified);
 		rte_free(w);
 	}
 	rte_free(p);

@@ -3,10 +3,13 @@
  * path of a packet").
  *
  *   rx stage (one lcore):  L2/L3/L4 sanity -> ingest datagram or gossip frame
- *                          (magic, version, TTL, peer, token) -> dedup tag
- *                          -> steer by tag to a worker (rte_ring) or, with one
+ *                          (magic, version, TTL, peer, token) -> key (of the
+ *                          transaction's id, its first signature) -> steer
+ *                          by key to a worker (rte_ring) or, with one
  *                          worker, hand over directly
- *   worker (one per shard): dedup (its own shard, single writer) -> parse
+ *   worker (one per shard): dedup (its own shard, single writer): the id of
+ *                          a transaction already verified valid is a
+ *                          duplicate; else the bytes are looked up -> parse
  *                          (only what is new: same bytes, same verdict)
  *                          -> batch verify (flush when batch_size is reached,
  *                          when the oldest waits batch_timeout_us, or when rx
@@ -19,8 +22,8 @@
  * Contract: every packet handed to sl_pipeline_process_burst() is owned by
  * the pipeline from then on and ends in exactly one final counter --
  * forwarded_txns or one drop_* -- and is freed; frames that cannot be sent
- * are freed and counted in tx_dropped. Identical transactions always reach
- * the same shard. Nothing is allocated after sl_pipeline_create(); per
+ * are freed and counted in tx_dropped. Transactions with one id (so
+ * identical ones too) always reach the same shard. Nothing is allocated after sl_pipeline_create(); per
  * packet there are no syscalls, locks or atomics (the steering rings are
  * single-producer single-consumer). Counters are per stage instance. */
 #ifndef SL_PIPELINE_H
@@ -38,12 +41,14 @@
 /* What the rx stage learned about a packet, kept in an mbuf dynamic field
  * for the worker. */
 typedef struct sl_pkt_meta {
-	uint64_t tag;      /* dedup tag of the transaction bytes */
+	uint64_t key;      /* steering key: keyed tag of the transaction id (its
+			    * first signature) or, when it has none, of its bytes */
 	uint16_t txn_off;  /* from the start of the frame */
 	uint16_t txn_len;
 	uint8_t src_peer;  /* config peer index, SL_PEER_NONE for ingest */
 	uint8_t out_ttl;   /* TTL of the gossip frames it would cause */
 	uint8_t dst_peer;  /* of a fanout frame: the peer it goes to */
+	uint8_t has_id;    /* the key is of a first signature (sl_txn_id_peek) */
 } sl_pkt_meta_t;
 
 typedef struct sl_pipeline sl_pipeline_t;

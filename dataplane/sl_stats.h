@@ -38,6 +38,7 @@
 	X(gossip_txns)        /* accepted from relay peers */                      \
 	X(parsed_txns)                                                             \
 	X(drop_duplicate)                                                          \
+	X(dup_verified_id)    /* of those: id of a txn already verified valid */   \
 	X(unique_txns)        /* first sightings, sent to verification */          \
 	X(verify_batches)                                                          \
 	X(verify_sigs)                                                             \

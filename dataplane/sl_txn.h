@@ -108,4 +108,16 @@ static inline const uint8_t *sl_txn_id(const uint8_t *buf, const sl_txn_t *t)
 	return sl_txn_sig(buf, t, 0);
 }
 
+/* The first signature of raw bytes, found without parsing: where
+ * sl_txn_id() would find it after sl_txn_parse() succeeds (a one-byte
+ * signature count from 1 to SL_TXN_SIG_MAX, then the signatures), or NULL
+ * when no parseable transaction could start this way. Every transaction
+ * sl_txn_parse accepts has one, and it is the same bytes. */
+static inline const uint8_t *sl_txn_id_peek(const uint8_t *buf, size_t sz)
+{
+	if (sz < 1 + SL_TXN_SIG_SZ || buf[0] == 0 || buf[0] > SL_TXN_SIG_MAX)
+		return NULL;
+	return buf + 1;
+}
+
 #endif

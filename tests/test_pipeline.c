@@ -31,7 +31,7 @@
 #include "sluice/sl_pkt_sanity.h"
 
 static const char cfg_text[] =
-	"[relay]\nname=t\nip=10.99.0.11\nttl=4\ndedup_capacity=1024\nbatch_size=4\n"
+	"[relay]\nname=t\nip=10.99.0.11\nttl=4\nbatch_size=4\n"
 	"batch_timeout_us=1000000\n"
 	"[port]\ntype=ring\n"
 	"[peer b]\nkind=relay\nip=10.99.0.12\nport=8004\nmac=02:00:00:00:00:0c\ntoken_out=1111\ntoken_in=2222\n"
@@ -110,19 +110,19 @@ static int setup_with(void **state, const char *extra, uint16_t tx_queues)
 
 static int setup(void **state)
 {
-	return setup_with(state, "", 0);
+	return setup_with(state, "dedup_capacity=1024\n", 0);
 }
 
 static int setup_two_workers(void **state)
 {
-	return setup_with(state, "workers=2\n", 0);
+	return setup_with(state, "dedup_capacity=1024\nworkers=2\n", 0);
 }
 
 /* Two workers, one tx queue (as on a one-queue af_xdp port): the workers
  * hand their frames to the rx stage. */
 static int setup_two_workers_one_txq(void **state)
 {
-	return setup_with(state, "workers=2\n", 1);
+	return setup_with(state, "dedup_capacity=1024\nworkers=2\n", 1);
 }
 
 /* Free every frame the pipeline sent; returns how many there were. */
@@ -298,11 +298,96 @@ static void test_duplicates_dropped(void **state)
 	run(f);
 	assert_int_equal(counter(f->p, "forwarded_txns"), 1);
 	assert_int_equal(counter(f->p, "drop_duplicate"), 2);
+	/* the copy in the same burst came before the verdict: by its bytes;
+	 * the later one by the id of a transaction verified valid */
+	assert_int_equal(counter(f->p, "dup_verified_id"), 1);
 	assert_int_equal(counter(f->p, "unique_txns"), 1);
 	assert_int_equal(peer_counter(f->p, PEER_B, SL_PC_frames_in), 1);
 	assert_int_equal(peer_counter(f->p, PEER_B, SL_PC_duplicates), 1);
 	assert_int_equal(drain_sent(f), 3);
 	assert_every_packet_accounted(f->p);
+}
+
+/* After a transaction is verified valid, other bytes under its id (its
+ * first signature) are its duplicates: they cannot be another valid
+ * transaction, and nothing is verified again. */
+static void test_same_id_other_bytes_after_verdict(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], forged[256];
+	size_t len = new_txn(f, txn);
+	inject(f, &from_client, txn, len);
+	run(f);
+	assert_int_equal(drain_sent(f), 3);
+	memcpy(forged, txn, len);
+	forged[len - 1] ^= 1; /* the message */
+	inject(f, &from_client, forged, len);
+	memcpy(forged, txn, len);
+	forged[len - 5] ^= 0x80;
+	inject(f, &from_client, forged, len - 3); /* and cut short */
+	run(f);
+	assert_int_equal(counter(f->p, "drop_duplicate"), 2);
+	assert_int_equal(counter(f->p, "dup_verified_id"), 2);
+	assert_int_equal(counter(f->p, "verify_sigs"), 1);
+	assert_int_equal(counter(f->p, "drop_invalid_sig"), 0);
+	assert_tx_empty(f);
+	assert_every_packet_accounted(f->p);
+}
+
+/* Garbage sent first under a real transaction's id suppresses nothing: it
+ * fails on its own bytes, and the real one is still verified and sent. */
+static void test_forged_id_first_suppresses_nothing(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], forged[256];
+	size_t len = new_txn(f, txn);
+	memcpy(forged, txn, len);
+	forged[len - 1] ^= 1;
+	inject(f, &from_client, forged, len);
+	run(f);
+	inject(f, &from_client, forged, len - 1); /* unparseable, same id */
+	inject(f, &from_client, txn, len);
+	run(f);
+	forged[len - 2] ^= 1; /* other bytes again: now a duplicate by id */
+	inject(f, &from_client, forged, len);
+	run(f);
+	assert_int_equal(counter(f->p, "drop_invalid_sig"), 1);
+	assert_int_equal(counter(f->p, "drop_parse_trailing_bytes") +
+			 counter(f->p, "drop_parse_truncated"), 1);
+	assert_int_equal(counter(f->p, "forwarded_txns"), 1);
+	assert_int_equal(counter(f->p, "drop_duplicate"), 1);
+	assert_int_equal(counter(f->p, "dup_verified_id"), 1);
+	assert_int_equal(drain_sent(f), 3);
+	assert_every_packet_accounted(f->p);
+}
+
+/* The id cache holds only verified transactions, so a flood of unique junk
+ * that pushes a transaction out of the byte cache (16 here) leaves its id:
+ * a late copy is still a duplicate, not a second delivery. */
+static void test_id_outlives_byte_window(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], junk[256];
+	size_t len = new_txn(f, txn);
+	inject(f, &from_client, txn, len);
+	run(f);
+	for (unsigned i = 0; i < 64; i++) {
+		size_t n = new_txn(f, junk);
+		inject(f, &from_client, junk, n - 1);
+	}
+	run(f);
+	assert_int_equal(counter(f->p, "drop_parse_truncated"), 64);
+	inject(f, &from_client, txn, len);
+	run(f);
+	assert_int_equal(counter(f->p, "forwarded_txns"), 1);
+	assert_int_equal(counter(f->p, "dup_verified_id"), 1);
+	assert_int_equal(drain_sent(f), 3);
+	assert_every_packet_accounted(f->p);
+}
+
+static int setup_small_dedup(void **state)
+{
+	return setup_with(state, "dedup_capacity=16\n", 0);
 }
 
 static void test_bad_signature_dropped(void **state)
@@ -532,7 +617,10 @@ static void test_unsent_frames_counted(void **state)
 
 /* Two shards: each transaction sent twice must meet its first copy in the
  * same shard, or the second copy would be forwarded again. */
-static void test_two_workers_steer_by_tag(void **state)
+/* Copies reach the shard that saw the original, and so does every other
+ * byte string under the same id (steering is by id): all 40 altered copies
+ * are duplicates by id, none is verified. */
+static void test_two_workers_steer_by_id(void **state)
 {
 	struct fixture *f = *state;
 	assert_int_equal(sl_pipeline_workers(f->p), 2);
@@ -557,6 +645,18 @@ static void test_two_workers_steer_by_tag(void **state)
 	assert_int_equal(counter(f->p, "forwarded_txns"), 40);
 	assert_int_equal(counter(f->p, "drop_duplicate"), 40);
 	assert_int_equal(counter(f->p, "drop_steer_full"), 0);
+	uint64_t by_id = counter(f->p, "dup_verified_id");
+	for (int i = 0; i < 40; i++) {
+		txn[i][len[i] - 1] ^= 1;
+		inject(f, &from_client, txn[i], len[i]);
+	}
+	while ((n = rte_eth_rx_burst(f->port.id, 0, pkts, 32)) > 0)
+		sl_pipeline_process_burst(f->p, pkts, n, rte_rdtsc());
+	for (unsigned w = 0; w < 2; w++)
+		sl_pipeline_worker_drain(f->p, w);
+	assert_int_equal(counter(f->p, "drop_duplicate"), 80);
+	assert_int_equal(counter(f->p, "dup_verified_id") - by_id, 40);
+	assert_int_equal(counter(f->p, "verify_sigs"), 40);
 	assert_every_packet_accounted(f->p);
 }
 
@@ -669,6 +769,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_valid_ingest_fans_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_id_other_bytes_after_verdict, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_forged_id_first_suppresses_nothing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_id_outlives_byte_window, setup_small_dedup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_signature_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_not_sent_back_and_ttl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_each_reason, setup, teardown),
@@ -676,7 +782,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_drops_by_source, setup_two_workers, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_waits_for_size_or_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsent_frames_counted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_two_workers_steer_by_tag, setup_two_workers,
+		cmocka_unit_test_setup_teardown(test_two_workers_steer_by_id, setup_two_workers,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_workers_send_through_rx_stage,
 						setup_two_workers_one_txq, teardown),

@@ -176,7 +176,28 @@ static void assert_ok_and_sane(const uint8_t *buf, size_t sz, const sl_txn_t *t,
 	const char *broken = sl_txn_check(t, sz);
 	if (broken)
 		fail_msg("accepted transaction breaks invariant: %s", broken);
-	(void)buf;
+	/* the dataplane finds the id before parsing: it must be this one */
+	assert_ptr_equal(sl_txn_id_peek(buf, sz), sl_txn_id(buf, t));
+}
+
+/* No id where no transaction can start: too short for one signature, a
+ * count of 0, a count that needs a second byte (over 127). */
+static void test_id_peek_rejects(void **state)
+{
+	(void)state;
+	uint8_t b[80] = {1};
+	assert_ptr_equal(sl_txn_id_peek(b, 65), b + 1);
+	assert_ptr_equal(sl_txn_id_peek(b, 80), b + 1);
+	assert_null(sl_txn_id_peek(b, 64));
+	assert_null(sl_txn_id_peek(b, 0));
+	b[0] = 0;
+	assert_null(sl_txn_id_peek(b, 80));
+	b[0] = 127;
+	assert_ptr_equal(sl_txn_id_peek(b, 80), b + 1);
+	b[0] = 128;
+	assert_null(sl_txn_id_peek(b, 80));
+	b[0] = 0xff;
+	assert_null(sl_txn_id_peek(b, 80));
 }
 
 /* ---- Built transactions: valid shapes ---- */
@@ -772,6 +793,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_err_names),
 		cmocka_unit_test(test_built_valid),
+		cmocka_unit_test(test_id_peek_rejects),
 		cmocka_unit_test(test_each_reason_built),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_truncated_and_trailing),

@@ -1,6 +1,6 @@
 /* libFuzzer target for sl_txn_parse: any input gets a named verdict, and an
- * accepted one satisfies every layout invariant (sl_txn_check.h) and stops
- * being accepted when cut short. libFuzzer hands over an exactly-sized heap
+ * accepted one satisfies every layout invariant (sl_txn_check.h), has the id
+ * sl_txn_id_peek finds, and stops being accepted when cut short. libFuzzer hands over an exactly-sized heap
  * buffer, so AddressSanitizer sees any read past the end. */
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *what = sl_txn_check(&t, size);
 	if (what != NULL)
 		broken(what, size);
+	if (sl_txn_id_peek(data, size) != sl_txn_id(data, &t))
+		broken("sl_txn_id_peek does not find the parsed id", size);
 	sl_txn_t cut;
 	if (sl_txn_parse(data, size - 1, &cut) != SL_TXN_ERR_TRUNCATED)
 		broken("accepted transaction minus its last byte is not truncated", size);
