@@ -61,11 +61,6 @@ void sl_idcache_destroy(sl_idcache_t *c)
 		sl_bigmem_unmap(c, sl_idcache_footprint(c->slots));
 }
 
-uint64_t sl_idcache_slots(const sl_idcache_t *c)
-{
-	return c->slots;
-}
-
 /* Fibonacci hashing, as sl_dedup: structured keys (tests, counters) spread
  * too. With one bucket the shift is 64, which C leaves undefined. */
 static inline uint64_t bucket_of(const sl_idcache_t *c, uint64_t key)

@@ -30,9 +30,6 @@ size_t sl_idcache_footprint(uint64_t capacity);
 sl_idcache_t *sl_idcache_create(uint64_t capacity);
 void sl_idcache_destroy(sl_idcache_t *c);
 
-/* Keys it can hold at once. */
-uint64_t sl_idcache_slots(const sl_idcache_t *c);
-
 /* Add `key` (nothing when present or 0), evicting its bucket's oldest. */
 void sl_idcache_insert(sl_idcache_t *c, uint64_t key);
 
