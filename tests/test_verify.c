@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "sluice/sl_compiler.h"
+#include "sl_test_sign.h"
 #include "sl_test_text.h"
 #include "sl_test_vectors.h"
 #include "sl_txn.h"
@@ -555,31 +556,6 @@ static void key_new(test_key_t *k)
 	assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(k->pk, k->a), 0);
 }
 
-static void challenge(uint8_t k[32], const uint8_t r[32], const uint8_t a[32], const uint8_t *m, size_t n)
-{
-	crypto_hash_sha512_state h;
-	uint8_t d[64];
-	crypto_hash_sha512_init(&h);
-	crypto_hash_sha512_update(&h, r, 32);
-	crypto_hash_sha512_update(&h, a, 32);
-	crypto_hash_sha512_update(&h, m, n);
-	crypto_hash_sha512_final(&h, d);
-	crypto_core_ed25519_scalar_reduce(k, d);
-}
-
-/* sig = R_enc || (r + k*a mod L), k over the given encodings of R and A. */
-static void sign_raw(uint8_t sig[64], const uint8_t r[32], const uint8_t r_enc[32], const uint8_t a[32],
-		     const uint8_t a_enc[32], const uint8_t *m, size_t n, uint8_t k_out[32])
-{
-	uint8_t k[32], ka[32];
-	challenge(k, r_enc, a_enc, m, n);
-	crypto_core_ed25519_scalar_mul(ka, k, a);
-	crypto_core_ed25519_scalar_add(sig + 32, r, ka);
-	memcpy(sig, r_enc, 32);
-	if (k_out != NULL)
-		memcpy(k_out, k, 32);
-}
-
 static int rule_one(const uint8_t sig[64], const uint8_t pk[32], const uint8_t *m, size_t n)
 {
 	sl_verify_item_t it = { .sig = sig, .pk = pk, .msg = m, .msg_sz = n };
@@ -616,7 +592,7 @@ static void test_crafted_mixed_order_a(void **state)
 	for (uint8_t m = 0; m < 200 && !(seen_residue && seen_clean); m++) {
 		test_scalar(r);
 		assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(r_enc, r), 0);
-		sign_raw(sig, r, r_enc, key.a, a_mixed, &m, 1, k);
+		sl_test_sign_raw(sig, r, r_enc, key.a, a_mixed, &m, 1, k);
 		assert_int_equal(rule_one(sig, a_mixed, &m, 1), 1);
 		if (k[0] & 7) {
 			assert_int_equal(sodium_one(sig, a_mixed, &m, 1), 0);
@@ -643,7 +619,7 @@ static void test_crafted_mixed_order_r(void **state)
 	test_scalar(r);
 	assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(rb, r), 0);
 	assert_int_equal(crypto_core_ed25519_add(r_enc, rb, torsion8), 0);
-	sign_raw(sig, r, r_enc, key.a, key.pk, m, sizeof(m), NULL);
+	sl_test_sign_raw(sig, r, r_enc, key.a, key.pk, m, sizeof(m), NULL);
 	assert_int_equal(sodium_one(sig, key.pk, m, sizeof(m)), 0);
 	assert_int_equal(rule_one(sig, key.pk, m, sizeof(m)), 1);
 }
@@ -669,7 +645,7 @@ static void test_crafted_torsion_grid(void **state)
 			test_scalar(r);
 			assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(rb, r), 0);
 			assert_int_equal(crypto_core_ed25519_add(r_enc, rb, pts[j]), 0);
-			sign_raw(sig, r, r_enc, key.a, a_enc, m, sizeof(m), k);
+			sl_test_sign_raw(sig, r, r_enc, key.a, a_enc, m, sizeof(m), k);
 			int cofactorless = (j + (k[0] & 7) * i) % 8 == 0;
 			assert_int_equal(rule_one(sig, a_enc, m, sizeof(m)), 1);
 			assert_int_equal(sodium_one(sig, a_enc, m, sizeof(m)), cofactorless);
@@ -698,12 +674,12 @@ static void test_crafted_small_order(void **state)
 			memcpy(t, pts[j], 32);
 			t[31] ^= (uint8_t)(sign << 7);
 			/* R = T, S = k*a: [8]([S]B - T - [k]A) = -[8]T = 0 */
-			sign_raw(sig, zero, t, key.a, key.pk, m, sizeof(m), NULL);
+			sl_test_sign_raw(sig, zero, t, key.a, key.pk, m, sizeof(m), NULL);
 			assert_int_equal(rule_one(sig, key.pk, m, sizeof(m)), 0);
 			/* A = T, S = r: [8]([r]B - [r]B - [k]T) = 0 */
 			test_scalar(r);
 			assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(r_enc, r), 0);
-			sign_raw(sig, r, r_enc, zero, t, m, sizeof(m), NULL);
+			sl_test_sign_raw(sig, r, r_enc, zero, t, m, sizeof(m), NULL);
 			assert_int_equal(rule_one(sig, t, m, sizeof(m)), 0);
 		}
 	}
@@ -723,7 +699,7 @@ static void test_crafted_s_not_canonical(void **state)
 	const uint8_t m[] = "S >= L";
 	test_scalar(r);
 	assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(r_enc, r), 0);
-	sign_raw(sig, r, r_enc, key.a, key.pk, m, sizeof(m), NULL);
+	sl_test_sign_raw(sig, r, r_enc, key.a, key.pk, m, sizeof(m), NULL);
 	assert_int_equal(rule_one(sig, key.pk, m, sizeof(m)), 1);
 	unsigned carry = 0;
 	for (int i = 0; i < 32; i++) {
@@ -861,7 +837,7 @@ static void test_api(void **state)
 	uint8_t r[32], r_enc[32], sig[64];
 	test_scalar(r);
 	assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(r_enc, r), 0);
-	sign_raw(sig, r, r_enc, key.a, key.pk, NULL, 0, NULL);
+	sl_test_sign_raw(sig, r, r_enc, key.a, key.pk, NULL, 0, NULL);
 	sl_verify_item_t it = { .sig = sig, .pk = key.pk, .msg = NULL, .msg_sz = 0 };
 	assert_int_equal(sl_verify_one(SL_VERIFY_SODIUM, &it), 1);
 	assert_int_equal(sl_verify_one(SL_VERIFY__COUNT, &it), 0);
