@@ -29,33 +29,31 @@ int sc_is_canonical(const uint8_t s[32])
 	return sc_sub_words(r, x, sc_L, 4) != 0;
 }
 
+/* r[0..nr) = a * b, schoolbook (na + nb <= nr; the words above are 0). */
+static inline void sc_mul_words(uint64_t *r, int nr, const uint64_t *a, int na, const uint64_t *b,
+				int nb)
+{
+	memset(r, 0, (size_t)nr * sizeof(uint64_t));
+	for (int i = 0; i < na; i++) {
+		uint64_t carry = 0;
+		for (int j = 0; j < nb; j++) {
+			u128 t = (u128)a[i] * b[j] + r[i + j] + carry;
+			r[i + j] = (uint64_t)t;
+			carry = (uint64_t)(t >> 64);
+		}
+		r[i + nb] = carry;
+	}
+}
+
 void sc_reduce_words(uint8_t out[32], const uint64_t x[8])
 {
 	/* q1 = x >> 192 (5 words); q3 = (q1 * mu) >> 320 */
-	const uint64_t *q1 = x + 3;
-	uint64_t q2[10] = {0};
-	for (int i = 0; i < 5; i++) {
-		uint64_t carry = 0;
-		for (int j = 0; j < 5; j++) {
-			u128 t = (u128)q1[i] * sc_mu[j] + q2[i + j] + carry;
-			q2[i + j] = (uint64_t)t;
-			carry = (uint64_t)(t >> 64);
-		}
-		q2[i + 5] = carry;
-	}
+	uint64_t q2[10];
+	sc_mul_words(q2, 10, x + 3, 5, sc_mu, 5);
 	const uint64_t *q3 = q2 + 5;
-	/* r2 = (q3 * L) mod 2^320 */
-	uint64_t r2[5] = {0};
-	for (int i = 0; i < 5; i++) {
-		uint64_t carry = 0;
-		for (int j = 0; i + j < 5 && j < 4; j++) {
-			u128 t = (u128)q3[i] * sc_L[j] + r2[i + j] + carry;
-			r2[i + j] = (uint64_t)t;
-			carry = (uint64_t)(t >> 64);
-		}
-		if (i + 4 < 5)
-			r2[i + 4] += carry;
-	}
+	/* r2 = (q3 * L) mod 2^320: the low 5 words of the product */
+	uint64_t r2[9];
+	sc_mul_words(r2, 9, q3, 5, sc_L, 4);
 	uint64_t r[5];
 	sc_sub_words(r, x, r2, 5); /* mod 2^320; the true r is below 3L */
 	uint64_t L5[5] = {sc_L[0], sc_L[1], sc_L[2], sc_L[3], 0}, t[5];
@@ -72,26 +70,12 @@ void sc_reduce64(uint8_t out[32], const uint8_t in[64])
 	sc_reduce_words(out, x);
 }
 
-static void sc_mul_words(uint64_t r[8], const uint64_t *a, int na, const uint64_t b[4])
-{
-	memset(r, 0, 8 * sizeof(uint64_t));
-	for (int i = 0; i < na; i++) {
-		uint64_t carry = 0;
-		for (int j = 0; j < 4; j++) {
-			u128 t = (u128)a[i] * b[j] + r[i + j] + carry;
-			r[i + j] = (uint64_t)t;
-			carry = (uint64_t)(t >> 64);
-		}
-		r[i + 4] = carry;
-	}
-}
-
 void sc_mul(uint8_t out[32], const uint8_t a[32], const uint8_t b[32])
 {
 	uint64_t aw[4], bw[4], r[8];
 	memcpy(aw, a, 32);
 	memcpy(bw, b, 32);
-	sc_mul_words(r, aw, 4, bw);
+	sc_mul_words(r, 8, aw, 4, bw, 4);
 	sc_reduce_words(out, r);
 }
 
@@ -111,7 +95,7 @@ void sc_acc_muladd128(sc_acc_t *acc, const uint64_t a[2], const uint8_t b[32])
 {
 	uint64_t bw[4], p[8];
 	memcpy(bw, b, 32);
-	sc_mul_words(p, a, 2, bw);
+	sc_mul_words(p, 8, a, 2, bw, 4);
 	uint64_t carry = 0;
 	for (int i = 0; i < 8; i++) {
 		u128 t = (u128)acc->w[i] + p[i] + carry;
