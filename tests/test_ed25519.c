@@ -588,14 +588,28 @@ static void run_batch(ed25519_batch_t *b, const sig_case_t *cs, size_t n)
 				 cs[i].valid);
 }
 
-static void test_batch_crafted(void **state)
+/* A batch verifier on the square-root path the test's state asks for (1:
+ * scalar; 0: AVX-512 IFMA where the CPU has it); batch_done puts it back. */
+static ed25519_batch_t *batch_for_state(void **state)
 {
 	fe_many_force_scalar(*(int *)*state);
 	fprintf(stderr, "square roots: %s\n", fe_many_has_ifma() ? "AVX-512 IFMA" : "scalar");
-	uint8_t torsion[8][32];
-	small_order_points(torsion);
 	ed25519_batch_t *b = ed25519_batch_create();
 	assert_non_null(b);
+	return b;
+}
+
+static void batch_done(ed25519_batch_t *b)
+{
+	ed25519_batch_destroy(b);
+	fe_many_force_scalar(0);
+}
+
+static void test_batch_crafted(void **state)
+{
+	ed25519_batch_t *b = batch_for_state(state);
+	uint8_t torsion[8][32];
+	small_order_points(torsion);
 	enum { N = 40 };
 	static sig_case_t cs[N];
 	for (int mode = -1; mode <= 1; mode++) {
@@ -612,19 +626,15 @@ static void test_batch_crafted(void **state)
 			}
 		}
 	}
-	ed25519_batch_destroy(b);
-	fe_many_force_scalar(0);
+	batch_done(b);
 }
 
 /* 0, 1, some and all invalid, in every position, sizes not powers of two. */
 static void test_batch_positions(void **state)
 {
-	fe_many_force_scalar(*(int *)*state);
-	fprintf(stderr, "square roots: %s\n", fe_many_has_ifma() ? "AVX-512 IFMA" : "scalar");
+	ed25519_batch_t *b = batch_for_state(state);
 	uint8_t torsion[8][32];
 	small_order_points(torsion);
-	ed25519_batch_t *b = ed25519_batch_create();
-	assert_non_null(b);
 	static sig_case_t good[70], bad[70], cs[70];
 	for (int i = 0; i < 70; i++) {
 		make_case(&good[i], i % 3 == 0 ? 2 : 0, torsion);
@@ -656,8 +666,7 @@ static void test_batch_positions(void **state)
 	/* n = 0 */
 	uint8_t ok[1];
 	assert_int_equal(ed25519_batch_verify(b, NULL, 0, ok), 0);
-	ed25519_batch_destroy(b);
-	fe_many_force_scalar(0);
+	batch_done(b);
 }
 
 /* Repeated keys go through the decoded-key cache: the same verdicts as
