@@ -11,15 +11,7 @@
 #include "sl_bigmem.h"
 #include "sluice/sl_compiler.h"
 
-struct sl_idcache {
-	uint64_t (*bucket)[SL_IDCACHE_WAYS];
-	uint8_t *next; /* per bucket: the way the next insertion takes */
-	uint64_t slots;
-	unsigned shift; /* 64 - log2(buckets) */
-	uint8_t pad[SL_CACHE_LINE - 2 * sizeof(void *) - sizeof(uint64_t) - sizeof(unsigned)];
-};
-
-_Static_assert(sizeof(struct sl_idcache) == SL_CACHE_LINE, "footprint in sl_idcache.h");
+_Static_assert(sizeof(sl_idcache_t) == SL_CACHE_LINE, "footprint in sl_idcache.h");
 
 static uint64_t slots_for(uint64_t capacity)
 {
@@ -34,7 +26,7 @@ size_t sl_idcache_footprint(uint64_t capacity)
 	if (capacity == 0 || capacity > (1ull << 30))
 		return 0;
 	uint64_t slots = slots_for(capacity);
-	return sizeof(struct sl_idcache) + slots * sizeof(uint64_t) + slots / SL_IDCACHE_WAYS;
+	return sizeof(sl_idcache_t) + slots * sizeof(uint64_t) + slots / SL_IDCACHE_WAYS;
 }
 
 sl_idcache_t *sl_idcache_create(uint64_t capacity)
@@ -61,26 +53,11 @@ void sl_idcache_destroy(sl_idcache_t *c)
 		sl_bigmem_unmap(c, sl_idcache_footprint(c->slots));
 }
 
-/* Fibonacci hashing, as sl_dedup: structured keys (tests, counters) spread
- * too. With one bucket the shift is 64, which C leaves undefined. */
-static inline uint64_t bucket_of(const sl_idcache_t *c, uint64_t key)
-{
-	return c->shift == 64 ? 0 : (key * 0x9E3779B97F4A7C15ull) >> c->shift;
-}
-
-static inline unsigned present(const uint64_t *b, uint64_t key)
-{
-	unsigned hit = 0;
-	for (unsigned k = 0; k < SL_IDCACHE_WAYS; k++)
-		hit |= b[k] == key;
-	return hit;
-}
-
 void sl_idcache_insert(sl_idcache_t *c, uint64_t key)
 {
-	uint64_t i = bucket_of(c, key);
-	if (key == 0 || present(c->bucket[i], key))
+	if (key == 0 || sl_idcache_contains(c, key))
 		return;
+	uint64_t i = sl_idcache_index(c, key);
 	c->bucket[i][c->next[i]] = key;
 	c->next[i] = (uint8_t)((c->next[i] + 1) % SL_IDCACHE_WAYS);
 }
@@ -89,11 +66,10 @@ unsigned sl_idcache_lookup_burst(const sl_idcache_t *c, const uint64_t *keys, un
 				 uint8_t *hit)
 {
 	for (unsigned i = 0; i < n; i++)
-		__builtin_prefetch(c->bucket[bucket_of(c, keys[i])], 0);
+		sl_idcache_prefetch(c, keys[i]);
 	unsigned hits = 0;
 	for (unsigned i = 0; i < n; i++) {
-		/* an empty way holds 0, which no stored key is */
-		hit[i] = (uint8_t)(present(c->bucket[bucket_of(c, keys[i])], keys[i]) & (keys[i] != 0));
+		hit[i] = (uint8_t)sl_idcache_contains(c, keys[i]);
 		hits += hit[i];
 	}
 	return hits;

@@ -16,9 +16,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct sl_idcache sl_idcache_t;
-
 #define SL_IDCACHE_WAYS 8u
+
+/* Fields are private; here so that the per-packet check inlines. */
+typedef struct sl_idcache {
+	uint64_t (*bucket)[SL_IDCACHE_WAYS];
+	uint8_t *next; /* per bucket: the way the next insertion takes */
+	uint64_t slots;
+	unsigned shift; /* 64 - log2(buckets), 64 for one bucket */
+} __attribute__((aligned(64))) sl_idcache_t;
 
 /* Bytes for at least `capacity` keys (0 when capacity is 0 or above 2^30):
  * 64 + 8 * slots + slots / 8, where slots is the smallest power of two
@@ -33,7 +39,36 @@ void sl_idcache_destroy(sl_idcache_t *c);
 /* Add `key` (nothing when present or 0), evicting its bucket's oldest. */
 void sl_idcache_insert(sl_idcache_t *c, uint64_t key);
 
-/* hit[i] = 1 when keys[i] is present; the n buckets are prefetched first.
+/* Fibonacci hashing: structured keys (tests, counters) spread too. With
+ * one bucket the shift is 64, which C leaves undefined. */
+static inline uint64_t sl_idcache_index(const sl_idcache_t *c, uint64_t key)
+{
+	return c->shift == 64 ? 0 : (key * 0x9E3779B97F4A7C15ull) >> c->shift;
+}
+
+static inline const uint64_t *sl_idcache_bucket(const sl_idcache_t *c, uint64_t key)
+{
+	return c->bucket[sl_idcache_index(c, key)];
+}
+
+/* Start fetching the line sl_idcache_contains(c, key) will read. */
+static inline void sl_idcache_prefetch(const sl_idcache_t *c, uint64_t key)
+{
+	__builtin_prefetch(sl_idcache_bucket(c, key), 0);
+}
+
+/* 1 when `key` is present: one line, eight compares. */
+static inline int sl_idcache_contains(const sl_idcache_t *c, uint64_t key)
+{
+	const uint64_t *b = sl_idcache_bucket(c, key);
+	unsigned hit = 0;
+	for (unsigned k = 0; k < SL_IDCACHE_WAYS; k++)
+		hit |= b[k] == key;
+	/* an empty way holds 0, which no stored key is */
+	return (int)(hit & (key != 0));
+}
+
+/* hit[i] = sl_idcache_contains(c, keys[i]), the n buckets prefetched first.
  * Returns the number of hits. */
 unsigned sl_idcache_lookup_burst(const sl_idcache_t *c, const uint64_t *keys, unsigned n,
 				 uint8_t *hit);

@@ -4,9 +4,10 @@
  *
  *   rx stage (one lcore):  L2/L3/L4 sanity -> ingest datagram or gossip frame
  *                          (magic, version, TTL, peer, token) -> key (of the
- *                          transaction's id, its first signature) -> steer
- *                          by key to a worker (rte_ring) or, with one
- *                          worker, hand over directly
+ *                          transaction's id, its first signature) -> with
+ *                          one worker: drop duplicates of transactions
+ *                          verified valid, hand the rest over directly;
+ *                          with several: steer by key (rte_ring)
  *   worker (one per shard): dedup (its own shard, single writer): the id of
  *                          a transaction already verified valid is a
  *                          duplicate; else the bytes are looked up -> parse

@@ -399,6 +399,49 @@ static void test_id_outlives_byte_window(void **state)
 	assert_every_packet_accounted(f->p);
 }
 
+/* One burst mixing duplicates by id with new transactions, in every
+ * order around them: the rx stage drops the duplicates as it goes and
+ * keeps the new ones, in order, with their own headers. */
+static void test_id_dups_interleaved_in_a_burst(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t old[3][256], fresh[2][256], forged[256], frame[2048];
+	size_t old_len[3], fresh_len[2];
+	for (unsigned i = 0; i < 3; i++) {
+		old_len[i] = new_txn(f, old[i]);
+		inject(f, &from_client, old[i], old_len[i]);
+	}
+	run(f);
+	assert_int_equal(drain_sent(f), 9);
+	for (unsigned i = 0; i < 2; i++)
+		fresh_len[i] = new_txn(f, fresh[i]);
+	sl_udp4_addr_t b = from_peer(12);
+	uint8_t g[512];
+	inject(f, &from_client, old[0], old_len[0]);
+	inject(f, &b, g, sl_gossip_frame_build(g, sizeof(g), 3, 2222, fresh[0], fresh_len[0]));
+	inject(f, &from_client, forge(old[1], old_len[1], old_len[1] - 1, 1, forged), old_len[1]);
+	inject(f, &b, g, sl_gossip_frame_build(g, sizeof(g), 3, 2222, old[2], old_len[2]));
+	inject(f, &from_client, fresh[1], fresh_len[1]);
+	inject(f, &from_client, old[2], old_len[2]);
+	run(f);
+	assert_counters(f->p, {"forwarded_txns", 5}, {"drop_duplicate", 4}, {"dup_verified_id", 4});
+	assert_int_equal(peer_counter(f->p, PEER_B, SL_PC_duplicates), 1);
+	assert_int_equal(peer_counter(f->p, PEER_B, SL_PC_first_deliveries), 1);
+	assert_every_packet_accounted(f->p);
+	if (sl_pipeline_workers(f->p) > 1) { /* two tx queues: no one order */
+		assert_int_equal(drain_sent(f), 5);
+		return;
+	}
+	/* fresh[0] came from b: to c and the sink; fresh[1] to all three */
+	unsigned n = take_frame(f, frame, PEER_C);
+	assert_gossip_frame(frame, n, 2, 3333, fresh[0], fresh_len[0]);
+	n = take_frame(f, frame, PEER_SINK);
+	assert_raw_frame(frame, n, fresh[0], fresh_len[0]);
+	n = take_frame(f, frame, PEER_B);
+	assert_gossip_frame(frame, n, 4, 1111, fresh[1], fresh_len[1]);
+	assert_int_equal(drain_sent(f), 2);
+}
+
 static int setup_small_dedup(void **state)
 {
 	return setup_with(state, "dedup_capacity=16\n", 0);
@@ -789,6 +832,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_id_outlives_byte_window, setup_small_dedup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_id_dups_interleaved_in_a_burst, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_id_dups_interleaved_in_a_burst,
+						setup_two_workers, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_signature_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gossip_not_sent_back_and_ttl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_each_reason, setup, teardown),
