@@ -390,14 +390,14 @@ static void worker_admit(sl_worker_t *w, struct rte_mbuf **pkts, const sl_pkt_me
 			 unsigned n, uint64_t now, bool ids_checked)
 {
 	sl_stats_t *st = &w->stats;
-	/* zeroed: gcc cannot see that n <= SL_BURST_MAX */
-	uint64_t keys[SL_BURST_MAX] = {0}, tags[SL_BURST_MAX] = {0};
+	uint64_t tags[SL_BURST_MAX] = {0}; /* gcc cannot see that n <= SL_BURST_MAX */
 	uint8_t dup[SL_BURST_MAX], is_new[SL_BURST_MAX], rest[SL_BURST_MAX];
 	if (!n)
 		return;
 	if (ids_checked) {
 		memset(dup, 0, n);
 	} else {
+		uint64_t keys[SL_BURST_MAX] = {0};
 		for (unsigned i = 0; i < n; i++)
 			keys[i] = meta[i].key;
 		sl_idcache_lookup_burst(w->verified, keys, n, dup);

@@ -43,7 +43,8 @@
  * for the worker. */
 typedef struct sl_pkt_meta {
 	uint64_t key;      /* steering key: keyed tag of the transaction id (its
-			    * first signature) or, when it has none, of its bytes */
+			    * first signature) or, when it has none, of its
+			    * first 64 bytes */
 	uint16_t txn_off;  /* from the start of the frame */
 	uint16_t txn_len;
 	uint8_t src_peer;  /* config peer index, SL_PEER_NONE for ingest */
