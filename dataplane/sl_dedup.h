@@ -1,4 +1,5 @@
-/* sl_dedup: bounded "have I seen these bytes?" cache (DESIGN.md, "Dedup").
+/* sl_dedup: bounded "have I seen these bytes?" cache (ARCHITECTURE.md,
+ * "Dedup").
  *
  * Contract: a tag is a keyed 64-bit XXH3 of the whole transaction; the key
  * (a seed, and XXH3's 192-byte secret derived from it) is per cache (random

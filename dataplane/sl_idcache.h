@@ -1,5 +1,5 @@
 /* sl_idcache: "was a transaction with this id verified valid lately?"
- * (dataplane/README.md, "Dedup").
+ * (dataplane/README.md, "The path of a packet").
  *
  * Contract: a lossy set of 64-bit keys (keyed tags of transaction ids, so
  * nobody outside the process can aim them at one bucket). A key that was

@@ -22,6 +22,12 @@
 #include "sl_verify.h"
 #include "sluice/sl_pkt_sanity.h"
 
+_Static_assert(SL_CFG_DEDUP_CAPACITY_MIN == SL_DEDUP_CAPACITY_MIN &&
+		       SL_CFG_DEDUP_CAPACITY_MAX == SL_DEDUP_CAPACITY_MAX,
+	       "the config admits exactly the capacities sl_dedup takes");
+_Static_assert(SL_CFG_BATCH_MAX == SL_VERIFY_BATCH_MAX,
+	       "the config admits exactly the batch sizes sl_verify takes");
+
 #define SL_BURST_MAX   64   /* largest rx burst the stages take at once */
 #define SL_TX_BUF      64   /* frames gathered before a tx burst */
 #define SL_STEER_RING  4096 /* per worker */
@@ -380,7 +386,7 @@ static void batch_add(sl_worker_t *w, struct rte_mbuf *m, const sl_txn_t *t, uin
  * the same transaction or an invalid one, and the ledger admits one
  * transaction per id either way. That check needs only the 64 bytes the rx
  * stage read; it is how most duplicates go. Everything else is looked up
- * by a tag of all its bytes, as DESIGN.md's dedup says: identical bytes
+ * by a tag of all its bytes (ARCHITECTURE.md, "Dedup"): identical bytes
  * always parse and verify alike, so a copy of bytes already seen needs no
  * second parse, and garbage sent first under a real transaction's id
  * suppresses nothing but itself. The byte cache also remembers bytes that

@@ -1,6 +1,6 @@
 /* sl_pipeline: the per-burst fast path of sluice-dp, as library code that
- * sluice-dp, the benchmarks and the tests drive in-process (DESIGN.md, "The
- * path of a packet").
+ * sluice-dp, the benchmarks and the tests drive in-process (ARCHITECTURE.md,
+ * "The path of a packet").
  *
  *   rx stage (one lcore):  L2/L3/L4 sanity -> ingest datagram or gossip frame
  *                          (magic, version, TTL, peer, token) -> key (of the

@@ -1,6 +1,6 @@
 /* sl_port: the configured port, opened as a DPDK virtual device so that
- * af_xdp, pcap, null and ring ports all take the same path (DESIGN.md,
- * "Ports the dataplane can use").
+ * af_xdp, pcap, null and ring ports all take the same path
+ * (ARCHITECTURE.md, "Ports").
  *
  * Contract: sl_port_open() creates a vdev "<driver><n>" with the
  * config's arguments, configures nb_rxq rx and nb_txq tx queues (rx mbufs

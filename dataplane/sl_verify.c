@@ -55,12 +55,6 @@ void sl_verifier_destroy(sl_verifier_t *v)
 	free(v);
 }
 
-const char *sl_verify_backend_name(sl_verify_backend_t backend)
-{
-	const struct sl_verify_ops *ops = sl_verify_ops_of(backend);
-	return ops != NULL ? ops->name : "unknown";
-}
-
 size_t sl_verify_batch(sl_verifier_t *v, const sl_verify_item_t *items, size_t n, uint8_t *ok)
 {
 	if (n == 0)

@@ -1,6 +1,7 @@
 /* sl_verify: Ed25519 signature verification under the relay's signature rule
- * (DESIGN.md, "Signature rule"): S < L; A and R canonical; neither A nor R of
- * small order; [8]([S]B - R - [k]A) = identity with k = SHA-512(R||A||M) mod L.
+ * (ARCHITECTURE.md, "Signature rule"): S < L; A and R canonical; neither A
+ * nor R of small order; [8]([S]B - R - [k]A) = identity with
+ * k = SHA-512(R||A||M) mod L.
  *
  * Contract: sl_verify_batch() writes one verdict per item (1 valid, 0 not)
  * that equals the single-signature rule for that item, whatever else is in
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sl_backend.h"
 #include "sl_txn.h"
 
 typedef struct sl_verify_item {
@@ -22,12 +24,6 @@ typedef struct sl_verify_item {
 	size_t msg_sz;
 } sl_verify_item_t;
 
-typedef enum sl_verify_backend {
-	SL_VERIFY_SODIUM = 0, /* libsodium, completed to the exact rule */
-	SL_VERIFY_SLUICE = 1, /* our own arithmetic (dataplane/ed25519/), batched */
-	SL_VERIFY__COUNT
-} sl_verify_backend_t;
-
 typedef struct sl_verifier sl_verifier_t;
 
 /* Largest batch one call takes; larger inputs are split by the caller. */
@@ -35,8 +31,6 @@ typedef struct sl_verifier sl_verifier_t;
 
 sl_verifier_t *sl_verifier_create(sl_verify_backend_t backend);
 void sl_verifier_destroy(sl_verifier_t *v);
-const char *sl_verify_backend_name(sl_verify_backend_t backend);
-
 /* n may be 0..SL_VERIFY_BATCH_MAX. */
 size_t sl_verify_batch(sl_verifier_t *v, const sl_verify_item_t *items, size_t n, uint8_t *ok);
 

@@ -3,7 +3,8 @@
  * Adding a backend takes one enum value in sl_verify.h, one file that defines
  * its `const struct sl_verify_ops`, one line in sl_verify.c's table and one
  * line in meson.build. Every backend implements the signature rule exactly
- * (DESIGN.md); sl_verify's tests run each one over the same vectors. */
+ * (ARCHITECTURE.md, "Signature rule"); sl_verify's tests run each one over
+ * the same vectors. */
 #ifndef SL_VERIFY_BACKEND_H
 #define SL_VERIFY_BACKEND_H
 
@@ -13,7 +14,6 @@
 #include "sl_verify.h"
 
 struct sl_verify_ops {
-	const char *name;
 	/* Per-verifier state (scratch, RNG), allocated once by sl_verifier_create.
 	 * NULL create means the backend keeps no state and gets state == NULL. */
 	void *(*create)(void);

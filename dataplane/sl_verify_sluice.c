@@ -25,7 +25,6 @@ static int sl_sluice_one(const sl_verify_item_t *item)
 }
 
 const struct sl_verify_ops sl_verify_sluice_ops = {
-	.name = "sluice",
 	.create = sl_sluice_create,
 	.destroy = sl_sluice_destroy,
 	.batch = sl_sluice_batch,

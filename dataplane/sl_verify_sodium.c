@@ -124,7 +124,6 @@ static size_t sl_sodium_batch(void *state, const sl_verify_item_t *items, size_t
 }
 
 const struct sl_verify_ops sl_verify_sodium_ops = {
-	.name = "sodium",
 	.create = NULL,
 	.destroy = NULL,
 	.batch = sl_sodium_batch,

@@ -1,4 +1,4 @@
-/* single: one Ed25519 signature under the relay's rule (DESIGN.md,
+/* single: one Ed25519 signature under the relay's rule (ARCHITECTURE.md,
  * "Signature rule"): S < L; A and R canonical; neither of small order;
  * [8]([S]B - R - [k]A) = identity with k = SHA-512(R || A || M) mod L.
  *

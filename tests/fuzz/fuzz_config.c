@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "sl_config.h"
-#include "sl_dedup.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,12 +39,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		broken("relay name");
 	if (a.ingest_port == a.gossip_port || !a.ingest_port || !a.gossip_port)
 		broken("ports");
-	if (a.batch_size < 1 || a.batch_size > SL_VERIFY_BATCH_MAX)
+	if (a.batch_size < 1 || a.batch_size > SL_CFG_BATCH_MAX)
 		broken("batch_size");
 	if (a.workers < 1 || a.workers > SL_CFG_WORKERS_MAX || a.queues < 1 ||
 	    a.queues > SL_CFG_QUEUES_MAX)
 		broken("workers/queues");
-	if (a.dedup_capacity < SL_DEDUP_CAPACITY_MIN || a.dedup_capacity > SL_DEDUP_CAPACITY_MAX)
+	if (a.dedup_capacity < SL_CFG_DEDUP_CAPACITY_MIN || a.dedup_capacity > SL_CFG_DEDUP_CAPACITY_MAX)
 		broken("dedup_capacity");
 	if (a.ttl == 0 || a.npeers > SL_CFG_PEERS_MAX)
 		broken("ttl/npeers");

@@ -1,4 +1,5 @@
-/* sl_config: the sluice-dp configuration file (INI, dataplane/README.md "Config").
+/* sl_config: the relay's configuration file (INI, dataplane/README.md "Config"),
+ * one parser for sluice-dp and the control daemon.
  *
  * Contract: sl_config_parse() reads the whole text, reports EVERY problem
  * through `report` as (file, line, message) -- syntax, unknown sections and
@@ -14,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sl_verify.h"
+#include "sl_backend.h"
 
 #define SL_CFG_NAME_MAX   16  /* relay and peer names, with the NUL */
 #define SL_CFG_IFACE_MAX  16  /* IFNAMSIZ */
@@ -22,6 +23,11 @@
 #define SL_CFG_PEERS_MAX  32
 #define SL_CFG_WORKERS_MAX 16
 #define SL_CFG_QUEUES_MAX 16
+/* Bounds the dataplane's modules take (static checks in sl_pipeline.c):
+ * sl_dedup's capacity, sl_verify's batch. */
+#define SL_CFG_DEDUP_CAPACITY_MIN 16u
+#define SL_CFG_DEDUP_CAPACITY_MAX (1u << 30)
+#define SL_CFG_BATCH_MAX 256
 
 typedef enum sl_port_type {
 	SL_PORT_AF_XDP,

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sl_dedup.h"
 #include "sluice/sl_compiler.h"
+#include "sluice/sl_wire.h"
 
 enum sec { SEC_NONE, SEC_BAD, SEC_RELAY, SEC_PORT, SEC_PEER };
 
@@ -278,9 +278,9 @@ static const struct key keys[] = {
 	{"ingest_port", SEC_RELAY, set_uint, CFG(ingest_port), 1, 65535},
 	{"gossip_port", SEC_RELAY, set_uint, CFG(gossip_port), 1, 65535},
 	{"ttl", SEC_RELAY, set_uint, CFG(ttl), 1, 255},
-	{"dedup_capacity", SEC_RELAY, set_uint, CFG(dedup_capacity), SL_DEDUP_CAPACITY_MIN,
-	 SL_DEDUP_CAPACITY_MAX},
-	{"batch_size", SEC_RELAY, set_uint, CFG(batch_size), 1, SL_VERIFY_BATCH_MAX},
+	{"dedup_capacity", SEC_RELAY, set_uint, CFG(dedup_capacity), SL_CFG_DEDUP_CAPACITY_MIN,
+	 SL_CFG_DEDUP_CAPACITY_MAX},
+	{"batch_size", SEC_RELAY, set_uint, CFG(batch_size), 1, SL_CFG_BATCH_MAX},
 	{"batch_timeout_us", SEC_RELAY, set_uint, CFG(batch_timeout_us), 1, 1000000},
 	{"idle_sleep_us", SEC_RELAY, set_uint, CFG(idle_sleep_us), 0, 1000000},
 	{"workers", SEC_RELAY, set_uint, CFG(workers), 1, SL_CFG_WORKERS_MAX},
