@@ -1,5 +1,6 @@
 /* sl_pkt_sanity: the packet sanity rules that the XDP prefilter and the
- * dataplane both apply, written once (DESIGN.md, "The path of a packet").
+ * dataplane both apply, written once (ARCHITECTURE.md, "The path of a
+ * packet" and "The XDP prefilter").
  *
  * Contract: every function reads only inside the span [data, data + len),
  * never writes, and uses no DPDK, libc or kernel types, so that it compiles
@@ -274,7 +275,7 @@ static inline sl_gossip_verdict_t sl_gossip_check(const uint8_t *data, uint32_t 
 }
 
 /* The token of a gossip frame that sl_gossip_check() accepted: the value the
- * receiver issued to the sender (DESIGN.md, "Wire formats"). */
+ * receiver issued to the sender (ARCHITECTURE.md, "Wire formats"). */
 static inline uint64_t sl_gossip_token(const uint8_t *data)
 {
 	return sl_pkt_rd_le64(data + __builtin_offsetof(struct sl_gossip_hdr, token));

@@ -1,5 +1,5 @@
 /* Wire formats that the XDP program, the dataplane and the control daemon all
- * speak (DESIGN.md, "Wire formats"). All integers are little-endian. */
+ * speak (ARCHITECTURE.md, "Wire formats"). All integers are little-endian. */
 #ifndef SL_WIRE_H
 #define SL_WIRE_H
 
