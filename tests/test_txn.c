@@ -625,6 +625,13 @@ static void corpus_free(struct corpus *c)
 
 static struct corpus corpus;
 
+static char web3js_ids[600][SL_BASE58_SIG_STRLEN];
+
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
 static void test_web3js_corpus(void **state)
 {
 	(void)state;
@@ -659,10 +666,17 @@ static void test_web3js_corpus(void **state)
 		size_t idlen = sl_base58_encode(sl_txn_id(corpus.buf[k], &t), SL_TXN_SIG_SZ, id, sizeof(id));
 		assert_true(idlen > 0);
 		assert_string_equal(id, want_id);
+		memcpy(web3js_ids[k], id, sizeof(id));
 	}
 	fclose(f);
 	assert_int_equal(k, nweb3);
 	assert_true(nv0 > 0 && nv0 < nweb3); /* both versions are exercised */
+	/* SOURCE.txt: every transaction distinct, so tests that count what a
+	 * relay forwards from this corpus count 600 transactions, not repeats. */
+	qsort(web3js_ids, (size_t)k, sizeof(web3js_ids[0]), cmp_id);
+	for (int i = 1; i < k; i++)
+		if (strcmp(web3js_ids[i - 1], web3js_ids[i]) == 0)
+			fail_msg("web3js: id %s occurs twice", web3js_ids[i]);
 	corpus_free(&corpus);
 }
 

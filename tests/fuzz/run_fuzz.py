@@ -54,6 +54,8 @@ def frames(vectors: Path, out: Path) -> int:
 
 SEEDS = {"solana-txns": solana_txns, "sluice-configs": sluice_configs, "frames": frames,
          "none": None}
+# The vector folders each kind of seed is read from.
+SEED_VECTORS = {"solana-txns": ("solana-web3js", "solana-mainnet"), "frames": ("xdp-frames",)}
 
 
 def main() -> int:
@@ -66,14 +68,14 @@ def main() -> int:
         artifacts = Path(tmp) / "artifacts"
         corpus.mkdir()
         artifacts.mkdir()
-        if SEEDS[kind] is not None:
-            if vectors.is_dir():
-                print(f"{name}: {SEEDS[kind](vectors, corpus)} seeds from {vectors}")
-            elif os.environ.get("SLUICE_REQUIRE_VECTORS") == "1":
-                print(f"{name}: vectors folder {vectors} is absent and SLUICE_REQUIRE_VECTORS=1")
-                return 1
-            else:
-                print(f"{name}: vectors folder {vectors} is absent; fuzzing without seeds")
+        absent = [d for d in SEED_VECTORS.get(kind, ()) if not (vectors / d).is_dir()]
+        if SEEDS[kind] is not None and not absent:
+            print(f"{name}: {SEEDS[kind](vectors, corpus)} seeds from {vectors}")
+        elif absent and os.environ.get("SLUICE_REQUIRE_VECTORS") == "1":
+            print(f"{name}: vectors {absent} absent from {vectors} and SLUICE_REQUIRE_VECTORS=1")
+            return 1
+        elif absent:
+            print(f"{name}: vectors {absent} absent from {vectors}; fuzzing without seeds")
         bound = [f"-max_total_time={seconds}"] if seconds > 0 else ["-runs=0"]
         cmd = [fuzzer, *bound, "-timeout=10", "-rss_limit_mb=2048", "-max_len=4096",
                "-print_final_stats=1", f"-artifact_prefix={artifacts}/", str(corpus)]

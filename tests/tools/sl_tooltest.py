@@ -16,6 +16,17 @@ def check(cond, what):
         print(f"FAIL: {what}", file=sys.stderr)
 
 
+def vectors_absent(path):
+    """The exit status for a test whose vectors at `path` are absent: fail
+    under SLUICE_REQUIRE_VECTORS=1 (CI), else skip (77) unless a check run
+    before already failed."""
+    if os.environ.get("SLUICE_REQUIRE_VECTORS") == "1":
+        print(f"FAIL: {path!r} is absent and SLUICE_REQUIRE_VECTORS=1", file=sys.stderr)
+        return 1
+    print(f"skip: {path!r} is absent (test vectors from ../shared/vectors)")
+    return 1 if _tally["failed"] else 77
+
+
 def summary(name):
     """Print the closing line and return the exit status."""
     print(f"{name}: {_tally['passed']} passed, {_tally['failed']} failed")

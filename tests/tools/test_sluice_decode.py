@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 
-from sl_tooltest import BUILD, VECTORS, check, summary
+from sl_tooltest import BUILD, VECTORS, check, summary, vectors_absent
 
 TOOL = os.path.join(BUILD, "control", "sluice-decode")
 
@@ -120,12 +120,9 @@ def malformed(tmp, first):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         usage_errors(tmp)
-        if not os.path.isdir(VECTORS):
-            if os.environ.get("SLUICE_REQUIRE_VECTORS") == "1":
-                print(f"vectors folder {VECTORS!r} is absent and SLUICE_REQUIRE_VECTORS=1")
-                return 1
-            print(f"skip: vectors folder {VECTORS!r} is absent (see ../shared/README.md)")
-            return 77 if failed == 0 else 1
+        for sub in ("solana-web3js", "solana-mainnet"):
+            if not os.path.isdir(os.path.join(VECTORS, sub)):
+                return vectors_absent(os.path.join(VECTORS, sub))
         first = web3js(tmp)
         mainnet()
         malformed(tmp, first)
