@@ -7,10 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sl_base58.h"
 #include "sluice/sl_compiler.h"
 #include "sluice/sl_wire.h"
 
-enum sec { SEC_NONE, SEC_BAD, SEC_RELAY, SEC_PORT, SEC_PEER };
+/* [relay] to [score] may each appear once; [peer NAME] once per peer. */
+enum sec { SEC_NONE, SEC_BAD, SEC_RELAY, SEC_PORT, SEC_CONTROL, SEC_SCORE, SEC_PEER, SEC__COUNT };
+
+/* struct key's `open`: decimal bounds that are not themselves allowed. */
+#define OPEN_LO 1u
+#define OPEN_HI 2u
 
 struct pctx;
 struct key;
@@ -23,7 +29,9 @@ struct key {
 	set_fn set;
 	size_t off;    /* in sl_config_t, or in sl_cfg_peer_t for SEC_PEER */
 	size_t size;   /* field size, for integers and strings */
-	uint64_t lo, hi;
+	uint64_t lo, hi;  /* integers (set_uint): inclusive bounds */
+	double dlo, dhi;  /* decimals (set_double): bounds, inclusive */
+	unsigned open;    /* unless `open` says */
 };
 
 /* Parser state; inih calls back into it one key at a time. */
@@ -41,9 +49,9 @@ struct pctx {
 	enum sec sec;
 	unsigned sec_line;
 	sl_cfg_peer_t *peer;       /* current [peer NAME] */
-	unsigned relay_line, port_line;
-	unsigned key_line[32];     /* [relay]/[port] key -> line it was set on */
-	uint32_t peer_seen[SL_CFG_PEERS_MAX];
+	unsigned sec_first[SEC__COUNT]; /* [relay] to [score]: line of its header, 0: absent */
+	unsigned key_line[64];     /* key of [relay] to [score] -> line it was set on */
+	uint64_t peer_seen[SL_CFG_PEERS_MAX]; /* per peer: keys set, by index */
 };
 
 static void problem(struct pctx *c, unsigned line, const char *fmt, ...)
@@ -92,6 +100,68 @@ static int read_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* Decimal: [+-]digits[.digits][e[+-]digits] (digits on at least one side
+ * of the point); no spaces, hexadecimal, nan or inf. An overflow reads as
+ * inf, which no range admits. strtod converts what this grammar admits; a
+ * locale with another decimal point fails the end check, never misreads. */
+static int read_double(const char *s, double *out)
+{
+	const char *p = s;
+	size_t digits = 0;
+	if (*p == '-' || *p == '+')
+		p++;
+	for (; *p >= '0' && *p <= '9'; p++)
+		digits++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits++;
+	if (digits == 0)
+		return -1;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '-' || *p == '+')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return -1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p != '\0')
+		return -1;
+	char *end;
+	*out = strtod(s, &end);
+	return end == p ? 0 : -1;
+}
+
+/* One message for every range, integer or decimal: '(' or ')' marks an
+ * end that is not allowed itself. */
+static int out_of_range(struct pctx *c, const struct key *k, const char *val, const char *lo,
+			const char *hi)
+{
+	problem(c, c->lineno, "%s: %s is out of range %c%s, %s%c", k->name, val,
+		k->open & OPEN_LO ? '(' : '[', lo, hi, k->open & OPEN_HI ? ')' : ']');
+	return -1;
+}
+
+static int set_double(struct pctx *c, const struct key *k, void *field, const char *val)
+{
+	double v;
+	if (read_double(val, &v) != 0) {
+		problem(c, c->lineno, "%s: '%s' is not a decimal number", k->name, val);
+		return -1;
+	}
+	/* written so that a NaN would fail both */
+	if (!(k->open & OPEN_LO ? v > k->dlo : v >= k->dlo) ||
+	    !(k->open & OPEN_HI ? v < k->dhi : v <= k->dhi)) {
+		char lo[32], hi[32];
+		snprintf(lo, sizeof(lo), "%g", k->dlo);
+		snprintf(hi, sizeof(hi), "%g", k->dhi);
+		return out_of_range(c, k, val, lo, hi);
+	}
+	*(double *)field = v;
+	return 0;
+}
+
 static int set_uint(struct pctx *c, const struct key *k, void *field, const char *val)
 {
 	uint64_t v;
@@ -100,9 +170,10 @@ static int set_uint(struct pctx *c, const struct key *k, void *field, const char
 		return -1;
 	}
 	if (v < k->lo || v > k->hi) {
-		problem(c, c->lineno, "%s: %s is out of range [%llu, %llu]", k->name, val,
-			(unsigned long long)k->lo, (unsigned long long)k->hi);
-		return -1;
+		char lo[24], hi[24];
+		snprintf(lo, sizeof(lo), "%llu", (unsigned long long)k->lo);
+		snprintf(hi, sizeof(hi), "%llu", (unsigned long long)k->hi);
+		return out_of_range(c, k, val, lo, hi);
 	}
 	switch (k->size) {
 	case 1: *(uint8_t *)field = (uint8_t)v; break;
@@ -177,6 +248,27 @@ static int set_peer_mac(struct pctx *c, const struct key *k, void *field, const 
 			k->name, val);
 		return -1;
 	}
+	return 0;
+}
+
+/* A peer's identity key. `managed` is set even when the value is bad, so
+ * that the tokens and mac it makes optional are not reported as missing
+ * too: one problem, one report. */
+static int set_pubkey(struct pctx *c, const struct key *k, void *field, const char *val)
+{
+	uint8_t buf[256]; /* sl_base58's most; a line holds fewer characters */
+	c->peer->managed = true;
+	ssize_t n = sl_base58_decode(val, buf, sizeof(buf));
+	if (n < 0) {
+		problem(c, c->lineno, "%s: '%s' is not base58", k->name, val);
+		return -1;
+	}
+	if (n != SL_CFG_PUBKEY_LEN) {
+		problem(c, c->lineno, "%s: '%s' decodes to %zd bytes, not %d (an Ed25519 public key)",
+			k->name, val, n, SL_CFG_PUBKEY_LEN);
+		return -1;
+	}
+	memcpy(field, buf, SL_CFG_PUBKEY_LEN);
 	return 0;
 }
 
@@ -270,38 +362,74 @@ static int set_backend(struct pctx *c, const struct key *k, void *field, const c
 
 #define CFG(f) offsetof(sl_config_t, f), sizeof(((sl_config_t *)0)->f)
 #define PEER(f) offsetof(sl_cfg_peer_t, f), sizeof(((sl_cfg_peer_t *)0)->f)
+/* A key's bounds: none, an integer's, a decimal's */
+#define NONE 0, 0, 0, 0, 0
+#define INT(lo, hi) lo, hi, 0, 0, 0
+#define DEC(lo, hi, open) 0, 0, lo, hi, open
 
 static const struct key keys[] = {
-	{"name", SEC_RELAY, set_name, CFG(name), 0, 0},
-	{"ip", SEC_RELAY, set_ip, CFG(ip), 0, 0},
-	{"mac", SEC_RELAY, set_relay_mac, CFG(mac), 0, 0},
-	{"ingest_port", SEC_RELAY, set_uint, CFG(ingest_port), 1, 65535},
-	{"gossip_port", SEC_RELAY, set_uint, CFG(gossip_port), 1, 65535},
-	{"ttl", SEC_RELAY, set_uint, CFG(ttl), 1, 255},
-	{"dedup_capacity", SEC_RELAY, set_uint, CFG(dedup_capacity), SL_CFG_DEDUP_CAPACITY_MIN,
-	 SL_CFG_DEDUP_CAPACITY_MAX},
-	{"batch_size", SEC_RELAY, set_uint, CFG(batch_size), 1, SL_CFG_BATCH_MAX},
-	{"batch_timeout_us", SEC_RELAY, set_uint, CFG(batch_timeout_us), 1, 1000000},
-	{"idle_sleep_us", SEC_RELAY, set_uint, CFG(idle_sleep_us), 0, 1000000},
-	{"workers", SEC_RELAY, set_uint, CFG(workers), 1, SL_CFG_WORKERS_MAX},
-	{"verify_backend", SEC_RELAY, set_backend, CFG(verify_backend), 0, 0},
+	{"name", SEC_RELAY, set_name, CFG(name), NONE},
+	{"ip", SEC_RELAY, set_ip, CFG(ip), NONE},
+	{"mac", SEC_RELAY, set_relay_mac, CFG(mac), NONE},
+	{"ingest_port", SEC_RELAY, set_uint, CFG(ingest_port), INT(1, 65535)},
+	{"gossip_port", SEC_RELAY, set_uint, CFG(gossip_port), INT(1, 65535)},
+	{"ttl", SEC_RELAY, set_uint, CFG(ttl), INT(1, 255)},
+	{"dedup_capacity", SEC_RELAY, set_uint, CFG(dedup_capacity),
+	 INT(SL_CFG_DEDUP_CAPACITY_MIN, SL_CFG_DEDUP_CAPACITY_MAX)},
+	{"batch_size", SEC_RELAY, set_uint, CFG(batch_size), INT(1, SL_CFG_BATCH_MAX)},
+	{"batch_timeout_us", SEC_RELAY, set_uint, CFG(batch_timeout_us), INT(1, 1000000)},
+	{"idle_sleep_us", SEC_RELAY, set_uint, CFG(idle_sleep_us), INT(0, 1000000)},
+	{"workers", SEC_RELAY, set_uint, CFG(workers), INT(1, SL_CFG_WORKERS_MAX)},
+	{"verify_backend", SEC_RELAY, set_backend, CFG(verify_backend), NONE},
+	{"key", SEC_RELAY, set_str, CFG(key_file), NONE},
+	{"control_port", SEC_RELAY, set_uint, CFG(control_port), INT(1, 65535)},
 
-	{"type", SEC_PORT, set_port_type, CFG(port_type), 0, 0},
-	{"iface", SEC_PORT, set_devarg, CFG(iface), 0, 0},
-	{"queues", SEC_PORT, set_uint, CFG(queues), 1, SL_CFG_QUEUES_MAX},
-	{"xdp_prog", SEC_PORT, set_devarg, CFG(xdp_prog), 0, 0},
-	{"rx_pcap", SEC_PORT, set_devarg, CFG(rx_pcap), 0, 0},
-	{"tx_pcap", SEC_PORT, set_devarg, CFG(tx_pcap), 0, 0},
+	{"type", SEC_PORT, set_port_type, CFG(port_type), NONE},
+	{"iface", SEC_PORT, set_devarg, CFG(iface), NONE},
+	{"queues", SEC_PORT, set_uint, CFG(queues), INT(1, SL_CFG_QUEUES_MAX)},
+	{"xdp_prog", SEC_PORT, set_devarg, CFG(xdp_prog), NONE},
+	{"rx_pcap", SEC_PORT, set_devarg, CFG(rx_pcap), NONE},
+	{"tx_pcap", SEC_PORT, set_devarg, CFG(tx_pcap), NONE},
 
-	{"kind", SEC_PEER, set_peer_kind, PEER(kind), 0, 0},
-	{"ip", SEC_PEER, set_ip, PEER(ip), 0, 0},
-	{"port", SEC_PEER, set_uint, PEER(port), 1, 65535},
-	{"mac", SEC_PEER, set_peer_mac, PEER(mac), 0, 0},
-	{"token_out", SEC_PEER, set_uint, PEER(token_out), 0, UINT64_MAX},
-	{"token_in", SEC_PEER, set_uint, PEER(token_in), 0, UINT64_MAX},
+	{"socket", SEC_CONTROL, set_str, CFG(control.socket), NONE},
+	{"state_file", SEC_CONTROL, set_str, CFG(control.state_file), NONE},
+	{"ping_interval_ms", SEC_CONTROL, set_uint, CFG(control.ping_interval_ms), INT(10, 60000)},
+	{"ping_misses", SEC_CONTROL, set_uint, CFG(control.ping_misses), INT(1, 100)},
+	{"retry_min_ms", SEC_CONTROL, set_uint, CFG(control.retry_min_ms), INT(10, 3600000)},
+	{"retry_max_ms", SEC_CONTROL, set_uint, CFG(control.retry_max_ms), INT(10, 3600000)},
+	{"clock_window_s", SEC_CONTROL, set_uint, CFG(control.clock_window_s), INT(1, 3600)},
+	{"token_rotate_s", SEC_CONTROL, set_uint, CFG(control.token_rotate_s), INT(1, 86400)},
+	{"token_overlap_s", SEC_CONTROL, set_uint, CFG(control.token_overlap_s), INT(1, 86400)},
+
+	{"first_delivery_weight", SEC_SCORE, set_double, CFG(score.first_delivery_weight),
+	 DEC(0, SL_CFG_SCORE_MAX, 0)},
+	{"invalid_weight", SEC_SCORE, set_double, CFG(score.invalid_weight),
+	 DEC(0, SL_CFG_SCORE_MAX, 0)},
+	{"malformed_weight", SEC_SCORE, set_double, CFG(score.malformed_weight),
+	 DEC(0, SL_CFG_SCORE_MAX, 0)},
+	{"duplicate_weight", SEC_SCORE, set_double, CFG(score.duplicate_weight),
+	 DEC(0, SL_CFG_SCORE_MAX, 0)},
+	{"duplicate_allowance", SEC_SCORE, set_double, CFG(score.duplicate_allowance),
+	 DEC(0, SL_CFG_SCORE_MAX, 0)},
+	{"half_life_s", SEC_SCORE, set_uint, CFG(score.half_life_s), INT(1, 86400)},
+	{"score_cap", SEC_SCORE, set_double, CFG(score.score_cap),
+	 DEC(0, SL_CFG_SCORE_MAX, OPEN_LO)},
+	{"cutoff_threshold", SEC_SCORE, set_double, CFG(score.cutoff_threshold),
+	 DEC(-SL_CFG_SCORE_MAX, 0, OPEN_HI)},
+	{"cutoff_s", SEC_SCORE, set_uint, CFG(score.cutoff_s), INT(1, 604800)},
+	{"cutoff_max_s", SEC_SCORE, set_uint, CFG(score.cutoff_max_s), INT(1, 604800)},
+
+	{"kind", SEC_PEER, set_peer_kind, PEER(kind), NONE},
+	{"ip", SEC_PEER, set_ip, PEER(ip), NONE},
+	{"port", SEC_PEER, set_uint, PEER(port), INT(1, 65535)},
+	{"mac", SEC_PEER, set_peer_mac, PEER(mac), NONE},
+	{"token_out", SEC_PEER, set_uint, PEER(token_out), INT(0, UINT64_MAX)},
+	{"token_in", SEC_PEER, set_uint, PEER(token_in), INT(0, UINT64_MAX)},
+	{"pubkey", SEC_PEER, set_pubkey, PEER(pubkey), NONE},
+	{"control_port", SEC_PEER, set_uint, PEER(control_port), INT(1, 65535)},
 };
 
-_Static_assert(SL_ARRAY_LEN(keys) <= 32, "seen-key masks are 32 bits");
+_Static_assert(SL_ARRAY_LEN(keys) <= 64, "seen-key masks are 64 bits");
 
 static int key_index(enum sec sec, const char *name)
 {
@@ -311,9 +439,14 @@ static int key_index(enum sec sec, const char *name)
 	return -1;
 }
 
+static const char *const sec_label[SEC__COUNT] = {
+	[SEC_RELAY] = "[relay]", [SEC_PORT] = "[port]", [SEC_CONTROL] = "[control]",
+	[SEC_SCORE] = "[score]", [SEC_PEER] = "[peer]",
+};
+
 static const char *sec_name(enum sec s)
 {
-	return s == SEC_RELAY ? "[relay]" : s == SEC_PORT ? "[port]" : "[peer]";
+	return sec_label[s];
 }
 
 static int handler(void *user, const char *section, const char *name, const char *value)
@@ -331,10 +464,10 @@ static int handler(void *user, const char *section, const char *name, const char
 		problem(c, c->lineno, "unknown key '%s' in %s", name, sec_name(c->sec));
 		return 1;
 	}
-	uint32_t *seen = c->sec == SEC_PEER ? &c->peer_seen[c->peer - c->cfg->peers] : NULL;
+	uint64_t *seen = c->sec == SEC_PEER ? &c->peer_seen[c->peer - c->cfg->peers] : NULL;
 	unsigned prev = 0;
 	if (seen) {
-		if (*seen & (1u << ki))
+		if (*seen & (1ull << ki))
 			prev = 1;
 	} else {
 		prev = c->key_line[ki];
@@ -351,7 +484,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	char *base = c->sec == SEC_PEER ? (char *)c->peer : (char *)c->cfg;
 	if (k->set(c, k, base + k->off, value) == 0) {
 		if (seen)
-			*seen |= 1u << ki;
+			*seen |= 1ull << ki;
 		else
 			c->key_line[ki] = c->lineno;
 	}
@@ -371,15 +504,17 @@ static void open_section(struct pctx *c, char *body)
 
 	c->sec = SEC_BAD;
 	c->sec_line = c->lineno;
-	if (strcmp(body, "relay") == 0 || strcmp(body, "port") == 0) {
-		int relay = body[0] == 'r';
-		unsigned *line = relay ? &c->relay_line : &c->port_line;
+	for (enum sec s = SEC_RELAY; s < SEC_PEER; s++) {
+		size_t len = strlen(sec_label[s]) - 2; /* without the brackets */
+		if (strncmp(body, sec_label[s] + 1, len) != 0 || body[len] != '\0')
+			continue;
+		unsigned *line = &c->sec_first[s];
 		if (*line) {
 			problem(c, c->lineno, "duplicate section [%s] (first on line %u)", body, *line);
 			return;
 		}
 		*line = c->lineno;
-		c->sec = relay ? SEC_RELAY : SEC_PORT;
+		c->sec = s;
 		return;
 	}
 	if (strncmp(body, "peer", 4) == 0 && (body[4] == ' ' || body[4] == '\t')) {
@@ -403,12 +538,15 @@ static void open_section(struct pctx *c, char *body)
 		}
 		sl_cfg_peer_t *p = &c->cfg->peers[c->cfg->npeers++];
 		memcpy(p->name, name, strlen(name) + 1);
+		p->control_port = SL_PORT_CONTROL;
 		p->line = c->lineno;
 		c->peer = p;
 		c->sec = SEC_PEER;
 		return;
 	}
-	problem(c, c->lineno, "unknown section [%s] (expected [relay], [port] or [peer NAME])", body);
+	problem(c, c->lineno,
+		"unknown section [%s] (expected [relay], [port], [control], [score] or [peer NAME])",
+		body);
 }
 
 /* Reject what inih would report only as "an error on line N" (or silently
@@ -496,25 +634,70 @@ static int peer_has(const struct pctx *c, unsigned i, const char *name)
 	return (c->peer_seen[i] >> key_index(SEC_PEER, name)) & 1;
 }
 
+/* Where a rule between two keys of a section is reported: the later of the
+ * lines that set them (the one that made the contradiction), else the
+ * section's header. */
+static unsigned later_line(const struct pctx *c, enum sec sec, const char *a, const char *b)
+{
+	unsigned la = seen_line(c, a, sec), lb = seen_line(c, b, sec);
+	unsigned line = la > lb ? la : lb;
+	return line ? line : c->sec_first[sec];
+}
+
+/* Rules between the keys of [relay], [control] and [score]. */
+static void validate_tunables(struct pctx *c)
+{
+	sl_config_t *cfg = c->cfg;
+	static const char *const ports[] = {"ingest_port", "gossip_port"};
+	for (unsigned i = 0; i < SL_ARRAY_LEN(ports); i++) {
+		uint16_t port = i == 0 ? cfg->ingest_port : cfg->gossip_port;
+		if (cfg->control_port == port)
+			problem(c, later_line(c, SEC_RELAY, "control_port", ports[i]),
+				"control_port and %s are both %u", ports[i], port);
+	}
+	const sl_cfg_control_t *cc = &cfg->control;
+	if (cc->retry_min_ms > cc->retry_max_ms)
+		problem(c, later_line(c, SEC_CONTROL, "retry_min_ms", "retry_max_ms"),
+			"retry_min_ms (%u) is over retry_max_ms (%u)", cc->retry_min_ms,
+			cc->retry_max_ms);
+	if (cc->token_overlap_s >= cc->token_rotate_s)
+		problem(c, later_line(c, SEC_CONTROL, "token_overlap_s", "token_rotate_s"),
+			"token_overlap_s (%u) must be under token_rotate_s (%u)", cc->token_overlap_s,
+			cc->token_rotate_s);
+	const sl_cfg_score_t *sc = &cfg->score;
+	if (sc->cutoff_s > sc->cutoff_max_s)
+		problem(c, later_line(c, SEC_SCORE, "cutoff_s", "cutoff_max_s"),
+			"cutoff_s (%u) is over cutoff_max_s (%u)", sc->cutoff_s, sc->cutoff_max_s);
+	/* The daemon's paths by default follow the relay's name, a plain word. */
+	if (cfg->name[0] && !cfg->control.socket[0])
+		snprintf(cfg->control.socket, sizeof(cfg->control.socket), "/run/sluice/%s.sock",
+			 cfg->name);
+	if (cfg->name[0] && !cfg->control.state_file[0])
+		snprintf(cfg->control.state_file, sizeof(cfg->control.state_file),
+			 "/var/lib/sluice/%s.peers", cfg->name);
+}
+
 static void validate(struct pctx *c)
 {
 	sl_config_t *cfg = c->cfg;
-	if (!c->relay_line) {
+	const unsigned relay_line = c->sec_first[SEC_RELAY], port_line = c->sec_first[SEC_PORT];
+	if (!relay_line) {
 		problem(c, c->lineno, "missing section [relay]");
 	} else {
 		static const char *const need[] = {"name", "ip"};
 		for (unsigned i = 0; i < SL_ARRAY_LEN(need); i++)
 			if (!seen_line(c, need[i], SEC_RELAY))
-				problem(c, c->relay_line, "[relay] needs '%s'", need[i]);
+				problem(c, relay_line, "[relay] needs '%s'", need[i]);
 		if (cfg->ingest_port == cfg->gossip_port)
-			problem(c, c->relay_line, "ingest_port and gossip_port are both %u",
+			problem(c, relay_line, "ingest_port and gossip_port are both %u",
 				cfg->ingest_port);
 	}
+	validate_tunables(c);
 
-	if (!c->port_line) {
+	if (!port_line) {
 		problem(c, c->lineno, "missing section [port]");
 	} else if (!seen_line(c, "type", SEC_PORT)) {
-		problem(c, c->port_line, "[port] needs 'type'");
+		problem(c, port_line, "[port] needs 'type'");
 	} else {
 		static const struct {
 			const char *key;
@@ -533,36 +716,62 @@ static void validate(struct pctx *c)
 				problem(c, line, "'%s' is only for type %s", only[i].key,
 					sl_port_type_name(only[i].type));
 			else if (!line && only[i].required && cfg->port_type == only[i].type)
-				problem(c, c->port_line, "type %s needs '%s'",
+				problem(c, port_line, "type %s needs '%s'",
 					sl_port_type_name(only[i].type), only[i].key);
 		}
 	}
 
 	for (unsigned i = 0; i < cfg->npeers; i++) {
-		const sl_cfg_peer_t *p = &cfg->peers[i];
+		sl_cfg_peer_t *p = &cfg->peers[i];
+		p->has_mac = peer_has(c, i, "mac");
+		p->has_tokens = peer_has(c, i, "token_in") && peer_has(c, i, "token_out");
+		/* a managed relay peer's next hop may come from the control daemon */
+		bool mac_optional = p->managed && (!peer_has(c, i, "kind") || p->kind == SL_PEER_RELAY);
 		static const char *const need[] = {"kind", "ip", "port", "mac"};
 		int complete = 1;
 		for (unsigned k = 0; k < SL_ARRAY_LEN(need); k++)
-			if (!peer_has(c, i, need[k])) {
+			if (!peer_has(c, i, need[k]) && !(mac_optional && strcmp(need[k], "mac") == 0)) {
 				problem(c, p->line, "peer %s needs '%s'", p->name, need[k]);
 				complete = 0;
 			}
 		if (!complete)
 			continue;
 		static const char *const tokens[] = {"token_in", "token_out"};
-		for (unsigned k = 0; k < SL_ARRAY_LEN(tokens); k++) {
-			int has = peer_has(c, i, tokens[k]);
-			if (p->kind == SL_PEER_RELAY && !has)
-				problem(c, p->line, "relay peer %s needs '%s'", p->name, tokens[k]);
-			if (p->kind == SL_PEER_VALIDATOR && has)
-				problem(c, p->line, "'%s' is only for relay peers (%s is a validator)",
-					tokens[k], p->name);
+		if (p->kind == SL_PEER_VALIDATOR) {
+			static const char *const relay_only[] = {"token_in", "token_out", "pubkey",
+								 "control_port"};
+			for (unsigned k = 0; k < SL_ARRAY_LEN(relay_only); k++)
+				if (peer_has(c, i, relay_only[k]))
+					problem(c, p->line, "'%s' is only for relay peers (%s is a validator)",
+						relay_only[k], p->name);
+		} else if (!p->managed) {
+			for (unsigned k = 0; k < SL_ARRAY_LEN(tokens); k++)
+				if (!peer_has(c, i, tokens[k]))
+					problem(c, p->line, "relay peer %s needs '%s'", p->name, tokens[k]);
+			if (peer_has(c, i, "control_port"))
+				problem(c, p->line,
+					"'control_port' is only for managed relay peers (%s has no 'pubkey')",
+					p->name);
+		} else {
+			for (unsigned k = 0; k < SL_ARRAY_LEN(tokens); k++)
+				if (peer_has(c, i, tokens[k]) && !peer_has(c, i, tokens[k ^ 1]))
+					problem(c, p->line,
+						"managed relay peer %s has '%s' without '%s' (both, or neither "
+						"for the control daemon to negotiate)",
+						p->name, tokens[k], tokens[k ^ 1]);
+			if (memcmp(p->ip, cfg->ip, 4) == 0 && p->control_port == cfg->control_port)
+				problem(c, p->line, "peer %s is this relay itself (control_port %u)", p->name,
+					p->control_port);
 		}
 		if (memcmp(p->ip, cfg->ip, 4) == 0 &&
 		    (p->port == cfg->ingest_port || p->port == cfg->gossip_port))
 			problem(c, p->line, "peer %s is this relay itself", p->name);
 		for (unsigned j = 0; j < i; j++) {
 			const sl_cfg_peer_t *q = &cfg->peers[j];
+			if (peer_has(c, i, "pubkey") && peer_has(c, j, "pubkey") &&
+			    memcmp(p->pubkey, q->pubkey, SL_CFG_PUBKEY_LEN) == 0)
+				problem(c, p->line, "peer %s has the same pubkey as peer %s", p->name,
+					q->name);
 			if (memcmp(p->ip, q->ip, 4) == 0 && p->port == q->port)
 				problem(c, p->line, "peer %s has the same address as peer %s", p->name,
 					q->name);
@@ -587,7 +796,18 @@ static void set_defaults(sl_config_t *cfg)
 	cfg->idle_sleep_us = 50;
 	cfg->workers = 1;
 	cfg->verify_backend = SL_VERIFY_SLUICE;
+	cfg->control_port = SL_PORT_CONTROL;
 	cfg->queues = 1;
+	cfg->control = (sl_cfg_control_t){
+		.ping_interval_ms = 1000, .ping_misses = 3, .retry_min_ms = 1000,
+		.retry_max_ms = 60000, .clock_window_s = 30, .token_rotate_s = 600,
+		.token_overlap_s = 30,
+	};
+	cfg->score = (sl_cfg_score_t){
+		.first_delivery_weight = 1.0, .invalid_weight = 50.0, .malformed_weight = 50.0,
+		.duplicate_weight = 0.05, .duplicate_allowance = 4.0, .half_life_s = 60,
+		.score_cap = 1000, .cutoff_threshold = -100, .cutoff_s = 30, .cutoff_max_s = 3600,
+	};
 }
 
 unsigned sl_config_parse(const char *text, size_t len, const char *file, sl_config_t *cfg,

@@ -20,6 +20,8 @@
 #define SL_CFG_NAME_MAX   16  /* relay and peer names, with the NUL */
 #define SL_CFG_IFACE_MAX  16  /* IFNAMSIZ */
 #define SL_CFG_PATH_MAX   256
+#define SL_CFG_SOCKET_MAX 108 /* sizeof(sockaddr_un.sun_path), with the NUL */
+#define SL_CFG_PUBKEY_LEN 32  /* an Ed25519 public key */
 #define SL_CFG_PEERS_MAX  32
 #define SL_CFG_WORKERS_MAX 16
 #define SL_CFG_QUEUES_MAX 16
@@ -28,6 +30,9 @@
 #define SL_CFG_DEDUP_CAPACITY_MIN 16u
 #define SL_CFG_DEDUP_CAPACITY_MAX (1u << 30)
 #define SL_CFG_BATCH_MAX 256
+/* [score]: every weight, the cap and the cut-off threshold are at most this
+ * far from 0, so that scores stay finite whatever the counts. */
+#define SL_CFG_SCORE_MAX 1e9
 
 typedef enum sl_port_type {
 	SL_PORT_AF_XDP,
@@ -48,10 +53,47 @@ typedef struct sl_cfg_peer {
 	uint16_t port;      /* host order */
 	uint8_t mac[6];
 	bool mac_resolve;   /* take the next hop from the kernel's neighbours */
+	bool has_mac;       /* 'mac' given (an address or "resolve"); else mac is 0 */
 	uint64_t token_out; /* we put it in frames to this peer */
 	uint64_t token_in;  /* this peer puts it in frames to us */
+	bool has_tokens;    /* token_in and token_out given (always, for an unmanaged relay peer) */
+	/* Managed: a relay peer named by its identity key ('pubkey'); the control
+	 * daemon handshakes with it on control_port, negotiates the tokens and
+	 * resolves the next hop that the config leaves out. */
+	bool managed;
+	uint8_t pubkey[SL_CFG_PUBKEY_LEN]; /* managed peers only; else 0 */
+	uint16_t control_port;             /* host order; default SL_PORT_CONTROL */
 	unsigned line;      /* of its [peer NAME] header, for later messages */
 } sl_cfg_peer_t;
+
+/* [control]: the control daemon's tunables; sluice-dp reads none of them. */
+typedef struct sl_cfg_control {
+	/* Unset: filled in after parsing from the relay's name,
+	 * /run/sluice/<name>.sock and /var/lib/sluice/<name>.peers. */
+	char socket[SL_CFG_SOCKET_MAX];
+	char state_file[SL_CFG_PATH_MAX];
+	unsigned ping_interval_ms;
+	unsigned ping_misses;     /* pings unanswered in a row before a peer is down */
+	unsigned retry_min_ms;    /* handshake retry back-off, doubling from min to max */
+	unsigned retry_max_ms;
+	unsigned clock_window_s;  /* accepted skew of a handshake's timestamp */
+	unsigned token_rotate_s;  /* a gossip token's lifetime */
+	unsigned token_overlap_s; /* the old token stays valid this long after a rotation */
+} sl_cfg_control_t;
+
+/* [score]: peer scoring (in the spirit of gossipsub v1.1). */
+typedef struct sl_cfg_score {
+	double first_delivery_weight; /* points per first delivery */
+	double invalid_weight;        /* points off per invalid-signature transaction */
+	double malformed_weight;      /* points off per malformed frame */
+	double duplicate_weight;      /* points off per duplicate beyond the allowance */
+	double duplicate_allowance;   /* free duplicates per first delivery */
+	unsigned half_life_s;         /* the score halves over this time */
+	double score_cap;             /* the most a score can be (> 0) */
+	double cutoff_threshold;      /* at or under it (< 0) a peer is cut off */
+	unsigned cutoff_s;            /* first cut-off; each repeat doubles it ... */
+	unsigned cutoff_max_s;        /* ... up to this */
+} sl_cfg_score_t;
 
 typedef struct sl_config {
 	char name[SL_CFG_NAME_MAX];
@@ -67,6 +109,8 @@ typedef struct sl_config {
 	unsigned idle_sleep_us;
 	unsigned workers;
 	sl_verify_backend_t verify_backend;
+	char key_file[SL_CFG_PATH_MAX]; /* the relay's identity key; "" when not given */
+	uint16_t control_port;          /* UDP, the control daemon's handshakes and pings */
 
 	sl_port_type_t port_type;
 	char iface[SL_CFG_IFACE_MAX];
@@ -74,6 +118,9 @@ typedef struct sl_config {
 	char xdp_prog[SL_CFG_PATH_MAX]; /* af_xdp: XDP object to load (e.g. the prefilter) */
 	char rx_pcap[SL_CFG_PATH_MAX];
 	char tx_pcap[SL_CFG_PATH_MAX];
+
+	sl_cfg_control_t control;
+	sl_cfg_score_t score;
 
 	unsigned npeers;
 	sl_cfg_peer_t peers[SL_CFG_PEERS_MAX];

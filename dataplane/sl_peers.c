@@ -44,6 +44,10 @@ void sl_peers_build(sl_peers_t *t, const sl_config_t *cfg, const uint8_t my_mac[
 	for (unsigned i = 0; i < cfg->npeers; i++) {
 		const sl_cfg_peer_t *cp = &cfg->peers[i];
 		sl_peer_fast_t *p = &t->p[i];
+		if (cp->managed) {
+			p->kind = SL_PEER_INACTIVE;
+			continue;
+		}
 		p->kind = (uint8_t)cp->kind;
 		p->token_in = cp->token_in;
 		p->token_out = cp->token_out;

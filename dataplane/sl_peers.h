@@ -18,6 +18,10 @@
 #include "sluice/sl_pkt_sanity.h"
 
 #define SL_PEER_NONE 0xff /* source of an ingest datagram: no peer */
+/* sl_peer_fast_t.kind of a managed peer (named by key: its tokens and next
+ * hop are the control daemon's): no fanout, and its gossip is not a relay
+ * peer's, until the live peer table gives it both. */
+#define SL_PEER_INACTIVE 0xff
 #define SL_FRAME_HDR_SZ (SL_ETH_HLEN + SL_IPV4_HLEN_MIN + SL_UDP_HLEN)
 #define SL_IP_TTL 64
 

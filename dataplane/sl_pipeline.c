@@ -281,7 +281,7 @@ static void fanout(sl_worker_t *w, struct rte_mbuf *m)
 	uint8_t to[SL_FANOUT_MAX];
 	unsigned nto = 0;
 	for (unsigned i = 0; i < t->n; i++) {
-		if (i == meta->src_peer)
+		if (i == meta->src_peer || t->p[i].kind == SL_PEER_INACTIVE)
 			continue;
 		if (t->p[i].kind == SL_PEER_RELAY && meta->out_ttl == 0)
 			continue;

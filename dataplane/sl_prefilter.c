@@ -151,7 +151,7 @@ int sl_prefilter_set_peers(const sl_prefilter_t *pf, const sl_config_t *cfg, cha
 {
 	for (unsigned i = 0; i < cfg->npeers; i++) {
 		const sl_cfg_peer_t *p = &cfg->peers[i];
-		if (p->kind != SL_PEER_RELAY)
+		if (p->kind != SL_PEER_RELAY || p->managed) /* managed: no token yet */
 			continue;
 		uint32_t ip = sl_pkt_rd_le32(p->ip);
 		struct sl_pf_peer v = {.token_in = p->token_in};

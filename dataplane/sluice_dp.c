@@ -159,7 +159,12 @@ static int resolve_macs(const struct app *a, const char *path, uint8_t (*macs)[6
 	int bad = 0;
 	for (unsigned i = 0; i < a->cfg.npeers; i++) {
 		const sl_cfg_peer_t *p = &a->cfg.peers[i];
-		if (!p->mac_resolve) {
+		if (p->managed) {
+			/* Its next hop is the control daemon's to find, whatever the
+			 * config says (none, an address or "resolve"): unknown here,
+			 * and never a reason not to start. */
+			memset(macs[i], 0, 6);
+		} else if (!p->mac_resolve) {
 			memcpy(macs[i], p->mac, 6);
 		} else if (sl_neigh_lookup(NULL, p->ip, macs[i]) != 0) {
 			fprintf(stderr, "%s:%u: peer %s: mac = resolve, but the neighbour table has "

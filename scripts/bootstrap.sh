@@ -9,7 +9,7 @@ PKGS=(
   dpdk dpdk-dev libdpdk-dev
   libbpf-dev libxdp-dev xdp-tools
   libxxhash-dev libcmocka-dev libsodium-dev libssl-dev libinih-dev libpcap-dev
-  libelf-dev zlib1g-dev
+  libelf-dev zlib1g-dev libmnl-dev
   iproute2 ethtool tcpdump python3 python3-scapy
 )
 # Node.js may come from outside Debian (as on the dev machines); only ask apt

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "sl_base58.h"
 #include "sl_config.h"
 
 struct reports {
@@ -109,6 +110,35 @@ static void test_good_file(void **state)
 	assert_true(cfg.peers[1].mac_resolve);
 }
 
+/* cfg's [control] and [score] are c's and s's, field by field (cmocka names
+ * the first that differs). */
+static void assert_tunables(const sl_config_t *cfg, const sl_cfg_control_t *c,
+			    const sl_cfg_score_t *s)
+{
+	assert_string_equal(cfg->control.socket, c->socket);
+	assert_string_equal(cfg->control.state_file, c->state_file);
+	assert_int_equal(cfg->control.ping_interval_ms, c->ping_interval_ms);
+	assert_int_equal(cfg->control.ping_misses, c->ping_misses);
+	assert_int_equal(cfg->control.retry_min_ms, c->retry_min_ms);
+	assert_int_equal(cfg->control.retry_max_ms, c->retry_max_ms);
+	assert_int_equal(cfg->control.clock_window_s, c->clock_window_s);
+	assert_int_equal(cfg->control.token_rotate_s, c->token_rotate_s);
+	assert_int_equal(cfg->control.token_overlap_s, c->token_overlap_s);
+	const double got[] = {cfg->score.first_delivery_weight, cfg->score.invalid_weight,
+			      cfg->score.malformed_weight, cfg->score.duplicate_weight,
+			      cfg->score.duplicate_allowance, cfg->score.score_cap,
+			      cfg->score.cutoff_threshold};
+	const double want[] = {s->first_delivery_weight, s->invalid_weight, s->malformed_weight,
+			       s->duplicate_weight, s->duplicate_allowance, s->score_cap,
+			       s->cutoff_threshold};
+	for (unsigned i = 0; i < sizeof(got) / sizeof(got[0]); i++)
+		if (got[i] != want[i])
+			fail_msg("score value %u: %g, want %g", i, got[i], want[i]);
+	assert_int_equal(cfg->score.half_life_s, s->half_life_s);
+	assert_int_equal(cfg->score.cutoff_s, s->cutoff_s);
+	assert_int_equal(cfg->score.cutoff_max_s, s->cutoff_max_s);
+}
+
 static void test_defaults(void **state)
 {
 	(void)state;
@@ -129,6 +159,188 @@ static void test_defaults(void **state)
 	assert_false(cfg.has_mac);
 	assert_int_equal(cfg.npeers, 0);
 	assert_int_equal(cfg.port_type, SL_PORT_NULL);
+	/* what the control daemon reads */
+	assert_string_equal(cfg.key_file, "");
+	assert_int_equal(cfg.control_port, 8005);
+	assert_tunables(&cfg,
+			&(sl_cfg_control_t){
+				.socket = "/run/sluice/x.sock", .state_file = "/var/lib/sluice/x.peers",
+				.ping_interval_ms = 1000, .ping_misses = 3, .retry_min_ms = 1000,
+				.retry_max_ms = 60000, .clock_window_s = 30, .token_rotate_s = 600,
+				.token_overlap_s = 30},
+			&(sl_cfg_score_t){
+				.first_delivery_weight = 1.0, .invalid_weight = 50.0,
+				.malformed_weight = 50.0, .duplicate_weight = 0.05,
+				.duplicate_allowance = 4.0, .half_life_s = 60, .score_cap = 1000.0,
+				.cutoff_threshold = -100.0, .cutoff_s = 30, .cutoff_max_s = 3600});
+}
+
+/* Every key of [relay] (new ones), [control] and [score] set to a value
+ * other than its default; the decimal forms the parser admits. */
+static void test_control_and_score_keys(void **state)
+{
+	(void)state;
+	sl_config_t cfg;
+	struct reports r;
+	static const char text[] =
+		"[score]\n"
+		"first_delivery_weight = 2.5\n"
+		"invalid_weight = 1e3\n"
+		"malformed_weight = +7.\n"
+		"duplicate_weight = .25\n"
+		"duplicate_allowance = 0\n"
+		"half_life_s = 86400\n"
+		"score_cap = 1E-3\n"
+		"cutoff_threshold = -0.5e2\n"
+		"cutoff_s = 5\n"
+		"cutoff_max_s = 5\n"
+		"[relay]\nname=r-1\nip=1.2.3.4\n"
+		"key = /etc/sluice/r-1.key\n"
+		"control_port = 7000\n"
+		"[port]\ntype=null\n"
+		"[control]\n"
+		"socket = /tmp/s.sock\n"
+		"state_file = peers.state\n"
+		"ping_interval_ms = 10\n"
+		"ping_misses = 100\n"
+		"retry_min_ms = 500\n"
+		"retry_max_ms = 500\n"
+		"clock_window_s = 3600\n"
+		"token_rotate_s = 2\n"
+		"token_overlap_s = 1\n";
+	assert_int_equal(parse(text, &cfg, &r), 0);
+	assert_string_equal(cfg.key_file, "/etc/sluice/r-1.key");
+	assert_int_equal(cfg.control_port, 7000);
+	assert_tunables(&cfg,
+			&(sl_cfg_control_t){
+				.socket = "/tmp/s.sock", .state_file = "peers.state",
+				.ping_interval_ms = 10, .ping_misses = 100, .retry_min_ms = 500,
+				.retry_max_ms = 500, .clock_window_s = 3600, .token_rotate_s = 2,
+				.token_overlap_s = 1},
+			&(sl_cfg_score_t){
+				.first_delivery_weight = 2.5, .invalid_weight = 1000.0,
+				.malformed_weight = 7.0, .duplicate_weight = 0.25,
+				.duplicate_allowance = 0.0, .half_life_s = 86400, .score_cap = 1e-3,
+				.cutoff_threshold = -50.0, .cutoff_s = 5, .cutoff_max_s = 5});
+
+	/* the daemon's default paths follow the name wherever [relay] is */
+	assert_int_equal(parse("[control]\nping_misses=4\n[relay]\nname=late\nip=1.2.3.4\n"
+			       "[port]\ntype=null\n", &cfg, &r), 0);
+	assert_string_equal(cfg.control.socket, "/run/sluice/late.sock");
+	assert_string_equal(cfg.control.state_file, "/var/lib/sluice/late.peers");
+}
+
+#define PK_B "HJKn6qA9YRo7xnsLYETVa5A3Bye8BfQrvZm3JeSCGiYY"
+#define PK_C "FpqgVXorTSgMVhkXkyuV5Q5cEZ75nfDhr7YESPjEdUnk"
+#define PK_31 "NjdZwPki2xEPyZhQp57Wz1u5UpLJH4cP7DdRU1woSf"  /* 31 bytes */
+#define PK_33 "r9cKrEbWHvJEfcrFKtK9RM9nvD7KvQr4d3tnBDRUvJCn6" /* 33 bytes */
+
+static void assert_pubkey(const sl_cfg_peer_t *p, const char *b58)
+{
+	char s[SL_BASE58_KEY_STRLEN];
+	assert_true(sl_base58_encode(p->pubkey, sizeof(p->pubkey), s, sizeof(s)) > 0);
+	assert_string_equal(s, b58);
+}
+
+/* A relay peer with a pubkey is managed: tokens and mac may be left to the
+ * control daemon; the flags say what the file gave. */
+static void test_managed_peers(void **state)
+{
+	(void)state;
+	sl_config_t cfg;
+	struct reports r;
+	static const char text[] =
+		"[relay]\nname=x\nip=10.0.0.1\n[port]\ntype=null\n"
+		"[peer b]\nkind=relay\nip=10.0.0.2\nport=8004\npubkey=" PK_B "\n"
+		"[peer c]\nkind=relay\nip=10.0.0.3\nport=8004\npubkey=" PK_C "\n"
+		"control_port=9005\nmac=resolve\ntoken_in=0\ntoken_out=7\n"
+		"[peer d]\nkind=relay\nip=10.0.0.4\nport=8004\nmac=02:00:00:00:00:04\n"
+		"token_in=1\ntoken_out=2\n"
+		"[peer v]\nkind=validator\nip=10.0.0.5\nport=8001\nmac=resolve\n"
+		/* the system program's id: 32 zero bytes, a key like any other here */
+		"[peer z]\nkind=relay\nip=10.0.0.6\nport=8004\n"
+		"pubkey=11111111111111111111111111111111\n";
+	assert_int_equal(parse(text, &cfg, &r), 0);
+	assert_int_equal(cfg.npeers, 5);
+	const sl_cfg_peer_t *b = &cfg.peers[0], *c = &cfg.peers[1], *d = &cfg.peers[2],
+			    *v = &cfg.peers[3], *z = &cfg.peers[4];
+	assert_true(b->managed);
+	assert_pubkey(b, PK_B);
+	assert_false(b->has_tokens);
+	assert_false(b->has_mac);
+	assert_false(b->mac_resolve);
+	assert_int_equal(b->token_in, 0);
+	assert_int_equal(b->token_out, 0);
+	static const uint8_t zero[32];
+	assert_memory_equal(b->mac, zero, 6);
+	assert_int_equal(b->control_port, 8005);
+
+	assert_true(c->managed);
+	assert_pubkey(c, PK_C);
+	assert_true(c->has_tokens);
+	assert_int_equal(c->token_in, 0);
+	assert_int_equal(c->token_out, 7);
+	assert_true(c->has_mac);
+	assert_true(c->mac_resolve);
+	assert_int_equal(c->control_port, 9005);
+
+	assert_false(d->managed); /* as before */
+	assert_memory_equal(d->pubkey, zero, 32);
+	assert_true(d->has_tokens);
+	assert_true(d->has_mac);
+	assert_int_equal(d->control_port, 8005);
+
+	assert_false(v->managed);
+	assert_false(v->has_tokens);
+	assert_true(v->has_mac);
+
+	assert_true(z->managed);
+	assert_memory_equal(z->pubkey, zero, 32);
+
+	/* a bad pubkey is one problem: the peer is still taken as managed, so
+	 * its absent tokens and mac are not reported too */
+	assert_int_equal(parse("[relay]\nname=x\nip=10.0.0.1\n[port]\ntype=null\n"
+			       "[peer b]\nkind=relay\nip=10.0.0.2\nport=8004\npubkey=" PK_31 "\n",
+			       &cfg, &r), 1);
+	assert_int_equal(r.line[0], 10);
+	assert_non_null(strstr(r.msg[0], "decodes to 31 bytes"));
+}
+
+/* The example configs: the old ones parse as before, with the new keys at
+ * their defaults and no peer managed; managed.ini has its managed peers. */
+static void test_example_configs(void **state)
+{
+	(void)state;
+	const char *src = getenv("SLUICE_SOURCE_DIR");
+	if (!src)
+		src = ".";
+	static const char *const old[] = {"relay-a.ini", "pcap.ini", "ring.ini"};
+	for (unsigned i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/tests/configs/%s", src, old[i]);
+		sl_config_t cfg;
+		assert_int_equal(sl_config_load(path, &cfg, sl_config_report_print, stderr), 0);
+		assert_int_equal(cfg.control_port, 8005);
+		assert_string_equal(cfg.key_file, "");
+		assert_true(cfg.npeers > 0);
+		for (unsigned k = 0; k < cfg.npeers; k++) {
+			const sl_cfg_peer_t *p = &cfg.peers[k];
+			assert_false(p->managed);
+			assert_true(p->has_mac);
+			assert_true(p->has_tokens == (p->kind == SL_PEER_RELAY));
+		}
+	}
+	char path[512];
+	snprintf(path, sizeof(path), "%s/tests/configs/managed.ini", src);
+	sl_config_t cfg;
+	assert_int_equal(sl_config_load(path, &cfg, sl_config_report_print, stderr), 0);
+	assert_string_equal(cfg.key_file, "/etc/sluice/a.key");
+	assert_int_equal(cfg.npeers, 4);
+	assert_true(cfg.peers[0].managed && !cfg.peers[0].has_tokens && !cfg.peers[0].has_mac);
+	assert_true(cfg.peers[1].managed && cfg.peers[1].mac_resolve);
+	assert_int_equal(cfg.peers[1].control_port, 9005);
+	assert_true(!cfg.peers[2].managed && cfg.peers[2].has_tokens);
+	assert_int_equal(cfg.peers[3].kind, SL_PEER_VALIDATOR);
 }
 
 /* A minimal valid head to which each case appends one bad part. */
@@ -213,6 +425,110 @@ static const struct bad_case {
 	 "same address as peer p"},
 	{HEAD PEER "[peer q]\nkind=relay\nip=5.6.7.8\nport=2\nmac=resolve\ntoken_in=1\ntoken_out=1\n", 13,
 	 "share an ip"},
+	/* an unmanaged relay peer needs its mac and tokens, as before */
+	{HEAD "[peer q]\nkind=relay\nip=5.6.7.8\nport=1\ntoken_in=1\ntoken_out=1\n", 6,
+	 "peer q needs 'mac'"},
+	{HEAD "[peer q]\nkind=relay\nip=5.6.7.8\nport=1\nmac=resolve\n", 6,
+	 "relay peer q needs 'token_in'"},
+
+	/* [relay]: key, control_port */
+	{"[relay]\nname=x\nip=1.2.3.4\nkey=\n[port]\ntype=null\n", 4, "key: empty value"},
+	{"[relay]\nname=x\nip=1.2.3.4\nkey=a\nkey=b\n[port]\ntype=null\n", 5,
+	 "duplicate key 'key' in [relay]"},
+	{"[relay]\nname=x\nip=1.2.3.4\ncontrol_port=0\n[port]\ntype=null\n", 4,
+	 "control_port: 0 is out of range [1, 65535]"},
+	{"[relay]\nname=x\nip=1.2.3.4\ncontrol_port=8003\n[port]\ntype=null\n", 4,
+	 "control_port and ingest_port are both 8003"},
+	{"[relay]\nname=x\nip=1.2.3.4\ngossip_port=8005\n[port]\ntype=null\n", 4,
+	 "control_port and gossip_port are both 8005"},
+	{"[relay]\nname=x\ncontrol_port=9000\nip=1.2.3.4\ningest_port=9000\n[port]\ntype=null\n", 5,
+	 "control_port and ingest_port are both 9000"},
+
+	/* [control] */
+	{HEAD "[control]\n[control]\n", 7, "duplicate section [control] (first on line 6)"},
+	{HEAD "[control]\ncolour=red\n", 7, "unknown key 'colour' in [control]"},
+	{HEAD "[control]\nping_misses=2\nping_misses=2\n", 8, "duplicate key 'ping_misses' in [control]"},
+	{HEAD "[control]\nsocket=/run/sluice/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\n", 7, "socket: must be 1 to 107 characters"},
+	{HEAD "[control]\nstate_file=\n", 7, "state_file: empty value"},
+	{HEAD "[control]\nping_interval_ms=9\n", 7, "ping_interval_ms: 9 is out of range [10, 60000]"},
+	{HEAD "[control]\nping_interval_ms=60001\n", 7, "ping_interval_ms: 60001 is out of range"},
+	{HEAD "[control]\nping_misses=0\n", 7, "ping_misses: 0 is out of range [1, 100]"},
+	{HEAD "[control]\nping_misses=101\n", 7, "ping_misses: 101 is out of range"},
+	{HEAD "[control]\nretry_min_ms=9\n", 7, "retry_min_ms: 9 is out of range"},
+	{HEAD "[control]\nretry_max_ms=3600001\n", 7, "retry_max_ms: 3600001 is out of range"},
+	{HEAD "[control]\nretry_min_ms=2000\nretry_max_ms=1000\n", 8,
+	 "retry_min_ms (2000) is over retry_max_ms (1000)"},
+	{HEAD "[control]\nretry_max_ms=1000\nretry_min_ms=2000\n", 8, "retry_min_ms (2000) is over"},
+	{HEAD "[control]\nretry_min_ms=70000\n", 7, "retry_min_ms (70000) is over retry_max_ms (60000)"},
+	{HEAD "[control]\nclock_window_s=0\n", 7, "clock_window_s: 0 is out of range [1, 3600]"},
+	{HEAD "[control]\nclock_window_s=3601\n", 7, "clock_window_s: 3601 is out of range"},
+	{HEAD "[control]\nclock_window_s=1.5\n", 7, "clock_window_s: '1.5' is not an unsigned integer"},
+	{HEAD "[control]\ntoken_rotate_s=0\n", 7, "token_rotate_s: 0 is out of range [1, 86400]"},
+	{HEAD "[control]\ntoken_rotate_s=86401\n", 7, "token_rotate_s: 86401 is out of range"},
+	{HEAD "[control]\ntoken_overlap_s=0\n", 7, "token_overlap_s: 0 is out of range [1, 86400]"},
+	{HEAD "[control]\ntoken_overlap_s=600\n", 7,
+	 "token_overlap_s (600) must be under token_rotate_s (600)"},
+	{HEAD "[control]\ntoken_rotate_s=20\n", 7,
+	 "token_overlap_s (30) must be under token_rotate_s (20)"},
+
+	/* [score] */
+	{HEAD "[score]\n[score]\n", 7, "duplicate section [score] (first on line 6)"},
+	{HEAD "[score]\nweight=1\n", 7, "unknown key 'weight' in [score]"},
+	{HEAD "[score]\ncutoff_s=1\ncutoff_s=1\n", 8, "duplicate key 'cutoff_s' in [score]"},
+	{HEAD "[score]\nfirst_delivery_weight=-1\n", 7,
+	 "first_delivery_weight: -1 is out of range [0, 1e+09]"},
+	{HEAD "[score]\nfirst_delivery_weight=nan\n", 7,
+	 "first_delivery_weight: 'nan' is not a decimal number"},
+	{HEAD "[score]\ninvalid_weight=inf\n", 7, "invalid_weight: 'inf' is not a decimal number"},
+	{HEAD "[score]\ninvalid_weight=-infinity\n", 7, "invalid_weight: '-infinity' is not a decimal"},
+	{HEAD "[score]\ninvalid_weight=1e999\n", 7, "invalid_weight: 1e999 is out of range"},
+	{HEAD "[score]\ninvalid_weight=1000000001\n", 7, "invalid_weight: 1000000001 is out of range"},
+	{HEAD "[score]\nmalformed_weight=-0.1\n", 7, "malformed_weight: -0.1 is out of range"},
+	{HEAD "[score]\nmalformed_weight=1.2.3\n", 7, "malformed_weight: '1.2.3' is not a decimal"},
+	{HEAD "[score]\nmalformed_weight=0x10\n", 7, "malformed_weight: '0x10' is not a decimal"},
+	{HEAD "[score]\nduplicate_weight=1e\n", 7, "duplicate_weight: '1e' is not a decimal"},
+	{HEAD "[score]\nduplicate_weight=.\n", 7, "duplicate_weight: '.' is not a decimal"},
+	{HEAD "[score]\nduplicate_weight=-\n", 7, "duplicate_weight: '-' is not a decimal"},
+	{HEAD "[score]\nduplicate_weight=1 2\n", 7, "duplicate_weight: '1 2' is not a decimal"},
+	{HEAD "[score]\nduplicate_weight=5%\n", 7, "duplicate_weight: '5%' is not a decimal"},
+	{HEAD "[score]\nduplicate_allowance=-1\n", 7, "duplicate_allowance: -1 is out of range"},
+	{HEAD "[score]\nhalf_life_s=0\n", 7, "half_life_s: 0 is out of range [1, 86400]"},
+	{HEAD "[score]\nhalf_life_s=86401\n", 7, "half_life_s: 86401 is out of range"},
+	{HEAD "[score]\nscore_cap=0\n", 7, "score_cap: 0 is out of range (0, 1e+09]"},
+	{HEAD "[score]\nscore_cap=-5\n", 7, "score_cap: -5 is out of range (0, 1e+09]"},
+	{HEAD "[score]\ncutoff_threshold=0\n", 7, "cutoff_threshold: 0 is out of range [-1e+09, 0)"},
+	{HEAD "[score]\ncutoff_threshold=-0\n", 7, "cutoff_threshold: -0 is out of range"},
+	{HEAD "[score]\ncutoff_threshold=5\n", 7, "cutoff_threshold: 5 is out of range"},
+	{HEAD "[score]\ncutoff_threshold=-2e9\n", 7, "cutoff_threshold: -2e9 is out of range"},
+	{HEAD "[score]\ncutoff_s=0\n", 7, "cutoff_s: 0 is out of range [1, 604800]"},
+	{HEAD "[score]\ncutoff_max_s=604801\n", 7, "cutoff_max_s: 604801 is out of range"},
+	{HEAD "[score]\ncutoff_max_s=10\n", 7, "cutoff_s (30) is over cutoff_max_s (10)"},
+	{HEAD "[score]\ncutoff_s=7200\n", 7, "cutoff_s (7200) is over cutoff_max_s (3600)"},
+
+	/* [peer]: pubkey, control_port */
+	{HEAD "[peer q]\npubkey=0OIl\n", 7, "pubkey: '0OIl' is not base58"},
+	{HEAD "[peer q]\npubkey=" PK_31 "\n", 7, "pubkey: '" PK_31 "' decodes to 31 bytes, not 32"},
+	{HEAD "[peer q]\npubkey=" PK_33 "\n", 7, "decodes to 33 bytes, not 32"},
+	{HEAD "[peer q]\npubkey=" PK_B "\npubkey=" PK_B "\n", 8, "duplicate key 'pubkey' in [peer]"},
+	{HEAD "[peer q]\ncontrol_port=0\n", 7, "control_port: 0 is out of range [1, 65535]"},
+	{HEAD "[peer q]\nkind=validator\nip=5.6.7.8\nport=1\nmac=resolve\npubkey=" PK_B "\n", 6,
+	 "'pubkey' is only for relay peers (q is a validator)"},
+	{HEAD "[peer q]\nkind=validator\nip=5.6.7.8\nport=1\npubkey=" PK_B "\n", 6,
+	 "peer q needs 'mac'"},
+	{HEAD "[peer q]\nkind=validator\nip=5.6.7.8\nport=1\nmac=resolve\ncontrol_port=8005\n", 6,
+	 "'control_port' is only for relay peers (q is a validator)"},
+	{HEAD PEER "control_port=9005\n", 6,
+	 "'control_port' is only for managed relay peers (p has no 'pubkey')"},
+	{HEAD "[peer q]\nkind=relay\nip=5.6.7.8\nport=1\npubkey=" PK_B "\ntoken_in=1\n", 6,
+	 "managed relay peer q has 'token_in' without 'token_out'"},
+	{HEAD "[peer q]\nkind=relay\nip=5.6.7.8\nport=1\npubkey=" PK_B "\ntoken_out=1\n", 6,
+	 "managed relay peer q has 'token_out' without 'token_in'"},
+	{HEAD "[peer q]\nkind=relay\nip=5.6.7.8\nport=1\npubkey=" PK_B "\n"
+	      "[peer r]\nkind=relay\nip=5.6.7.9\nport=1\npubkey=" PK_B "\n", 11,
+	 "peer r has the same pubkey as peer q"},
+	{HEAD "[peer q]\nkind=relay\nip=1.2.3.4\nport=9004\npubkey=" PK_B "\n", 6,
+	 "peer q is this relay itself (control_port 8005)"},
 };
 
 static void test_each_problem(void **state)
@@ -291,6 +607,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_control_and_score_keys),
+		cmocka_unit_test(test_managed_peers),
+		cmocka_unit_test(test_example_configs),
 		cmocka_unit_test(test_each_problem),
 		cmocka_unit_test(test_reports_every_line),
 		cmocka_unit_test(test_load_file),

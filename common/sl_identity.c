@@ -1,0 +1,392 @@
+#include "sl_identity.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+/* sodium_init() returns -1 only when libsodium cannot take its own lock. */
+static bool sodium_ready(void)
+{
+	return sodium_init() >= 0;
+}
+
+int sl_identity_generate(sl_identity_t *id)
+{
+	if (!sodium_ready())
+		return -1;
+	crypto_sign_keypair(id->pk, id->sk);
+	return 0;
+}
+
+void sl_identity_wipe(sl_identity_t *id)
+{
+	sodium_memzero(id, sizeof(*id));
+}
+
+/* ---- the key file's text ---- */
+
+static bool is_json_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t skip_space(const char *t, size_t len, size_t at)
+{
+	while (at < len && is_json_space(t[at]))
+		at++;
+	return at;
+}
+
+/* Read one JSON number 0..255 at t[*at]; strict JSON: no sign, no leading
+ * zero, no fraction or exponent. */
+static int parse_byte(const char *t, size_t len, size_t *at, uint8_t *out, char *err, size_t errsz)
+{
+	size_t i = *at;
+	if (i >= len || t[i] < '0' || t[i] > '9') {
+		if (i >= len)
+			snprintf(err, errsz, "ends before the closing ']'");
+		else
+			snprintf(err, errsz, "byte %zu: expected a number 0..255", i);
+		return -1;
+	}
+	unsigned v = 0;
+	size_t start = i;
+	while (i < len && t[i] >= '0' && t[i] <= '9') {
+		v = v * 10 + (unsigned)(t[i] - '0');
+		if (v > 255) {
+			snprintf(err, errsz, "byte %zu: a number above 255", start);
+			return -1;
+		}
+		i++;
+	}
+	if (i - start > 1 && t[start] == '0') {
+		snprintf(err, errsz, "byte %zu: a number with a leading zero", start);
+		return -1;
+	}
+	if (i < len && (t[i] == '.' || t[i] == 'e' || t[i] == 'E')) {
+		snprintf(err, errsz, "byte %zu: expected a whole number 0..255", start);
+		return -1;
+	}
+	*out = (uint8_t)v;
+	*at = i;
+	return 0;
+}
+
+/* Fills sk only; wipes what it read when it fails. */
+static int parse_array(const char *t, size_t len, uint8_t sk[SL_SECKEY_SZ], char *err, size_t errsz)
+{
+	size_t at = skip_space(t, len, 0);
+	if (at >= len) {
+		snprintf(err, errsz, "empty; expected a JSON array of %d numbers", SL_SECKEY_SZ);
+		return -1;
+	}
+	if (t[at] != '[') {
+		snprintf(err, errsz, "byte %zu: expected '[' (a JSON array of %d numbers)", at,
+			 SL_SECKEY_SZ);
+		return -1;
+	}
+	at = skip_space(t, len, at + 1);
+	size_t n = 0;
+	if (at < len && t[at] == ']')
+		goto closed;
+	for (;;) {
+		uint8_t v;
+		if (parse_byte(t, len, &at, &v, err, errsz) != 0)
+			goto fail;
+		if (n == SL_SECKEY_SZ) {
+			snprintf(err, errsz, "more than %d numbers", SL_SECKEY_SZ);
+			goto fail;
+		}
+		sk[n++] = v;
+		at = skip_space(t, len, at);
+		if (at >= len) {
+			snprintf(err, errsz, "ends before the closing ']'");
+			goto fail;
+		}
+		if (t[at] == ']')
+			break;
+		if (t[at] != ',') {
+			snprintf(err, errsz, "byte %zu: expected ',' or ']'", at);
+			goto fail;
+		}
+		at = skip_space(t, len, at + 1);
+	}
+closed:
+	at = skip_space(t, len, at + 1);
+	if (at < len) {
+		snprintf(err, errsz, "byte %zu: text after the closing ']'", at);
+		goto fail;
+	}
+	if (n != SL_SECKEY_SZ) {
+		snprintf(err, errsz, "%zu numbers; a key pair file has %d", n, SL_SECKEY_SZ);
+		goto fail;
+	}
+	return 0;
+fail:
+	sodium_memzero(sk, SL_SECKEY_SZ);
+	return -1;
+}
+
+int sl_identity_parse(const char *text, size_t len, sl_identity_t *id, char *err, size_t errsz)
+{
+	uint8_t sk[SL_SECKEY_SZ], pk[SL_PUBKEY_SZ], derived[SL_SECKEY_SZ];
+	if (!sodium_ready()) {
+		snprintf(err, errsz, "libsodium failed to initialise");
+		return -1;
+	}
+	if (parse_array(text, len, sk, err, errsz) != 0)
+		return -1;
+	/* libsodium signs with the public half as stored, so a wrong one would
+	 * make signatures nobody can verify under the key we announce. */
+	crypto_sign_seed_keypair(pk, derived, sk);
+	int rc = 0;
+	if (memcmp(pk, sk + SL_SEED_SZ, SL_PUBKEY_SZ) != 0) {
+		snprintf(err, errsz, "the public key (bytes 33..64) does not match the secret seed");
+		rc = -1;
+	} else {
+		memcpy(id->pk, pk, SL_PUBKEY_SZ);
+		memcpy(id->sk, sk, SL_SECKEY_SZ);
+	}
+	sodium_memzero(sk, sizeof(sk));
+	sodium_memzero(derived, sizeof(derived));
+	return rc;
+}
+
+size_t sl_identity_format(const sl_identity_t *id, char *out, size_t outsz)
+{
+	if (outsz < SL_IDENTITY_TEXT_MAX)
+		return 0;
+	size_t at = 0;
+	out[at++] = '[';
+	for (size_t i = 0; i < SL_SECKEY_SZ; i++) {
+		/* Digits by hand: snprintf may keep copies of the secret in its
+		 * own buffers. */
+		unsigned v = id->sk[i];
+		if (i > 0)
+			out[at++] = ',';
+		if (v >= 100)
+			out[at++] = (char)('0' + v / 100);
+		if (v >= 10)
+			out[at++] = (char)('0' + v / 10 % 10);
+		out[at++] = (char)('0' + v % 10);
+	}
+	out[at++] = ']';
+	out[at++] = '\n';
+	out[at] = '\0';
+	return at;
+}
+
+/* ---- the key file ---- */
+
+int sl_identity_load(const char *path, sl_identity_t *id, char *err, size_t errsz)
+{
+	/* O_NONBLOCK: a FIFO named as the key file is refused, not waited on. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		snprintf(err, errsz, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	/* fstat of the open file: the mode checked is the mode of what is read. */
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		snprintf(err, errsz, "%s: cannot stat: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errsz, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	/* A secret others could read is no longer secret; one others could
+	 * write is no longer ours. */
+	if (st.st_mode & 077) {
+		snprintf(err, errsz, "%s: mode %04o lets group or others read or write the secret key; "
+			 "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	char text[SL_IDENTITY_FILE_MAX + 1];
+	size_t len = 0;
+	int rc = 0;
+	while (len < sizeof(text)) {
+		ssize_t r = read(fd, text + len, sizeof(text) - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errsz, "%s: cannot read: %s", path, strerror(errno));
+			rc = -1;
+			break;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (rc == 0 && len > SL_IDENTITY_FILE_MAX) {
+		snprintf(err, errsz, "%s: larger than %d bytes, not a key pair file", path,
+			 SL_IDENTITY_FILE_MAX);
+		rc = -1;
+	}
+	if (rc == 0) {
+		char why[160];
+		rc = sl_identity_parse(text, len, id, why, sizeof(why));
+		if (rc != 0)
+			snprintf(err, errsz, "%s: %s", path, why);
+	}
+	sodium_memzero(text, sizeof(text));
+	return rc;
+}
+
+/* The folder holding `path` ("." for a bare name), for its fsync. */
+static void folder_of(const char *path, char *dir, size_t dirsz)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		snprintf(dir, dirsz, ".");
+	else if (slash == path)
+		snprintf(dir, dirsz, "/");
+	else
+		snprintf(dir, dirsz, "%.*s", (int)(slash - path), path);
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* rename() without replacing: RENAME_NOREPLACE, or link()+unlink() where
+ * the filesystem lacks it; both fail with EEXIST when `to` exists. */
+static int rename_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (link(from, to) != 0)
+		return -1;
+	unlink(from);
+	return 0;
+}
+
+/* Creates, fills and syncs the temporary file; on failure removes it. */
+static int write_temp(char *tmp, const char *text, size_t len, char *err, size_t errsz)
+{
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errsz, "%s: cannot create: %s", tmp, strerror(errno));
+		return -1;
+	}
+	/* mkostemp's 0600 is cut by the umask; set it whatever the umask. */
+	const char *step = fchmod(fd, 0600) != 0 ? "chmod" :
+			   write_all(fd, text, len) != 0 ? "write" :
+			   fsync(fd) != 0 ? "fsync" : NULL;
+	int saved = errno;
+	if (close(fd) != 0 && step == NULL) {
+		step = "close";
+		saved = errno;
+	}
+	if (step == NULL)
+		return 0;
+	snprintf(err, errsz, "%s: %s failed: %s", tmp, step, strerror(saved));
+	unlink(tmp);
+	return -1;
+}
+
+int sl_identity_save(const char *path, const sl_identity_t *id, bool replace,
+		     char *err, size_t errsz)
+{
+	struct stat st;
+	if (!replace && lstat(path, &st) == 0) {
+		snprintf(err, errsz, "%s: already exists, not replaced", path);
+		errno = EEXIST;
+		return -1;
+	}
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= sizeof(tmp)) {
+		snprintf(err, errsz, "%s: path too long", path);
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	char text[SL_IDENTITY_TEXT_MAX];
+	size_t len = sl_identity_format(id, text, sizeof(text));
+	int rc = write_temp(tmp, text, len, err, errsz);
+	sodium_memzero(text, sizeof(text));
+	if (rc != 0)
+		return -1;
+
+	if ((replace ? rename(tmp, path) : rename_noreplace(tmp, path)) != 0) {
+		int saved = errno;
+		if (saved == EEXIST)
+			snprintf(err, errsz, "%s: already exists, not replaced", path);
+		else
+			snprintf(err, errsz, "%s: cannot rename %s to it: %s", path, tmp,
+				 strerror(saved));
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	/* Without this the rename may not survive a crash, and a new identity
+	 * whose public key was already handed out would be lost. */
+	folder_of(path, dir, sizeof(dir));
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) != 0) {
+		int saved = errno;
+		snprintf(err, errsz, "%s: written, but syncing its folder %s failed: %s", path, dir,
+			 strerror(saved));
+		if (dfd >= 0)
+			close(dfd);
+		errno = saved;
+		return -1;
+	}
+	close(dfd);
+	return 0;
+}
+
+/* ---- signatures and public keys ---- */
+
+void sl_identity_sign(const sl_identity_t *id, const uint8_t *msg, size_t len,
+		      uint8_t sig[SL_SIG_SZ])
+{
+	/* No signature is better than one made by a library half started. */
+	if (!sodium_ready())
+		abort();
+	crypto_sign_detached(sig, NULL, msg, len, id->sk);
+}
+
+bool sl_identity_verify(const uint8_t pk[SL_PUBKEY_SZ], const uint8_t *msg, size_t len,
+			const uint8_t sig[SL_SIG_SZ])
+{
+	return sodium_ready() && crypto_sign_verify_detached(sig, msg, len, pk) == 0;
+}
+
+void sl_pubkey_to_b58(const uint8_t pk[SL_PUBKEY_SZ], char out[SL_PUBKEY_B58_MAX])
+{
+	sl_base58_encode(pk, SL_PUBKEY_SZ, out, SL_PUBKEY_B58_MAX);
+}
+
+int sl_pubkey_from_b58(const char *s, uint8_t pk[SL_PUBKEY_SZ])
+{
+	/* Decoded aside: a refused string leaves pk as it was. */
+	uint8_t buf[SL_PUBKEY_SZ];
+	if (sl_base58_decode(s, buf, sizeof(buf)) != SL_PUBKEY_SZ)
+		return -1;
+	memcpy(pk, buf, SL_PUBKEY_SZ);
+	return 0;
+}
