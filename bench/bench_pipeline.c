@@ -266,12 +266,12 @@ static void bench_fanout(cbench_state_t *st, bool indirect)
 	const uint8_t *txn = rte_pktmbuf_mtod(rx, const uint8_t *) + txn_off;
 	int64_t frames = 0;
 	while (cbench_keep_running(st)) {
-		if (rte_pktmbuf_alloc_bulk(B.pool, out, peers.n) != 0) {
+		if (rte_pktmbuf_alloc_bulk(B.pool, out, peers.nfan) != 0) {
 			cbench_skip_with_error(st, "mbufs");
 			return;
 		}
-		for (unsigned k = 0; k < peers.n; k++) {
-			const sl_peer_fast_t *peer = &peers.p[k];
+		for (unsigned k = 0; k < peers.nfan; k++) {
+			const sl_peer_fast_t *peer = &peers.p[peers.fan[k]];
 			if (!indirect) {
 				uint8_t *d = (uint8_t *)rte_pktmbuf_append(
 					out[k], sl_peers_frame_len(peer, txn_len));
@@ -293,8 +293,8 @@ static void bench_fanout(cbench_state_t *st, bool indirect)
 			rte_pktmbuf_chain(out[k], ind);
 		}
 		cbench_do_not_optimize(out[0]);
-		rte_pktmbuf_free_bulk(out, peers.n);
-		frames += peers.n;
+		rte_pktmbuf_free_bulk(out, peers.nfan);
+		frames += peers.nfan;
 	}
 	cbench_set_items_processed(st, frames);
 }

@@ -25,10 +25,12 @@ struct {
 	__type(value, struct sl_pf_conf);
 } sl_pf_conf SEC(".maps");
 
-/* Relay peers: address (sl_pkt_view_t form) -> the token they must carry.
- * Written by user space only; the program only looks up. */
+/* Relay peers: address (sl_pkt_view_t form) -> the tokens they may carry.
+ * Written by user space only; the program only looks up. Not preallocated
+ * (what a reader may see of an update: sl_prefilter.h, struct sl_pf_peer). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, SL_PF_PEERS_MAX);
 	__type(key, __u32);
 	__type(value, struct sl_pf_peer);
@@ -137,7 +139,7 @@ int sl_prefilter(struct xdp_md *ctx)
 		const struct sl_pf_peer *peer = bpf_map_lookup_elem(&sl_pf_peers, &v.src_ip);
 		if (!peer)
 			return drop(SL_PF_DROP_UNKNOWN_PEER, v.src_ip);
-		if (sl_gossip_token(g) != peer->token_in)
+		if (!sl_pf_token_ok(peer, sl_gossip_token(g)))
 			return drop(SL_PF_DROP_BAD_TOKEN, v.src_ip);
 	}
 	count(SL_PF_REDIRECTED);

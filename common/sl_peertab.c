@@ -59,7 +59,10 @@ struct sl_peertab *sl_peertab_open(const char *relay_name, char *err, size_t err
 		t = NULL;
 	}
 out:
-	close(fd); /* releases the lock; the mapping stays */
+	/* Unlock explicitly: the mapping holds the open file, and with it a
+	 * flock, until munmap; close alone would keep the other process out. */
+	flock(fd, LOCK_UN);
+	close(fd);
 	return t;
 }
 

@@ -3,30 +3,50 @@
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "gossip headers are written with a host-order memcpy");
 
-static void build_header(sl_peer_fast_t *p, const sl_config_t *cfg, const sl_cfg_peer_t *cp,
-			 const uint8_t my_mac[6], const uint8_t peer_mac[6])
+/* my_ip and gossip_port of t hold the wire's bytes (read little-endian),
+ * so they are copied into the header as they are. */
+static void build_header(sl_peer_fast_t *p, const sl_peers_t *t, const uint8_t peer_ip[4],
+			 uint16_t peer_port, const uint8_t peer_mac[6])
 {
 	uint8_t *h = p->hdr;
 	memset(h, 0, sizeof(p->hdr));
 	memcpy(h, peer_mac, 6);
-	memcpy(h + 6, my_mac, 6);
+	memcpy(h + 6, t->my_mac, 6);
 	sl_peers_put_be16(h + 12, SL_ETH_P_IPV4);
 	uint8_t *ip = h + SL_ETH_HLEN;
 	ip[0] = 0x45;
 	sl_peers_put_be16(ip + 6, 0x4000); /* DF: a transaction is never fragmented */
 	ip[8] = SL_IP_TTL;
 	ip[9] = SL_IPPROTO_UDP;
-	memcpy(ip + 12, cfg->ip, 4);
-	memcpy(ip + 16, cp->ip, 4);
+	memcpy(ip + 12, &t->my_ip, 4);
+	memcpy(ip + 16, peer_ip, 4);
 	uint8_t *udp = ip + SL_IPV4_HLEN_MIN;
-	sl_peers_put_be16(udp, cfg->gossip_port);
-	sl_peers_put_be16(udp + 2, cp->port);
+	memcpy(udp, &t->gossip_port, 2);
+	sl_peers_put_be16(udp + 2, peer_port);
 	/* UDP checksum 0: none, allowed over IPv4; the payload is signed. */
 
 	uint32_t sum = 0;
 	for (unsigned i = 0; i < SL_IPV4_HLEN_MIN; i += 2)
 		sum += sl_pkt_rd_be16(ip + i);
 	p->ip_sum = sum;
+}
+
+/* name: a config's or a peertab entry's (which may lack its NUL). Kept to
+ * the config's alphabet, [A-Za-z0-9_-] (others become '_'), so that JSON
+ * and telemetry need no escaping whoever wrote the entry. */
+static void add_name(sl_peers_t *t, unsigned idx, const char name[SL_CFG_NAME_MAX])
+{
+	sl_peer_names_t *n = &t->names;
+	char *out = n->name[n->n];
+	size_t len = strnlen(name, SL_CFG_NAME_MAX - 1);
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  c == '_' || c == '-';
+		out[i] = ok ? c : '_';
+	}
+	out[len] = '\0';
+	n->idx[n->n++] = (uint8_t)idx;
 }
 
 void sl_peers_build(sl_peers_t *t, const sl_config_t *cfg, const uint8_t my_mac[6],
@@ -40,21 +60,46 @@ void sl_peers_build(sl_peers_t *t, const sl_config_t *cfg, const uint8_t my_mac[
 	sl_peers_put_be16(port, cfg->gossip_port);
 	t->gossip_port = sl_pkt_rd_le16(port);
 	t->ttl = cfg->ttl;
-	t->n = cfg->npeers;
+	memcpy(t->my_mac, my_mac, 6);
 	for (unsigned i = 0; i < cfg->npeers; i++) {
 		const sl_cfg_peer_t *cp = &cfg->peers[i];
-		sl_peer_fast_t *p = &t->p[i];
-		if (cp->managed) {
-			p->kind = SL_PEER_INACTIVE;
+		if (cp->managed) /* only through the peertab */
 			continue;
-		}
+		sl_peer_fast_t *p = &t->p[i];
 		p->kind = (uint8_t)cp->kind;
+		p->up = 1;
 		p->token_in = cp->token_in;
 		p->token_out = cp->token_out;
-		build_header(p, cfg, cp, my_mac, peer_macs[i]);
+		build_header(p, t, cp->ip, cp->port, peer_macs[i]);
+		t->fan[t->nfan++] = (uint8_t)i;
 		if (cp->kind == SL_PEER_RELAY) {
 			t->relay_ip[t->nrelay] = sl_pkt_rd_le32(cp->ip);
 			t->relay_idx[t->nrelay++] = (uint8_t)i;
 		}
+		add_name(t, i, cp->name);
 	}
+}
+
+bool sl_peers_set_managed(sl_peers_t *t, unsigned k, const struct sl_peertab_entry *e,
+			  uint64_t token_in_prev)
+{
+	uint32_t ip = sl_pkt_rd_le32(e->ip);
+	if (k >= SL_PEERTAB_SLOTS || sl_peers_find_relay(t, ip) != SL_PEER_NONE)
+		return false;
+	unsigned idx = SL_PEERTAB_DP_BASE + k;
+	static const uint8_t no_mac[6];
+	sl_peer_fast_t *p = &t->p[idx];
+	memset(p, 0, sizeof(*p));
+	p->kind = SL_PEER_RELAY;
+	p->up = e->state == SL_PT_UP;
+	p->token_in = e->token_in;
+	p->token_in_prev = token_in_prev;
+	p->token_out = e->token_out;
+	build_header(p, t, e->ip, e->port, e->mac);
+	if (p->up && memcmp(e->mac, no_mac, 6) != 0)
+		t->fan[t->nfan++] = (uint8_t)idx;
+	t->relay_ip[t->nrelay] = ip;
+	t->relay_idx[t->nrelay++] = (uint8_t)idx;
+	add_name(t, idx, e->name);
+	return true;
 }

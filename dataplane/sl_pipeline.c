@@ -9,7 +9,9 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_prefetch.h>
 #include <rte_random.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
+#include <rte_spinlock.h>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -31,7 +33,7 @@ _Static_assert(SL_CFG_BATCH_MAX == SL_VERIFY_BATCH_MAX,
 #define SL_BURST_MAX   64   /* largest rx burst the stages take at once */
 #define SL_TX_BUF      64   /* frames gathered before a tx burst */
 #define SL_STEER_RING  4096 /* per worker */
-#define SL_FANOUT_MAX  SL_CFG_PEERS_MAX
+#define SL_FANOUT_MAX  SL_PEERS_MAX
 
 _Static_assert(SL_CFG_WORKERS_MAX <= SL_SRCDROPS_MERGE_MAX, "every worker's table is merged");
 
@@ -44,7 +46,12 @@ static inline sl_pkt_meta_t *meta_of(struct rte_mbuf *m)
 
 typedef struct sl_worker {
 	sl_stats_t stats; /* first: cache-aligned, written only by this worker */
-	const sl_peers_t *peers;
+	/* The peer table of this turn (sl_pipeline_worker_poll, a burst with
+	 * one worker, the drain), loaded once from *live at its start: a
+	 * turn never sees two tables. Between turns the lcore is quiescent
+	 * and holds no table: the batch keeps peer indexes, not pointers. */
+	const sl_peers_t *cur;
+	const sl_peers_t *const *live;
 	sl_dedup_t *dedup;    /* tags of every transaction's bytes seen */
 	sl_idcache_t *verified; /* ids of the transactions verified valid */
 	sl_verifier_t *verifier;
@@ -73,11 +80,21 @@ typedef struct sl_worker {
 
 struct sl_pipeline {
 	sl_stats_t rx_stats; /* the rx stage's counters */
-	sl_peers_t peers;
+	/* The peer table the fast path uses: loaded once per burst (acquire),
+	 * replaced whole by sl_pipeline_publish_peers (release); the old one
+	 * is reused only after an RCU grace period over the readers below. */
+	const sl_peers_t *live;
 	uint64_t key_seed; /* of the keys (random: nobody outside can aim them) */
 	uint16_t tx_port, tx_queue; /* where the rx stage sends workers' frames */
 	unsigned nworkers;
 	sl_worker_t *w[SL_CFG_WORKERS_MAX];
+
+	/* slow path: the readers' grace periods, the names for counters */
+	struct rte_rcu_qsbr *qs;
+	unsigned nreaders;
+	rte_spinlock_t names_lock;
+	sl_peer_names_t names; /* of *live, copied when it is published */
+	sl_peers_t static_peers; /* the config's: the first *live */
 };
 
 /* ---- rx stage ----------------------------------------------------------- */
@@ -88,10 +105,9 @@ static const uint8_t layer_counter[5] = {
 
 /* The final counter of a packet the rx stage rejects, or 0 to keep it and
  * fill *meta. */
-static unsigned classify(const sl_pipeline_t *p, struct rte_mbuf *m, sl_pkt_meta_t *meta,
-			 sl_stats_t *st)
+static unsigned classify(const sl_pipeline_t *p, const sl_peers_t *t, struct rte_mbuf *m,
+			 sl_pkt_meta_t *meta, sl_stats_t *st)
 {
-	const sl_peers_t *t = &p->peers;
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	if (SL_UNLIKELY(m->nb_segs != 1))
 		return SL_C_drop_l2; /* a jumbo chain: no transaction is that big */
@@ -117,7 +133,9 @@ static unsigned classify(const sl_pipeline_t *p, struct rte_mbuf *m, sl_pkt_meta
 		unsigned peer = sl_peers_find_relay(t, v.src_ip);
 		if (peer == SL_PEER_NONE)
 			return SL_C_drop_unknown_peer;
-		if (sl_gossip_token(g) != t->p[peer].token_in)
+		if (SL_UNLIKELY(!t->p[peer].up))
+			return SL_C_drop_peer_down;
+		if (!sl_peers_token_ok(&t->p[peer], sl_gossip_token(g)))
 			return SL_C_drop_bad_token;
 		st->peer[peer][SL_PC_frames_in]++;
 		meta->src_peer = (uint8_t)peer;
@@ -186,8 +204,8 @@ static void drop_verified_dup(sl_stats_t *st, struct rte_mbuf *m, const sl_pkt_m
  * Freed a burst later, as the worker does, most of them would have to be
  * fetched again (in 4 KiB buffers only about eight of a burst's mbufs stay
  * in L1), and that refetch was about half of dup_drop's extra cost. */
-static unsigned rx_stage(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n,
-			 sl_pkt_meta_t *meta, const sl_idcache_t *ids)
+static unsigned rx_stage(sl_pipeline_t *p, const sl_peers_t *t, struct rte_mbuf **pkts,
+			 unsigned n, sl_pkt_meta_t *meta, const sl_idcache_t *ids)
 {
 	sl_stats_t *st = &p->rx_stats;
 	unsigned kept = 0;
@@ -206,7 +224,7 @@ static unsigned rx_stage(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n,
 		if (i + SL_PREFETCH_AHEAD < n)
 			prefetch_frame(pkts[i + SL_PREFETCH_AHEAD]);
 		bytes += rte_pktmbuf_pkt_len(m);
-		unsigned drop = classify(p, m, &meta[kept], st);
+		unsigned drop = classify(p, t, m, &meta[kept], st);
 		if (SL_UNLIKELY(drop)) {
 			st->c[drop]++;
 			rte_pktmbuf_free(m);
@@ -276,12 +294,13 @@ static void tx_flush(sl_worker_t *w)
 static void fanout(sl_worker_t *w, struct rte_mbuf *m)
 {
 	const sl_pkt_meta_t *meta = meta_of(m);
-	const sl_peers_t *t = w->peers;
+	const sl_peers_t *t = w->cur;
 	const uint8_t *txn = rte_pktmbuf_mtod(m, const uint8_t *) + meta->txn_off;
 	uint8_t to[SL_FANOUT_MAX];
 	unsigned nto = 0;
-	for (unsigned i = 0; i < t->n; i++) {
-		if (i == meta->src_peer || t->p[i].kind == SL_PEER_INACTIVE)
+	for (unsigned k = 0; k < t->nfan; k++) {
+		unsigned i = t->fan[k];
+		if (i == meta->src_peer)
 			continue;
 		if (t->p[i].kind == SL_PEER_RELAY && meta->out_ttl == 0)
 			continue;
@@ -504,15 +523,24 @@ static void steer(sl_pipeline_t *p, struct rte_mbuf **pkts, const sl_pkt_meta_t 
 	}
 }
 
+static inline const sl_peers_t *live_peers(const sl_peers_t *const *live)
+{
+	return __atomic_load_n(live, __ATOMIC_ACQUIRE);
+}
+
 void sl_pipeline_process_burst(sl_pipeline_t *p, struct rte_mbuf **pkts, unsigned n,
 			       uint64_t now_tsc)
 {
+	/* one table for the whole burst, and for worker 0's part of it */
+	const sl_peers_t *t = live_peers(&p->live);
+	if (p->nworkers == 1)
+		p->w[0]->cur = t;
 	for (unsigned at = 0; at < n; at += SL_BURST_MAX) {
 		unsigned k = RTE_MIN(n - at, (unsigned)SL_BURST_MAX);
 		sl_pkt_meta_t meta[SL_BURST_MAX];
 		/* one worker: this lcore owns its id cache */
 		const sl_idcache_t *ids = p->nworkers == 1 ? p->w[0]->verified : NULL;
-		unsigned kept = rx_stage(p, pkts + at, k, meta, ids);
+		unsigned kept = rx_stage(p, t, pkts + at, k, meta, ids);
 		if (ids)
 			worker_admit(p->w[0], pkts + at, meta, kept, now_tsc, true);
 		else
@@ -524,6 +552,7 @@ unsigned sl_pipeline_worker_poll(sl_pipeline_t *p, unsigned i, uint64_t now_tsc,
 {
 	sl_worker_t *w = p->w[i];
 	unsigned n = 0;
+	w->cur = live_peers(w->live);
 	if (w->ring) {
 		struct rte_mbuf *pkts[SL_BURST_MAX];
 		n = rte_ring_sc_dequeue_burst(w->ring, (void **)pkts, SL_BURST_MAX, NULL);
@@ -555,6 +584,7 @@ unsigned sl_pipeline_tx_poll(sl_pipeline_t *p)
 void sl_pipeline_worker_drain(sl_pipeline_t *p, unsigned i)
 {
 	sl_worker_t *w = p->w[i];
+	w->cur = live_peers(w->live);
 	if (w->ring) {
 		struct rte_mbuf *pkts[SL_BURST_MAX];
 		unsigned n;
@@ -570,13 +600,18 @@ unsigned sl_pipeline_workers(const sl_pipeline_t *p)
 	return p->nworkers;
 }
 
-void sl_pipeline_stats(const sl_pipeline_t *p, sl_stats_t *out)
+void sl_pipeline_stage_stats(const sl_pipeline_t *p, sl_stats_t *out)
 {
 	const sl_stats_t *parts[1 + SL_CFG_WORKERS_MAX];
 	parts[0] = &p->rx_stats;
 	for (unsigned i = 0; i < p->nworkers; i++)
 		parts[1 + i] = &p->w[i]->stats;
 	sl_stats_sum(parts, 1 + p->nworkers, out);
+}
+
+void sl_pipeline_stats(const sl_pipeline_t *p, sl_stats_t *out)
+{
+	sl_pipeline_stage_stats(p, out);
 	/* Frames the port lost before the rx burst saw them (e.g. the XSK rx
 	 * ring full under overload) are invisible to the stages; the port
 	 * counts them. A slow-path read (af_xdp asks the kernel). */
@@ -593,6 +628,72 @@ void sl_pipeline_sources(const sl_pipeline_t *p, unsigned max, sl_srcdrops_top_t
 	sl_srcdrops_top(tables, p->nworkers, max, top);
 }
 
+/* ---- the peer table: publication and grace periods ---------------------- */
+
+const sl_peers_t *sl_pipeline_peers(const sl_pipeline_t *p)
+{
+	return live_peers(&p->live);
+}
+
+const sl_peers_t *sl_pipeline_static_peers(const sl_pipeline_t *p)
+{
+	return &p->static_peers;
+}
+
+const sl_peers_t *sl_pipeline_publish_peers(sl_pipeline_t *p, const sl_peers_t *t)
+{
+	rte_spinlock_lock(&p->names_lock);
+	p->names = t->names;
+	const sl_peers_t *old = __atomic_exchange_n(&p->live, t, __ATOMIC_ACQ_REL);
+	rte_spinlock_unlock(&p->names_lock);
+	return old;
+}
+
+uint64_t sl_pipeline_grace_start(sl_pipeline_t *p)
+{
+	return rte_rcu_qsbr_start(p->qs);
+}
+
+bool sl_pipeline_grace_done(sl_pipeline_t *p, uint64_t token, bool wait)
+{
+	return rte_rcu_qsbr_check(p->qs, token, wait) == 1;
+}
+
+void sl_pipeline_peer_names(const sl_pipeline_t *p, sl_peer_names_t *out)
+{
+	/* the lock is not part of what const promises (the counters' readers
+	 * hold a const pipeline) */
+	rte_spinlock_t *lock = (rte_spinlock_t *)&p->names_lock;
+	rte_spinlock_lock(lock);
+	*out = p->names;
+	rte_spinlock_unlock(lock);
+}
+
+unsigned sl_pipeline_readers(const sl_pipeline_t *p)
+{
+	return p->nreaders;
+}
+
+unsigned sl_pipeline_worker_reader(const sl_pipeline_t *p, unsigned i)
+{
+	return p->nworkers == 1 ? 0 : 1 + i;
+}
+
+void sl_pipeline_reader_online(sl_pipeline_t *p, unsigned reader)
+{
+	rte_rcu_qsbr_thread_online(p->qs, reader);
+}
+
+void sl_pipeline_reader_offline(sl_pipeline_t *p, unsigned reader)
+{
+	rte_rcu_qsbr_thread_offline(p->qs, reader);
+}
+
+void sl_pipeline_quiescent(sl_pipeline_t *p, unsigned reader)
+{
+	rte_rcu_qsbr_quiescent(p->qs, reader);
+}
+
 static sl_worker_t *worker_create(const sl_pipeline_t *p, const struct sl_pipeline_conf *c,
 				  unsigned i, uint32_t srcdrops_key)
 {
@@ -600,7 +701,8 @@ static sl_worker_t *worker_create(const sl_pipeline_t *p, const struct sl_pipeli
 	sl_worker_t *w = rte_zmalloc_socket("sl_worker", sizeof(*w), SL_CACHE_LINE, c->socket);
 	if (!w)
 		return NULL;
-	w->peers = &p->peers;
+	w->live = &p->live;
+	w->cur = p->live;
 	sl_srcdrops_init(&w->srcdrops, srcdrops_key);
 	w->pool = c->pool;
 	w->tx_port = c->tx_port;
@@ -658,7 +760,23 @@ sl_pipeline_t *sl_pipeline_create(const struct sl_pipeline_conf *c)
 	sl_pipeline_t *p = rte_zmalloc_socket("sl_pipeline", sizeof(*p), SL_CACHE_LINE, c->socket);
 	if (!p)
 		return NULL;
-	sl_peers_build(&p->peers, c->cfg, c->my_mac, c->peer_macs);
+	sl_peers_build(&p->static_peers, c->cfg, c->my_mac, c->peer_macs);
+	p->live = &p->static_peers;
+	p->names = p->static_peers.names;
+	rte_spinlock_init(&p->names_lock);
+	/* Readers of *live: the rx lcore (with one worker, the whole
+	 * pipeline), then each worker's when there are several. They start
+	 * offline: a thread that runs the pipeline comes online itself. */
+	p->nreaders = c->cfg->workers == 1 ? 1 : 1 + c->cfg->workers;
+	size_t qs_sz = rte_rcu_qsbr_get_memsize(p->nreaders);
+	p->qs = rte_zmalloc_socket("sl_peers_rcu", qs_sz, RTE_CACHE_LINE_SIZE, c->socket);
+	if (!p->qs || rte_rcu_qsbr_init(p->qs, p->nreaders) != 0) {
+		fprintf(stderr, "sluice: cannot set up the peer table's RCU\n");
+		sl_pipeline_destroy(p);
+		return NULL;
+	}
+	for (unsigned r = 0; r < p->nreaders; r++)
+		rte_rcu_qsbr_thread_register(p->qs, r);
 	p->tx_port = c->tx_port;
 	p->tx_queue = c->tx_queue_base;
 	/* one key for every worker: sl_srcdrops_top merges set by set */
@@ -697,5 +815,6 @@ void sl_pipeline_destroy(sl_pipeline_t *p)
 		sl_idcache_destroy(w->verified);
 		rte_free(w);
 	}
+	rte_free(p->qs);
 	rte_free(p);
 }

@@ -26,7 +26,16 @@
  * are freed and counted in tx_dropped. Transactions with one id (so
  * identical ones too) always reach the same shard. Nothing is allocated after sl_pipeline_create(); per
  * packet there are no syscalls, locks or atomics (the steering rings are
- * single-producer single-consumer). Counters are per stage instance. */
+ * single-producer single-consumer). Counters are per stage instance.
+ *
+ * The peer table (sl_peers_t) is read through one pointer, loaded once per
+ * burst / worker turn (acquire) and replaced whole by the table thread
+ * (sl_tables; sl_pipeline_publish_peers, release). A table is reused only
+ * after an RCU grace period (rte_rcu_qsbr) over the pipeline's readers: a
+ * thread that runs pipeline calls is a reader; it comes online, reports
+ * sl_pipeline_quiescent() between calls (once per loop iteration: it then
+ * holds no table), and goes offline when it stops. A reader left offline
+ * (tests and benchmarks on one thread) is not waited for. */
 #ifndef SL_PIPELINE_H
 #define SL_PIPELINE_H
 
@@ -36,6 +45,7 @@
 #include <rte_mbuf.h>
 
 #include "sl_config.h"
+#include "sl_peers.h"
 #include "sl_srcdrops.h"
 #include "sl_stats.h"
 
@@ -47,7 +57,7 @@ typedef struct sl_pkt_meta {
 			    * first 64 bytes */
 	uint16_t txn_off;  /* from the start of the frame */
 	uint16_t txn_len;
-	uint8_t src_peer;  /* config peer index, SL_PEER_NONE for ingest */
+	uint8_t src_peer;  /* peer index (sl_peers.h), SL_PEER_NONE for ingest */
 	uint8_t out_ttl;   /* TTL of the gossip frames it would cause */
 	uint8_t dst_peer;  /* of a fanout frame: the peer it goes to */
 	uint8_t has_id;    /* the key is of a first signature (sl_txn_id_peek) */
@@ -95,12 +105,48 @@ void sl_pipeline_worker_drain(sl_pipeline_t *p, unsigned i);
 
 unsigned sl_pipeline_workers(const sl_pipeline_t *p);
 
-/* The counters of every stage instance, summed (safe from any thread). */
+/* The counters of every stage instance, summed, with the port's own losses
+ * (safe from any thread; asks the port: slow path). */
 void sl_pipeline_stats(const sl_pipeline_t *p, sl_stats_t *out);
+/* The same without the port's losses: no syscall. */
+void sl_pipeline_stage_stats(const sl_pipeline_t *p, sl_stats_t *out);
 
 /* The (at most) max ingest clients with the most parse and signature drops,
  * summed over the workers (safe from any thread; walks every worker's
  * table: slow path). */
 void sl_pipeline_sources(const sl_pipeline_t *p, unsigned max, sl_srcdrops_top_t *top);
+
+/* ---- the peer table (the table thread's side; slow path) ---- */
+
+/* The table published last (acquire): what a burst starting now uses. An
+ * online reader may use it until its next sl_pipeline_quiescent(). */
+const sl_peers_t *sl_pipeline_peers(const sl_pipeline_t *p);
+
+/* The table built from the config at create: the first one published, and
+ * the static part every later one copies. Never changes. */
+const sl_peers_t *sl_pipeline_static_peers(const sl_pipeline_t *p);
+
+/* Makes t the table of every burst that starts from now on (release) and
+ * returns the one it replaces. Readers may still hold the old one: reuse it
+ * only once sl_pipeline_grace_done() says so for a sl_pipeline_grace_start()
+ * token taken after this call. t must stay unchanged while published. */
+const sl_peers_t *sl_pipeline_publish_peers(sl_pipeline_t *p, const sl_peers_t *t);
+uint64_t sl_pipeline_grace_start(sl_pipeline_t *p);
+/* Every online reader has been quiescent since `token` was taken; with
+ * `wait`, spins until so (offline readers are not waited for). */
+bool sl_pipeline_grace_done(sl_pipeline_t *p, uint64_t token, bool wait);
+
+/* The names of the peers of the table published last, by index: what the
+ * counters are shown under (telemetry, shutdown). */
+void sl_pipeline_peer_names(const sl_pipeline_t *p, sl_peer_names_t *out);
+
+/* Readers: 0 is the rx lcore's (with one worker, the whole pipeline's);
+ * with several workers, worker i's is sl_pipeline_worker_reader(p, i). Each
+ * is called by its own thread only. */
+unsigned sl_pipeline_readers(const sl_pipeline_t *p);
+unsigned sl_pipeline_worker_reader(const sl_pipeline_t *p, unsigned i);
+void sl_pipeline_reader_online(sl_pipeline_t *p, unsigned reader);
+void sl_pipeline_reader_offline(sl_pipeline_t *p, unsigned reader);
+void sl_pipeline_quiescent(sl_pipeline_t *p, unsigned reader);
 
 #endif

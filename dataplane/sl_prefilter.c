@@ -40,7 +40,7 @@ const char *sl_prefilter_counter_name(unsigned i)
 
 struct want {
 	const char *name;
-	uint32_t type, key_size, value_size, max_entries;
+	uint32_t type, key_size, value_size, max_entries, flags;
 	int *fd;
 };
 
@@ -64,7 +64,8 @@ static int take_map(uint32_t id, struct want *w, size_t nw, char *err, size_t er
 		if (strcmp(info.name, w[i].name) != 0)
 			continue;
 		if (info.type != w[i].type || info.key_size != w[i].key_size ||
-		    info.value_size != w[i].value_size || info.max_entries != w[i].max_entries) {
+		    info.value_size != w[i].value_size || info.max_entries != w[i].max_entries ||
+		    info.map_flags != w[i].flags) {
 			snprintf(err, errlen, "map %s does not have the layout of sl_prefilter.h "
 				 "(a stale object?)", info.name);
 			close(fd);
@@ -81,12 +82,13 @@ int sl_prefilter_open_prog(sl_prefilter_t *pf, int prog_fd, char *err, size_t er
 {
 	*pf = SL_PREFILTER_CLOSED;
 	struct want w[] = {
-		{SL_PF_CONF_MAP, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct sl_pf_conf), 1, &pf->conf_fd},
+		{SL_PF_CONF_MAP, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct sl_pf_conf), 1, 0,
+		 &pf->conf_fd},
 		{SL_PF_PEERS_MAP, BPF_MAP_TYPE_HASH, 4, sizeof(struct sl_pf_peer), SL_PF_PEERS_MAX,
-		 &pf->peers_fd},
-		{SL_PF_COUNTERS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, SL_PF__COUNT,
+		 BPF_F_NO_PREALLOC, &pf->peers_fd},
+		{SL_PF_COUNTERS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, SL_PF__COUNT, 0,
 		 &pf->counters_fd},
-		{SL_PF_SRC_DROPS_MAP, BPF_MAP_TYPE_LRU_HASH, 4, 8, SL_PF_SRC_DROPS_MAX,
+		{SL_PF_SRC_DROPS_MAP, BPF_MAP_TYPE_LRU_HASH, 4, 8, SL_PF_SRC_DROPS_MAX, 0,
 		 &pf->src_drops_fd},
 	};
 	uint32_t ids[16];
@@ -151,17 +153,27 @@ int sl_prefilter_set_peers(const sl_prefilter_t *pf, const sl_config_t *cfg, cha
 {
 	for (unsigned i = 0; i < cfg->npeers; i++) {
 		const sl_cfg_peer_t *p = &cfg->peers[i];
-		if (p->kind != SL_PEER_RELAY || p->managed) /* managed: no token yet */
+		if (p->kind != SL_PEER_RELAY || p->managed) /* managed: the table thread's */
 			continue;
-		uint32_t ip = sl_pkt_rd_le32(p->ip);
-		struct sl_pf_peer v = {.token_in = p->token_in};
-		if (bpf_map_update_elem(pf->peers_fd, &ip, &v, BPF_ANY) != 0) {
+		if (sl_prefilter_put_peer(pf, sl_pkt_rd_le32(p->ip), p->token_in, 0) != 0) {
 			snprintf(err, errlen, "peer %s into %s: %s", p->name, SL_PF_PEERS_MAP,
 				 strerror(errno));
 			return -1;
 		}
 	}
 	return 0;
+}
+
+int sl_prefilter_put_peer(const sl_prefilter_t *pf, uint32_t ip, uint64_t token_in,
+			  uint64_t token_in_prev)
+{
+	struct sl_pf_peer v = {.token_in = token_in, .token_in_prev = token_in_prev};
+	return bpf_map_update_elem(pf->peers_fd, &ip, &v, BPF_ANY);
+}
+
+int sl_prefilter_del_peer(const sl_prefilter_t *pf, uint32_t ip)
+{
+	return bpf_map_delete_elem(pf->peers_fd, &ip) == 0 || errno == ENOENT ? 0 : -1;
 }
 
 int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *conf)

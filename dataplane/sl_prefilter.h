@@ -44,11 +44,18 @@ int sl_prefilter_open_iface(sl_prefilter_t *pf, const char *iface, char *err, si
 int sl_prefilter_open_prog(sl_prefilter_t *pf, int prog_fd, char *err, size_t errlen);
 void sl_prefilter_close(sl_prefilter_t *pf);
 
-/* Puts cfg's relay peers, each with its token_in, into sl_pf_peers (empty
- * in the object the PMD has just loaded). Call it before
- * sl_prefilter_configure(): from then on gossip from other sources drops. */
+/* Puts cfg's static relay peers (not `managed`), each with its token_in,
+ * into sl_pf_peers (empty in the object the PMD has just loaded). Call it
+ * before sl_prefilter_configure(): from then on gossip from other sources
+ * drops. Managed peers are the table thread's (sl_tables). */
 int sl_prefilter_set_peers(const sl_prefilter_t *pf, const sl_config_t *cfg, char *err,
 			   size_t errlen);
+
+/* One peer's entry (ip in sl_pkt_view_t form; prev 0: none) inserted or
+ * replaced, or removed (absent is no error). 0, or -1 with errno. */
+int sl_prefilter_put_peer(const sl_prefilter_t *pf, uint32_t ip, uint64_t token_in,
+			  uint64_t token_in_prev);
+int sl_prefilter_del_peer(const sl_prefilter_t *pf, uint32_t ip);
 
 /* Writes the config entry: from then on the program redirects. */
 int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *conf);

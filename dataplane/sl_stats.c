@@ -40,7 +40,7 @@ void sl_stats_sum(const sl_stats_t *const *parts, unsigned n, sl_stats_t *out)
 		const sl_stats_t *s = parts[k];
 		for (unsigned i = 0; i < SL_C__COUNT; i++)
 			out->c[i] += s->c[i];
-		for (unsigned p = 0; p < SL_CFG_PEERS_MAX; p++)
+		for (unsigned p = 0; p < SL_PEERS_MAX; p++)
 			for (unsigned i = 0; i < SL_PC__COUNT; i++)
 				out->peer[p][i] += s->peer[p][i];
 		if (s->dedup_window_ns &&
@@ -68,9 +68,11 @@ uint64_t sl_stats_drops(const sl_stats_t *s)
 }
 
 void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,
-			 const sl_srcdrops_top_t *sources, const sl_pf_snapshot_t *prefilter)
+			 const sl_peer_names_t *peers, const sl_srcdrops_top_t *sources,
+			 const sl_pf_snapshot_t *prefilter)
 {
-	/* Names are [A-Za-z0-9_-] (sl_config checks), so nothing needs escaping. */
+	/* Names are [A-Za-z0-9_-] (sl_config checks; sl_peers keeps managed
+	 * peers' names to it), so nothing needs escaping. */
 	fprintf(f, "{\"relay\": \"%s\",\n \"counters\": {", cfg->name);
 	const char *sep = "";
 	for (unsigned i = 0; i < SL_C__COUNT; i++) {
@@ -82,11 +84,11 @@ void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,
 	}
 	fprintf(f, "},\n \"dedup_window_ns\": %llu,\n \"peers\": {",
 		(unsigned long long)s->dedup_window_ns);
-	for (unsigned p = 0; p < cfg->npeers; p++) {
-		fprintf(f, "%s\n  \"%s\": {", p ? "," : "", cfg->peers[p].name);
+	for (unsigned k = 0; k < peers->n; k++) {
+		fprintf(f, "%s\n  \"%s\": {", k ? "," : "", peers->name[k]);
 		for (unsigned i = 0; i < SL_PC__COUNT; i++)
 			fprintf(f, "%s\"%s\": %llu", i ? ", " : "", peer_names[i],
-				(unsigned long long)s->peer[p][i]);
+				(unsigned long long)s->peer[peers->idx[k]][i]);
 		fputc('}', f);
 	}
 	fprintf(f, "},\n ");
@@ -98,7 +100,8 @@ void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,
 	fprintf(f, "}\n");
 }
 
-void sl_stats_print_table(FILE *f, const sl_config_t *cfg, const sl_stats_t *s)
+void sl_stats_print_table(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,
+			  const sl_peer_names_t *peers)
 {
 	fprintf(f, "sluice-dp %s: counters\n", cfg->name);
 	for (unsigned i = 0; i < SL_C__COUNT; i++) {
@@ -109,9 +112,9 @@ void sl_stats_print_table(FILE *f, const sl_config_t *cfg, const sl_stats_t *s)
 	}
 	fprintf(f, "  %-28s %20llu\n", "(all drops)", (unsigned long long)sl_stats_drops(s));
 	fprintf(f, "  %-28s %20llu\n", "dedup_window_ns", (unsigned long long)s->dedup_window_ns);
-	if (!cfg->npeers)
+	if (!peers->n)
 		return;
 	sl_table_head(f, "peer", peer_names, SL_PC__COUNT);
-	for (unsigned p = 0; p < cfg->npeers; p++)
-		sl_table_row(f, cfg->peers[p].name, s->peer[p], SL_PC__COUNT);
+	for (unsigned k = 0; k < peers->n; k++)
+		sl_table_row(f, peers->name[k], s->peer[peers->idx[k]], SL_PC__COUNT);
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "sl_config.h"
+#include "sl_peers.h"
 #include "sl_prefilter.h"
 #include "sl_srcdrops.h"
 #include "sl_txn.h"
@@ -33,6 +34,7 @@
 	X(drop_gossip_hdr)    /* bad magic, version, kind, or TTL 0 */             \
 	X(drop_unknown_peer)  /* gossip from an address that is no relay peer */   \
 	X(drop_bad_token)     /* gossip from a peer's address with a wrong token */ \
+	X(drop_peer_down)     /* gossip from a managed peer that is not up */      \
 	X(drop_steer_full)    /* a worker's ring was full */                       \
 	X(ingest_txns)        /* accepted from the ingest port */                  \
 	X(gossip_txns)        /* accepted from relay peers */                      \
@@ -75,7 +77,7 @@ enum sl_peer_counter {
 
 typedef struct sl_stats {
 	uint64_t c[SL_C__COUNT];
-	uint64_t peer[SL_CFG_PEERS_MAX][SL_PC__COUNT];
+	uint64_t peer[SL_PEERS_MAX][SL_PC__COUNT]; /* by peer index (sl_peers.h) */
 	uint64_t dedup_window_ns; /* gauge, published by the shard's owner */
 } SL_ALIGNED(SL_CACHE_LINE) sl_stats_t;
 
@@ -97,13 +99,16 @@ void sl_stats_set_port_losses(sl_stats_t *s, const struct rte_eth_stats *port);
 /* Sum of every drop_* counter. */
 uint64_t sl_stats_drops(const sl_stats_t *s);
 
-/* The --stats-json document (dataplane/README.md "Counters"): with the
- * ingest clients dropped most (sl_pipeline_sources), and what the XDP
- * prefilter counted (sl_prefilter_snapshot) when prefilter is not NULL. */
+/* The --stats-json document (dataplane/README.md "Counters"): the peers
+ * named in `peers` (sl_pipeline_peer_names), with the ingest clients
+ * dropped most (sl_pipeline_sources), and what the XDP prefilter counted
+ * (sl_prefilter_snapshot) when prefilter is not NULL. */
 void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,
-			 const sl_srcdrops_top_t *sources, const sl_pf_snapshot_t *prefilter);
+			 const sl_peer_names_t *peers, const sl_srcdrops_top_t *sources,
+			 const sl_pf_snapshot_t *prefilter);
 
 /* The human table printed at shutdown (zero drop reasons are left out). */
-void sl_stats_print_table(FILE *f, const sl_config_t *cfg, const sl_stats_t *s);
+void sl_stats_print_table(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,
+			  const sl_peer_names_t *peers);
 
 #endif

@@ -34,16 +34,18 @@ static int cmd_stats(struct rte_tel_data *d)
 static int cmd_peers(struct rte_tel_data *d)
 {
 	sl_stats_t s;
+	sl_peer_names_t names;
 	sl_pipeline_stats(tel_pipeline, &s);
+	sl_pipeline_peer_names(tel_pipeline, &names);
 	rte_tel_data_start_dict(d);
-	for (unsigned p = 0; p < tel_cfg->npeers; p++) {
+	for (unsigned k = 0; k < names.n; k++) {
 		struct rte_tel_data *c = rte_tel_data_alloc();
 		if (!c)
 			return -1;
 		rte_tel_data_start_dict(c);
 		for (unsigned i = 0; i < SL_PC__COUNT; i++)
-			rte_tel_data_add_dict_u64(c, sl_stats_peer_name(i), s.peer[p][i]);
-		rte_tel_data_add_dict_container(d, tel_cfg->peers[p].name, c, 0);
+			rte_tel_data_add_dict_u64(c, sl_stats_peer_name(i), s.peer[names.idx[k]][i]);
+		rte_tel_data_add_dict_container(d, names.name[k], c, 0);
 	}
 	return 0;
 }

@@ -6,7 +6,10 @@
  * main lcore is the rx stage and lcores 1..N are the dedup shards. A signal
  * or the end of --duration stops rx first; then each worker takes what is
  * left in its ring, verifies and sends its batch, so that no packet taken in
- * is lost uncounted. */
+ * is lost uncounted. A table thread (sl_tables) applies the control daemon's
+ * live peer table (common/sl_peertab.h) while traffic flows; every lcore
+ * that reads the peers reports an RCU quiescent state once per loop. */
+#include <errno.h>
 #include <getopt.h>
 #include <sched.h>
 #include <signal.h>
@@ -25,10 +28,12 @@
 #include "sl_config.h"
 #include "sl_eal.h"
 #include "sl_neigh.h"
+#include "sl_peertab.h"
 #include "sl_pipeline.h"
 #include "sl_port.h"
 #include "sl_prefilter.h"
 #include "sl_stats.h"
+#include "sl_tables.h"
 #include "sl_telemetry.h"
 
 #define SL_RX_BURST 32
@@ -41,6 +46,8 @@ struct app {
 	sl_port_t port;
 	sl_prefilter_t pf; /* fds -1 without an xdp_prog */
 	sl_pipeline_t *p;
+	struct sl_peertab *peertab; /* NULL: static peers only */
+	sl_tables_t *tables;
 	uint64_t deadline; /* TSC, 0: none */
 	volatile bool rx_done;
 };
@@ -82,25 +89,31 @@ static unsigned rx_pass(struct app *a)
 /* Main lcore, one worker: rx and the whole pipeline, run to completion. */
 static void run_single(struct app *a)
 {
+	sl_pipeline_reader_online(a->p, 0);
 	while (!stopping(a)) {
 		unsigned n = rx_pass(a);
 		sl_pipeline_worker_poll(a->p, 0, rte_rdtsc(), n == 0);
+		sl_pipeline_quiescent(a->p, 0);
 		if (!n)
 			idle(a);
 	}
 	sl_pipeline_worker_drain(a->p, 0);
+	sl_pipeline_reader_offline(a->p, 0);
 }
 
 /* Main lcore, several workers: the rx stage, and the tx of the workers'
  * frames when the port has fewer tx queues than workers. */
 static void run_rx(struct app *a)
 {
+	sl_pipeline_reader_online(a->p, 0);
 	while (!stopping(a)) {
 		unsigned n = rx_pass(a);
+		sl_pipeline_quiescent(a->p, 0);
 		n += sl_pipeline_tx_poll(a->p);
 		if (!n)
 			idle(a);
 	}
+	sl_pipeline_reader_offline(a->p, 0);
 	__atomic_store_n(&a->rx_done, true, __ATOMIC_RELEASE);
 }
 
@@ -110,10 +123,16 @@ static int worker_main(void *arg)
 {
 	unsigned i = (unsigned)(uintptr_t)arg;
 	struct app *a = the_app;
-	while (!__atomic_load_n(&a->rx_done, __ATOMIC_ACQUIRE))
-		if (!sl_pipeline_worker_poll(a->p, i, rte_rdtsc(), false))
+	unsigned reader = sl_pipeline_worker_reader(a->p, i);
+	sl_pipeline_reader_online(a->p, reader);
+	while (!__atomic_load_n(&a->rx_done, __ATOMIC_ACQUIRE)) {
+		unsigned n = sl_pipeline_worker_poll(a->p, i, rte_rdtsc(), false);
+		sl_pipeline_quiescent(a->p, reader);
+		if (!n)
 			idle(a);
+	}
 	sl_pipeline_worker_drain(a->p, i);
+	sl_pipeline_reader_offline(a->p, reader);
 	return 0;
 }
 
@@ -142,11 +161,12 @@ static void lcore_map(unsigned nlcores, char *buf, size_t n)
 }
 
 static int write_json(const char *path, const sl_config_t *cfg, const sl_stats_t *s,
-		      const sl_srcdrops_top_t *sources, const sl_pf_snapshot_t *prefilter)
+		      const sl_peer_names_t *peers, const sl_srcdrops_top_t *sources,
+		      const sl_pf_snapshot_t *prefilter)
 {
 	FILE *f = fopen(path, "w");
 	if (f)
-		sl_stats_write_json(f, cfg, s, sources, prefilter);
+		sl_stats_write_json(f, cfg, s, peers, sources, prefilter);
 	if (!f || fclose(f) != 0) {
 		fprintf(stderr, "sluice-dp: cannot write %s\n", path);
 		return -1;
@@ -174,6 +194,32 @@ static int resolve_macs(const struct app *a, const char *path, uint8_t (*macs)[6
 		}
 	}
 	return bad ? -1 : 0;
+}
+
+/* The control daemon's live peer table: applied once now, then by the table
+ * thread. Without it, the config's static peers only: never fatal. */
+static void start_tables(struct app *a)
+{
+	char err[256];
+	a->peertab = sl_peertab_open(a->cfg.name, err, sizeof(err));
+	if (!a->peertab) {
+		fprintf(stderr, "sluice-dp: no live peer table (%s): static peers only\n", err);
+		return;
+	}
+	struct sl_tables_conf tc = {
+		.p = a->p, .tab = a->peertab, .pf = a->pf.peers_fd >= 0 ? &a->pf : NULL,
+	};
+	a->tables = sl_tables_create(&tc);
+	if (a->tables) {
+		sl_tables_poll(a->tables, sl_tables_now_ms());
+		if (sl_tables_start(a->tables) == 0)
+			return;
+	}
+	fprintf(stderr, "sluice-dp: no table thread (%s): static peers only\n", strerror(errno));
+	sl_tables_destroy(a->tables);
+	a->tables = NULL;
+	sl_peertab_close(a->peertab);
+	a->peertab = NULL;
 }
 
 struct args {
@@ -302,6 +348,7 @@ int main(int argc, char **argv)
 		goto out_port;
 	if (sl_telemetry_register(&a->cfg, a->p, a->pf.conf_fd >= 0 ? &a->pf : NULL) != 0)
 		fprintf(stderr, "sluice-dp: telemetry commands not registered\n");
+	start_tables(a);
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -326,9 +373,15 @@ int main(int argc, char **argv)
 			;
 	}
 
+	if (a->tables) { /* the last counters into the dp area */
+		sl_tables_stop(a->tables);
+		sl_tables_poll(a->tables, sl_tables_now_ms());
+	}
 	sl_stats_t s;
 	sl_pipeline_stats(a->p, &s);
-	sl_stats_print_table(stdout, &a->cfg, &s);
+	static sl_peer_names_t names;
+	sl_pipeline_peer_names(a->p, &names);
+	sl_stats_print_table(stdout, &a->cfg, &s, &names);
 	sl_srcdrops_top_t sources;
 	sl_pipeline_sources(a->p, SL_SRCDROPS_TOP_MAX, &sources);
 	sl_srcdrops_print_table(stdout, &sources);
@@ -342,9 +395,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "sluice-dp: cannot read the prefilter's counters\n");
 		}
 	}
-	rc = g.json && write_json(g.json, &a->cfg, &s, &sources, pf) != 0;
+	rc = g.json && write_json(g.json, &a->cfg, &s, &names, &sources, pf) != 0;
 	sl_telemetry_detach();
 	sl_pipeline_destroy(a->p);
+	sl_tables_destroy(a->tables); /* after the pipeline: it may point into them */
+	sl_peertab_close(a->peertab);
 out_port:
 	sl_prefilter_close(&a->pf);
 	sl_port_close(&a->port);

@@ -2,7 +2,9 @@
  * (valid, duplicate, forged signature, malformed at every layer, gossip from
  * peers with good and bad tokens) go in through rte_eth_rx_burst; the test
  * checks every counter, and every frame the tx side put on the ring, byte by
- * byte. Runs in well under a second. */
+ * byte. The live peer table (sl_tables) is applied from a peertab the test
+ * writes as sluiced would: token rotation, a peer down, and tables flipped
+ * by another thread while bursts flow. Runs in a few seconds. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -23,9 +27,11 @@
 
 #include "sl_config.h"
 #include "sl_eal.h"
+#include "sl_peertab.h"
 #include "sl_pipeline.h"
 #include "sl_port.h"
 #include "sl_pkt_build.h"
+#include "sl_tables.h"
 #include "sl_telemetry.h"
 #include "sl_txn_build.h"
 #include "sluice/sl_pkt_sanity.h"
@@ -44,12 +50,20 @@ static const uint8_t my_mac[6] = {2, 0, 0, 0, 0, 0x0b};
 static const uint8_t peer_macs[3][6] = {{2, 0, 0, 0, 0, 0x0c}, {2, 0, 0, 0, 0, 0x0d},
 					{2, 0, 0, 0, 0, 0x14}};
 
+/* The relay's live peer table, as sluiced and sluice-dp share it. */
+struct live {
+	char name[SL_CFG_NAME_MAX];
+	struct sl_peertab *tab;
+	sl_tables_t *tables;
+};
+
 struct fixture {
 	sl_config_t cfg;
 	sl_port_t port;
 	sl_pipeline_t *p;
 	sl_keypair_t kp;
 	uint64_t nonce;
+	struct live live; /* tables NULL: none */
 };
 
 static struct rte_mempool *pool;
@@ -165,6 +179,11 @@ static int teardown(void **state)
 		sl_pipeline_worker_drain(f->p, i);
 	sl_pipeline_tx_poll(f->p);
 	sl_pipeline_destroy(f->p);
+	if (f->live.tables) { /* after the pipeline, which may point into it */
+		sl_tables_destroy(f->live.tables);
+		sl_peertab_close(f->live.tab);
+		assert_int_equal(sl_peertab_unlink(f->live.name), 0);
+	}
 	drain_sent(f);
 	sl_port_close(&f->port);
 	/* every mbuf the pipeline took or made has gone back to the pool */
@@ -748,6 +767,410 @@ static void test_workers_send_through_rx_stage(void **state)
 	assert_every_packet_accounted(f->p);
 }
 
+
+/* ---- the live peer table ---------------------------------------------- */
+
+/* Managed peers: m (slot 0, index SL_PEERTAB_DP_BASE) at 10.99.0.14 and n
+ * (slot 1) at 10.99.0.15. */
+#define PEER_M SL_PEERTAB_DP_BASE
+#define PEER_N (SL_PEERTAB_DP_BASE + 1)
+static const uint8_t m_mac[6] = {2, 0, 0, 0, 0, 0x0e}, m_mac2[6] = {2, 0, 0, 0, 0, 0x1e};
+
+static void live_open(struct fixture *f)
+{
+	struct live *l = &f->live;
+	snprintf(l->name, sizeof(l->name), "tpt%d", (int)getpid());
+	assert_int_equal(sl_peertab_unlink(l->name), 0);
+	char err[256];
+	l->tab = sl_peertab_open(l->name, err, sizeof(err));
+	if (!l->tab)
+		fail_msg("%s", err);
+	struct sl_tables_conf tc = {.p = f->p, .tab = l->tab};
+	l->tables = sl_tables_create(&tc);
+	assert_non_null(l->tables);
+}
+
+static struct sl_peertab_entry entry(const char *name, uint8_t last_octet, uint8_t state,
+				    const uint8_t mac[6], uint64_t in, uint64_t prev,
+				    uint64_t prev_until_ms, uint64_t out)
+{
+	struct sl_peertab_entry e = {
+		.state = state, .port = 8004, .ip = {10, 99, 0, last_octet}, .token_in = in,
+		.token_in_prev = prev, .token_prev_until_ms = prev_until_ms, .token_out = out,
+	};
+	memcpy(e.mac, mac, 6);
+	snprintf(e.name, sizeof(e.name), "%s", name);
+	return e;
+}
+
+/* Slot k of the peertab, written as sluiced writes it. */
+static void pt_write(struct sl_peertab *tab, unsigned k, const struct sl_peertab_entry *e)
+{
+	sl_peertab_write_begin(&tab->seq);
+	tab->peers[k] = *e;
+	tab->writer_pid = 1;
+	sl_peertab_write_end(&tab->seq);
+}
+
+static void inject_gossip(struct fixture *f, uint8_t from, uint64_t token, const uint8_t *txn,
+			  size_t len)
+{
+	uint8_t g[512];
+	sl_udp4_addr_t a = from_peer(from);
+	inject(f, &a, g, sl_gossip_frame_build(g, sizeof(g), 3, token, txn, len));
+}
+
+/* Takes every frame sent (from every worker's queue); copies the one to
+ * 10.99.0.<dst> into out, its length into *len. Returns how many there were. */
+static unsigned take_frames_to(struct fixture *f, uint8_t dst, uint8_t *out, unsigned *len)
+{
+	struct rte_mbuf *m[64];
+	unsigned total = 0, found = 0;
+	for (uint16_t q = 1; q < f->port.nb_rxq; q++) {
+		uint16_t n;
+		while ((n = rte_eth_rx_burst(f->port.id, q, m, 64)) > 0) {
+			for (uint16_t i = 0; i < n; i++) {
+				const uint8_t *d = rte_pktmbuf_mtod(m[i], const uint8_t *);
+				if (d[33] != dst)
+					continue;
+				*len = rte_pktmbuf_pkt_len(m[i]);
+				memcpy(out, d, *len);
+				found++;
+			}
+			rte_pktmbuf_free_bulk(m, n);
+			total += n;
+		}
+	}
+	assert_int_equal(found, 1);
+	return total;
+}
+
+/* A new transaction from peer `from` (0: a client), run through. */
+static void send_new(struct fixture *f, uint8_t from, uint64_t token)
+{
+	uint8_t txn[256];
+	size_t len = new_txn(f, txn);
+	if (from)
+		inject_gossip(f, from, token, txn, len);
+	else
+		inject(f, &from_client, txn, len);
+	run(f);
+}
+
+/* Gossip from a managed peer is accepted with its token_in, and with the
+ * token it replaced while the overlap lasts; once the overlap ends the
+ * table thread drops the old token by itself (no write needed); a peer
+ * that is not up gets no fanout and its gossip is drop_peer_down; an
+ * emptied slot is no peer at all. Its counters reach the dp area. */
+static void test_live_tokens_and_state(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], frame[2048];
+	live_open(f);
+	struct live *l = &f->live;
+	const uint64_t now = 1000;
+
+	/* nothing written yet: the static table stays; sluice-dp says so */
+	assert_int_equal(sl_tables_poll(l->tables, now), 0);
+	assert_int_equal(l->tab->dp_pid, (uint64_t)getpid());
+	assert_int_equal(l->tab->dp_applied_seq, 0);
+
+	struct sl_peertab_entry m = entry("m", 14, SL_PT_UP, m_mac, 5555, 0, 0, 6666);
+	pt_write(l->tab, 0, &m);
+	assert_int_equal(sl_tables_poll(l->tables, now), 1);
+	assert_int_equal(l->tab->dp_applied_seq, atomic_load(&l->tab->seq));
+	assert_int_equal(sl_tables_poll(l->tables, now), 0); /* nothing new */
+
+	/* an ingest transaction now goes to m too, with m's token_out */
+	size_t len = new_txn(f, txn);
+	inject(f, &from_client, txn, len);
+	run(f);
+	unsigned n;
+	assert_int_equal(take_frames_to(f, 14, frame, &n), 4);
+	assert_memory_equal(frame, m_mac, 6);
+	assert_memory_equal(frame + 30, m.ip, 4);
+	assert_int_equal(frame[36] << 8 | frame[37], 8004);
+	assert_gossip_frame(frame, n, 4, 6666, txn, len);
+
+	/* m's gossip: forwarded to b, c and the sink, not back to m */
+	send_new(f, 14, 5555);
+	assert_int_equal(drain_sent(f), 3);
+	assert_int_equal(peer_counter(f->p, PEER_M, SL_PC_frames_in), 1);
+	assert_int_equal(peer_counter(f->p, PEER_M, SL_PC_first_deliveries), 1);
+	assert_int_equal(peer_counter(f->p, PEER_M, SL_PC_frames_out), 1);
+
+	/* rotation: 7777 in, 5555 still good until now + 500 */
+	m = entry("m", 14, SL_PT_UP, m_mac, 7777, 5555, now + 500, 6666);
+	pt_write(l->tab, 0, &m);
+	assert_int_equal(sl_tables_poll(l->tables, now), 1);
+	send_new(f, 14, 5555);
+	send_new(f, 14, 7777);
+	send_new(f, 14, 9999);
+	assert_counters(f->p, {"forwarded_txns", 4}, {"drop_bad_token", 1});
+
+	/* the overlap ends with no help from sluiced */
+	assert_int_equal(sl_tables_poll(l->tables, now + 499), 0);
+	assert_int_equal(sl_tables_poll(l->tables, now + 500), 1);
+	send_new(f, 14, 5555);
+	send_new(f, 14, 7777);
+	assert_counters(f->p, {"forwarded_txns", 5}, {"drop_bad_token", 2});
+	assert_int_equal(sl_tables_poll(l->tables, now + 600), 0); /* and stays over */
+
+	/* down: no fanout to m, its gossip dropped as drop_peer_down */
+	drain_sent(f);
+	m.state = SL_PT_DOWN;
+	pt_write(l->tab, 0, &m);
+	assert_int_equal(sl_tables_poll(l->tables, now + 600), 1);
+	send_new(f, 14, 7777);
+	assert_counters(f->p, {"drop_peer_down", 1}, {"forwarded_txns", 5});
+	uint64_t m_out = peer_counter(f->p, PEER_M, SL_PC_frames_out);
+	send_new(f, 0, 0);
+	assert_int_equal(drain_sent(f), 3);
+	assert_int_equal(peer_counter(f->p, PEER_M, SL_PC_frames_out), m_out);
+	/* cut off is down too; up with no next hop yet: gossip in, no fanout */
+	m.state = SL_PT_CUT_OFF;
+	pt_write(l->tab, 0, &m);
+	sl_tables_poll(l->tables, now + 600);
+	send_new(f, 14, 7777);
+	assert_counters(f->p, {"drop_peer_down", 2});
+	m = entry("m", 14, SL_PT_UP, (const uint8_t[6]){0}, 7777, 0, 0, 6666);
+	pt_write(l->tab, 0, &m);
+	sl_tables_poll(l->tables, now + 600);
+	send_new(f, 14, 7777);
+	send_new(f, 0, 0);
+	assert_counters(f->p, {"forwarded_txns", 8}, {"drop_peer_down", 2});
+	assert_int_equal(drain_sent(f), 3 + 3); /* neither goes to m */
+
+	/* every 100 ms the dp area gets m's counters, summed over workers */
+	sl_tables_poll(l->tables, now + 700);
+	struct sl_peertab_dp_peer dp[SL_PEERTAB_SLOTS];
+	assert_true(sl_peertab_read(&l->tab->dp_seq, dp, l->tab->dp, sizeof(dp), 4) != 0);
+	assert_int_equal(dp[0].frames_in, peer_counter(f->p, PEER_M, SL_PC_frames_in));
+	assert_int_equal(dp[0].frames_in, 5);
+	assert_int_equal(dp[0].first_deliveries, 5);
+	assert_int_equal(dp[0].frames_out, 1);
+	assert_int_equal(l->tab->dp_updated_ms, now + 700);
+
+	/* an emptied slot: no peer at that address */
+	m.state = SL_PT_EMPTY;
+	pt_write(l->tab, 0, &m);
+	sl_tables_poll(l->tables, now + 700);
+	send_new(f, 14, 7777);
+	assert_counters(f->p, {"drop_unknown_peer", 1});
+	assert_every_packet_accounted(f->p);
+	drain_sent(f);
+}
+
+/* A managed entry at a static relay peer's address is left out: b keeps
+ * its config tokens. The counters list the managed peers by their names. */
+static void test_live_entry_cannot_take_a_static_address(void **state)
+{
+	struct fixture *f = *state;
+	live_open(f);
+	struct live *l = &f->live;
+	struct sl_peertab_entry e = entry("fake", 12, SL_PT_UP, m_mac, 1, 0, 0, 1);
+	pt_write(l->tab, 0, &e);
+	struct sl_peertab_entry m = entry("m", 14, SL_PT_DOWN, m_mac, 5555, 0, 0, 6666);
+	pt_write(l->tab, 3, &m);
+	sl_tables_poll(l->tables, 1);
+	send_new(f, 12, 1);
+	send_new(f, 12, 2222);
+	assert_counters(f->p, {"drop_bad_token", 1}, {"forwarded_txns", 1});
+	sl_peer_names_t names;
+	sl_pipeline_peer_names(f->p, &names);
+	assert_int_equal(names.n, 4);
+	assert_string_equal(names.name[3], "m");
+	assert_int_equal(names.idx[3], SL_PEERTAB_DP_BASE + 3);
+	drain_sent(f);
+}
+
+/* The flip test: another thread rewrites m and n and applies each version
+ * at once (sl_tables_poll, with real grace periods) while this one runs
+ * bursts as the lcores do (online, quiescent between bursts). m's next hop
+ * and token_out go round three versions (so that each of the two buffers
+ * gets other contents each time), its token_in flips between two that are
+ * both good in every version; n flips between up and down. Nothing in
+ * flight may be lost, and no frame may mix two tables. */
+enum { FLIPS = 150, FLIP_IN = 7001, FLIP_IN2 = 7002, FLIP_OUT = 8001, FLIP_VERSIONS = 3 };
+
+static void flip_mac(unsigned version, uint8_t mac[6])
+{
+	memcpy(mac, m_mac, 6);
+	mac[5] = (uint8_t)(0x30 + version);
+}
+
+struct flipper {
+	struct live *l;
+	unsigned flips;
+	bool paced;          /* three flips per burst */
+	unsigned iterations; /* of the burst loop (atomic) */
+	int done;
+};
+
+static void *flip_tables(void *arg)
+{
+	struct flipper *fl = arg;
+	unsigned seen = 0;
+	for (unsigned i = 1; i <= fl->flips; i++) {
+		/* a few flips per burst, while its workers run: the second
+		 * rewrites the buffer the burst loaded, unless the grace period
+		 * makes it wait */
+		if (fl->paced && i % 3 == 1) {
+			while (__atomic_load_n(&fl->iterations, __ATOMIC_ACQUIRE) == seen)
+				sched_yield();
+			seen = __atomic_load_n(&fl->iterations, __ATOMIC_ACQUIRE);
+		}
+		bool a = i % 2 == 0;
+		unsigned version = i % FLIP_VERSIONS;
+		uint8_t mac[6];
+		flip_mac(version, mac);
+		/* FLIP_IN passes in both: as token_in, then as the previous */
+		struct sl_peertab_entry m =
+			entry("m", 14, SL_PT_UP, mac, a ? FLIP_IN : FLIP_IN2, a ? FLIP_IN2 : FLIP_IN,
+			      UINT64_MAX, FLIP_OUT + version);
+		struct sl_peertab_entry n =
+			entry("n", 15, a ? SL_PT_UP : SL_PT_DOWN, m_mac2, 1, 0, 0, 2);
+		sl_peertab_write_begin(&fl->l->tab->seq);
+		fl->l->tab->peers[0] = m;
+		fl->l->tab->peers[1] = n;
+		sl_peertab_write_end(&fl->l->tab->seq);
+		if (sl_tables_poll(fl->l->tables, sl_tables_now_ms()) != 1)
+			break;
+	}
+	__atomic_store_n(&fl->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Takes every frame sent; checks the ones to m carry one version's
+ * (mac, token_out). Returns how many went to m; counts the frames that
+ * are not so in *bad (no assert while the flipper runs). */
+static unsigned drain_checked(struct fixture *f, unsigned *bad)
+{
+	struct rte_mbuf *m[64];
+	unsigned to_m = 0;
+	for (uint16_t q = 1; q < f->port.nb_rxq; q++) {
+		uint16_t n;
+		while ((n = rte_eth_rx_burst(f->port.id, q, m, 64)) > 0) {
+			for (uint16_t i = 0; i < n; i++) {
+				const uint8_t *d = rte_pktmbuf_mtod(m[i], const uint8_t *);
+				sl_pkt_view_t v;
+				if (sl_pkt_check(d, rte_pktmbuf_pkt_len(m[i]), &v) != SL_PKT_OK) {
+					(*bad)++;
+					continue;
+				}
+				if (d[33] != 14)
+					continue;
+				uint64_t version = sl_pkt_rd_le64(d + 42 + 8) - FLIP_OUT;
+				uint8_t mac[6];
+				flip_mac((unsigned)version, mac);
+				*bad += version >= FLIP_VERSIONS || memcmp(d, mac, 6) != 0;
+				to_m++;
+			}
+			rte_pktmbuf_free_bulk(m, n);
+		}
+	}
+	return to_m;
+}
+
+/* The grace period itself: while an online reader holds a table (between
+ * two quiescent reports), the table thread publishes one more but does not
+ * rewrite the held one, however long the reader takes. */
+static void test_live_table_held_until_quiescent(void **state)
+{
+	struct fixture *f = *state;
+	live_open(f);
+	uint8_t mac[6];
+	flip_mac(0, mac);
+	struct sl_peertab_entry m = entry("m", 14, SL_PT_UP, mac, FLIP_IN, 0, 0, FLIP_OUT);
+	pt_write(f->live.tab, 0, &m);
+	assert_int_equal(sl_tables_poll(f->live.tables, 1), 1);
+	uint64_t published = sl_tables_published(f->live.tables);
+	sl_pipeline_reader_online(f->p, 0);
+	const sl_peers_t *held = sl_pipeline_peers(f->p);
+	static sl_peers_t copy;
+	copy = *held;
+	struct flipper fl = {.l = &f->live, .flips = 3};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, flip_tables, &fl), 0);
+	/* flip 1 goes into the other buffer; flip 2 would rewrite `held`
+	 * (checked once the thread is joined: a failed check must not leave
+	 * it running) */
+	const struct timespec ms50 = {0, 50 * 1000000L};
+	nanosleep(&ms50, NULL);
+	uint64_t while_held = sl_tables_published(f->live.tables) - published;
+	bool unchanged = memcmp(held, &copy, sizeof(copy)) == 0;
+	sl_pipeline_quiescent(f->p, 0); /* held no more */
+	sl_pipeline_reader_offline(f->p, 0); /* flip 3 waits for flip 2's grace */
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(while_held, 1);
+	assert_true(unchanged);
+	assert_int_equal(sl_tables_published(f->live.tables) - published, 3);
+}
+
+static void test_live_flips_lose_nothing(void **state)
+{
+	struct fixture *f = *state;
+	live_open(f);
+	uint8_t mac[6];
+	flip_mac(0, mac);
+	struct sl_peertab_entry m = entry("m", 14, SL_PT_UP, mac, FLIP_IN, FLIP_IN2, UINT64_MAX,
+					  FLIP_OUT);
+	pt_write(f->live.tab, 0, &m);
+	assert_int_equal(sl_tables_poll(f->live.tables, sl_tables_now_ms()), 1);
+	uint64_t published = sl_tables_published(f->live.tables);
+
+	unsigned readers = sl_pipeline_readers(f->p), nw = sl_pipeline_workers(f->p);
+	for (unsigned r = 0; r < readers; r++)
+		sl_pipeline_reader_online(f->p, r);
+	struct flipper fl = {.l = &f->live, .flips = FLIPS, .paced = true};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, flip_tables, &fl), 0);
+	unsigned ingest = 0, gossip = 0, to_m = 0, bad = 0;
+	for (unsigned it = 0; !__atomic_load_n(&fl.done, __ATOMIC_ACQUIRE) || it < 8; it++) {
+		uint8_t txn[256];
+		for (unsigned k = 0; k < 3; k++, ingest++) {
+			size_t len = new_txn(f, txn);
+			inject(f, &from_client, txn, len);
+		}
+		for (unsigned k = 0; k < 3; k++, gossip++) {
+			size_t len = new_txn(f, txn);
+			inject_gossip(f, 14, FLIP_IN, txn, len);
+		}
+		struct rte_mbuf *pkts[32];
+		uint16_t n = rte_eth_rx_burst(f->port.id, 0, pkts, 32);
+		sl_pipeline_process_burst(f->p, pkts, n, rte_rdtsc());
+		__atomic_store_n(&fl.iterations, it + 1, __ATOMIC_RELEASE);
+		/* batches (4) are left to span bursts, and so tables */
+		for (unsigned w = 0; w < nw; w++)
+			sl_pipeline_worker_poll(f->p, w, rte_rdtsc(), it % 3 == 0);
+		sl_pipeline_tx_poll(f->p);
+		for (unsigned r = 0; r < readers; r++)
+			sl_pipeline_quiescent(f->p, r);
+		to_m += drain_checked(f, &bad);
+	}
+	assert_int_equal(pthread_join(th, NULL), 0);
+	for (unsigned w = 0; w < nw; w++)
+		sl_pipeline_worker_drain(f->p, w);
+	sl_pipeline_tx_poll(f->p);
+	to_m += drain_checked(f, &bad);
+	for (unsigned r = 0; r < readers; r++)
+		sl_pipeline_reader_offline(f->p, r);
+
+	assert_int_equal(bad, 0);
+	assert_int_equal(sl_tables_published(f->live.tables) - published, FLIPS);
+	sl_stats_t s;
+	sl_pipeline_stats(f->p, &s);
+	assert_int_equal(s.c[SL_C_forwarded_txns], ingest + gossip);
+	assert_int_equal(sl_stats_drops(&s), 0);
+	assert_every_packet_accounted(f->p);
+	assert_int_equal(s.peer[PEER_M][SL_PC_frames_in], gossip);
+	assert_int_equal(s.peer[PEER_M][SL_PC_frames_out], ingest); /* not its own back */
+	assert_int_equal(to_m, ingest);
+	for (unsigned p = PEER_B; p <= PEER_SINK; p++)
+		assert_int_equal(s.peer[p][SL_PC_frames_out], ingest + gossip);
+	assert_true(s.peer[PEER_N][SL_PC_frames_out] <= ingest + gossip);
+}
+
 /* Ask this process's own DPDK telemetry socket, as dpdk-telemetry.py does:
  * read the greeting, send the command, return the reply. */
 static const char *telemetry_ask(const char *cmd, char *buf, size_t n)
@@ -847,6 +1270,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_workers_send_through_rx_stage,
 						setup_two_workers_one_txq, teardown),
 		cmocka_unit_test_setup_teardown(test_telemetry_until_detached, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_tokens_and_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_tokens_and_state, setup_two_workers,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_live_entry_cannot_take_a_static_address, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_live_table_held_until_quiescent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_flips_lose_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_flips_lose_nothing, setup_two_workers,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -79,11 +79,13 @@ static void test_port_losses(void **state)
 	assert_string_equal(sl_stats_name(SL_C_rx_missed), "rx_missed");
 }
 
+static sl_peers_t peers; /* the names the counters are shown under */
+
 static void json_of(char *buf, size_t n, const sl_config_t *cfg, const sl_stats_t *s,
 		    const sl_srcdrops_top_t *sources, const sl_pf_snapshot_t *prefilter)
 {
 	FILE *f = fmemopen(buf, n, "w");
-	sl_stats_write_json(f, cfg, s, sources, prefilter);
+	sl_stats_write_json(f, cfg, s, &peers.names, sources, prefilter);
 	fclose(f);
 }
 
@@ -95,6 +97,8 @@ static void test_json_and_table(void **state)
 	const char *text = "[relay]\nname=r1\nip=1.2.3.4\n[port]\ntype=null\n"
 			   "[peer b]\nkind=validator\nip=5.6.7.8\nport=1\nmac=resolve\n";
 	assert_int_equal(sl_config_parse(text, strlen(text), "t", &cfg, NULL, NULL), 0);
+	static const uint8_t macs[1][6];
+	sl_peers_build(&peers, &cfg, macs[0], macs);
 	memset(&s, 0, sizeof(s));
 	s.c[SL_C_rx_packets] = 42;
 	s.peer[0][SL_PC_frames_out] = 7;
@@ -138,11 +142,25 @@ static void test_json_and_table(void **state)
 	assert_non_null(strstr(buf, ", \"top_sources\": {\"10.99.0.3\": 30, \"192.0.0.254\": 2}}}\n"));
 
 	f = fmemopen(buf, sizeof(buf), "w");
-	sl_stats_print_table(f, &cfg, &s);
+	sl_stats_print_table(f, &cfg, &s, &peers.names);
 	fclose(f);
 	assert_non_null(strstr(buf, "rx_packets"));
 	assert_null(strstr(buf, "drop_l2")); /* zero drop reasons are left out */
 	assert_non_null(strstr(buf, "frames_out"));
+
+	/* A managed peer (peertab slot 1: index SL_PEERTAB_DP_BASE + 1) is
+	 * shown under its entry's name, after the static ones; a name outside
+	 * the config's alphabet is kept to it. */
+	struct sl_peertab_entry e = {.state = SL_PT_DOWN, .port = 8004, .ip = {10, 0, 0, 9},
+				     .name = "m\"1"};
+	assert_true(sl_peers_set_managed(&peers, 1, &e, 0));
+	s.peer[SL_PEERTAB_DP_BASE + 1][SL_PC_frames_in] = 9;
+	json_of(buf, sizeof(buf), &cfg, &s, &sources, NULL);
+	assert_non_null(strstr(buf, "\"frames_out\": 7},\n  \"m_1\": {\"frames_in\": 9, "));
+	f = fmemopen(buf, sizeof(buf), "w");
+	sl_stats_print_table(f, &cfg, &s, &peers.names);
+	fclose(f);
+	assert_non_null(strstr(buf, "\n  m_1                             9 "));
 
 	f = fmemopen(buf, sizeof(buf), "w");
 	sl_prefilter_print_table(f, &pf);

@@ -19,10 +19,10 @@
 #define SL_PF_QUEUES_MAX 64
 /* Sources whose drops are counted; the least recently dropping are evicted. */
 #define SL_PF_SRC_DROPS_MAX 65536
-/* Relay peers sl_pf_peers can hold. sluice-dp puts in the config's relay
- * peers (at most SL_CFG_PEERS_MAX, 32); the rest is room for the control
- * daemon's live peer table. A full map refuses new peers (the writer sees
- * E2BIG), it never evicts one. */
+/* Relay peers sl_pf_peers can hold. sluice-dp puts in the config's static
+ * relay peers (at most SL_CFG_PEERS_MAX, 32) and mirrors the live peer
+ * table's up peers (at most 32 more); the rest is room. A full map refuses
+ * new peers (the writer sees E2BIG), it never evicts one. */
 #define SL_PF_PEERS_MAX 1024
 
 /* The one entry of sl_pf_conf, written by user space. Values are in the
@@ -37,15 +37,36 @@ struct sl_pf_conf {
 	uint16_t gossip_port;
 };
 
-/* The value of sl_pf_peers, keyed by the peer's address in sl_pkt_view_t
- * form: the token this relay issued to that peer, which its gossip frames
- * must carry (sl_gossip_token). A writer replaces an entry with one
- * bpf_map_update_elem, which links a complete new element in place of the
- * old one, and the program reads the token with one aligned 8-byte load: a
- * reader sees the old token or the new one, never a torn mix. */
+/* The value of sl_pf_peers (a BPF_F_NO_PREALLOC hash), keyed by the peer's
+ * address in sl_pkt_view_t form: the token this relay issued to that peer,
+ * which its gossip frames must carry (sl_gossip_token), and during a
+ * rotation the token it replaced (0: none).
+ *
+ * What holds (kernel/bpf/hashtab.c, memalloc.c): bpf_map_update_elem fills
+ * a new element completely, links it ahead of the old one under the bucket
+ * lock and unlinks the old one, so a lookup finds the whole old value or
+ * the whole new one, never a half-written element. What does not: that the
+ * element stays unchanged while the program reads it. The replaced element
+ * is freed at once, without an RCU grace period, and the next update of
+ * this map on the same CPU may take it (preallocated maps: as the CPU's
+ * spare; NO_PREALLOC since Linux 6.1: from the CPU's bpf_mem_alloc free
+ * list; before 6.1 NO_PREALLOC freed after a grace period, so never under a
+ * reader). Only user space updates this map, so a program sees a reused
+ * element only if sluice-dp writes twice within the nanoseconds between its
+ * lookup and its loads; it may then read a later value, of this peer or of
+ * another. The dataplane repeats the peer and token check against its own
+ * RCU-protected table, so such a frame is dropped there (drop_bad_token),
+ * never forwarded; and user space writes only the entries that changed. */
 struct sl_pf_peer {
 	uint64_t token_in;
+	uint64_t token_in_prev;
 };
+
+/* Does a gossip token pass a peer's entry? */
+static inline int sl_pf_token_ok(const struct sl_pf_peer *p, uint64_t token)
+{
+	return token == p->token_in || (p->token_in_prev != 0 && token == p->token_in_prev);
+}
 
 /* ip: the address bytes (network order); ports in host order. */
 static inline struct sl_pf_conf sl_pf_conf_make(const uint8_t ip[4], uint16_t ingest_port,
@@ -71,7 +92,7 @@ static inline struct sl_pf_conf sl_pf_conf_make(const uint8_t ip[4], uint16_t in
 	X(DROP_OVERSIZE, "drop_oversize")         /* more than a (gossip) transaction */ \
 	X(DROP_GOSSIP_HDR, "drop_gossip_hdr")     /* sl_gossip_check() rejects it */    \
 	X(DROP_UNKNOWN_PEER, "drop_unknown_peer") /* gossip: source not in sl_pf_peers */ \
-	X(DROP_BAD_TOKEN, "drop_bad_token")       /* gossip: not the peer's token_in */
+	X(DROP_BAD_TOKEN, "drop_bad_token")       /* gossip: not the peer's tokens */
 
 enum sl_pf_counter {
 #define SL_PF_COUNTER_ENUM(name, str) SL_PF_##name,

@@ -324,6 +324,44 @@ static void test_peer_and_token(void **state)
 	set_peers(PEER_TOKEN);
 }
 
+/* During a token rotation (the live peer table's), the token a peer's entry
+ * replaced passes too; any third one does not; a removed entry is no peer.
+ * The entries are written as sluice-dp's table thread writes them. */
+static void test_prev_token(void **state)
+{
+	(void)state;
+	need_root();
+	static uint8_t f[SL_BAD_FRAME_CAP];
+	configure(&fx.conf);
+	const uint32_t ip = __builtin_bswap32(PEER_IP); /* sl_pkt_view_t form */
+	unsigned moved;
+	assert_int_equal(sl_prefilter_put_peer(&fx.pf, ip, PEER_TOKEN + 1, PEER_TOKEN), 0);
+	size_t n = gossip_frame_from(f, PEER_IP, PEER_TOKEN + 1, TXN_SZ);
+	run(f, n, &moved);
+	assert_int_equal(moved, SL_PF_REDIRECTED);
+	n = gossip_frame_from(f, PEER_IP, PEER_TOKEN, TXN_SZ);
+	run(f, n, &moved);
+	assert_int_equal(moved, SL_PF_REDIRECTED);
+	n = gossip_frame_from(f, PEER_IP, PEER_TOKEN + 2, TXN_SZ);
+	assert_int_equal(run(f, n, &moved), XDP_DROP);
+	assert_int_equal(moved, SL_PF_DROP_BAD_TOKEN);
+	/* the overlap over: prev 0 means none, so a frame with token 0 fails */
+	assert_int_equal(sl_prefilter_put_peer(&fx.pf, ip, PEER_TOKEN + 1, 0), 0);
+	n = gossip_frame_from(f, PEER_IP, PEER_TOKEN, TXN_SZ);
+	run(f, n, &moved);
+	assert_int_equal(moved, SL_PF_DROP_BAD_TOKEN);
+	n = gossip_frame_from(f, PEER_IP, 0, TXN_SZ);
+	run(f, n, &moved);
+	assert_int_equal(moved, SL_PF_DROP_BAD_TOKEN);
+	/* a peer that is no longer up: out of the map */
+	assert_int_equal(sl_prefilter_del_peer(&fx.pf, ip), 0);
+	assert_int_equal(sl_prefilter_del_peer(&fx.pf, ip), 0); /* absent: no error */
+	n = gossip_frame_from(f, PEER_IP, PEER_TOKEN + 1, TXN_SZ);
+	run(f, n, &moved);
+	assert_int_equal(moved, SL_PF_DROP_UNKNOWN_PEER);
+	set_peers(PEER_TOKEN);
+}
+
 /* The walk over a full-size LRU map of the program's layout finds the
  * SL_PF_TOP_MAX largest counts. */
 static void test_top_sources(void **state)
@@ -424,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_good_frames),
 		cmocka_unit_test(test_oversize),
 		cmocka_unit_test(test_peer_and_token),
+		cmocka_unit_test(test_prev_token),
 		cmocka_unit_test(test_top_sources),
 		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_vectors),
