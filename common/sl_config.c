@@ -295,7 +295,7 @@ static int set_devarg(struct pctx *c, const struct key *k, void *field, const ch
 }
 
 /* Names end up in file prefixes, telemetry keys and JSON: keep them plain. */
-static int valid_name(const char *s)
+bool sl_config_valid_name(const char *s)
 {
 	size_t n = strlen(s);
 	if (n == 0 || n >= SL_CFG_NAME_MAX)
@@ -309,7 +309,7 @@ static int valid_name(const char *s)
 
 static int set_name(struct pctx *c, const struct key *k, void *field, const char *val)
 {
-	if (!valid_name(val)) {
+	if (!sl_config_valid_name(val)) {
 		problem(c, c->lineno, "%s: '%s' must be 1 to %d of [A-Za-z0-9_-]", k->name, val,
 			SL_CFG_NAME_MAX - 1);
 		return -1;
@@ -521,7 +521,7 @@ static void open_section(struct pctx *c, char *body)
 		const char *name = body + 5;
 		while (*name == ' ' || *name == '\t')
 			name++;
-		if (!valid_name(name)) {
+		if (!sl_config_valid_name(name)) {
 			problem(c, c->lineno, "peer name '%s' must be 1 to %d of [A-Za-z0-9_-]", name,
 				SL_CFG_NAME_MAX - 1);
 			return;

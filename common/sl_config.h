@@ -141,6 +141,9 @@ unsigned sl_config_load(const char *path, sl_config_t *cfg, sl_config_report_fn 
 /* A report function that prints "FILE:LINE: message" to the FILE * in ctx. */
 void sl_config_report_print(void *ctx, const char *file, unsigned line, const char *msg);
 
+/* A relay or peer name: 1 to SL_CFG_NAME_MAX - 1 of [A-Za-z0-9_-]. */
+bool sl_config_valid_name(const char *s);
+
 const char *sl_port_type_name(sl_port_type_t t);
 
 #endif

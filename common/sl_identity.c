@@ -11,6 +11,8 @@
 
 #include <sodium.h>
 
+#include "sl_file.h"
+
 /* sodium_init() returns -1 only when libsodium cannot take its own lock. */
 static bool sodium_ready(void)
 {
@@ -245,70 +247,6 @@ int sl_identity_load(const char *path, sl_identity_t *id, char *err, size_t errs
 	return rc;
 }
 
-/* The folder holding `path` ("." for a bare name), for its fsync. */
-static void folder_of(const char *path, char *dir, size_t dirsz)
-{
-	const char *slash = strrchr(path, '/');
-	if (slash == NULL)
-		snprintf(dir, dirsz, ".");
-	else if (slash == path)
-		snprintf(dir, dirsz, "/");
-	else
-		snprintf(dir, dirsz, "%.*s", (int)(slash - path), path);
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/* rename() without replacing: RENAME_NOREPLACE, or link()+unlink() where
- * the filesystem lacks it; both fail with EEXIST when `to` exists. */
-static int rename_noreplace(const char *from, const char *to)
-{
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return -1;
-	if (link(from, to) != 0)
-		return -1;
-	unlink(from);
-	return 0;
-}
-
-/* Creates, fills and syncs the temporary file; on failure removes it. */
-static int write_temp(char *tmp, const char *text, size_t len, char *err, size_t errsz)
-{
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errsz, "%s: cannot create: %s", tmp, strerror(errno));
-		return -1;
-	}
-	/* mkostemp's 0600 is cut by the umask; set it whatever the umask. */
-	const char *step = fchmod(fd, 0600) != 0 ? "chmod" :
-			   write_all(fd, text, len) != 0 ? "write" :
-			   fsync(fd) != 0 ? "fsync" : NULL;
-	int saved = errno;
-	if (close(fd) != 0 && step == NULL) {
-		step = "close";
-		saved = errno;
-	}
-	if (step == NULL)
-		return 0;
-	snprintf(err, errsz, "%s: %s failed: %s", tmp, step, strerror(saved));
-	unlink(tmp);
-	return -1;
-}
-
 int sl_identity_save(const char *path, const sl_identity_t *id, bool replace,
 		     char *err, size_t errsz)
 {
@@ -318,45 +256,13 @@ int sl_identity_save(const char *path, const sl_identity_t *id, bool replace,
 		errno = EEXIST;
 		return -1;
 	}
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= sizeof(tmp)) {
-		snprintf(err, errsz, "%s: path too long", path);
-		errno = ENAMETOOLONG;
-		return -1;
-	}
 	char text[SL_IDENTITY_TEXT_MAX];
 	size_t len = sl_identity_format(id, text, sizeof(text));
-	int rc = write_temp(tmp, text, len, err, errsz);
+	/* The folder's sync matters: a new identity whose public key was
+	 * already handed out must not be lost. */
+	int rc = sl_file_write_atomic(path, text, len, 0600, replace, err, errsz);
 	sodium_memzero(text, sizeof(text));
-	if (rc != 0)
-		return -1;
-
-	if ((replace ? rename(tmp, path) : rename_noreplace(tmp, path)) != 0) {
-		int saved = errno;
-		if (saved == EEXIST)
-			snprintf(err, errsz, "%s: already exists, not replaced", path);
-		else
-			snprintf(err, errsz, "%s: cannot rename %s to it: %s", path, tmp,
-				 strerror(saved));
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	/* Without this the rename may not survive a crash, and a new identity
-	 * whose public key was already handed out would be lost. */
-	folder_of(path, dir, sizeof(dir));
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd) != 0) {
-		int saved = errno;
-		snprintf(err, errsz, "%s: written, but syncing its folder %s failed: %s", path, dir,
-			 strerror(saved));
-		if (dfd >= 0)
-			close(dfd);
-		errno = saved;
-		return -1;
-	}
-	close(dfd);
-	return 0;
+	return rc;
 }
 
 /* ---- signatures and public keys ---- */

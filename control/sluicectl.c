@@ -3,14 +3,19 @@
  * gives every one the same --help, the same usage errors and exit codes.
  * Links no DPDK (sluice_common_dep only), so it runs beside a live relay.
  *
+ * A command is one word or two ("peer add"); a flag is boolean or takes a
+ * value ("--pubkey K" or "--pubkey=K"), and may be required.
+ *
  * Exit status: 0 done, 1 refused (a bad key file, an existing file, an I/O
- * error), 2 usage error; every error is one line on stderr. */
+ * error, sluiced saying no), 2 usage error; every error is one line on
+ * stderr (config check prints each problem of the file on stdout). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -25,17 +30,20 @@ enum { EXIT_DONE = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2 };
 static const char *prog = "sluicectl";
 
 struct cmd_flag {
-	const char *name; /* "--force" */
+	const char *name;  /* "--force" */
+	const char *value; /* NULL: a boolean flag; else it takes a value, named so in usage ("K") */
+	bool required;
 	const char *help;
 };
 
 struct cmd_args {
 	const char *operand[CMD_OPERANDS_MAX];
-	bool flag[CMD_FLAGS_MAX]; /* indexed as the command's flags */
+	bool flag[CMD_FLAGS_MAX];          /* indexed as the command's flags */
+	const char *value[CMD_FLAGS_MAX];  /* a flag's value, NULL when not given */
 };
 
 struct cmd {
-	const char *name;
+	const char *name;     /* one word, or two ("peer add") */
 	const char *operands; /* for usage: "FILE" */
 	int noperands;        /* exactly this many */
 	const char *summary;
@@ -94,15 +102,14 @@ static int cmd_pubkey(const struct cmd *c, const struct cmd_args *a)
 }
 
 /* Ask the relay's sluiced one request over its unix socket (the config
- * names it) and copy the answer to stdout. The first answer line is "ok"
- * or "error: ..."; only what follows "ok" is printed. */
-static int ask_daemon(const struct cmd *c, const char *config, const char *request)
+ * names it). The first answer line is "ok" or "error: ..."; what follows
+ * "ok" is the body, in *body (malloc'd, NUL-terminated). */
+static int ask_daemon(const struct cmd *c, const sl_config_t *cfg, const char *request,
+		      char **body)
 {
-	static sl_config_t cfg;
-	if (sl_config_load(config, &cfg, sl_config_report_print, stderr) != 0)
-		return EXIT_REFUSED;
+	*body = NULL;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", cfg.control.socket);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", cfg->control.socket);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	const struct timeval tmo = {.tv_sec = 5};
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) != 0 ||
@@ -116,29 +123,249 @@ static int ask_daemon(const struct cmd *c, const char *config, const char *reque
 	}
 	FILE *in = fdopen(fd, "r");
 	char line[4096];
+	size_t blen = 0;
+	FILE *b = open_memstream(body, &blen);
 	int rc = EXIT_REFUSED;
-	if (in != NULL && fgets(line, sizeof(line), in) != NULL) {
+	if (in != NULL && b != NULL && fgets(line, sizeof(line), in) != NULL) {
 		if (strcmp(line, "ok\n") == 0) {
 			rc = EXIT_DONE;
 			size_t n;
 			while ((n = fread(line, 1, sizeof(line), in)) > 0)
-				fwrite(line, 1, n, stdout);
+				fwrite(line, 1, n, b);
 		} else {
-			fprintf(stderr, "%s: %s: sluiced: %s", prog, c->name, line);
+			fprintf(stderr, "%s: %s: sluiced: %s%s", prog, c->name, line,
+				strchr(line, '\n') ? "" : "\n");
 		}
 	} else {
 		fprintf(stderr, "%s: %s: sluiced at %s gave no answer\n", prog, c->name, sa.sun_path);
 	}
+	if (b != NULL)
+		fclose(b);
 	if (in != NULL)
 		fclose(in);
 	else
 		close(fd);
+	if (rc != EXIT_DONE) {
+		free(*body);
+		*body = NULL;
+	}
+	return rc;
+}
+
+/* The config, loaded (its problems on stderr), then the request; the body
+ * of a yes goes to stdout. */
+static int ask_and_print(const struct cmd *c, const char *config, const char *request)
+{
+	static sl_config_t cfg;
+	char *body;
+	if (sl_config_load(config, &cfg, sl_config_report_print, stderr) != 0)
+		return EXIT_REFUSED;
+	int rc = ask_daemon(c, &cfg, request, &body);
+	if (rc == EXIT_DONE)
+		fputs(body, stdout);
+	free(body);
 	return rc;
 }
 
 static int cmd_peers(const struct cmd *c, const struct cmd_args *a)
 {
-	return ask_daemon(c, a->operand[0], a->flag[0] ? "peers json\n" : "peers\n");
+	return ask_and_print(c, a->operand[0], a->flag[0] ? "peers json\n" : "peers\n");
+}
+
+/* An operand or value sent to sluiced as one word of the request line. */
+static bool one_word(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static int usage_error(const struct cmd *c, const char *what, const char *arg);
+
+/* Each of the n strings must be one word; else a usage error naming it. */
+static int check_words(const struct cmd *c, const char *const *w, int n)
+{
+	char q[300];
+	for (int i = 0; i < n; i++)
+		if (!one_word(w[i])) {
+			snprintf(q, sizeof(q), "'%.256s'", w[i]);
+			return usage_error(c, "not one word (no spaces or control characters):", q);
+		}
+	return EXIT_DONE;
+}
+
+static int cmd_peer_add(const struct cmd *c, const struct cmd_args *a)
+{
+	const char *name = a->operand[1], *key = a->value[0], *ip = a->value[1];
+	const char *port = a->value[2] ? a->value[2] : "8005";
+	const char *w[] = {name, key, ip, port};
+	char *end, req[512];
+	errno = 0;
+	unsigned long p = port[0] >= '1' && port[0] <= '9' ? strtoul(port, &end, 10) : 0;
+	if (p == 0 || errno != 0 || *end != '\0' || p > 65535)
+		return usage_error(c, "--port: not 1 to 65535:", port);
+	if (check_words(c, w, 4) != EXIT_DONE)
+		return EXIT_USAGE;
+	snprintf(req, sizeof(req), "peer add %s %s %s %lu\n", name, key, ip, p);
+	return ask_and_print(c, a->operand[0], req);
+}
+
+/* "peer remove", "peer unban": the request is the command and NAME. */
+static int cmd_peer_named(const struct cmd *c, const struct cmd_args *a)
+{
+	char req[512];
+	if (check_words(c, &a->operand[1], 1) != EXIT_DONE)
+		return EXIT_USAGE;
+	snprintf(req, sizeof(req), "%s %s\n", c->name, a->operand[1]);
+	return ask_and_print(c, a->operand[0], req);
+}
+
+/* A ban without --for lasts this long (ten years, sluiced's longest): in
+ * effect until `peer unban` or a restart of sluiced. */
+#define BAN_FOREVER_S 315360000ull
+
+/* "30s", "10m", "2h", "1d" or plain seconds; 0 when malformed or too long. */
+static unsigned long long parse_duration(const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = s[0] >= '0' && s[0] <= '9' ? strtoull(s, &end, 10) : 0;
+	if (n == 0 || errno != 0)
+		return 0;
+	unsigned long long unit = strcmp(end, "") == 0 || strcmp(end, "s") == 0 ? 1 :
+				  strcmp(end, "m") == 0 ? 60 :
+				  strcmp(end, "h") == 0 ? 3600 :
+				  strcmp(end, "d") == 0 ? 86400 : 0;
+	return unit != 0 && n <= BAN_FOREVER_S / unit ? n * unit : 0;
+}
+
+static int cmd_peer_ban(const struct cmd *c, const struct cmd_args *a)
+{
+	char req[512];
+	unsigned long long secs = a->value[0] ? parse_duration(a->value[0]) : BAN_FOREVER_S;
+	if (secs == 0)
+		return usage_error(c, "--for: not a duration (30s, 10m, 2h, 1d; at most 10 years):",
+				   a->value[0]);
+	if (check_words(c, &a->operand[1], 1) != EXIT_DONE)
+		return EXIT_USAGE;
+	snprintf(req, sizeof(req), "peer ban %s %llu\n", a->operand[1], secs);
+	return ask_and_print(c, a->operand[0], req);
+}
+
+/* ---- DPDK telemetry: sluice-dp's own counters ---- */
+
+/* Where the EAL of sluice-dp (file prefix sluice-<relay>) puts its telemetry
+ * socket: DPDK's runtime folder is /var/run for root, else $XDG_RUNTIME_DIR
+ * or /tmp. */
+static void telemetry_path(const char *relay, char *out, size_t outsz)
+{
+	const char *base = getuid() == 0 ? "/var/run" : getenv("XDG_RUNTIME_DIR");
+	snprintf(out, outsz, "%s/dpdk/sluice-%s/dpdk_telemetry.v2", base ? base : "/tmp", relay);
+}
+
+/* One telemetry command over the SOCK_SEQPACKET socket: the server first
+ * sends a JSON info message (read and dropped), then answers each command
+ * with one message. Returns 1 with the answer in buf, 0 when nothing listens
+ * there (sluice-dp does not run), -1 with the reason in buf. */
+static int telemetry_ask(const char *path, const char *cmd, char *buf, size_t bufsz)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	const struct timeval tmo = {.tv_sec = 2};
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo)) != 0) {
+		snprintf(buf, bufsz, "socket: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		int e = errno;
+		close(fd);
+		if (e == ENOENT || e == ECONNREFUSED || e == ENOTDIR)
+			return 0;
+		snprintf(buf, bufsz, "connect: %s", strerror(e));
+		return -1;
+	}
+	ssize_t n = recv(fd, buf, bufsz - 1, 0);
+	const char *step = n <= 0 ? "reading its info message" :
+			   send(fd, cmd, strlen(cmd), MSG_NOSIGNAL) != (ssize_t)strlen(cmd) ? "sending" :
+			   (n = recv(fd, buf, bufsz - 1, 0)) <= 0 ? "reading the answer" : NULL;
+	int e = errno;
+	close(fd);
+	if (step != NULL) {
+		snprintf(buf, bufsz, "%s: %s", step, n == 0 ? "closed" : strerror(e));
+		return -1;
+	}
+	buf[n] = '\0';
+	return 1;
+}
+
+/* The value of the answer {"CMD":VALUE}; the whole answer if it has another shape. */
+static const char *telemetry_value(char *answer, const char *cmd)
+{
+	size_t kl = strlen(cmd), n = strlen(answer);
+	if (n > kl + 5 && answer[0] == '{' && answer[1] == '"' && strncmp(answer + 2, cmd, kl) == 0 &&
+	    strncmp(answer + 2 + kl, "\":", 2) == 0 && answer[n - 1] == '}') {
+		answer[n - 1] = '\0';
+		return answer + kl + 4;
+	}
+	return answer;
+}
+
+static int cmd_stats(const struct cmd *c, const struct cmd_args *a)
+{
+	static sl_config_t cfg;
+	static char tel[65536];
+	const char *cmd = "/sluice/stats";
+	char *body, path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	const bool json = a->flag[0];
+	if (sl_config_load(a->operand[0], &cfg, sl_config_report_print, stderr) != 0)
+		return EXIT_REFUSED;
+	int rc = ask_daemon(c, &cfg, json ? "stats json\n" : "stats\n", &body);
+	if (rc != EXIT_DONE)
+		return rc;
+	telemetry_path(cfg.name, path, sizeof(path));
+	const int got = telemetry_ask(path, cmd, tel, sizeof(tel));
+	if (json) {
+		/* sluiced's object, one more member: "sluice_dp". */
+		size_t n = strlen(body);
+		while (n > 0 && (body[n - 1] == '\n' || body[n - 1] == '}'))
+			if (body[--n] == '}')
+				break;
+		printf("%.*s,\"sluice_dp\":{\"running\":%s,\"telemetry\":\"%s\"", (int)n, body,
+		       got > 0 ? "true" : "false", path);
+		if (got > 0)
+			printf(",\"stats\":%s}}\n", telemetry_value(tel, cmd));
+		else if (got < 0)
+			printf(",\"error\":\"%s\"}}\n", tel);
+		else
+			printf("}}\n");
+	} else {
+		fputs(body, stdout);
+		if (got > 0)
+			printf("sluice-dp: running; telemetry %s: %s\n", cmd, telemetry_value(tel, cmd));
+		else if (got < 0)
+			printf("sluice-dp: telemetry at %s: %s\n", path, tel);
+		else
+			printf("sluice-dp: not running (no telemetry socket at %s)\n", path);
+	}
+	free(body);
+	return EXIT_DONE;
+}
+
+static int cmd_config_check(const struct cmd *c, const struct cmd_args *a)
+{
+	static sl_config_t cfg;
+	(void)c;
+	if (sl_config_load(a->operand[0], &cfg, sl_config_report_print, stdout) != 0)
+		return EXIT_REFUSED;
+	puts("config OK");
+	return EXIT_DONE;
 }
 
 static const char key_file_help[] =
@@ -146,12 +373,15 @@ static const char key_file_help[] =
 	"  array of the 64 secret-key bytes, the 32-byte seed then the public key,\n"
 	"  e.g. [12,34,...]; it must not be readable or writable by group or others.\n";
 
+static const char daemon_help[] =
+	"  sluiced answers on the unix socket of CONFIG's [control] socket (root only).\n";
+
 static const struct cmd commands[] = {
 	{
 		.name = "keygen", .operands = "FILE", .noperands = 1,
 		.summary = "write a new identity key pair to FILE (mode 0600), print its public key",
 		.detail = key_file_help,
-		.flags = { { "--force", "replace FILE if it exists" } },
+		.flags = { { "--force", NULL, false, "replace FILE if it exists" } },
 		.run = cmd_keygen,
 	},
 	{
@@ -164,31 +394,99 @@ static const struct cmd commands[] = {
 		.name = "peers", .operands = "CONFIG", .noperands = 1,
 		.summary = "each managed peer of the relay CONFIG names, from its sluiced: key, address,\n"
 			   "      state, RTT (last, smoothed), token age, control-message drops",
-		.detail = "  sluiced answers on the unix socket of CONFIG's [control] socket (root only).\n",
-		.flags = { { "--json", "one JSON object, with every counter" } },
+		.detail = daemon_help,
+		.flags = { { "--json", NULL, false, "one JSON object, with every counter" } },
 		.run = cmd_peers,
+	},
+	{
+		.name = "peer add", .operands = "CONFIG NAME", .noperands = 2,
+		.summary = "add a relay peer to the running sluiced; kept in its state file across restarts",
+		.detail = "  NAME: 1 to 15 of [A-Za-z0-9_-], not a peer of the config. The peer's gossip\n"
+			  "  port is this relay's gossip_port. Refused (exit 1): a name or key taken,\n"
+			  "  a bad key or address, a full peer table.\n",
+		.flags = { { "--pubkey", "K", true, "the peer relay's identity key (base58)" },
+			   { "--ip", "A", true, "its IPv4 address" },
+			   { "--port", "P", false, "its control port (default 8005)" } },
+		.run = cmd_peer_add,
+	},
+	{
+		.name = "peer remove", .operands = "CONFIG NAME", .noperands = 2,
+		.summary = "remove a peer: one added at run time for good (state file), one of the\n"
+			   "      config until sluiced restarts or reloads (SIGHUP)",
+		.detail = daemon_help,
+		.run = cmd_peer_named,
+	},
+	{
+		.name = "peer ban", .operands = "CONFIG NAME", .noperands = 2,
+		.summary = "cut the peer off (no fanout, its gossip and control messages dropped),\n"
+			   "      then a new handshake",
+		.detail = "  Without --for: until 'peer unban' or a restart of sluiced (bans are not\n"
+			  "  kept in the state file).\n",
+		.flags = { { "--for", "DURATION", false, "how long: 30s, 10m, 2h, 1d (plain numbers are seconds)" } },
+		.run = cmd_peer_ban,
+	},
+	{
+		.name = "peer unban", .operands = "CONFIG NAME", .noperands = 2,
+		.summary = "end a peer's cut-off (by ban or by score) now: a new handshake follows",
+		.detail = daemon_help,
+		.run = cmd_peer_named,
+	},
+	{
+		.name = "stats", .operands = "CONFIG", .noperands = 1,
+		.summary = "sluiced's control-message counters, each peer's state, RTT and token age,\n"
+			   "      sluice-dp's per-peer counters (peer table) and its own (DPDK telemetry)",
+		.detail = "  sluice-dp not running is no error: its per-peer counters read 0 (or their\n"
+			  "  last values) and the output says so.\n",
+		.flags = { { "--json", NULL, false, "one JSON object, with sluice-dp's telemetry under \"sluice_dp\"" } },
+		.run = cmd_stats,
+	},
+	{
+		.name = "config check", .operands = "FILE", .noperands = 1,
+		.summary = "check the relay config FILE with the relays' parser: 'config OK', or each\n"
+			   "      problem as FILE:LINE: reason on stdout and exit 1",
+		.run = cmd_config_check,
 	},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* "--force", "--ip A". */
+static const char *flag_text(const struct cmd_flag *fl, char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "%s%s%s", fl->name, fl->value ? " " : "", fl->value ? fl->value : "");
+	return buf;
+}
+
 static void cmd_synopsis(FILE *f, const struct cmd *c)
 {
+	char t[64];
 	fprintf(f, "%s %s", c->name, c->operands);
 	for (int i = 0; i < CMD_FLAGS_MAX && c->flags[i].name; i++)
-		fprintf(f, " [%s]", c->flags[i].name);
+		fprintf(f, c->flags[i].required ? " %s" : " [%s]", flag_text(&c->flags[i], t, sizeof(t)));
 }
+
+/* The commands whose first word is `group` (all when NULL). */
+static void list_commands(FILE *f, const char *group)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		size_t gl = group ? strlen(group) : 0;
+		if (group && (strncmp(commands[i].name, group, gl) != 0 || commands[i].name[gl] != ' '))
+			continue;
+		fputs("  ", f);
+		cmd_synopsis(f, &commands[i]);
+		fprintf(f, "\n      %s\n", commands[i].summary);
+	}
+}
+
+static const char exit_help[] =
+	"exit status: 0 done, 1 refused (bad file, existing file, I/O, sluiced says no), 2 usage error\n";
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: %s COMMAND [ARGS...]\n"
 		   "       %s COMMAND --help\n"
 		   "commands:\n", prog, prog);
-	for (size_t i = 0; i < NCOMMANDS; i++) {
-		fputs("  ", f);
-		cmd_synopsis(f, &commands[i]);
-		fprintf(f, "\n      %s\n", commands[i].summary);
-	}
-	fputs("exit status: 0 done, 1 refused (bad file, existing file, I/O), 2 usage error\n", f);
+	list_commands(f, NULL);
+	fputs(exit_help, f);
 }
 
 static void cmd_usage(FILE *f, const struct cmd *c)
@@ -198,8 +496,9 @@ static void cmd_usage(FILE *f, const struct cmd *c)
 	fprintf(f, "\n  %s\n", c->summary);
 	if (c->detail)
 		fputs(c->detail, f);
+	char t[64];
 	for (int i = 0; i < CMD_FLAGS_MAX && c->flags[i].name; i++)
-		fprintf(f, "  %-10s %s\n", c->flags[i].name, c->flags[i].help);
+		fprintf(f, "  %-14s %s\n", flag_text(&c->flags[i], t, sizeof(t)), c->flags[i].help);
 }
 
 static const char *quoted(const char *s, char *buf, size_t bufsz)
@@ -217,7 +516,8 @@ static int usage_error(const struct cmd *c, const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* Flags may stand before or after the operands; "--" ends the flags. */
+/* Flags may stand before or after the operands; "--" ends the flags. A flag
+ * with a value takes the next argument, or what follows '=' ("--ip=A"). */
 static int run_cmd(const struct cmd *c, int argc, char **argv)
 {
 	struct cmd_args a = { 0 };
@@ -235,12 +535,22 @@ static int run_cmd(const struct cmd *c, int argc, char **argv)
 				cmd_usage(stdout, c);
 				return EXIT_DONE;
 			}
+			const char *eq = strchr(s, '=');
+			size_t len = eq ? (size_t)(eq - s) : strlen(s);
 			int f = 0;
-			while (f < CMD_FLAGS_MAX && c->flags[f].name && strcmp(s, c->flags[f].name) != 0)
+			while (f < CMD_FLAGS_MAX && c->flags[f].name &&
+			       (strncmp(s, c->flags[f].name, len) != 0 || c->flags[f].name[len] != '\0'))
 				f++;
-			if (f == CMD_FLAGS_MAX || c->flags[f].name == NULL)
+			if (f == CMD_FLAGS_MAX || c->flags[f].name == NULL || (eq && !c->flags[f].value))
 				return usage_error(c, "unknown option", quoted(s, q, sizeof(q)));
+			if (a.flag[f])
+				return usage_error(c, "option given twice:", c->flags[f].name);
 			a.flag[f] = true;
+			if (c->flags[f].value) {
+				if (!eq && i + 1 == argc)
+					return usage_error(c, "missing the value of", c->flags[f].name);
+				a.value[f] = eq ? eq + 1 : argv[++i];
+			}
 			continue;
 		}
 		if (n == c->noperands)
@@ -249,7 +559,24 @@ static int run_cmd(const struct cmd *c, int argc, char **argv)
 	}
 	if (n < c->noperands)
 		return usage_error(c, "missing", c->operands);
+	for (int f = 0; f < CMD_FLAGS_MAX && c->flags[f].name; f++)
+		if (c->flags[f].required && !a.flag[f])
+			return usage_error(c, "missing", flag_text(&c->flags[f], q, sizeof(q)));
 	return c->run(c, &a);
+}
+
+/* The words of argv that name a command: 1 or 2 when one matches, else 0
+ * (*group is set when argv[0] is the first word of two-word commands). */
+static int match_cmd(int argc, char **argv, const struct cmd *c, bool *group)
+{
+	const char *sp = strchr(c->name, ' ');
+	size_t l1 = sp ? (size_t)(sp - c->name) : strlen(c->name);
+	if (strncmp(argv[0], c->name, l1) != 0 || argv[0][l1] != '\0')
+		return 0;
+	if (sp == NULL)
+		return 1;
+	*group = true;
+	return argc > 1 && strcmp(argv[1], sp + 1) == 0 ? 2 : 0;
 }
 
 int main(int argc, char **argv)
@@ -262,9 +589,23 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_DONE;
 	}
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(name, commands[i].name) == 0)
-			return run_cmd(&commands[i], argc - 2, argv + 2);
+	bool group = false;
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		int w = match_cmd(argc - 1, argv + 1, &commands[i], &group);
+		if (w > 0)
+			return run_cmd(&commands[i], argc - 1 - w, argv + 1 + w);
+	}
+	if (group && argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
+		fprintf(stdout, "usage: %s %s COMMAND ...\ncommands:\n", prog, name);
+		list_commands(stdout, name);
+		fputs(exit_help, stdout);
+		return EXIT_DONE;
+	}
+	if (group) {
+		snprintf(q, sizeof(q), "'%s %s'", name, argc > 2 ? argv[2] : "");
+		return usage_error(NULL, argc > 2 ? "unknown command" : "missing a subcommand after",
+				   argc > 2 ? q : quoted(name, q, sizeof(q)));
+	}
 	if (name[0] == '-')
 		return usage_error(NULL, "unknown option", quoted(name, q, sizeof(q)));
 	return usage_error(NULL, "unknown command", quoted(name, q, sizeof(q)));

@@ -32,25 +32,10 @@
 #include "sl_nexthop.h"
 #include "sl_peertab.h"
 #include "sl_session.h"
+#include "sluiced.h"
+#include "sl_operator.h"
 
-struct daemon {
-	const char *cfg_path;
-	sl_config_t cfg;
-	sl_identity_t id;
-	sl_sessions_t s;
-	struct sl_peertab *pt;
-	sl_nl_t *nl;
-	int udp, ctl, sig;
-	uint16_t gossip_port[SL_SESSION_PEERS_MAX];
-	sl_nexthop_t nh[SL_SESSION_PEERS_MAX];
-	bool nh_ok[SL_SESSION_PEERS_MAX];
-	bool dirty;
-	uint64_t next_resolve_ms;
-	bool stop;
-};
-
-static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logf_(const char *fmt, ...)
+void logf_(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -155,34 +140,44 @@ static void adopt_from_table(struct daemon *d, const struct sl_peertab_entry *ol
 	}
 }
 
-/* The config's managed peers, each in the slot the table had it in (so a
- * restart keeps every index), the others in free slots. */
+/* One peer in the slot the table had it in (so that a restart keeps every
+ * index), else in a free slot. Returns the slot, or -1 (a duplicate name or
+ * key, or no room). */
+int daemon_add_peer(struct daemon *d, const struct sl_peertab_entry *old, const char *name,
+		    const uint8_t pk[SL_PUBKEY_SZ], const uint8_t ip[4], uint16_t ctl_port,
+		    uint16_t port, sl_now_t now)
+{
+	int slot = -1;
+	for (unsigned k = 0; old != NULL && k < SL_SESSION_PEERS_MAX; k++)
+		if (old[k].state != SL_PT_EMPTY && memcmp(old[k].pubkey, pk, SL_PUBKEY_SZ) == 0 &&
+		    !d->s.peers[k].in_use)
+			slot = (int)k;
+	int got = sl_sessions_add(&d->s, slot, name, pk, ip, ctl_port, now);
+	if (got < 0 && slot >= 0)
+		got = sl_sessions_add(&d->s, -1, name, pk, ip, ctl_port, now);
+	if (got >= 0) {
+		d->gossip_port[got] = port;
+		d->nh_ok[got] = false;
+	}
+	return got;
+}
+
+/* The config's managed peers. */
 static void add_config_peers(struct daemon *d, const struct sl_peertab_entry *old, sl_now_t now)
 {
 	for (unsigned i = 0; i < d->cfg.npeers; i++) {
 		const sl_cfg_peer_t *cp = &d->cfg.peers[i];
 		if (!cp->managed || sl_sessions_find_name(&d->s, cp->name) >= 0)
 			continue;
-		int slot = -1;
-		for (unsigned k = 0; k < SL_SESSION_PEERS_MAX; k++)
-			if (old[k].state != SL_PT_EMPTY &&
-			    memcmp(old[k].pubkey, cp->pubkey, SL_PUBKEY_SZ) == 0 &&
-			    !d->s.peers[k].in_use)
-				slot = (int)k;
-		int got = sl_sessions_add(&d->s, slot, cp->name, cp->pubkey, cp->ip, cp->control_port, now);
-		if (got < 0 && slot >= 0)
-			got = sl_sessions_add(&d->s, -1, cp->name, cp->pubkey, cp->ip, cp->control_port, now);
-		if (got < 0) {
+		if (daemon_add_peer(d, old, cp->name, cp->pubkey, cp->ip, cp->control_port, cp->port,
+				    now) < 0)
 			logf_("peer %s: no room in the peer table", cp->name);
-			continue;
-		}
-		d->gossip_port[got] = cp->port;
-		d->nh_ok[got] = false;
 	}
 }
 
 /* SIGHUP: peers gone from the config are removed, new ones added, changed
- * ones (key, address, ports) replaced; the others keep their sessions. */
+ * ones (key, address, ports) replaced; the others, and the peers added at
+ * run time, keep their sessions. */
 static void reload(struct daemon *d, sl_now_t now)
 {
 	sl_config_t next;
@@ -202,6 +197,7 @@ static void reload(struct daemon *d, sl_now_t now)
 				memcmp(cp->ip, p->ip, 4) == 0 && cp->control_port == p->ctl_port &&
 				cp->port == d->gossip_port[k];
 		}
+		keep |= runtime_peer_keep(d, &next, k);
 		if (!keep) {
 			logf_("reload: peer %s removed or changed", p->name);
 			sl_sessions_remove(&d->s, k);
@@ -211,6 +207,7 @@ static void reload(struct daemon *d, sl_now_t now)
 	struct sl_peertab_entry none[SL_SESSION_PEERS_MAX];
 	memset(none, 0, sizeof(none));
 	add_config_peers(d, none, now);
+	runtime_peers_add(d, none, now);
 	d->dirty = true;
 	d->next_resolve_ms = 0;
 	logf_("reload: %s applied", d->cfg_path);
@@ -232,83 +229,44 @@ static void resolve(struct daemon *d, bool all)
 	}
 }
 
-/* ---- the operator's socket ------------------------------------------------ */
+/* ---- scores (control/README.md, "Scoring") ------------------------------ */
 
-static void reply_peers(const struct daemon *d, FILE *out, bool json, sl_now_t now)
+/* Once a second: sluice-dp's counters, copied consistently; each up peer's
+ * score updated from them, and a peer at or under the threshold cut off.
+ * Nothing is scored while sluice-dp has never written its counters. */
+static void score_tick(struct daemon *d, sl_now_t now)
 {
+	static struct sl_peertab_dp_peer dp[SL_PEERTAB_SLOTS];
 	const uint64_t t = now.mono_us / 1000;
-	if (json)
-		fputs("{\"relay\":", out);
-	if (json)
-		fprintf(out, "\"%s\",\"peers\":[", d->cfg.name);
-	else
-		fprintf(out, "%-15s %-44s %-15s %-12s %9s %9s %10s\n", "peer", "key", "address",
-			"state", "rtt_ms", "srtt_ms", "token_age");
-	bool first = true;
 	for (unsigned k = 0; k < SL_SESSION_PEERS_MAX; k++) {
 		const sl_session_peer_t *p = &d->s.peers[k];
-		if (!p->in_use)
-			continue;
-		char key[SL_PUBKEY_B58_MAX], ip[INET_ADDRSTRLEN];
-		sl_pubkey_to_b58(p->pk, key);
-		inet_ntop(AF_INET, p->ip, ip, sizeof(ip));
-		const double age = p->token_in ? (double)(t - p->token_issued_ms) / 1000.0 : -1;
-		if (!json) {
-			fprintf(out, "%-15s %-44s %-15s %-12s %9.3f %9.3f %10.0f\n", p->name, key, ip,
-				sl_peer_state_name(p->state), (double)p->rtt_last_us / 1000.0,
-				(double)p->rtt_srtt_us / 1000.0, age);
-			continue;
+		static const uint8_t none[SL_PUBKEY_SZ];
+		const uint8_t *pk = p->in_use ? p->pk : none;
+		if (memcmp(d->score_pk[k], pk, SL_PUBKEY_SZ) != 0) { /* another peer in the slot */
+			sl_score_reset(&d->score[k]);
+			memcpy(d->score_pk[k], pk, SL_PUBKEY_SZ);
 		}
-		fprintf(out,
-			"%s{\"name\":\"%s\",\"slot\":%u,\"key\":\"%s\",\"ip\":\"%s\",\"control_port\":%u,"
-			"\"state\":\"%s\",\"rtt_ms\":%.3f,\"srtt_ms\":%.3f,\"token_age_s\":%.1f,"
-			"\"next_hop\":%s,\"handshakes\":%llu,\"downs\":%llu,\"drops\":{",
-			first ? "" : ",", p->name, k, key, ip, p->ctl_port, sl_peer_state_name(p->state),
-			(double)p->rtt_last_us / 1000.0, (double)p->rtt_srtt_us / 1000.0, age,
-			d->nh_ok[k] ? "true" : "false", (unsigned long long)p->handshakes,
-			(unsigned long long)p->downs);
-		for (unsigned r = 1; r < SL_CTL_DROP__COUNT; r++)
-			fprintf(out, "%s\"%s\":%llu", r > 1 ? "," : "", sl_ctl_drop_name(r),
-				(unsigned long long)p->drops[r]);
-		fputs("}}", out);
-		first = false;
 	}
-	if (json) {
-		fprintf(out, "],\"accepted\":%llu,\"drops\":{", (unsigned long long)d->s.accepted);
-		for (unsigned r = 1; r < SL_CTL_DROP__COUNT; r++)
-			fprintf(out, "%s\"%s\":%llu", r > 1 ? "," : "", sl_ctl_drop_name(r),
-				(unsigned long long)d->s.drops[r]);
-		fputs("}}\n", out);
-	}
-}
-
-/* One request line per connection, one answer, then the socket closes:
- * "peers" | "peers json". The first answer line is "ok" or "error: ...". */
-static void serve_operator(struct daemon *d, sl_now_t now)
-{
-	int c = accept4(d->ctl, NULL, NULL, SOCK_CLOEXEC);
-	if (c < 0)
+	if (sl_peertab_read(&d->pt->dp_seq, dp, d->pt->dp, sizeof(dp), 4) == 0)
 		return;
-	/* A client that sends nothing costs at most this, never the loop. */
-	const struct timeval tmo = {.tv_sec = 0, .tv_usec = 200000};
-	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
-	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo));
-	char req[256];
-	ssize_t n = recv(c, req, sizeof(req) - 1, 0);
-	FILE *out = fdopen(c, "w");
-	if (out == NULL) {
-		close(c);
-		return;
+	const sl_cfg_score_t *cfg = &d->cfg.score;
+	uint64_t relay_first = 0;
+	for (unsigned k = 0; k < SL_SESSION_PEERS_MAX; k++)
+		relay_first += dp[k].first_deliveries;
+	for (unsigned k = 0; k < SL_SESSION_PEERS_MAX; k++) {
+		const sl_session_peer_t *p = &d->s.peers[k];
+		if (!p->in_use || p->state != SL_PS_UP)
+			continue;
+		sl_score_t *st = &d->score[k];
+		sl_score_update(st, cfg, &dp[k], relay_first, t);
+		const double score = st->score;
+		const uint64_t ms = sl_score_verdict(st, cfg, t);
+		if (ms == 0)
+			continue;
+		sl_sessions_cut_off(&d->s, k, ms, now);
+		logf_("peer %s: score %.1f under %.1f: cut off for %llu s (offence %u)", p->name, score,
+		      cfg->cutoff_threshold, (unsigned long long)(ms / 1000), st->offences);
 	}
-	req[n > 0 ? n : 0] = '\0';
-	req[strcspn(req, "\r\n")] = '\0';
-	if (strcmp(req, "peers") == 0 || strcmp(req, "peers json") == 0) {
-		fputs("ok\n", out);
-		reply_peers(d, out, strcmp(req, "peers json") == 0, now);
-	} else {
-		fprintf(out, "error: unknown request '%.64s'\n", req);
-	}
-	fclose(out);
 }
 
 /* ---- start -------------------------------------------------------------- */
@@ -444,6 +402,7 @@ int main(int argc, char **argv)
 	if (sl_peertab_read(&d.pt->seq, old, d.pt->peers, sizeof(old), 100) == 0)
 		memset(old, 0, sizeof(old));
 	add_config_peers(&d, old, now);
+	runtime_peers_load(&d, old, now);
 	adopt_from_table(&d, old, now);
 	resolve(&d, true);
 	publish(&d);
@@ -491,6 +450,10 @@ int main(int argc, char **argv)
 		if (now.mono_us / 1000 >= d.next_resolve_ms) {
 			resolve(&d, false); /* unresolved peers: the kernel may know them now */
 			d.next_resolve_ms = now.mono_us / 1000 + 1000;
+		}
+		if (now.mono_us / 1000 >= d.next_score_ms) {
+			score_tick(&d, now);
+			d.next_score_ms = now.mono_us / 1000 + 1000;
 		}
 		if (d.s.changed || d.dirty) {
 			d.s.changed = d.dirty = false;

@@ -23,42 +23,9 @@ static const char rfc_pk_hex[] =
 	"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
 static const char rfc_pk_b58[] = "FVen3X669xLzsi6N2V91DoiyzHzg1uAgqiT8jZ9nS96Z";
 
-struct fixture {
-	char dir[64];
-	char path[128];
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/sl-identity-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/key.json", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	DIR *d = opendir(f->dir);
-	struct dirent *e;
-	char p[512];
-	while (d && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", f->dir, e->d_name);
-		unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
+#define SL_TMPDIR_PREFIX "/tmp/sl-identity-XXXXXX"
+#define SL_TMPDIR_FILE "key.json"
+#include "sl_test_tmpdir.h"
 
 static void unhex(const char *hex, uint8_t *out, size_t n)
 {

@@ -4,7 +4,9 @@ refusals at start (key file missing, readable by others, not configured),
 the handshake of two relays named by key only, RTT and token rotation seen
 through `sluicectl peers`, the peer table written for sluice-dp, strangers'
 datagrams dropped and counted by reason, SIGKILL and a restart that takes
-the session over without a new handshake, SIGTERM leaving the table.
+the session over without a new handshake, a cut-off by score (invalid
+counts written into the table's dataplane area, as sluice-dp would) and the
+peer back after it, SIGTERM leaving the table.
 
 Env: SLUICE_BUILD_DIR (the build folder)."""
 import json
@@ -21,6 +23,7 @@ from sl_tooltest import BUILD, check, summary
 
 SLUICED = os.path.join(BUILD, "control", "sluiced")
 CTL = os.path.join(BUILD, "control", "sluicectl")
+DP = os.path.join(BUILD, "tests", "sl_peertab_dp")
 TAG = f"t{os.getpid() % 100000}"
 PORT = 20000 + os.getpid() % 20000  # control port, unlikely to clash
 
@@ -79,6 +82,15 @@ def start(cfg, log):
     return subprocess.Popen([SLUICED, "-c", cfg], stdout=log, stderr=subprocess.STDOUT)
 
 
+def links_no_dpdk():
+    """sluiced and sluicectl run beside a relay without DPDK's EAL."""
+    for tool in (SLUICED, CTL):
+        p = subprocess.run(["ldd", tool], capture_output=True, text=True, timeout=30)
+        libs = [l.split()[0] for l in p.stdout.splitlines() if l.strip()]
+        check(p.returncode == 0 and libs and not [l for l in libs if "rte_" in l or "dpdk" in l],
+              f"{os.path.basename(tool)} links no DPDK: {libs}")
+
+
 def refusals(tmp, cfg_a, key_a):
     p = subprocess.run([SLUICED], capture_output=True, text=True, timeout=30)
     check(p.returncode == 2 and "usage" in p.stderr, f"no -c: rc {p.returncode}")
@@ -120,6 +132,49 @@ def table_entry(name):
     return magic, state, len(data)
 
 
+def dp_counters(name, slot, first, dup, invalid, malformed):
+    subprocess.run([DP, f"{TAG}{name}", str(slot), str(first), str(dup), str(invalid),
+                    str(malformed)], check=True, timeout=30)
+
+
+def wait_state(cfg, state, seconds):
+    end = time.time() + seconds
+    while time.time() < end:
+        j = peers(cfg)
+        if j and j["peers"][0]["state"] == state:
+            return j
+        time.sleep(0.05)
+    return peers(cfg)
+
+
+def score_cut_off(cfg_a, log_a):
+    """a's scores of b from fake dataplane counters: a base, then three
+    invalid signatures (-150, under -100): cut off for cutoff_s (2 s), then
+    a new handshake; counters going back (sluice-dp restarted) cost nothing."""
+    slot = peers(cfg_a)["peers"][0]["slot"]
+    dp_counters("a", slot, 100, 50, 0, 0)
+    time.sleep(1.5)  # one scoring pass takes the base
+    pa = peers(cfg_a)["peers"][0]
+    check(pa["state"] == "up" and pa["score"] == 0 and pa["cutoffs"] == 0, f"scored, base: {pa}")
+    dp_counters("a", slot, 110, 60, 3, 0)
+    t0 = time.time()
+    pa = wait_state(cfg_a, "cut_off", 2.5)["peers"][0]
+    check(pa["state"] == "cut_off" and pa["cutoffs"] == 1 and pa["offences"] == 1,
+          f"invalid counts cut b off within {time.time() - t0:.1f} s: {pa}")
+    log_a.seek(0)
+    check("peer b: score -140.0 under -100.0: cut off for 2 s (offence 1)" in log_a.read(),
+          "cut-off logged")
+    pa = wait_state(cfg_a, "up", 10)["peers"][0]
+    check(pa["state"] == "up" and pa["score"] == 0, f"b back up after the cut: {pa}")
+    dp_counters("a", slot, 0, 0, 0, 0)
+    time.sleep(1.5)
+    pa = peers(cfg_a)["peers"][0]
+    check(pa["state"] == "up" and pa["score"] == 0 and pa["cutoffs"] == 1,
+          f"counters going back cost nothing: {pa}")
+    p = subprocess.run([CTL, "peers", cfg_a], capture_output=True, text=True, timeout=30)
+    check(p.returncode == 0 and "score" in p.stdout.splitlines()[0], f"peers shows scores: {p.stdout!r}")
+
+
 def main():
     for n in "ab":
         try:
@@ -129,8 +184,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         key_a, key_b = os.path.join(tmp, "a.key"), os.path.join(tmp, "b.key")
         pk_a, pk_b = keygen(key_a), keygen(key_b)
-        cfg_a = write_config(tmp, "a", "127.0.0.1", key_a, "b", "127.0.0.2", pk_b)
+        cfg_a = write_config(tmp, "a", "127.0.0.1", key_a, "b", "127.0.0.2", pk_b,
+                             "[score]\ncutoff_s = 2\ncutoff_max_s = 8\n")
         cfg_b = write_config(tmp, "b", "127.0.0.2", key_b, "a", "127.0.0.1", pk_a)
+        links_no_dpdk()
         refusals(tmp, cfg_a, key_a)
 
         log_a = open(os.path.join(tmp, "a.log"), "w+")
@@ -176,6 +233,7 @@ def main():
                   f"a: up again without a handshake: {ja['peers'][0]}")
             check(jb["peers"][0]["handshakes"] == 1 and jb["peers"][0]["downs"] == 0,
                   f"b: never lost the session: {jb['peers'][0]}")
+            score_cut_off(cfg_a, log_a)
         finally:
             for proc in (a, b):
                 if proc.poll() is None:
