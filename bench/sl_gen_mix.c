@@ -242,6 +242,15 @@ static uint32_t build_one(struct builder *b, sl_gen_mix_t *m, sl_gen_dgram_t *g,
 	}
 }
 
+/* A built transaction moved behind a gossip header with the peer's token. */
+static uint32_t wrap_as_peer(const sl_gen_params_t *p, sl_gen_dgram_t *g)
+{
+	const size_t hdr = sizeof(struct sl_gossip_hdr);
+	memmove(g->bytes + hdr, g->bytes, g->sz);
+	g->dst_port = p->gossip_port;
+	return (uint32_t)sl_gossip_frame_build(g->bytes, DGRAM_CAP, 3, p->peer_token, g->bytes + hdr, g->sz);
+}
+
 static uint32_t build_bad_frame(struct builder *b, sl_gen_dgram_t *g, sl_bad_frame_t k)
 {
 	uint8_t txn[DGRAM_CAP];
@@ -292,6 +301,11 @@ int sl_gen_mix_build(const sl_gen_params_t *p, sl_gen_mix_t *m, char *err, size_
 		}
 		if (self_check(g, i, err, errsz) != 0)
 			goto out;
+		if (p->peer_token != 0 && g->kind != SL_GEN_GOSSIP_SPAM &&
+		    (g->sz = wrap_as_peer(p, g)) == 0) {
+			fail(err, errsz, "cannot wrap %s datagram %zu in a gossip frame", kind_names[g->kind], i);
+			goto out;
+		}
 	}
 	for (unsigned k = 0; k < nframes; k++, at += SL_BAD_FRAME_CAP) {
 		sl_gen_dgram_t *g = &m->d[m->n++];

@@ -69,6 +69,10 @@ typedef struct sl_gen_params {
 	int bad_frames;            /* append one frame of every sl_bad_frame kind, */
 	sl_udp4_addr_t frame_addr; /* addressed so */
 	uint16_t gossip_port;
+	/* Non-zero: every transaction (valid, dup, bad_sig, malformed) goes in a
+	 * gossip frame with this token to gossip_port, as a relay peer that
+	 * holds it would send it (sluice-gen --as-peer). */
+	uint64_t peer_token;
 } sl_gen_params_t;
 
 /* Defaults of every field: seed 1, shared_seed 1000, signers_max 2, nkeys 64,

@@ -29,6 +29,7 @@
 #include "sl_bad_frame.h"
 #include "sl_gen_dpdk.h"
 #include "sl_gen_mix.h"
+#include "sl_peertab.h"
 #include "sl_pkt_build.h"
 #include "sluice/sl_wire.h"
 
@@ -69,7 +70,11 @@ static void usage(void)
 		"           --memo-max B (memo bytes, %d..%d, default 64)\n"
 		"  frames:  --bad-frames (one frame of every L2-L4/gossip defect; pcap only)\n"
 		"           --frames-dir DIR (append every *.bin raw frame in DIR; pcap only)\n"
-		"           --gossip-port P (for --bad-frames and --gossip-spam, default %d)\n"
+		"           --gossip-port P (for --bad-frames, --gossip-spam and --as-peer, default %d)\n"
+		"  peer:    --as-peer RELAY:PEER  every transaction in a gossip frame with the token the\n"
+		"           control daemon of RELAY (on this machine) negotiated with PEER, to --gossip-port:\n"
+		"           a handshaken peer that relays what the mix holds (e.g. forged signatures)\n"
+		"           --peer-token T  the same with a given token (e.g. one rotated out)\n"
 		"  output:  --udp (kernel socket)  --pcap FILE  --manifest FILE  --quiet\n"
 		"           --src IP[:PORT]  --src-mac MAC  --dst-mac MAC (pcap; default 02:00:00:00:00:<last octet>)\n"
 		"  bounds:  --count N  --rate PPS (default 1000, at most %u)  --duration SECONDS\n"
@@ -90,11 +95,37 @@ static uint64_t parse_u64(const char *name, const char *s, uint64_t max)
 	return v;
 }
 
+/* The token that RELAY's control daemon negotiated with PEER, from RELAY's
+ * peer table: what RELAY puts in its gossip frames to PEER. */
+static uint64_t peer_token(const char *arg)
+{
+	char relay[SL_CFG_NAME_MAX + 1];
+	const char *colon = strchr(arg, ':');
+	if (colon == NULL || colon == arg || (size_t)(colon - arg) >= sizeof(relay) || colon[1] == '\0')
+		die("--as-peer: '%s' is not RELAY:PEER", arg);
+	memcpy(relay, arg, (size_t)(colon - arg));
+	relay[colon - arg] = '\0';
+	char err[256];
+	struct sl_peertab *t = sl_peertab_open(relay, err, sizeof(err));
+	if (t == NULL)
+		die("--as-peer: %s", err);
+	static struct sl_peertab_entry e[SL_PEERTAB_SLOTS];
+	if (sl_peertab_read(&t->seq, e, t->peers, sizeof(e), 100) == 0)
+		die("--as-peer: relay %s's peer table is empty or busy", relay);
+	sl_peertab_close(t);
+	for (unsigned k = 0; k < SL_PEERTAB_SLOTS; k++)
+		if (e[k].state == SL_PT_UP && strncmp(e[k].name, colon + 1, sizeof(e[k].name)) == 0 &&
+		    e[k].token_out != 0)
+			return e[k].token_out;
+	die("--as-peer: relay %s has no session up with a peer named '%s'", relay, colon + 1);
+	return 0;
+}
+
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum { O_VALID = 256, O_DUP, O_BADSIG, O_MALF, O_SHARE, O_SSEED, O_SIGNERS, O_KEYS, O_MEMO,
 	       O_DST, O_SRC, O_SMAC, O_DMAC, O_UDP, O_PCAP, O_MANIFEST, O_COUNT, O_RATE, O_DUR,
-	       O_SEED, O_BADFR, O_FDIR, O_GPORT, O_QUIET, O_DPDK, O_LOOP, O_GSPAM };
+	       O_SEED, O_BADFR, O_FDIR, O_GPORT, O_QUIET, O_DPDK, O_LOOP, O_GSPAM, O_ASPEER, O_PTOKEN };
 	static const struct option lo[] = {
 		{ "valid", 1, 0, O_VALID },       { "dup-pct", 1, 0, O_DUP },     { "bad-sig", 1, 0, O_BADSIG },
 		{ "malformed", 1, 0, O_MALF },    { "share", 1, 0, O_SHARE },     { "shared-seed", 1, 0, O_SSEED },
@@ -105,7 +136,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "duration", 1, 0, O_DUR },      { "seed", 1, 0, O_SEED },       { "bad-frames", 0, 0, O_BADFR },
 		{ "frames-dir", 1, 0, O_FDIR },   { "gossip-port", 1, 0, O_GPORT }, { "quiet", 0, 0, O_QUIET },
 		{ "dpdk", 1, 0, O_DPDK },         { "loop", 0, 0, O_LOOP },       { "gossip-spam", 1, 0, O_GSPAM },
-		{ "help", 0, 0, 'h' },            { 0, 0, 0, 0 },
+		{ "as-peer", 1, 0, O_ASPEER },    { "peer-token", 1, 0, O_PTOKEN }, { "help", 0, 0, 'h' },            { 0, 0, 0, 0 },
 	};
 	*o = (struct opts){ .mix = sl_gen_params_default(), .count = UINT64_MAX, .rate = 1000 };
 	sl_gen_params_t *m = &o->mix;
@@ -120,6 +151,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case O_BADSIG: m->bad_sig = (unsigned)parse_u64("bad-sig", optarg, 10000000); break;
 		case O_MALF: m->malformed = (unsigned)parse_u64("malformed", optarg, 10000000); break;
 		case O_GSPAM: m->gossip_spam = (unsigned)parse_u64("gossip-spam", optarg, 10000000); break;
+		case O_ASPEER: m->peer_token = peer_token(optarg); break;
+		case O_PTOKEN: m->peer_token = parse_u64("peer-token", optarg, UINT64_MAX); break;
 		case O_SHARE: m->share = (unsigned)parse_u64("share", optarg, 10000000); break;
 		case O_SSEED: m->shared_seed = parse_u64("shared-seed", optarg, UINT64_MAX); break;
 		case O_SIGNERS: m->signers_max = (unsigned)parse_u64("signers", optarg, SL_GEN_SIGNERS_MAX); break;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: a namespace network of two clients, two relays (sluice-dp on
-# af_xdp over veth) and a sink, fed by sluice-gen with a bounded mix of valid,
+# af_xdp over veth with the XDP prefilter, and sluiced: peers named by key)
+# and a sink, fed by sluice-gen with a bounded mix of valid,
 # duplicate, invalid and malformed transactions. Prints what each relay did
 # and whether every valid transaction reached the sink exactly once; exits 0
 # only then. Needs root (network namespaces). Topology: README.md, "The demo".
@@ -28,7 +29,8 @@ trap 'echo "demo: interrupted" >&2; exit 130' INT TERM
 sl_netns_lock
 
 echo "demo: clients c1 -> relay a (${SL_IP[a]}), c2 -> relay b (${SL_IP[b]}); a <-> b; b -> sink (${SL_IP[sink]})"
+echo "demo: each relay runs sluice-dp (af_xdp, XDP prefilter) and sluiced; the relays know each other by key and address only"
 status=0
-sl_e2e_run "$work" build || status=$?
+SL_E2E_SLUICED=1 SL_XDP_PROG=build/bpf/sl_prefilter.bpf.o sl_e2e_run "$work" build || status=$?
 echo "demo: logs, manifests and stats in $work"
 exit $status

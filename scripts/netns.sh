@@ -16,11 +16,15 @@
 #   sl_wait_xdp NS IFACE S wait up to S seconds for an XDP program on IFACE
 #   sl_e2e_run DIR BUILD   the demo run (relays, clients, sink) and its report
 #   sl_inject_pcap NS IFACE PCAP  write every frame of PCAP onto IFACE in sl-NS
-# Namespaces sl-c1, sl-c2 (clients), sl-a, sl-b (relays), sl-sink, each with
-# one veth (veth-<node>) into the bridge br0 of namespace sl-sw.
+#   sl_sluiced_conf ...    write a config for sluice-dp and sluiced, peers by key (below)
+#   sl_peers_up CONFIG N S wait up to S seconds until sluiced has N peers up, resolved
+# Namespaces sl-c1, sl-c2 (clients), sl-a, sl-b, sl-c (relays), sl-sink, each
+# with one veth (veth-<node>) into the bridge br0 of namespace sl-sw.
 
-SL_NODES=(c1 c2 a b sink)
-declare -A SL_IP=([c1]=10.99.0.1 [c2]=10.99.0.2 [a]=10.99.0.11 [b]=10.99.0.12 [sink]=10.99.0.20)
+SL_NODES=(c1 c2 a b c sink)
+declare -A SL_IP=([c1]=10.99.0.1 [c2]=10.99.0.2 [a]=10.99.0.11 [b]=10.99.0.12 [c]=10.99.0.13
+	[sink]=10.99.0.20)
+declare -A SL_PUBKEY
 SL_INGEST_PORT=8003
 SL_GOSSIP_PORT=8004
 SL_SINK_PORT=8001
@@ -121,12 +125,15 @@ sl_netns_up() {
 		bridge -n sl-sw fdb replace "$(sl_mac "$n")" dev "sw-$n" master static
 	done
 	local c relay
+	for n in "${SL_NODES[@]}"; do
+		# The kernel leaves UDP checksums partial on veth; what reaches a
+		# relay's XDP socket, or its kernel through XDP_PASS (sluiced's
+		# control port), must be complete on the wire.
+		sl_ns "$n" ethtool -K "veth-$n" tx off >/dev/null
+	done
 	for c in c1 c2; do
-		# The kernel leaves UDP checksums partial on veth; what reaches the
-		# relay's XDP socket must be complete on the wire.
-		sl_ns "$c" ethtool -K "veth-$c" tx off >/dev/null
 		# ARP for a relay's address goes to its AF_XDP socket: no reply.
-		for relay in a b; do
+		for relay in a b c; do
 			ip -n "sl-$c" neigh replace "${SL_IP[$relay]}" lladdr "$(sl_mac "$relay")" dev "veth-$c" nud permanent
 		done
 	done
@@ -175,18 +182,24 @@ sl_wait_xdp() {
 
 # sl_relay_conf FILE NAME NODE PORT PEER...: a sluice-dp config for relay
 # NAME at NODE's address; PORT is af_xdp:IFACE or pcap:RX_FILE:TX_FILE; each
-# PEER is a, b (relays, gossip with fixed tokens) or sink (a validator).
+# PEER is a, b, c (relays, gossip with fixed tokens) or sink (a validator).
 # SL_DP_WORKERS sets the relays' worker count (default 1); SL_XDP_PROG, an
-# XDP object for af_xdp ports (xdp_prog, e.g. the prefilter).
+# XDP object for af_xdp ports (xdp_prog, e.g. the prefilter). SL_BY_KEY_DIR:
+# the config is sluiced's too -- identity key, socket and state file in that
+# folder, relay peers named by key (SL_PUBKEY[PEER]) and address only, no
+# token and no MAC; SL_CONTROL_EXTRA and SL_SCORE_EXTRA: lines for [control]
+# and [score].
 sl_relay_conf() {
-	local file=$1 name=$2 node=$3 port=$4 peer
+	local file=$1 name=$2 node=$3 port=$4 peer dir=${SL_BY_KEY_DIR:-}
 	shift 4
 	{
 		printf '[relay]\nname = %s\nip = %s\nmac = %s\n' "$name" "${SL_IP[$node]}" "$(sl_mac "$node")"
 		printf 'ingest_port = %s\ngossip_port = %s\nttl = 4\n' "$SL_INGEST_PORT" "$SL_GOSSIP_PORT"
 		# Idle back-off, so that two relays share this machine's cores.
 		printf 'dedup_capacity = 65536\nbatch_size = 64\nbatch_timeout_us = 200\n'
-		printf 'idle_sleep_us = 200\nworkers = %s\n\n[port]\n' "${SL_DP_WORKERS:-1}"
+		printf 'idle_sleep_us = 200\nworkers = %s\n' "${SL_DP_WORKERS:-1}"
+		[ -z "$dir" ] || printf 'key = %s/%s.key\n' "$dir" "$name"
+		printf '\n[port]\n'
 		case $port in
 		af_xdp:*)
 			printf 'type = af_xdp\niface = %s\nqueues = 1\n' "${port#af_xdp:}"
@@ -197,11 +210,19 @@ sl_relay_conf() {
 			printf 'type = pcap\nrx_pcap = %s\ntx_pcap = %s\n' "${port%%:*}" "${port#*:}"
 			;;
 		esac
+		if [ -n "$dir" ]; then
+			printf '\n[control]\nsocket = %s/%s.sock\nstate_file = %s/%s.state\n%s\n' "$dir" "$name" \
+				"$dir" "$name" "${SL_CONTROL_EXTRA:-}"
+			printf '[score]\n%s\n' "${SL_SCORE_EXTRA:-}"
+		fi
 		for peer in "$@"; do
 			printf '\n[peer %s]\n' "$peer"
 			if [ "$peer" = sink ]; then
 				printf 'kind = validator\nip = %s\nport = %s\nmac = %s\n' \
 					"${SL_IP[sink]}" "$SL_SINK_PORT" "$(sl_mac sink)"
+			elif [ -n "$dir" ]; then
+				printf 'kind = relay\nip = %s\nport = %s\npubkey = %s\n' \
+					"${SL_IP[$peer]}" "$SL_GOSSIP_PORT" "${SL_PUBKEY[$peer]}"
 			else
 				printf 'kind = relay\nip = %s\nport = %s\nmac = %s\n' \
 					"${SL_IP[$peer]}" "$SL_GOSSIP_PORT" "$(sl_mac "$peer")"
@@ -209,6 +230,31 @@ sl_relay_conf() {
 			fi
 		done
 	} >"$file"
+}
+
+# sl_sluiced_conf FILE NODE DIR PEER...: the config of relay NODE (named
+# after it) for sluice-dp on af_xdp with the prefilter ($SL_XDP_PROG) and
+# for sluiced, its key DIR/NODE.key, its relay peers named by key only.
+sl_sluiced_conf() {
+	local file=$1 node=$2 dir=$3
+	shift 3
+	SL_BY_KEY_DIR=$dir sl_relay_conf "$file" "$node" "$node" "af_xdp:veth-$node" "$@"
+}
+
+# sl_peers_up CONFIG N SECONDS: true once the relay's sluiced reports N peers
+# up with their next hops resolved (sluicectl peers --json).
+sl_peers_up() {
+	local conf=$1 n=$2 secs=$3 i ctl=${SLUICE_BUILD_DIR:-build}/control/sluicectl
+	for ((i = 0; i < secs * 10; i++)); do
+		if "$ctl" peers "$conf" --json 2>/dev/null | /usr/bin/python3 2>/dev/null -c '
+import json, sys
+j = json.load(sys.stdin)
+sys.exit(0 if sum(p["state"] == "up" and p["next_hop"] for p in j["peers"]) >= int(sys.argv[1]) else 1)' "$n"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
 }
 
 # The token that relay TO issued to relay FROM (FROM puts it in its frames).
@@ -245,6 +291,24 @@ sl_dp_bin() {
 	echo "${SLUICE_BUILD_DIR:-build}/dataplane/sluice-dp"
 }
 
+# sl_e2e_peers DIR BUILD: each relay's peers as its sluiced sees them (key,
+# state, RTT, score), and one line "peers: N of N up, by key".
+sl_e2e_peers() {
+	local dir=$1 build=$2 r up=0 all=0
+	for r in a b; do
+		echo "relay $r: peers (sluiced, by key):"
+		"$build/control/sluicectl" peers "$dir/$r.ini" | sed 's/^/  /'
+		"$build/control/sluicectl" peers "$dir/$r.ini" --json >"$dir/$r.peers.json" || return 1
+		read -r n u < <(/usr/bin/python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["peers"]
+print(len(p), sum(x["state"] == "up" for x in p))' "$dir/$r.peers.json")
+		all=$((all + n)) up=$((up + u))
+	done
+	echo "peers: $up of $all up, by key"
+	[ "$up" = "$all" ]
+}
+
 # sl_e2e_run DIR BUILD: the whole demo run. Relay A (peer B) and relay B
 # (peers A and the sink) on af_xdp; c1 sends a bounded mix to A, c2 to B,
 # sharing 100 valid transactions, and c1 forges B's gossip frames to A; the
@@ -257,12 +321,26 @@ sl_dp_bin() {
 # relay A (e.g. sluice-gen --bad-frames). SL_E2E_TELEMETRY: a DPDK telemetry
 # command (e.g. /sluice/prefilter) asked of each relay once the traffic is
 # over, while it still runs; the answers in DIR/a.telemetry, DIR/b.telemetry.
+# SL_E2E_SLUICED=1: the relays name each other by key only (sl_sluiced_conf,
+# the prefilter in SL_XDP_PROG) and sluiced runs beside each sluice-dp; the
+# run prints each relay's peers and "peers: N of N up, by key" (sl_e2e_peers).
 sl_e2e_run() {
 	local dir=$1 build=$2 r
 	local dp=$build/dataplane/sluice-dp
+	local sluiced=${SL_E2E_SLUICED:-0}
 	sl_netns_up
+	if [ "$sluiced" = 1 ]; then
+		rm -f /dev/shm/sluice-{a,b}.peers # no session of an earlier run to take over
+		for r in a b; do
+			SL_PUBKEY[$r]=$("$build/control/sluicectl" keygen "$dir/$r.key" --force)
+		done
+	fi
 	for r in a b; do
-		sl_relay_conf "$dir/$r.ini" "$r" "$r" "af_xdp:veth-$r" $([ $r = a ] && echo b || echo a sink)
+		if [ "$sluiced" = 1 ]; then
+			sl_sluiced_conf "$dir/$r.ini" "$r" "$dir" $([ $r = a ] && echo b || echo a sink)
+		else
+			sl_relay_conf "$dir/$r.ini" "$r" "$r" "af_xdp:veth-$r" $([ $r = a ] && echo b || echo a sink)
+		fi
 		sl_bg "$dir/$r.log" "$r" "$dp" --duration 120 --stats-json "$dir/$r.json" -c "$dir/$r.ini"
 	done
 	for r in a b; do
@@ -272,6 +350,18 @@ sl_e2e_run() {
 			return 1
 		fi
 	done
+	if [ "$sluiced" = 1 ]; then
+		for r in a b; do
+			sl_bg "$dir/$r.sluiced.log" "$r" "$build/control/sluiced" -c "$dir/$r.ini"
+		done
+		for r in a b; do
+			if ! sl_peers_up "$dir/$r.ini" 1 30; then
+				echo "e2e: relay $r's sluiced did not bring its peer up; its log:" >&2
+				cat "$dir/$r.sluiced.log" >&2
+				return 1
+			fi
+		done
+	fi
 	sleep 1 # the XSK rings are set up after the program is attached
 	sl_bg "$dir/sink.log" sink "$build/bench/sluice-sink" --listen "${SL_IP[sink]}:$SL_SINK_PORT" \
 		--duration 60 --idle-exit 3 --summary "$dir/sink.json"
@@ -309,6 +399,9 @@ sl_e2e_run() {
 				return 1
 			}
 		done
+	fi
+	if [ "$sluiced" = 1 ]; then
+		sl_e2e_peers "$dir" "$build" || return 1
 	fi
 	sl_cleanup # SIGINT: the relays stop and write their stats
 	for r in a b; do

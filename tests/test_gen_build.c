@@ -471,6 +471,32 @@ static void test_gen_mix(void **state)
 	assert_string_equal(sl_gen_kind_name(SL_GEN__KINDS), "unknown");
 }
 
+/* --as-peer: every transaction behind a gossip header with the peer's
+ * token, to the gossip port; the same transactions as without it. */
+static void test_gen_mix_as_peer(void **state)
+{
+	(void)state;
+	sl_gen_params_t p = sl_gen_params_default();
+	p.valid = 5, p.bad_sig = 5, p.malformed = 3;
+	sl_gen_mix_t plain, peer;
+	char err[128];
+	assert_int_equal(sl_gen_mix_build(&p, &plain, err, sizeof err), 0);
+	p.peer_token = 0x1122334455667788ull;
+	assert_int_equal(sl_gen_mix_build(&p, &peer, err, sizeof err), 0);
+	assert_int_equal(plain.n, peer.n);
+	for (size_t i = 0; i < peer.n; i++) {
+		const sl_gen_dgram_t *g = &peer.d[i], *o = &plain.d[i];
+		assert_int_equal(sl_gen_dgram_port(g, 8003), 8004);
+		assert_int_equal(g->sz, o->sz + 16);
+		assert_int_equal(sl_gossip_check(g->bytes, g->sz), SL_GOSSIP_OK);
+		assert_int_equal(sl_gossip_token(g->bytes), p.peer_token);
+		assert_memory_equal(g->bytes + 16, o->bytes, o->sz);
+		assert_string_equal(g->id, o->id);
+	}
+	sl_gen_mix_free(&plain);
+	sl_gen_mix_free(&peer);
+}
+
 static void test_rng_deterministic(void **state)
 {
 	(void)state;
@@ -501,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_good_frame_passes_sanity),
 		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_gen_mix),
+		cmocka_unit_test(test_gen_mix_as_peer),
 		cmocka_unit_test(test_rng_deterministic),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
