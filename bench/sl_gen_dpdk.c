@@ -89,11 +89,16 @@ static void send_loop(const sl_gen_dpdk_opts_t *o, const struct frames *m, uint1
 	uint64_t deadline = o->duration > 0 ? start + (uint64_t)(o->duration * (double)hz) : UINT64_MAX;
 	uint64_t limit = o->loop ? o->count : (o->count < m->n ? o->count : m->n);
 	uint64_t pos = 0; /* frames taken from the mix */
+	uint64_t tick = hz / 10, next_progress = start + tick;
 	size_t at = 0;
 	while (pos < limit && !*o->stop) {
 		uint64_t now = rte_rdtsc();
 		if (now >= deadline)
 			break;
+		if (o->progress != NULL && now >= next_progress) {
+			o->progress(o->progress_arg, r->frames, (double)(now - start) / (double)hz);
+			next_progress = now + tick;
+		}
 		uint64_t n = limit - pos < BURST ? limit - pos : BURST;
 		if (o->rate) {
 			/* Paced: only the frames that are due by now. */

@@ -20,6 +20,11 @@ typedef struct sl_gen_dpdk_opts {
 	double duration;     /* seconds; 0: no time bound */
 	int loop;            /* repeat the mix until count or duration */
 	volatile sig_atomic_t *stop; /* set by a signal handler: stop early */
+	/* Optional: called from the send loop about every 100 ms with the frames
+	 * sent so far and the seconds since the first (sluice-gen's progress
+	 * line). */
+	void (*progress)(void *arg, uint64_t frames, double seconds);
+	void *progress_arg;
 } sl_gen_dpdk_opts_t;
 
 typedef struct sl_gen_dpdk_result {

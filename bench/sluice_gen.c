@@ -75,7 +75,9 @@ static void usage(void)
 		"           control daemon of RELAY (on this machine) negotiated with PEER, to --gossip-port:\n"
 		"           a handshaken peer that relays what the mix holds (e.g. forged signatures)\n"
 		"           --peer-token T  the same with a given token (e.g. one rotated out)\n"
-		"  output:  --udp (kernel socket)  --pcap FILE  --manifest FILE  --quiet\n"
+		"  output:  --udp (kernel socket)  --pcap FILE  --manifest FILE\n"
+		"           --quiet (no summary, and no progress line, which is otherwise drawn on stderr\n"
+		"             when it is a terminal)\n"
 		"           --src IP[:PORT]  --src-mac MAC  --dst-mac MAC (pcap; default 02:00:00:00:00:<last octet>)\n"
 		"  bounds:  --count N  --rate PPS (default 1000, at most %u)  --duration SECONDS\n"
 		"  dpdk:    --dpdk af_xdp:IFACE|null  send the frames through a DPDK port instead of --udp;\n"
@@ -285,6 +287,56 @@ static void sleep_until(double t)
 		;
 }
 
+/* The progress line: on a terminal (stderr) and without --quiet, redrawn in
+ * place with \r at most 4 times a second, the first time after 250 ms (a
+ * run that ends sooner prints none). Time left is the sooner of the end of
+ * the count at the rate (the set one, else the one measured) and the end of
+ * --duration. */
+struct progress {
+	int on, drawn;
+	uint64_t total;  /* UINT64_MAX: unbounded */
+	unsigned rate;   /* the set rate; 0: unpaced */
+	double duration; /* 0: none */
+	double last;     /* seconds of the last draw */
+};
+
+#define PROGRESS_EVERY_S 0.25
+
+/* rate: the pace of the sending, 0 when unpaced (pcap writes, --rate 0). */
+static void progress_init(struct progress *p, const struct opts *o, uint64_t total, unsigned rate)
+{
+	*p = (struct progress){ .on = !o->quiet && isatty(STDERR_FILENO), .total = total, .rate = rate,
+				.duration = o->duration };
+}
+
+static void progress_draw(struct progress *p, uint64_t sent, double elapsed, int final)
+{
+	if (!p->on || (final ? !p->drawn : elapsed - p->last < PROGRESS_EVERY_S))
+		return;
+	p->last = elapsed;
+	p->drawn = 1;
+	double measured = elapsed > 0 ? (double)sent / elapsed : 0;
+	double rate = p->rate ? p->rate : measured, left = -1;
+	if (p->total != UINT64_MAX && rate > 0)
+		left = (double)(p->total - (sent < p->total ? sent : p->total)) / rate;
+	if (p->duration > 0 && (left < 0 || p->duration - elapsed < left))
+		left = p->duration - elapsed > 0 ? p->duration - elapsed : 0;
+	char done[48] = "", eta[32] = "";
+	if (p->total != UINT64_MAX)
+		snprintf(done, sizeof done, "/%" PRIu64 " (%.0f%%)", p->total,
+			 p->total ? 100.0 * (double)sent / (double)p->total : 100.0);
+	if (left >= 0 && !final)
+		snprintf(eta, sizeof eta, ", %.1f s left", left);
+	fprintf(stderr, "\rsluice-gen: sent %" PRIu64 "%s, %.0f/s, %.1f s%s\033[K%s", sent, done, measured,
+		elapsed, eta, final ? "\n" : "");
+	fflush(stderr);
+}
+
+static void progress_dpdk(void *arg, uint64_t frames, double seconds)
+{
+	progress_draw(arg, frames, seconds, 0);
+}
+
 static volatile sig_atomic_t stop;
 
 static void on_signal(int s)
@@ -366,11 +418,15 @@ static void pcap_write(const struct opts *o, struct out *w, const sl_gen_dgram_t
 
 static void send_dpdk(const struct opts *o, const sl_gen_mix_t *mix)
 {
+	struct progress p;
+	progress_init(&p, o, o->loop ? o->count : (o->count < mix->n ? o->count : mix->n), o->rate);
 	sl_gen_dpdk_opts_t d = { .port = o->dpdk, .rate = o->rate, .count = o->count, .duration = o->duration,
-				 .loop = o->loop, .stop = &stop };
+				 .loop = o->loop, .stop = &stop, .progress = progress_dpdk, .progress_arg = &p };
 	sl_gen_dpdk_result_t r;
 	char err[512];
-	if (sl_gen_dpdk_send(&d, mix, &o->mix.frame_addr, &r, err, sizeof err) != 0)
+	int rc = sl_gen_dpdk_send(&d, mix, &o->mix.frame_addr, &r, err, sizeof err);
+	progress_draw(&p, r.frames, r.seconds, 1);
+	if (rc != 0)
 		die("--dpdk %s: %s", o->dpdk, err);
 	double s = r.seconds > 0 ? r.seconds : 1e-9;
 	fprintf(stderr,
@@ -402,10 +458,14 @@ int main(int argc, char **argv)
 	struct out w;
 	out_open(&o, &w);
 	uint64_t sent[SL_GEN__KINDS] = { 0 }, send_errors = 0;
+	struct progress p;
+	progress_init(&p, &o, n, o.udp ? o.rate : 0);
 	double t0 = now_s();
 	size_t i;
 	for (i = 0; i < n && !stop; i++) {
 		const sl_gen_dgram_t *g = &mix.d[i];
+		if (p.on)
+			progress_draw(&p, i, now_s() - t0, 0);
 		if (o.udp) {
 			double due = t0 + (double)i / o.rate;
 			if (o.duration > 0 && due - t0 >= o.duration)
@@ -423,6 +483,7 @@ int main(int argc, char **argv)
 			fprintf(w.mf, "%zu %s %s %u %s\n", i, sl_gen_kind_name(g->kind), g->id, g->sz, g->detail);
 	}
 	double elapsed = now_s() - t0;
+	progress_draw(&p, i, elapsed, 1);
 	out_close(&o, &w);
 	if (o.dpdk && !stop)
 		send_dpdk(&o, &mix);

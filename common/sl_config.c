@@ -11,8 +11,11 @@
 #include "sluice/sl_compiler.h"
 #include "sluice/sl_wire.h"
 
-/* [relay] to [score] may each appear once; [peer NAME] once per peer. */
-enum sec { SEC_NONE, SEC_BAD, SEC_RELAY, SEC_PORT, SEC_CONTROL, SEC_SCORE, SEC_PEER, SEC__COUNT };
+/* [relay] to [metrics] may each appear once; [peer NAME] once per peer. */
+enum sec {
+	SEC_NONE, SEC_BAD, SEC_RELAY, SEC_PORT, SEC_CONTROL, SEC_SCORE, SEC_METRICS, SEC_PEER,
+	SEC__COUNT
+};
 
 /* struct key's `open`: decimal bounds that are not themselves allowed. */
 #define OPEN_LO 1u
@@ -49,8 +52,8 @@ struct pctx {
 	enum sec sec;
 	unsigned sec_line;
 	sl_cfg_peer_t *peer;       /* current [peer NAME] */
-	unsigned sec_first[SEC__COUNT]; /* [relay] to [score]: line of its header, 0: absent */
-	unsigned key_line[64];     /* key of [relay] to [score] -> line it was set on */
+	unsigned sec_first[SEC__COUNT]; /* [relay] to [metrics]: line of its header, 0: absent */
+	unsigned key_line[64];     /* key of [relay] to [metrics] -> line it was set on */
 	uint64_t peer_seen[SL_CFG_PEERS_MAX]; /* per peer: keys set, by index */
 };
 
@@ -358,6 +361,37 @@ static int set_backend(struct pctx *c, const struct key *k, void *field, const c
 	return -1;
 }
 
+/* [metrics] listen: "off", or ADDR:PORT (IPv4, port 1 to 65535). */
+static int set_listen(struct pctx *c, const struct key *k, void *field, const char *val)
+{
+	sl_cfg_metrics_t *m = field;
+	if (strcmp(val, "off") == 0) {
+		m->enabled = false;
+		return 0;
+	}
+	const char *colon = strrchr(val, ':');
+	char addr[INET_ADDRSTRLEN];
+	uint64_t port;
+	uint8_t ip[4];
+	if (!colon || (size_t)(colon - val) >= sizeof(addr) || colon[1] == '\0' ||
+	    !strchr("123456789", colon[1]) || read_u64(colon + 1, &port) != 0 ||
+	    port > 65535) {
+		problem(c, c->lineno, "%s: '%s' is not ADDR:PORT (an IPv4 address, a port 1 to 65535) "
+			"or off", k->name, val);
+		return -1;
+	}
+	memcpy(addr, val, (size_t)(colon - val));
+	addr[colon - val] = '\0';
+	if (inet_pton(AF_INET, addr, ip) != 1) {
+		problem(c, c->lineno, "%s: '%s' is not an IPv4 address (a.b.c.d)", k->name, addr);
+		return -1;
+	}
+	m->enabled = true;
+	memcpy(m->ip, ip, 4);
+	m->port = (uint16_t)port;
+	return 0;
+}
+
 /* ---- the keys ----------------------------------------------------------- */
 
 #define CFG(f) offsetof(sl_config_t, f), sizeof(((sl_config_t *)0)->f)
@@ -419,6 +453,8 @@ static const struct key keys[] = {
 	{"cutoff_s", SEC_SCORE, set_uint, CFG(score.cutoff_s), INT(1, 604800)},
 	{"cutoff_max_s", SEC_SCORE, set_uint, CFG(score.cutoff_max_s), INT(1, 604800)},
 
+	{"listen", SEC_METRICS, set_listen, CFG(metrics), NONE},
+
 	{"kind", SEC_PEER, set_peer_kind, PEER(kind), NONE},
 	{"ip", SEC_PEER, set_ip, PEER(ip), NONE},
 	{"port", SEC_PEER, set_uint, PEER(port), INT(1, 65535)},
@@ -441,7 +477,7 @@ static int key_index(enum sec sec, const char *name)
 
 static const char *const sec_label[SEC__COUNT] = {
 	[SEC_RELAY] = "[relay]", [SEC_PORT] = "[port]", [SEC_CONTROL] = "[control]",
-	[SEC_SCORE] = "[score]", [SEC_PEER] = "[peer]",
+	[SEC_SCORE] = "[score]", [SEC_METRICS] = "[metrics]", [SEC_PEER] = "[peer]",
 };
 
 static const char *sec_name(enum sec s)
@@ -545,7 +581,8 @@ static void open_section(struct pctx *c, char *body)
 		return;
 	}
 	problem(c, c->lineno,
-		"unknown section [%s] (expected [relay], [port], [control], [score] or [peer NAME])",
+		"unknown section [%s] (expected [relay], [port], [control], [score], [metrics] or "
+		"[peer NAME])",
 		body);
 }
 
@@ -807,6 +844,9 @@ static void set_defaults(sl_config_t *cfg)
 		.first_delivery_weight = 1.0, .invalid_weight = 50.0, .malformed_weight = 50.0,
 		.duplicate_weight = 0.05, .duplicate_allowance = 4.0, .half_life_s = 60,
 		.score_cap = 1000, .cutoff_threshold = -100, .cutoff_s = 30, .cutoff_max_s = 3600,
+	};
+	cfg->metrics = (sl_cfg_metrics_t){
+		.enabled = true, .ip = {127, 0, 0, 1}, .port = SL_METRICS_PORT_DEFAULT,
 	};
 }
 

@@ -95,6 +95,14 @@ typedef struct sl_cfg_score {
 	unsigned cutoff_max_s;        /* ... up to this */
 } sl_cfg_score_t;
 
+/* [metrics]: sluice-dp's Prometheus endpoint (dataplane/README.md "Metrics"). */
+#define SL_METRICS_PORT_DEFAULT 9464
+typedef struct sl_cfg_metrics {
+	bool enabled;  /* false: listen = off */
+	uint8_t ip[4]; /* network order; default 127.0.0.1 */
+	uint16_t port; /* host order; default SL_METRICS_PORT_DEFAULT */
+} sl_cfg_metrics_t;
+
 typedef struct sl_config {
 	char name[SL_CFG_NAME_MAX];
 	uint8_t ip[4];
@@ -121,6 +129,7 @@ typedef struct sl_config {
 
 	sl_cfg_control_t control;
 	sl_cfg_score_t score;
+	sl_cfg_metrics_t metrics;
 
 	unsigned npeers;
 	sl_cfg_peer_t peers[SL_CFG_PEERS_MAX];

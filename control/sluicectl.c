@@ -10,17 +10,24 @@
  * error, sluiced saying no), 2 usage error; every error is one line on
  * stderr (config check prints each problem of the file on stdout). */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sl_config.h"
+#include "sl_dptelemetry.h"
 #include "sl_identity.h"
+#include "sl_top.h"
 
 enum { EXIT_DONE = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2 };
 
@@ -103,7 +110,8 @@ static int cmd_pubkey(const struct cmd *c, const struct cmd_args *a)
 
 /* Ask the relay's sluiced one request over its unix socket (the config
  * names it). The first answer line is "ok" or "error: ..."; what follows
- * "ok" is the body, in *body (malloc'd, NUL-terminated). */
+ * "ok" is the body, in *body (malloc'd, NUL-terminated). c NULL: no
+ * message on stderr when it fails. */
 static int ask_daemon(const struct cmd *c, const sl_config_t *cfg, const char *request,
 		      char **body)
 {
@@ -115,8 +123,9 @@ static int ask_daemon(const struct cmd *c, const sl_config_t *cfg, const char *r
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) != 0 ||
 	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
 	    write(fd, request, strlen(request)) != (ssize_t)strlen(request)) {
-		fprintf(stderr, "%s: %s: sluiced at %s: %s\n", prog, c->name, sa.sun_path,
-			strerror(errno));
+		if (c != NULL)
+			fprintf(stderr, "%s: %s: sluiced at %s: %s\n", prog, c->name, sa.sun_path,
+				strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return EXIT_REFUSED;
@@ -132,11 +141,11 @@ static int ask_daemon(const struct cmd *c, const sl_config_t *cfg, const char *r
 			size_t n;
 			while ((n = fread(line, 1, sizeof(line), in)) > 0)
 				fwrite(line, 1, n, b);
-		} else {
+		} else if (c != NULL) {
 			fprintf(stderr, "%s: %s: sluiced: %s%s", prog, c->name, line,
 				strchr(line, '\n') ? "" : "\n");
 		}
-	} else {
+	} else if (c != NULL) {
 		fprintf(stderr, "%s: %s: sluiced at %s gave no answer\n", prog, c->name, sa.sun_path);
 	}
 	if (b != NULL)
@@ -255,82 +264,22 @@ static int cmd_peer_ban(const struct cmd *c, const struct cmd_args *a)
 	return ask_and_print(c, a->operand[0], req);
 }
 
-/* ---- DPDK telemetry: sluice-dp's own counters ---- */
-
-/* Where the EAL of sluice-dp (file prefix sluice-<relay>) puts its telemetry
- * socket: DPDK's runtime folder is /var/run for root, else $XDG_RUNTIME_DIR
- * or /tmp. */
-static void telemetry_path(const char *relay, char *out, size_t outsz)
-{
-	const char *base = getuid() == 0 ? "/var/run" : getenv("XDG_RUNTIME_DIR");
-	snprintf(out, outsz, "%s/dpdk/sluice-%s/dpdk_telemetry.v2", base ? base : "/tmp", relay);
-}
-
-/* One telemetry command over the SOCK_SEQPACKET socket: the server first
- * sends a JSON info message (read and dropped), then answers each command
- * with one message. Returns 1 with the answer in buf, 0 when nothing listens
- * there (sluice-dp does not run), -1 with the reason in buf. */
-static int telemetry_ask(const char *path, const char *cmd, char *buf, size_t bufsz)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	const struct timeval tmo = {.tv_sec = 2};
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) != 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo)) != 0) {
-		snprintf(buf, bufsz, "socket: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		int e = errno;
-		close(fd);
-		if (e == ENOENT || e == ECONNREFUSED || e == ENOTDIR)
-			return 0;
-		snprintf(buf, bufsz, "connect: %s", strerror(e));
-		return -1;
-	}
-	ssize_t n = recv(fd, buf, bufsz - 1, 0);
-	const char *step = n <= 0 ? "reading its info message" :
-			   send(fd, cmd, strlen(cmd), MSG_NOSIGNAL) != (ssize_t)strlen(cmd) ? "sending" :
-			   (n = recv(fd, buf, bufsz - 1, 0)) <= 0 ? "reading the answer" : NULL;
-	int e = errno;
-	close(fd);
-	if (step != NULL) {
-		snprintf(buf, bufsz, "%s: %s", step, n == 0 ? "closed" : strerror(e));
-		return -1;
-	}
-	buf[n] = '\0';
-	return 1;
-}
-
-/* The value of the answer {"CMD":VALUE}; the whole answer if it has another shape. */
-static const char *telemetry_value(char *answer, const char *cmd)
-{
-	size_t kl = strlen(cmd), n = strlen(answer);
-	if (n > kl + 5 && answer[0] == '{' && answer[1] == '"' && strncmp(answer + 2, cmd, kl) == 0 &&
-	    strncmp(answer + 2 + kl, "\":", 2) == 0 && answer[n - 1] == '}') {
-		answer[n - 1] = '\0';
-		return answer + kl + 4;
-	}
-	return answer;
-}
+/* ---- DPDK telemetry: sluice-dp's own counters (sl_dptelemetry) ---- */
 
 static int cmd_stats(const struct cmd *c, const struct cmd_args *a)
 {
 	static sl_config_t cfg;
 	static char tel[65536];
 	const char *cmd = "/sluice/stats";
-	char *body, path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *body, path[SL_DPTEL_PATH_MAX];
 	const bool json = a->flag[0];
 	if (sl_config_load(a->operand[0], &cfg, sl_config_report_print, stderr) != 0)
 		return EXIT_REFUSED;
 	int rc = ask_daemon(c, &cfg, json ? "stats json\n" : "stats\n", &body);
 	if (rc != EXIT_DONE)
 		return rc;
-	telemetry_path(cfg.name, path, sizeof(path));
-	const int got = telemetry_ask(path, cmd, tel, sizeof(tel));
+	sl_dptel_path(cfg.name, path, sizeof(path));
+	const int got = sl_dptel_ask(path, cmd, tel, sizeof(tel));
 	if (json) {
 		/* sluiced's object, one more member: "sluice_dp". */
 		size_t n = strlen(body);
@@ -340,7 +289,7 @@ static int cmd_stats(const struct cmd *c, const struct cmd_args *a)
 		printf("%.*s,\"sluice_dp\":{\"running\":%s,\"telemetry\":\"%s\"", (int)n, body,
 		       got > 0 ? "true" : "false", path);
 		if (got > 0)
-			printf(",\"stats\":%s}}\n", telemetry_value(tel, cmd));
+			printf(",\"stats\":%s}}\n", sl_dptel_value(tel, cmd));
 		else if (got < 0)
 			printf(",\"error\":\"%s\"}}\n", tel);
 		else
@@ -348,7 +297,7 @@ static int cmd_stats(const struct cmd *c, const struct cmd_args *a)
 	} else {
 		fputs(body, stdout);
 		if (got > 0)
-			printf("sluice-dp: running; telemetry %s: %s\n", cmd, telemetry_value(tel, cmd));
+			printf("sluice-dp: running; telemetry %s: %s\n", cmd, sl_dptel_value(tel, cmd));
 		else if (got < 0)
 			printf("sluice-dp: telemetry at %s: %s\n", path, tel);
 		else
@@ -356,6 +305,218 @@ static int cmd_stats(const struct cmd *c, const struct cmd_args *a)
 	}
 	free(body);
 	return EXIT_DONE;
+}
+
+/* ---- top: a live view of the relay (sl_top renders, this draws) ---- */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+struct top {
+	const sl_config_t *cfg;
+	char path[SL_DPTEL_PATH_MAX];
+	sl_dptel_t tel; /* kept open between samples */
+	char err[SL_DPTEL_PATH_MAX + 128];
+	char buf[65536];
+};
+
+/* One telemetry command into t->buf (the connection made again once when
+ * it broke): 1, 0 when sluice-dp does not run, -1; the reason in t->err. */
+static int top_ask(struct top *t, const char *cmd)
+{
+	for (int tries = 0; tries < 2; tries++) {
+		if (t->tel.fd < 0) {
+			int rc = sl_dptel_connect(&t->tel, t->path, t->buf, sizeof(t->buf));
+			if (rc <= 0) {
+				snprintf(t->err, sizeof(t->err), rc == 0 ?
+					 "not running (no telemetry socket at %s)" : "telemetry at %s: %.100s",
+					 t->path, t->buf);
+				return rc;
+			}
+		}
+		if (sl_dptel_command(&t->tel, cmd, t->buf, sizeof(t->buf)) > 0)
+			return 1;
+		snprintf(t->err, sizeof(t->err), "telemetry at %s: %.100s", t->path, t->buf);
+	}
+	return -1;
+}
+
+/* sluice-dp's counters, peers and sources, and sluiced's view of the peers
+ * when it answers: 1, 0 sluice-dp not running, -1 (t->err says why). */
+static int top_sample(struct top *t, sl_top_sample_t *s)
+{
+	int rc = top_ask(t, "/sluice/stats");
+	if (rc <= 0)
+		return rc;
+	sl_top_sample_init(s, mono_ns());
+	if (sl_top_parse_stats(s, t->buf) != 0) {
+		snprintf(t->err, sizeof(t->err), "telemetry at %s: /sluice/stats: %.60s", t->path, t->buf);
+		return -1;
+	}
+	if (top_ask(t, "/sluice/peers") > 0)
+		sl_top_parse_dp_peers(s, t->buf);
+	if (top_ask(t, "/sluice/sources") > 0)
+		sl_top_parse_sources(s, t->buf);
+	if (top_ask(t, "/sluice/prefilter") > 0) /* null without the prefilter */
+		sl_top_parse_prefilter(s, t->buf);
+	char *body;
+	if (ask_daemon(NULL, t->cfg, "stats json\n", &body) == EXIT_DONE)
+		sl_top_parse_sluiced(s, body);
+	free(body);
+	return 1;
+}
+
+static void top_render(const sl_top_sample_t *prev, const sl_top_sample_t *cur, unsigned cols,
+		       unsigned rows, sl_top_screen_t *scr)
+{
+	char clock[16];
+	const time_t now = time(NULL);
+	struct tm tm;
+	strftime(clock, sizeof(clock), "%H:%M:%S", localtime_r(&now, &tm));
+	sl_top_render(prev, cur, cols, rows, clock, scr);
+}
+
+static volatile sig_atomic_t top_signal;
+
+static void top_on_signal(int sig)
+{
+	top_signal = sig;
+}
+
+/* The terminal's size; 80x24 when it does not say. */
+static void top_size(unsigned *cols, unsigned *rows)
+{
+	struct winsize ws;
+	bool ok = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0;
+	*cols = ok ? ws.ws_col : 80;
+	*rows = ok ? ws.ws_row : 24;
+}
+
+/* Plain ANSI: home, each line then erase to its end, erase below; no
+ * newline after the last line, so that the screen never scrolls. */
+static void top_draw(const sl_top_screen_t *scr)
+{
+	fputs("\033[H", stdout);
+	for (unsigned i = 0; i < scr->n; i++)
+		printf("%s\033[K%s", scr->line[i], i + 1 < scr->n ? "\r\n" : "");
+	fputs("\033[J", stdout);
+	fflush(stdout);
+}
+
+/* Redraws every second until q (or Q), SIGINT, SIGTERM or SIGHUP; keeps
+ * the last frame, its title replaced, while sluice-dp does not answer. */
+static int top_live(struct top *t, sl_top_sample_t *prev, sl_top_sample_t *cur)
+{
+	static sl_top_screen_t scr;
+	struct termios saved, raw;
+	const bool keys = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	if (keys) {
+		raw = saved;
+		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO); /* ISIG stays: ^C quits too */
+		raw.c_cc[VMIN] = 0;
+		raw.c_cc[VTIME] = 0;
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	}
+	struct sigaction sa = {.sa_handler = top_on_signal};
+	const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	fputs("\033[?1049h\033[?25l", stdout); /* the alternate screen, no cursor */
+	unsigned cols, rows;
+	top_size(&cols, &rows);
+	snprintf(scr.line[0], sizeof(scr.line[0]), "sluice top: relay %.15s: sampling for 1 s ...",
+		 t->cfg->name);
+	scr.n = 1;
+	top_draw(&scr);
+	bool have = false, quit = false;
+	int in = keys ? STDIN_FILENO : -1;
+	uint64_t next = mono_ns() + 1000000000u;
+	while (!quit) {
+		if (top_signal == SIGWINCH) {
+			top_signal = 0;
+			top_size(&cols, &rows);
+			if (have) {
+				top_render(prev, cur, cols, rows, &scr);
+				top_draw(&scr);
+			}
+		} else if (top_signal != 0) {
+			break;
+		}
+		const uint64_t now = mono_ns();
+		struct pollfd pfd = {.fd = in, .events = POLLIN};
+		if (now < next && poll(&pfd, 1, (int)((next - now) / 1000000u) + 1) > 0) {
+			char k[64];
+			ssize_t n = read(STDIN_FILENO, k, sizeof(k));
+			if (n <= 0)
+				in = -1; /* stdin gone: only signals end it now */
+			for (ssize_t i = 0; i < n; i++)
+				quit = quit || k[i] == 'q' || k[i] == 'Q';
+			continue;
+		}
+		if (mono_ns() < next)
+			continue;
+		next = mono_ns() + 1000000000u;
+		if (top_sample(t, cur) > 0) {
+			top_render(prev, cur, cols, rows, &scr);
+			sl_top_sample_t *x = prev;
+			prev = cur;
+			cur = x;
+			have = true;
+		} else {
+			snprintf(scr.line[0], sizeof(scr.line[0]), "sluice top: relay %.15s: sluice-dp %.200s",
+				 t->cfg->name, t->err);
+			scr.line[0][cols < SL_TOP_COLS_MAX ? cols : SL_TOP_COLS_MAX] = '\0';
+			scr.n = scr.n ? scr.n : 1;
+		}
+		top_draw(&scr);
+	}
+	fputs("\033[?25h\033[?1049l", stdout);
+	fflush(stdout);
+	if (keys)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	return EXIT_DONE;
+}
+
+static int cmd_top(const struct cmd *c, const struct cmd_args *a)
+{
+	static sl_config_t cfg;
+	static struct top t = {.tel = {.fd = -1}};
+	static sl_top_sample_t s[2];
+	static sl_top_screen_t scr;
+	if (sl_config_load(a->operand[0], &cfg, sl_config_report_print, stderr) != 0)
+		return EXIT_REFUSED;
+	t.cfg = &cfg;
+	sl_dptel_path(cfg.name, t.path, sizeof(t.path));
+	if (top_sample(&t, &s[0]) <= 0) {
+		fprintf(stderr, "%s: %s: sluice-dp of relay %s: %s\n", prog, c->name, cfg.name, t.err);
+		sl_dptel_close(&t.tel);
+		return EXIT_REFUSED;
+	}
+	int rc = EXIT_DONE;
+	if (!a->flag[0] && isatty(STDOUT_FILENO)) {
+		rc = top_live(&t, &s[0], &s[1]);
+	} else {
+		/* One frame from two samples a second apart, at 80x24. */
+		struct timespec second = {.tv_sec = 1};
+		while (nanosleep(&second, &second) != 0 && errno == EINTR)
+			;
+		if (top_sample(&t, &s[1]) <= 0) {
+			fprintf(stderr, "%s: %s: sluice-dp of relay %s: %s\n", prog, c->name, cfg.name,
+				t.err);
+			rc = EXIT_REFUSED;
+		} else {
+			top_render(&s[0], &s[1], 80, 24, &scr);
+			for (unsigned i = 0; i < scr.n; i++)
+				puts(scr.line[i]);
+		}
+	}
+	sl_dptel_close(&t.tel);
+	return rc;
 }
 
 static int cmd_config_check(const struct cmd *c, const struct cmd_args *a)
@@ -439,6 +600,16 @@ static const struct cmd commands[] = {
 			  "  last values) and the output says so.\n",
 		.flags = { { "--json", NULL, false, "one JSON object, with sluice-dp's telemetry under \"sluice_dp\"" } },
 		.run = cmd_stats,
+	},
+	{
+		.name = "top", .operands = "CONFIG", .noperands = 1,
+		.summary = "a live view of the running relay, redrawn every second (q quits): rates of\n"
+			   "      rx, forwarded and each drop reason, verify rate and batch fill, peers, sources",
+		.detail = "  Reads sluice-dp's DPDK telemetry (exit 1 when sluice-dp does not run) and,\n"
+			  "  when sluiced runs, its peers' state. Not on a terminal, or with --once: one\n"
+			  "  frame (80x24) from two samples a second apart.\n",
+		.flags = { { "--once", NULL, false, "print one frame and exit" } },
+		.run = cmd_top,
 	},
 	{
 		.name = "config check", .operands = "FILE", .noperands = 1,

@@ -332,10 +332,12 @@ static void fanout(sl_worker_t *w, struct rte_mbuf *m)
 
 /* ---- worker: verify batch ----------------------------------------------- */
 
-/* The dedup window gauge, refreshed at each batch and whenever rx idles. */
+/* The dedup gauges (window, fill), refreshed at each batch and whenever rx
+ * idles: never per packet. */
 static void publish_window(sl_worker_t *w, uint64_t now)
 {
 	w->stats.dedup_window_ns = (uint64_t)((double)sl_dedup_window(w->dedup, now) * w->ns_per_tick);
+	w->stats.dedup_fill = sl_dedup_count(w->dedup);
 }
 
 /* A transaction that failed to parse or verify: against its relay peer, or,

@@ -43,6 +43,7 @@ void sl_stats_sum(const sl_stats_t *const *parts, unsigned n, sl_stats_t *out)
 		for (unsigned p = 0; p < SL_PEERS_MAX; p++)
 			for (unsigned i = 0; i < SL_PC__COUNT; i++)
 				out->peer[p][i] += s->peer[p][i];
+		out->dedup_fill += s->dedup_fill;
 		if (s->dedup_window_ns &&
 		    (!out->dedup_window_ns || s->dedup_window_ns < out->dedup_window_ns))
 			out->dedup_window_ns = s->dedup_window_ns;
@@ -82,8 +83,8 @@ void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,
 		fprintf(f, "%s\"%s\": %llu", sep, name, (unsigned long long)s->c[i]);
 		sep = ", ";
 	}
-	fprintf(f, "},\n \"dedup_window_ns\": %llu,\n \"peers\": {",
-		(unsigned long long)s->dedup_window_ns);
+	fprintf(f, "},\n \"dedup_window_ns\": %llu,\n \"dedup_fill\": %llu,\n \"peers\": {",
+		(unsigned long long)s->dedup_window_ns, (unsigned long long)s->dedup_fill);
 	for (unsigned k = 0; k < peers->n; k++) {
 		fprintf(f, "%s\n  \"%s\": {", k ? "," : "", peers->name[k]);
 		for (unsigned i = 0; i < SL_PC__COUNT; i++)

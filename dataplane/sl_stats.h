@@ -79,6 +79,7 @@ typedef struct sl_stats {
 	uint64_t c[SL_C__COUNT];
 	uint64_t peer[SL_PEERS_MAX][SL_PC__COUNT]; /* by peer index (sl_peers.h) */
 	uint64_t dedup_window_ns; /* gauge, published by the shard's owner */
+	uint64_t dedup_fill;      /* gauge, likewise: entries its exact cache holds */
 } SL_ALIGNED(SL_CACHE_LINE) sl_stats_t;
 
 /* Name of counter i ("rx_packets", "drop_parse_truncated"), or NULL for the
@@ -86,8 +87,8 @@ typedef struct sl_stats {
 const char *sl_stats_name(unsigned i);
 const char *sl_stats_peer_name(unsigned i);
 
-/* out = sum of parts[0..n); the dedup window is the smallest non-zero one
- * (the guarantee every shard gives). */
+/* out = sum of parts[0..n) (the dedup fill too); the dedup window is the
+ * smallest non-zero one (the guarantee every shard gives). */
 void sl_stats_sum(const sl_stats_t *const *parts, unsigned n, sl_stats_t *out);
 
 /* Copy the port's own loss counters (imissed, rx_nombuf, ierrors) into

@@ -28,6 +28,7 @@ static int cmd_stats(struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "relay", tel_cfg->name);
 	rte_tel_data_add_dict_container(d, "counters", c, 0);
 	rte_tel_data_add_dict_u64(d, "dedup_window_ns", s.dedup_window_ns);
+	rte_tel_data_add_dict_u64(d, "dedup_fill", s.dedup_fill);
 	return 0;
 }
 

@@ -27,6 +27,7 @@
 
 #include "sl_config.h"
 #include "sl_eal.h"
+#include "sl_metrics.h"
 #include "sl_neigh.h"
 #include "sl_peertab.h"
 #include "sl_pipeline.h"
@@ -48,6 +49,7 @@ struct app {
 	sl_pipeline_t *p;
 	struct sl_peertab *peertab; /* NULL: static peers only */
 	sl_tables_t *tables;
+	sl_metrics_t *metrics; /* NULL: listen = off, or it could not listen */
 	uint64_t deadline; /* TSC, 0: none */
 	volatile bool rx_done;
 };
@@ -348,6 +350,11 @@ int main(int argc, char **argv)
 		goto out_port;
 	if (sl_telemetry_register(&a->cfg, a->p, a->pf.conf_fd >= 0 ? &a->pf : NULL) != 0)
 		fprintf(stderr, "sluice-dp: telemetry commands not registered\n");
+	/* Never fatal: a relay forwards without its endpoint. */
+	a->metrics = sl_metrics_start(&a->cfg, a->p, a->pf.conf_fd >= 0 ? &a->pf : NULL, err,
+				      sizeof(err));
+	if (!a->metrics && err[0])
+		fprintf(stderr, "sluice-dp: no metrics endpoint: %s\n", err);
 	start_tables(a);
 
 	signal(SIGINT, on_signal);
@@ -357,6 +364,10 @@ int main(int argc, char **argv)
 	fprintf(stderr, "sluice-dp %s: %s port %s, %u worker(s), %u peer(s), %s\n", a->cfg.name,
 		sl_port_type_name(a->cfg.port_type), a->port.dev, a->cfg.workers, a->cfg.npeers,
 		rte_eal_has_hugepages() ? "hugepages" : "ordinary pages (no hugepages)");
+	if (a->metrics)
+		fprintf(stderr, "sluice-dp %s: metrics at http://%u.%u.%u.%u:%u/metrics\n", a->cfg.name,
+			a->cfg.metrics.ip[0], a->cfg.metrics.ip[1], a->cfg.metrics.ip[2],
+			a->cfg.metrics.ip[3], a->cfg.metrics.port);
 
 	if (a->cfg.workers == 1) {
 		run_single(a);
@@ -396,6 +407,7 @@ int main(int argc, char **argv)
 		}
 	}
 	rc = g.json && write_json(g.json, &a->cfg, &s, &names, &sources, pf) != 0;
+	sl_metrics_stop(a->metrics);
 	sl_telemetry_detach();
 	sl_pipeline_destroy(a->p);
 	sl_tables_destroy(a->tables); /* after the pipeline: it may point into them */

@@ -9,8 +9,10 @@ PKGS=(
   dpdk dpdk-dev libdpdk-dev
   libbpf-dev libxdp-dev xdp-tools
   libxxhash-dev libcmocka-dev libsodium-dev libssl-dev libinih-dev libpcap-dev
-  libelf-dev zlib1g-dev libmnl-dev
-  iproute2 ethtool tcpdump python3 python3-scapy
+  libelf-dev zlib1g-dev libmnl-dev libmicrohttpd-dev
+  iproute2 ethtool tcpdump python3 python3-scapy python3-matplotlib
+  curl prometheus
+  libjansson-dev tmux
 )
 # Node.js may come from outside Debian (as on the dev machines); only ask apt
 # for it when no node/npm is on PATH.

@@ -31,6 +31,6 @@ sl_netns_lock
 echo "demo: clients c1 -> relay a (${SL_IP[a]}), c2 -> relay b (${SL_IP[b]}); a <-> b; b -> sink (${SL_IP[sink]})"
 echo "demo: each relay runs sluice-dp (af_xdp, XDP prefilter) and sluiced; the relays know each other by key and address only"
 status=0
-SL_E2E_SLUICED=1 SL_XDP_PROG=build/bpf/sl_prefilter.bpf.o sl_e2e_run "$work" build || status=$?
+SL_E2E_SLUICED=1 SL_E2E_METRICS=1 SL_XDP_PROG=build/bpf/sl_prefilter.bpf.o sl_e2e_run "$work" build || status=$?
 echo "demo: logs, manifests and stats in $work"
 exit $status

@@ -18,6 +18,7 @@
 #   sl_inject_pcap NS IFACE PCAP  write every frame of PCAP onto IFACE in sl-NS
 #   sl_sluiced_conf ...    write a config for sluice-dp and sluiced, peers by key (below)
 #   sl_peers_up CONFIG N S wait up to S seconds until sluiced has N peers up, resolved
+#   sl_scrape NODE         relay NODE's metrics (GET /metrics on 127.0.0.1:9464 in sl-NODE)
 # Namespaces sl-c1, sl-c2 (clients), sl-a, sl-b, sl-c (relays), sl-sink, each
 # with one veth (veth-<node>) into the bridge br0 of namespace sl-sw.
 
@@ -287,6 +288,26 @@ print(f"inject: {sent} frames sent, {refused} refused by the link")
 PY
 }
 
+# Relay NODE's Prometheus endpoint, as sl_relay_conf leaves it (the default
+# [metrics] listen, in the relay's own namespace): the exposition on stdout.
+SL_METRICS_URL=http://127.0.0.1:9464/metrics
+sl_scrape() {
+	sl_ns "$1" curl -sSf --max-time 5 "$SL_METRICS_URL"
+}
+
+# sl_e2e_metrics DIR: where each relay's metrics are, and one scrape's
+# headline figures (DIR/a.metrics, DIR/b.metrics).
+sl_e2e_metrics() {
+	local dir=$1 r
+	for r in a b; do
+		echo "relay $r: metrics at $SL_METRICS_URL (in netns sl-$r)"
+		sl_scrape "$r" >"$dir/$r.metrics" || { echo "e2e: relay $r's metrics did not answer" >&2; return 1; }
+		awk -v r="$r" '/^sluice_rx_packets_total /{rx=$2} /^sluice_forwarded_txns_total /{f=$2}
+			/^sluice_drops_total\{/{d+=$2}
+			END{printf "relay %s: metrics: rx %d, forwarded %d, drops %d\n", r, rx, f, d}' "$dir/$r.metrics"
+	done
+}
+
 sl_dp_bin() {
 	echo "${SLUICE_BUILD_DIR:-build}/dataplane/sluice-dp"
 }
@@ -324,6 +345,10 @@ print(len(p), sum(x["state"] == "up" for x in p))' "$dir/$r.peers.json")
 # SL_E2E_SLUICED=1: the relays name each other by key only (sl_sluiced_conf,
 # the prefilter in SL_XDP_PROG) and sluiced runs beside each sluice-dp; the
 # run prints each relay's peers and "peers: N of N up, by key" (sl_e2e_peers).
+# SL_E2E_METRICS=1: once the traffic is over, each relay's metrics endpoint
+# and one scrape's headline figures (sl_e2e_metrics). SL_E2E_HOOK: a command
+# run as `HOOK during DIR` just after the clients start and `HOOK after DIR`
+# once the traffic is over, before the relays stop; non-zero fails the run.
 sl_e2e_run() {
 	local dir=$1 build=$2 r
 	local dp=$build/dataplane/sluice-dp
@@ -387,6 +412,9 @@ sl_e2e_run() {
 		sl_inject_pcap c1 veth-c1 "$SL_E2E_INJECT" >"$dir/inject.log" 2>&1 ||
 			{ echo "e2e: injecting $SL_E2E_INJECT failed:" >&2; cat "$dir/inject.log" >&2; return 1; }
 	fi
+	if [ -n "${SL_E2E_HOOK:-}" ]; then
+		"$SL_E2E_HOOK" during "$dir" || { echo "e2e: $SL_E2E_HOOK during failed" >&2; return 1; }
+	fi
 	wait $g1 && wait $g2 || { echo "e2e: a generator failed" >&2; return 1; }
 	wait $g3 || { echo "e2e: the spoofing generator failed:" >&2; cat "$dir/spoof.log" >&2; return 1; }
 	timeout 70 tail --pid="$sink_pid" -f /dev/null
@@ -402,6 +430,12 @@ sl_e2e_run() {
 	fi
 	if [ "$sluiced" = 1 ]; then
 		sl_e2e_peers "$dir" "$build" || return 1
+	fi
+	if [ "${SL_E2E_METRICS:-0}" = 1 ]; then
+		sl_e2e_metrics "$dir" || return 1
+	fi
+	if [ -n "${SL_E2E_HOOK:-}" ]; then
+		"$SL_E2E_HOOK" after "$dir" || { echo "e2e: $SL_E2E_HOOK after failed" >&2; return 1; }
 	fi
 	sl_cleanup # SIGINT: the relays stop and write their stats
 	for r in a b; do

@@ -162,6 +162,10 @@ static void test_defaults(void **state)
 	/* what the control daemon reads */
 	assert_string_equal(cfg.key_file, "");
 	assert_int_equal(cfg.control_port, 8005);
+	/* sluice-dp's Prometheus endpoint: on, loopback only */
+	assert_true(cfg.metrics.enabled);
+	assert_memory_equal(cfg.metrics.ip, ((uint8_t[]){127, 0, 0, 1}), 4);
+	assert_int_equal(cfg.metrics.port, 9464);
 	assert_tunables(&cfg,
 			&(sl_cfg_control_t){
 				.socket = "/run/sluice/x.sock", .state_file = "/var/lib/sluice/x.peers",
@@ -529,7 +533,48 @@ static const struct bad_case {
 	 "peer r has the same pubkey as peer q"},
 	{HEAD "[peer q]\nkind=relay\nip=1.2.3.4\nport=9004\npubkey=" PK_B "\n", 6,
 	 "peer q is this relay itself (control_port 8005)"},
+
+	/* [metrics] */
+	{HEAD "[metrics]\n[metrics]\n", 7, "duplicate section [metrics] (first on line 6)"},
+	{HEAD "[metrics]\nport=9464\n", 7, "unknown key 'port' in [metrics]"},
+	{HEAD "[metrics]\nlisten=off\nlisten=off\n", 8, "duplicate key 'listen' in [metrics]"},
+	{HEAD "[metrics]\nlisten=\n", 7, "listen: empty value"},
+	{HEAD "[metrics]\nlisten=9464\n", 7, "listen: '9464' is not ADDR:PORT"},
+	{HEAD "[metrics]\nlisten=127.0.0.1\n", 7, "listen: '127.0.0.1' is not ADDR:PORT"},
+	{HEAD "[metrics]\nlisten=127.0.0.1:\n", 7, "is not ADDR:PORT"},
+	{HEAD "[metrics]\nlisten=127.0.0.1:0\n", 7, "listen: '127.0.0.1:0' is not ADDR:PORT"},
+	{HEAD "[metrics]\nlisten=127.0.0.1:65536\n", 7, "is not ADDR:PORT"},
+	{HEAD "[metrics]\nlisten=127.0.0.1:0x10\n", 7, "is not ADDR:PORT"},
+	{HEAD "[metrics]\nlisten=127.0.0.1:-1\n", 7, "is not ADDR:PORT"},
+	{HEAD "[metrics]\nlisten=127.0.0.1:94a\n", 7, "is not ADDR:PORT"},
+	{HEAD "[metrics]\nlisten=localhost:9464\n", 7,
+	 "listen: 'localhost' is not an IPv4 address"},
+	{HEAD "[metrics]\nlisten=[::1]:9464\n", 7, "is not an IPv4 address"},
+	{HEAD "[metrics]\nlisten=:9464\n", 7, "listen: '' is not an IPv4 address"},
+	{HEAD "[metrics]\nlisten=Off\n", 7, "listen: 'Off' is not ADDR:PORT"},
+	{HEAD "[metric]\n", 6, "unknown section [metric] (expected [relay], [port], [control], "
+				"[score], [metrics] or [peer NAME])"},
 };
+
+/* [metrics] listen: ADDR:PORT or off. */
+static void test_metrics_listen(void **state)
+{
+	(void)state;
+	sl_config_t cfg;
+	struct reports r;
+	assert_int_equal(parse(HEAD "[metrics]\nlisten = 10.1.2.3:9100\n", &cfg, &r), 0);
+	assert_true(cfg.metrics.enabled);
+	assert_memory_equal(cfg.metrics.ip, ((uint8_t[]){10, 1, 2, 3}), 4);
+	assert_int_equal(cfg.metrics.port, 9100);
+	assert_int_equal(parse(HEAD "[metrics]\nlisten = 0.0.0.0:65535\n", &cfg, &r), 0);
+	assert_int_equal(cfg.metrics.port, 65535);
+	assert_int_equal(parse(HEAD "[metrics]\nlisten = off\n", &cfg, &r), 0);
+	assert_false(cfg.metrics.enabled);
+	/* an empty section keeps the default */
+	assert_int_equal(parse(HEAD "[metrics]\n", &cfg, &r), 0);
+	assert_true(cfg.metrics.enabled);
+	assert_int_equal(cfg.metrics.port, 9464);
+}
 
 static void test_each_problem(void **state)
 {
@@ -610,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_control_and_score_keys),
 		cmocka_unit_test(test_managed_peers),
 		cmocka_unit_test(test_example_configs),
+		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_each_problem),
 		cmocka_unit_test(test_reports_every_line),
 		cmocka_unit_test(test_load_file),

@@ -78,3 +78,27 @@ out=$("$gen" --dst 10.0.0.1:1 --dpdk null --valid 50 --malformed 9 --bad-frames 
 	--count 5000 --quiet 2>&1)
 echo "$out" | grep -q "dpdk null: 4940 frames.*, 60 frames too large" || { echo "FAIL: dpdk null run: $out"; exit 1; }
 echo "dpdk null: ok"
+
+# The progress line: drawn in place (\r) on a terminal, never when stderr is a
+# pipe or with --quiet. 200 datagrams at 400/s over loopback UDP: 0.5 s.
+if command -v script >/dev/null; then
+	run=("$gen" --dst 127.0.0.1:9 --udp --valid 200 --rate 400)
+	tty=$(script -qec "${run[*]}" /dev/null </dev/null)
+	piped=$("${run[@]}" 2>&1 | cat)
+	quiet=$(script -qec "${run[*]} --quiet" /dev/null </dev/null)
+	if ! printf '%s' "$tty" | grep -q $'\rsluice-gen: sent [0-9]*/200 ([0-9]*%), [0-9]*/s, .* s left'; then
+		echo "FAIL: no progress line under a pty: $(printf '%s' "$tty" | cat -A)"
+		exit 1
+	fi
+	printf '%s' "$tty" | grep -q 'sluice-gen: sent 200/200 (100%)' ||
+		{ echo "FAIL: the progress line does not end at 200/200: $(printf '%s' "$tty" | cat -A)"; exit 1; }
+	if printf '%s' "$piped" | grep -q 'sent \|'$'\r'; then
+		echo "FAIL: a progress line on a pipe: $(printf '%s' "$piped" | cat -A)"
+		exit 1
+	fi
+	printf '%s' "$piped" | grep -q '^sluice-gen: 200 datagrams' || { echo "FAIL: no summary: $piped"; exit 1; }
+	[ -z "$quiet" ] || { echo "FAIL: output with --quiet under a pty: $(printf '%s' "$quiet" | cat -A)"; exit 1; }
+	echo "progress: ok"
+else
+	echo "progress: skipped (no 'script' command, util-linux)"
+fi
