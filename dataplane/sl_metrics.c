@@ -80,6 +80,8 @@ static const char *const stage_help[SL_C__COUNT] = {
 	[SL_C_unique_txns] = "First sightings, sent to verification.",
 	[SL_C_verify_batches] = "Signature verification batches.",
 	[SL_C_verify_sigs] = "Signatures verified.",
+	[SL_C_verify_singles] = "Of the signatures verified: checked singly, not in a batch equation "
+				"(small batches, or many invalid: the batch verifier's fallback).",
 	[SL_C_forwarded_txns] = "Valid transactions forwarded the first time: the good final bucket.",
 	[SL_C_fanout_ttl_expired] = "Valid transactions not re-gossiped: outgoing TTL 0.",
 	[SL_C_tx_frames] = "Frames the port accepted.",

@@ -361,6 +361,7 @@ static void flush_batch(sl_worker_t *w, uint64_t now)
 	sl_verify_batch(w->verifier, w->items, w->ni, w->ok);
 	st->c[SL_C_verify_batches]++;
 	st->c[SL_C_verify_sigs] += w->ni;
+	st->c[SL_C_verify_singles] = sl_verifier_singles(w->verifier); /* this worker's, cumulative */
 	unsigned item = 0;
 	for (unsigned i = 0; i < w->bn; i++) {
 		struct rte_mbuf *m = w->bm[i];

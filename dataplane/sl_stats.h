@@ -44,6 +44,7 @@
 	X(unique_txns)        /* first sightings, sent to verification */          \
 	X(verify_batches)                                                          \
 	X(verify_sigs)                                                             \
+	X(verify_singles)     /* of those: checked singly, not in a batch equation */ \
 	X(drop_invalid_sig)                                                        \
 	X(forwarded_txns)     /* valid, first time: the good final bucket */       \
 	X(fanout_ttl_expired) /* valid txns not re-gossiped: outgoing TTL 0 */     \

@@ -55,6 +55,11 @@ void sl_verifier_destroy(sl_verifier_t *v)
 	free(v);
 }
 
+uint64_t sl_verifier_singles(const sl_verifier_t *v)
+{
+	return v->ops->singles != NULL ? v->ops->singles(v->state) : 0;
+}
+
 size_t sl_verify_batch(sl_verifier_t *v, const sl_verify_item_t *items, size_t n, uint8_t *ok)
 {
 	if (n == 0)

@@ -31,6 +31,12 @@ typedef struct sl_verifier sl_verifier_t;
 
 sl_verifier_t *sl_verifier_create(sl_verify_backend_t backend);
 void sl_verifier_destroy(sl_verifier_t *v);
+
+/* Signatures this verifier's batches checked singly (small batches, or a
+ * high invalid rate that makes batch equations a loss), since creation,
+ * not counting those refused at decoding, before any check; 0
+ * for a backend without batch equations. Cheap: a field read. */
+uint64_t sl_verifier_singles(const sl_verifier_t *v);
 /* n may be 0..SL_VERIFY_BATCH_MAX. */
 size_t sl_verify_batch(sl_verifier_t *v, const sl_verify_item_t *items, size_t n, uint8_t *ok);
 

@@ -23,6 +23,9 @@ struct sl_verify_ops {
 	size_t (*batch)(void *state, const sl_verify_item_t *items, size_t n, uint8_t *ok);
 	/* 1 iff the item is valid under the rule; no state, no allocation. */
 	int (*one)(const sl_verify_item_t *item);
+	/* Signatures that batch() checked one at a time instead of in a batch
+	 * equation, since create (NULL: the backend has no batch equation). */
+	uint64_t (*singles)(const void *state);
 };
 
 extern const struct sl_verify_ops sl_verify_sodium_ops;

@@ -24,9 +24,17 @@ static int sl_sluice_one(const sl_verify_item_t *item)
 	return ed25519_verify(item->sig, item->pk, item->msg, item->msg_sz);
 }
 
+static uint64_t sl_sluice_singles(const void *state)
+{
+	ed25519_batch_stats_t st;
+	ed25519_batch_stats(state, &st);
+	return st.singles;
+}
+
 const struct sl_verify_ops sl_verify_sluice_ops = {
 	.create = sl_sluice_create,
 	.destroy = sl_sluice_destroy,
 	.batch = sl_sluice_batch,
 	.one = sl_sluice_one,
+	.singles = sl_sluice_singles,
 };

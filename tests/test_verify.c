@@ -844,6 +844,47 @@ static void test_api(void **state)
 	sl_verifier_destroy(NULL);
 }
 
+/* Signatures checked singly: a batch too small for an equation, and every
+ * signature once invalid ones make equations a loss; none for a batch of
+ * valid ones; none ever for libsodium, which has no batch equation. */
+static void test_singles(void **state)
+{
+	(void)state;
+	enum { N = 64 };
+	static uint8_t sigs[N][64], msgs[N][8];
+	static test_key_t keys[N];
+	sl_verify_item_t it[N];
+	for (int i = 0; i < N; i++) {
+		key_new(&keys[i]);
+		uint8_t r[32], r_enc[32];
+		test_scalar(r);
+		assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(r_enc, r), 0);
+		memset(msgs[i], i, sizeof(msgs[i]));
+		sl_test_sign_raw(sigs[i], r, r_enc, keys[i].a, keys[i].pk, msgs[i], sizeof(msgs[i]), NULL);
+		it[i] = (sl_verify_item_t){ .sig = sigs[i], .pk = keys[i].pk, .msg = msgs[i], .msg_sz = 8 };
+	}
+	uint8_t ok[N];
+	sl_verifier_t *v = sl_verifier_create(SL_VERIFY_SLUICE);
+	assert_int_equal(sl_verifier_singles(v), 0);
+	assert_int_equal(sl_verify_batch(v, it, 2, ok), 2);
+	assert_int_equal(sl_verifier_singles(v), 2);
+	assert_int_equal(sl_verify_batch(v, it, N, ok), N);
+	assert_int_equal(sl_verifier_singles(v), 2);
+	for (int i = 0; i < N; i++)
+		msgs[i][0] ^= 1; /* every signature invalid now */
+	uint64_t before = 0;
+	for (int round = 0; round < 20; round++) {
+		before = sl_verifier_singles(v);
+		assert_int_equal(sl_verify_batch(v, it, N, ok), 0);
+	}
+	assert_int_equal(sl_verifier_singles(v) - before, N); /* the last batch: one by one */
+	sl_verifier_destroy(v);
+	v = sl_verifier_create(SL_VERIFY_SODIUM);
+	assert_int_equal(sl_verify_batch(v, it, 2, ok), 0);
+	assert_int_equal(sl_verifier_singles(v), 0);
+	sl_verifier_destroy(v);
+}
+
 /* ---- transactions ------------------------------------------------------- */
 
 /* Parses, then checks sl_verify_txn against `valid`, and that flipping one
@@ -933,6 +974,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_api),
+		cmocka_unit_test(test_singles),
 		cmocka_unit_test(test_libsodium_behaviour),
 		cmocka_unit_test(test_encoding_clauses),
 		cmocka_unit_test(test_cctv),
