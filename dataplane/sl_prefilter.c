@@ -4,6 +4,7 @@
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -90,6 +91,12 @@ int sl_prefilter_open_prog(sl_prefilter_t *pf, int prog_fd, char *err, size_t er
 		 &pf->counters_fd},
 		{SL_PF_SRC_DROPS_MAP, BPF_MAP_TYPE_LRU_HASH, 4, 8, SL_PF_SRC_DROPS_MAX, 0,
 		 &pf->src_drops_fd},
+		{SL_PF_RATE_MAP, BPF_MAP_TYPE_LRU_HASH, 4, sizeof(struct sl_pf_bucket),
+		 SL_PF_RATE_MAX, 0, &pf->rate_fd},
+		{SL_PF_BLOCK_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm_key),
+		 sizeof(struct sl_pf_block), SL_PF_BLOCK_MAX, BPF_F_NO_PREALLOC, &pf->block_fd},
+		{SL_PF_ALLOW_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm_key), 4,
+		 SL_PF_ALLOW_MAX, BPF_F_NO_PREALLOC, &pf->allow_fd},
 	};
 	uint32_t ids[16];
 	struct bpf_prog_info info = {0};
@@ -140,7 +147,8 @@ int sl_prefilter_open_iface(sl_prefilter_t *pf, const char *iface, char *err, si
 
 void sl_prefilter_close(sl_prefilter_t *pf)
 {
-	int *fds[] = {&pf->conf_fd, &pf->peers_fd, &pf->counters_fd, &pf->src_drops_fd};
+	int *fds[] = {&pf->conf_fd, &pf->peers_fd, &pf->counters_fd, &pf->src_drops_fd,
+		      &pf->rate_fd, &pf->block_fd, &pf->allow_fd};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -180,6 +188,95 @@ int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *co
 {
 	uint32_t zero = 0;
 	return bpf_map_update_elem(pf->conf_fd, &zero, conf, BPF_ANY);
+}
+
+static int lpm_key(struct sl_pf_lpm_key *k, uint32_t addr, uint32_t prefixlen)
+{
+	if (prefixlen > 32) {
+		errno = EINVAL;
+		return -1;
+	}
+	*k = (struct sl_pf_lpm_key){.prefixlen = prefixlen, .addr = addr};
+	return 0;
+}
+
+static int lpm_del(int fd, uint32_t addr, uint32_t prefixlen)
+{
+	struct sl_pf_lpm_key k;
+	if (lpm_key(&k, addr, prefixlen) != 0)
+		return -1;
+	return bpf_map_delete_elem(fd, &k) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int sl_prefilter_block(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen,
+		       uint64_t expiry_ns)
+{
+	struct sl_pf_lpm_key k;
+	if (lpm_key(&k, addr, prefixlen) != 0)
+		return -1;
+	struct sl_pf_block v = {.expiry_ns = expiry_ns, .prefixlen = prefixlen};
+	return bpf_map_update_elem(pf->block_fd, &k, &v, BPF_ANY);
+}
+
+int sl_prefilter_unblock(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen)
+{
+	return lpm_del(pf->block_fd, addr, prefixlen);
+}
+
+int sl_prefilter_allow(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen)
+{
+	struct sl_pf_lpm_key k;
+	if (lpm_key(&k, addr, prefixlen) != 0)
+		return -1;
+	uint32_t one = 1;
+	return bpf_map_update_elem(pf->allow_fd, &k, &one, BPF_ANY);
+}
+
+int sl_prefilter_unallow(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen)
+{
+	return lpm_del(pf->allow_fd, addr, prefixlen);
+}
+
+uint64_t sl_prefilter_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int sl_prefilter_sweep_blocklist(const sl_prefilter_t *pf, uint64_t now_ns)
+{
+	enum { BATCH = 256 };
+	struct sl_pf_lpm_key expired[BATCH];
+	int removed = 0;
+	for (;;) {
+		/* Collect a batch, then delete it: deleting under the walk
+		 * would send get_next_key back to the start. Each batch
+		 * removes its keys, so the walks end. */
+		unsigned n = 0;
+		struct sl_pf_lpm_key key;
+		const struct sl_pf_lpm_key *prev = NULL;
+		for (unsigned step = 0; step < SL_PF_BLOCK_MAX && n < BATCH; step++) {
+			if (bpf_map_get_next_key(pf->block_fd, prev, &key) != 0) {
+				if (errno != ENOENT)
+					return -1;
+				break;
+			}
+			struct sl_pf_block v;
+			if (bpf_map_lookup_elem(pf->block_fd, &key, &v) == 0 &&
+			    !sl_pf_block_live(&v, now_ns))
+				expired[n++] = key;
+			prev = &key;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			if (bpf_map_delete_elem(pf->block_fd, &expired[i]) == 0)
+				removed++;
+			else if (errno != ENOENT)
+				return -1;
+		}
+		if (n < BATCH)
+			return removed;
+	}
 }
 
 int sl_prefilter_counters(const sl_prefilter_t *pf, uint64_t c[SL_PF__COUNT])

@@ -19,10 +19,10 @@
 #include "sluice/sl_prefilter.h"
 
 typedef struct sl_prefilter {
-	int conf_fd, peers_fd, counters_fd, src_drops_fd;
+	int conf_fd, peers_fd, counters_fd, src_drops_fd, rate_fd, block_fd, allow_fd;
 } sl_prefilter_t;
 
-#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1})
+#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1})
 
 /* Sources by drops, most first; ties keep the order they were added in. */
 #define SL_PF_TOP_MAX 16
@@ -59,6 +59,31 @@ int sl_prefilter_del_peer(const sl_prefilter_t *pf, uint32_t ip);
 
 /* Writes the config entry: from then on the program redirects. */
 int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *conf);
+
+/* The blocklist (sl_pf_block) and the allowlist (sl_pf_allow): the prefix
+ * addr/prefixlen (addr in sl_pkt_view_t form, prefixlen 0..32) inserted or
+ * replaced, or removed (absent is no error). Only the first prefixlen bits
+ * of addr count, in lookups and in telling entries apart. A blocklist
+ * entry holds until expiry_ns (CLOCK_MONOTONIC ns, the clock of
+ * bpf_ktime_get_ns: sl_prefilter_now_ns), 0 for ever. 0, or -1 with errno
+ * (EINVAL: prefixlen > 32; E2BIG: full). */
+int sl_prefilter_block(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen,
+		       uint64_t expiry_ns);
+int sl_prefilter_unblock(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen);
+int sl_prefilter_allow(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen);
+int sl_prefilter_unallow(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen);
+
+/* CLOCK_MONOTONIC in ns: the program's clock. */
+uint64_t sl_prefilter_now_ns(void);
+
+/* Removes the blocklist entries expired at now_ns (they drop nothing
+ * already; this frees their room). Slow path: up to SL_PF_BLOCK_MAX steps
+ * of bpf_map_get_next_key per batch of 256 removals. Returns how many it
+ * removed, or -1 with errno. Call it now and then from the thread that
+ * writes the blocklist: an entry renewed by another thread between the
+ * walk and the delete would go. Nothing calls it yet (sluice-dp has no
+ * writer of the blocklist). */
+int sl_prefilter_sweep_blocklist(const sl_prefilter_t *pf, uint64_t now_ns);
 
 /* c[i] = counter slot i summed over every CPU. */
 int sl_prefilter_counters(const sl_prefilter_t *pf, uint64_t c[SL_PF__COUNT]);

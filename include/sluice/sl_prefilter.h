@@ -1,6 +1,7 @@
 /* sl_prefilter: what the XDP prefilter (bpf/sl_prefilter.bpf.c) and user
  * space (dataplane/sl_prefilter.c, the tests) share: map names and bounds,
- * the config map's value and the counter slots (bpf/README.md). */
+ * the config map's value (with the ingest rate limit), the values of the
+ * rate, blocklist and allowlist maps, and the counter slots (bpf/README.md). */
 #ifndef SL_PREFILTER_H
 #define SL_PREFILTER_H
 
@@ -14,6 +15,9 @@
 #define SL_PF_PEERS_MAP     "sl_pf_peers"
 #define SL_PF_COUNTERS_MAP  "sl_pf_counters"
 #define SL_PF_SRC_DROPS_MAP "sl_pf_src_drops"
+#define SL_PF_RATE_MAP      "sl_pf_rate"
+#define SL_PF_BLOCK_MAP     "sl_pf_block"
+#define SL_PF_ALLOW_MAP     "sl_pf_allow"
 
 /* xsks_map slots: one per rx queue the af_xdp PMD may bind. */
 #define SL_PF_QUEUES_MAX 64
@@ -24,6 +28,15 @@
  * table's up peers (at most 32 more); the rest is room. A full map refuses
  * new peers (the writer sees E2BIG), it never evicts one. */
 #define SL_PF_PEERS_MAX 1024
+/* Ingest sources with a token bucket (sl_pf_rate, an LRU_HASH): the least
+ * recently seen are evicted, and an evicted source comes back with a full
+ * bucket. A compile-time bound (the map's size is fixed at load): 65536 ×
+ * 16 B of value, a few MB of kernel memory with the LRU's overhead. */
+#define SL_PF_RATE_MAX 65536
+/* Prefixes the blocklist and the allowlist (LPM_TRIEs) can hold; a full
+ * trie refuses inserts (E2BIG), it never evicts. */
+#define SL_PF_BLOCK_MAX 16384
+#define SL_PF_ALLOW_MAX 1024
 
 /* The one entry of sl_pf_conf, written by user space. Values are in the
  * form sl_pkt_view_t holds them (the frame's bytes read little-endian), so
@@ -35,6 +48,15 @@ struct sl_pf_conf {
 	uint32_t ip;          /* this relay's address */
 	uint16_t ingest_port;
 	uint16_t gossip_port;
+	/* The per-source rate limit on the ingest port (IPv4 sources not in
+	 * sl_pf_allow): rate_pps packets a second, bursts of up to burst.
+	 * Set all four with sl_pf_conf_rate(); the program reads only the
+	 * derived token_ns and bucket_ns, so it needs no division. Default 0:
+	 * no limit (token_ns 0), as sl_pf_conf_make() leaves it. */
+	uint32_t rate_pps;   /* informative: what token_ns was derived from */
+	uint32_t burst;      /* informative: what bucket_ns was derived from */
+	uint64_t token_ns;   /* ns of refill one packet costs: 1e9 / rate_pps; 0: off */
+	uint64_t bucket_ns;  /* the bucket's depth: burst * token_ns */
 };
 
 /* The value of sl_pf_peers (a BPF_F_NO_PREALLOC hash), keyed by the peer's
@@ -81,6 +103,61 @@ static inline struct sl_pf_conf sl_pf_conf_make(const uint8_t ip[4], uint16_t in
 	};
 }
 
+/* The rate limit of a config entry: rate_pps packets a second per source
+ * (0: none; above 1e9 it is 1e9), bursts of burst packets (0: 1). Integer
+ * nanoseconds per token, rounded to nearest: the rate is exact to 0.5 ns a
+ * packet. */
+#define SL_PF_NS 1000000000ull
+static inline void sl_pf_conf_rate(struct sl_pf_conf *c, uint32_t rate_pps, uint32_t burst)
+{
+	if (rate_pps > SL_PF_NS)
+		rate_pps = (uint32_t)SL_PF_NS;
+	if (burst == 0)
+		burst = 1;
+	c->rate_pps = rate_pps;
+	c->burst = rate_pps ? burst : 0;
+	c->token_ns = rate_pps ? (SL_PF_NS + rate_pps / 2) / rate_pps : 0;
+	c->bucket_ns = c->token_ns * c->burst;
+}
+
+/* The value of sl_pf_rate, keyed by the source address (sl_pkt_view_t
+ * form): the bucket in nanoseconds of refill (a packet takes token_ns of
+ * it; it refills one ns a ns, up to bucket_ns) and when it was last
+ * refilled (bpf_ktime_get_ns: CLOCK_MONOTONIC). A new source starts with a
+ * full bucket. The program updates it in place without a lock: two CPUs
+ * taking frames of one source at the same instant may each spend the same
+ * token, so a source spread over n rx queues may get up to n - 1 packets
+ * more per such race; RSS keeps a source's flow on one queue. */
+struct sl_pf_bucket {
+	uint64_t tokens; /* in ns of refill: tokens / token_ns packets */
+	uint64_t last_ns;
+};
+
+/* The key of sl_pf_block and sl_pf_allow (LPM_TRIE): the prefix length in
+ * bits (0..32) and the address in sl_pkt_view_t form, whose bytes in
+ * memory are the address in network order, as the trie matches them. */
+struct sl_pf_lpm_key {
+	uint32_t prefixlen;
+	uint32_t addr;
+};
+
+/* The value of sl_pf_block: until when (bpf_ktime_get_ns, CLOCK_MONOTONIC
+ * ns) the prefix is blocked, 0 for ever; and the entry's own prefix length,
+ * so that when the longest match has expired the program looks for a
+ * shorter one (an expired entry drops nothing, and hides nothing). Expired
+ * entries stay until user space sweeps them (sl_prefilter_sweep_blocklist). */
+struct sl_pf_block {
+	uint64_t expiry_ns;
+	uint32_t prefixlen;
+	uint32_t pad; /* 0 */
+};
+
+/* Is a blocklist entry in force at now_ns? */
+static inline int sl_pf_block_live(const struct sl_pf_block *b, uint64_t now_ns)
+{
+	return b->expiry_ns == 0 || now_ns < b->expiry_ns;
+}
+
 /* Counter slots of sl_pf_counters (a PERCPU_ARRAY). Every frame lands in
  * exactly one: the named slots below, or SL_PF_PKT_BASE + v - 1 for a frame
  * that sl_pkt_check() rejects with verdict v (passed or dropped as
@@ -92,7 +169,9 @@ static inline struct sl_pf_conf sl_pf_conf_make(const uint8_t ip[4], uint16_t in
 	X(DROP_OVERSIZE, "drop_oversize")         /* more than a (gossip) transaction */ \
 	X(DROP_GOSSIP_HDR, "drop_gossip_hdr")     /* sl_gossip_check() rejects it */    \
 	X(DROP_UNKNOWN_PEER, "drop_unknown_peer") /* gossip: source not in sl_pf_peers */ \
-	X(DROP_BAD_TOKEN, "drop_bad_token")       /* gossip: not the peer's tokens */
+	X(DROP_BAD_TOKEN, "drop_bad_token")       /* gossip: not the peer's tokens */ \
+	X(DROP_BLOCKLISTED, "drop_blocklisted")   /* source in a live sl_pf_block entry */ \
+	X(DROP_RATE_LIMITED, "drop_rate_limited") /* ingest: source over its rate */
 
 enum sl_pf_counter {
 #define SL_PF_COUNTER_ENUM(name, str) SL_PF_##name,

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -45,7 +46,7 @@ struct fixture {
 	sl_config_t cfg; /* its peers */
 };
 
-static struct fixture fx = {.prog_fd = -1, .pf = {-1, -1, -1, -1}};
+static struct fixture fx = {.prog_fd = -1, .pf = {-1, -1, -1, -1, -1, -1, -1}};
 static uint8_t txn[SL_TXN_MTU + sizeof(struct sl_gossip_hdr) + 1];
 
 static void set_peers(uint64_t token_in)
@@ -370,7 +371,8 @@ static void test_top_sources(void **state)
 	need_root();
 	int fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "sl_test_top", 4, 8, SL_PF_SRC_DROPS_MAX, NULL);
 	assert_true(fd >= 0);
-	sl_prefilter_t pf = {-1, -1, -1, fd};
+	sl_prefilter_t pf = SL_PREFILTER_CLOSED;
+	pf.src_drops_fd = fd;
 	sl_pf_top_t top;
 	assert_int_equal(sl_prefilter_top_sources(&pf, &top), 0);
 	assert_int_equal(top.n, 0);
@@ -389,6 +391,279 @@ static void test_top_sources(void **state)
 		assert_int_equal(drops, N - i);
 	}
 	close(fd);
+}
+
+/* 10.99.<c>.<d> in sl_pkt_view_t form, and as udp_frame_from() takes it. */
+static uint32_t host_ip(unsigned c, unsigned d)
+{
+	return 0x0a630000u | c << 8 | d;
+}
+
+static uint32_t view_ip(uint32_t host)
+{
+	return __builtin_bswap32(host);
+}
+
+/* Sends n ingest frames from src (host order); each must end as `slot`,
+ * with the action that goes with it and one drop more for src if a drop. */
+static void ingest_n(uint32_t src, unsigned n, unsigned slot)
+{
+	static uint8_t f[SL_BAD_FRAME_CAP];
+	size_t len = udp_frame_from(f, src, SL_PORT_INGEST, txn, TXN_SZ);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t d0 = sl_prefilter_src_drops(&fx.pf, view_ip(src));
+		unsigned moved = SL_PF__COUNT;
+		int action = run(f, len, &moved);
+		if (moved != slot)
+			fail_msg("frame %u of %u from %08x: %s, not %s", i + 1, n, src,
+				 sl_prefilter_counter_name(moved), sl_prefilter_counter_name(slot));
+		int dropped = strncmp(sl_prefilter_counter_name(slot), "drop_", 5) == 0;
+		assert_int_equal(action, dropped ? XDP_DROP : XDP_PASS);
+		assert_int_equal(sl_prefilter_src_drops(&fx.pf, view_ip(src)) - d0, dropped);
+	}
+}
+
+/* Frames from src until one is rate limited: how many passed first (at
+ * most cap + 1 tries). */
+static unsigned passes_until_limited(uint32_t src, unsigned cap)
+{
+	static uint8_t f[SL_BAD_FRAME_CAP];
+	size_t len = udp_frame_from(f, src, SL_PORT_INGEST, txn, TXN_SZ);
+	for (unsigned i = 0; i <= cap; i++) {
+		unsigned moved = SL_PF__COUNT;
+		int action = run(f, len, &moved);
+		if (moved == SL_PF_DROP_RATE_LIMITED) {
+			assert_int_equal(action, XDP_DROP);
+			return i;
+		}
+		assert_int_equal(moved, SL_PF_REDIRECTED);
+	}
+	return cap + 1;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* The derived fields: no division in the program. */
+static void test_rate_conf(void **state)
+{
+	(void)state;
+	struct sl_pf_conf c = {0};
+	sl_pf_conf_rate(&c, 0, 5);
+	assert_true(c.token_ns == 0 && c.bucket_ns == 0 && c.burst == 0);
+	sl_pf_conf_rate(&c, 1, 4);
+	assert_true(c.token_ns == 1000000000u && c.bucket_ns == 4000000000u);
+	sl_pf_conf_rate(&c, 3, 0); /* burst 0: 1; 333333333.3 rounds down */
+	assert_true(c.burst == 1 && c.token_ns == 333333333u && c.bucket_ns == 333333333u);
+	sl_pf_conf_rate(&c, 2000000000u, 10); /* capped at 1e9/s: 1 ns a packet */
+	assert_true(c.rate_pps == 1000000000u && c.token_ns == 1 && c.bucket_ns == 10);
+	sl_pf_conf_rate(&c, 1, UINT32_MAX); /* the largest bucket fits */
+	assert_true(c.bucket_ns == 1000000000ull * UINT32_MAX);
+}
+
+/* A source gets exactly its burst, then every frame drops until the bucket
+ * refills; k tokens' worth of time lets exactly k more through. The limit
+ * is the ingest port's only; rate 0 turns it off. */
+static void test_rate_limit(void **state)
+{
+	(void)state;
+	need_root();
+	static uint8_t f[SL_BAD_FRAME_CAP];
+	struct sl_pf_conf c = fx.conf;
+	sl_pf_conf_rate(&c, 1, 4); /* 1/s: nothing refills during the test */
+	configure(&c);
+	const uint32_t s1 = host_ip(1, 1), s2 = host_ip(1, 2);
+	ingest_n(s2, 3, SL_PF_REDIRECTED); /* below the burst */
+	ingest_n(s1, 4, SL_PF_REDIRECTED); /* at it */
+	ingest_n(s1, 3, SL_PF_DROP_RATE_LIMITED); /* over it */
+	ingest_n(s2, 1, SL_PF_REDIRECTED);       /* its own bucket: the 4th */
+	ingest_n(s2, 1, SL_PF_DROP_RATE_LIMITED);
+	assert_int_equal(sl_prefilter_src_drops(&fx.pf, view_ip(s1)), 3);
+
+	/* gossip and other ports are not limited */
+	unsigned moved;
+	size_t n = gossip_frame(f, TXN_SZ);
+	for (int i = 0; i < 6; i++) {
+		run(f, n, &moved);
+		assert_int_equal(moved, SL_PF_REDIRECTED);
+	}
+	n = udp_frame_from(f, s1, SL_PORT_CONTROL, txn, TXN_SZ);
+	assert_int_equal(run(f, n, &moved), XDP_PASS);
+	assert_int_equal(moved, SL_PF_PASS_NOT_OURS);
+
+	/* Refill, on the program's clock: s1's bucket emptied, last seen 2.5
+	 * tokens (2.5 s) ago; the test would have to stall 0.5 s for a 3rd. */
+	struct sl_pf_bucket b;
+	uint32_t key = view_ip(s1);
+	assert_int_equal(bpf_map_lookup_elem(fx.pf.rate_fd, &key, &b), 0);
+	assert_true(b.tokens < c.token_ns);
+	b = (struct sl_pf_bucket){.tokens = 0, .last_ns = sl_prefilter_now_ns() - 2500000000u};
+	assert_int_equal(bpf_map_update_elem(fx.pf.rate_fd, &key, &b, BPF_EXIST), 0);
+	ingest_n(s1, 2, SL_PF_REDIRECTED);
+	ingest_n(s1, 1, SL_PF_DROP_RATE_LIMITED);
+	/* a long silence refills to the burst, never past it */
+	b = (struct sl_pf_bucket){.tokens = 0, .last_ns = sl_prefilter_now_ns() - 3600 * SL_PF_NS};
+	assert_int_equal(bpf_map_update_elem(fx.pf.rate_fd, &key, &b, BPF_EXIST), 0);
+	ingest_n(s1, 4, SL_PF_REDIRECTED);
+	ingest_n(s1, 1, SL_PF_DROP_RATE_LIMITED);
+
+	/* Refill in real time: 4/s (250 ms a token), burst 2. After 600 ms
+	 * (2.4 tokens) the bucket is full: exactly 2 pass, unless the test
+	 * stalls 250 ms between two frames. */
+	sl_pf_conf_rate(&c, 4, 2);
+	configure(&c);
+	const uint32_t s3 = host_ip(1, 3);
+	assert_int_equal(passes_until_limited(s3, 10), 2);
+	sleep_ms(600);
+	assert_int_equal(passes_until_limited(s3, 10), 2);
+
+	/* rate 0: off, for the sources already limited too */
+	configure(&fx.conf);
+	ingest_n(s1, 5, SL_PF_REDIRECTED);
+	ingest_n(s3, 5, SL_PF_REDIRECTED);
+}
+
+/* Allowlisted prefixes are exempt from the rate limit (and only from it). */
+static void test_allowlist(void **state)
+{
+	(void)state;
+	need_root();
+	struct sl_pf_conf c = fx.conf;
+	sl_pf_conf_rate(&c, 1, 1);
+	configure(&c);
+	const uint32_t s1 = host_ip(2, 1), s2 = host_ip(2, 7), s3 = host_ip(3, 1);
+	assert_int_equal(sl_prefilter_allow(&fx.pf, view_ip(s1), 32), 0);
+	assert_int_equal(sl_prefilter_allow(&fx.pf, view_ip(host_ip(2, 0)), 28), 0); /* .0-.15 */
+	ingest_n(s1, 5, SL_PF_REDIRECTED);
+	ingest_n(s2, 5, SL_PF_REDIRECTED);
+	ingest_n(s3, 1, SL_PF_REDIRECTED);
+	ingest_n(s3, 1, SL_PF_DROP_RATE_LIMITED);
+	ingest_n(host_ip(2, 16), 1, SL_PF_REDIRECTED); /* outside the /28 */
+	ingest_n(host_ip(2, 16), 1, SL_PF_DROP_RATE_LIMITED);
+	/* the /28 gone, s2 is limited; s1 keeps its /32 */
+	assert_int_equal(sl_prefilter_unallow(&fx.pf, view_ip(host_ip(2, 0)), 28), 0);
+	assert_int_equal(sl_prefilter_unallow(&fx.pf, view_ip(host_ip(2, 0)), 28), 0);
+	ingest_n(s2, 1, SL_PF_REDIRECTED);
+	ingest_n(s2, 1, SL_PF_DROP_RATE_LIMITED);
+	ingest_n(s1, 3, SL_PF_REDIRECTED);
+	/* allowed, yet blocklisted: dropped */
+	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(s1), 32, 0), 0);
+	ingest_n(s1, 1, SL_PF_DROP_BLOCKLISTED);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, view_ip(s1), 32), 0);
+	assert_int_equal(sl_prefilter_unallow(&fx.pf, view_ip(s1), 32), 0);
+	ingest_n(s1, 1, SL_PF_REDIRECTED);
+	ingest_n(s1, 1, SL_PF_DROP_RATE_LIMITED);
+	errno = 0;
+	assert_int_equal(sl_prefilter_allow(&fx.pf, view_ip(s1), 33), -1);
+	assert_int_equal(errno, EINVAL);
+	configure(&fx.conf);
+}
+
+static unsigned map_entries(int fd)
+{
+	struct sl_pf_lpm_key k;
+	const struct sl_pf_lpm_key *prev = NULL;
+	unsigned n = 0;
+	while (bpf_map_get_next_key(fd, prev, &k) == 0) {
+		n++;
+		prev = &k;
+	}
+	return n;
+}
+
+/* Blocked sources drop on both ports; the longest live prefix decides;
+ * expired entries drop nothing until swept, and hide nothing. */
+static void test_blocklist(void **state)
+{
+	(void)state;
+	need_root();
+	static uint8_t f[SL_BAD_FRAME_CAP];
+	configure(&fx.conf);
+	unsigned moved;
+	const uint64_t now = sl_prefilter_now_ns(), past = now - 1, future = now + 3600 * SL_PF_NS;
+
+	/* hit and miss, ingest */
+	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(4, 0)), 24, 0), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(4, 77)), 24, 0), 0); /* the same */
+	assert_int_equal(map_entries(fx.pf.block_fd), 1);
+	ingest_n(host_ip(4, 5), 2, SL_PF_DROP_BLOCKLISTED);
+	ingest_n(host_ip(5, 5), 1, SL_PF_REDIRECTED);
+	/* gossip from a peer with its token, the peer blocked */
+	size_t n = gossip_frame(f, TXN_SZ);
+	run(f, n, &moved);
+	assert_int_equal(moved, SL_PF_REDIRECTED);
+	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(PEER_IP), 32, future), 0);
+	uint64_t d0 = sl_prefilter_src_drops(&fx.pf, view_ip(PEER_IP));
+	assert_int_equal(run(f, n, &moved), XDP_DROP);
+	assert_int_equal(moved, SL_PF_DROP_BLOCKLISTED);
+	assert_int_equal(sl_prefilter_src_drops(&fx.pf, view_ip(PEER_IP)) - d0, 1);
+	/* not our port: the kernel's */
+	n = udp_frame_from(f, host_ip(4, 5), SL_PORT_CONTROL, txn, TXN_SZ);
+	assert_int_equal(run(f, n, &moved), XDP_PASS);
+	assert_int_equal(moved, SL_PF_PASS_NOT_OURS);
+	/* expiry: an expired entry drops nothing */
+	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(PEER_IP), 32, past), 0);
+	n = gossip_frame(f, TXN_SZ);
+	run(f, n, &moved);
+	assert_int_equal(moved, SL_PF_REDIRECTED);
+
+	/* longest prefix: a live /32 in an expired /24 ... */
+	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(6, 0)), 24, past), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(6, 7)), 32, future), 0);
+	ingest_n(host_ip(6, 7), 1, SL_PF_DROP_BLOCKLISTED);
+	ingest_n(host_ip(6, 8), 1, SL_PF_REDIRECTED);
+	/* ... an expired /28 in a live /24: the /24 still blocks ... */
+	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(7, 0)), 24, future), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(7, 0)), 28, past), 0);
+	ingest_n(host_ip(7, 3), 1, SL_PF_DROP_BLOCKLISTED);
+	ingest_n(host_ip(7, 200), 1, SL_PF_DROP_BLOCKLISTED);
+	/* ... and a live /16 under both, found past two expired ones */
+	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(6, 0)), 28, past), 0);
+	ingest_n(host_ip(6, 3), 1, SL_PF_REDIRECTED);
+	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(0, 0)), 16, 0), 0);
+	ingest_n(host_ip(6, 3), 1, SL_PF_DROP_BLOCKLISTED);
+	ingest_n(host_ip(9, 9), 1, SL_PF_DROP_BLOCKLISTED);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, view_ip(host_ip(0, 0)), 16), 0);
+	ingest_n(host_ip(6, 3), 1, SL_PF_REDIRECTED);
+
+	/* expiry in real time: blocked for 300 ms */
+	const uint32_t s = host_ip(8, 9);
+	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(s), 32, sl_prefilter_now_ns() + 300000000u), 0);
+	ingest_n(s, 1, SL_PF_DROP_BLOCKLISTED);
+	sleep_ms(350);
+	ingest_n(s, 1, SL_PF_REDIRECTED);
+
+	/* the sweep takes the expired entries (peer /32, 6.0/24, 7.0/28,
+	 * 6.0/28, 8.9/32) and keeps the live ones (4.0/24, 6.7/32, 7.0/24) */
+	assert_int_equal(map_entries(fx.pf.block_fd), 8);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns()), 5);
+	assert_int_equal(map_entries(fx.pf.block_fd), 3);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns()), 0);
+	ingest_n(host_ip(4, 5), 1, SL_PF_DROP_BLOCKLISTED);
+	ingest_n(host_ip(7, 3), 1, SL_PF_DROP_BLOCKLISTED);
+	ingest_n(host_ip(6, 7), 1, SL_PF_DROP_BLOCKLISTED);
+	/* in batches: more expired entries than one batch holds */
+	for (unsigned i = 0; i < 600; i++)
+		assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(0x0b000000u + i), 32, past), 0);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns()), 600);
+	assert_int_equal(map_entries(fx.pf.block_fd), 3);
+	/* at `future`, 6.7/32 and 7.0/24 have expired; 4.0/24 is for ever */
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, future), 2);
+	assert_int_equal(map_entries(fx.pf.block_fd), 1);
+	ingest_n(host_ip(6, 7), 1, SL_PF_REDIRECTED);
+	ingest_n(host_ip(4, 5), 1, SL_PF_DROP_BLOCKLISTED);
+
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, view_ip(host_ip(4, 0)), 24), 0);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, view_ip(host_ip(7, 0)), 24), 0); /* absent */
+	assert_int_equal(map_entries(fx.pf.block_fd), 0);
+	errno = 0;
+	assert_int_equal(sl_prefilter_block(&fx.pf, 0, 33, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	ingest_n(host_ip(4, 5), 1, SL_PF_REDIRECTED);
 }
 
 static void test_bad_frames(void **state)
@@ -464,6 +739,10 @@ int main(void)
 		cmocka_unit_test(test_peer_and_token),
 		cmocka_unit_test(test_prev_token),
 		cmocka_unit_test(test_top_sources),
+		cmocka_unit_test(test_rate_conf),
+		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_allowlist),
+		cmocka_unit_test(test_blocklist),
 		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_vectors),
 	};
