@@ -126,17 +126,16 @@ static void adopt_from_table(struct daemon *d, const struct sl_peertab_entry *ol
 		if (e->state != SL_PT_UP || e->token_in == 0 || e->token_out == 0 ||
 		    t >= e->token_issued_ms + d->s.prm.token_rotate_ms + d->s.prm.token_overlap_ms)
 			continue;
-		for (unsigned j = 0; j < SL_SESSION_PEERS_MAX; j++) {
-			const sl_session_peer_t *p = &d->s.peers[j];
-			if (p->in_use && j == k && memcmp(p->pk, e->pubkey, SL_PUBKEY_SZ) == 0 &&
-			    memcmp(p->ip, e->ip, 4) == 0) {
-				sl_sessions_adopt(&d->s, k, e->token_in, e->token_in_prev,
-						  e->token_prev_until_ms, e->token_issued_ms,
-						  e->token_out, e->last_rx_wall_ms, now);
-				logf_("peer %s: session taken over (up, token age %llu s)", p->name,
-				      (unsigned long long)((t - e->token_issued_ms) / 1000));
-			}
-		}
+		/* daemon_add_peer put the peer back in its old slot: only that
+		 * slot's session can be this entry's. */
+		const sl_session_peer_t *p = &d->s.peers[k];
+		if (!p->in_use || memcmp(p->pk, e->pubkey, SL_PUBKEY_SZ) != 0 ||
+		    memcmp(p->ip, e->ip, 4) != 0)
+			continue;
+		sl_sessions_adopt(&d->s, k, e->token_in, e->token_in_prev, e->token_prev_until_ms,
+				  e->token_issued_ms, e->token_out, e->last_rx_wall_ms, now);
+		logf_("peer %s: session taken over (up, token age %llu s)", p->name,
+		      (unsigned long long)((t - e->token_issued_ms) / 1000));
 	}
 }
 
