@@ -119,30 +119,63 @@ static void timer_stop(cbench_state_t *st)
 	st->cpu_used += (double)(clock_ns(CLOCK_PROCESS_CPUTIME_ID) - st->cpu_start) * 1e-9;
 }
 
-/* The first call starts the timer; the call after the last iteration stops
- * it. Every call in between only counts down. */
-bool cbench_keep_running(cbench_state_t *st)
+/* The first call of a loop: the timer starts, unless there is nothing to
+ * run (an error before the loop, or no iterations). */
+static bool loop_start(cbench_state_t *st)
 {
-	if (__builtin_expect(st->remaining > 0, 1)) {
-		st->remaining--;
-		return true;
+	st->started = true;
+	if (st->error || st->max_iterations <= 0) {
+		st->finished = true;
+		return false;
 	}
-	if (!st->started) {
-		st->started = true;
-		if (st->error || st->max_iterations <= 0) {
-			st->finished = true;
-			return false;
-		}
-		st->remaining = st->max_iterations - 1;
-		timer_start(st);
-		return true;
-	}
+	st->remaining = st->max_iterations;
+	timer_start(st);
+	return true;
+}
+
+/* The call after the last iteration stops the timer. */
+static bool loop_finish(cbench_state_t *st)
+{
 	if (!st->finished) {
 		if (!st->paused)
 			timer_stop(st);
 		st->finished = true;
 	}
 	return false;
+}
+
+/* Every call but the first and the last only counts down. */
+bool cbench_keep_running(cbench_state_t *st)
+{
+	if (__builtin_expect(st->remaining > 0, 1)) {
+		st->remaining--;
+		return true;
+	}
+	if (!st->started && loop_start(st)) {
+		st->remaining--;
+		return true;
+	}
+	return loop_finish(st);
+}
+
+/* As Google Benchmark's KeepRunningInternal(n, true): a pass that would go
+ * past the count asked for still runs whole, and its excess is counted. */
+bool cbench_keep_running_batch(cbench_state_t *st, int64_t n)
+{
+	if (n < 1)
+		cbench_skip_with_error(st, "cbench_keep_running_batch: a batch of fewer than 1 iteration");
+	if (!st->started && !loop_start(st))
+		return false;
+	if (st->remaining >= n) {
+		st->remaining -= n;
+		return true;
+	}
+	if (st->remaining > 0) {
+		st->batch_leftover = n - st->remaining;
+		st->remaining = 0;
+		return true;
+	}
+	return loop_finish(st);
 }
 
 int64_t cbench_range(const cbench_state_t *st)
@@ -152,7 +185,7 @@ int64_t cbench_range(const cbench_state_t *st)
 
 int64_t cbench_iterations_run(const cbench_state_t *st)
 {
-	return st->started ? st->max_iterations - st->remaining : 0;
+	return st->started ? st->max_iterations - st->remaining + st->batch_leftover : 0;
 }
 
 void cbench_pause_timing(cbench_state_t *st)
@@ -249,11 +282,14 @@ static void run_repetition(const selected_t *s, const cbench_options_t *o, int64
 		if (!settle || st->error)
 			break;
 		/* Google Benchmark judges by CPU time (unless told to use real
-		 * time), or by real time when the benchmark mostly waits. */
+		 * time), or by real time when the benchmark mostly waits. It
+		 * extrapolates from the iterations that ran, which batches
+		 * (cbench_keep_running_batch) may take past the count asked. */
 		double seconds = s->bench->use_real_time ? st->real_used : st->cpu_used;
-		if (*iters >= 1000000000LL || seconds >= min_time || st->real_used >= 5 * min_time)
+		int64_t ran = cbench_iterations_run(st);
+		if (ran >= 1000000000LL || seconds >= min_time || st->real_used >= 5 * min_time)
 			break;
-		*iters = cbench_predict_iterations(*iters, seconds, min_time);
+		*iters = cbench_predict_iterations(ran, seconds, min_time);
 	}
 	cbench_finish_run(run, st, cbench_iterations_run(st), s->bench->use_real_time);
 	free(st);

@@ -42,6 +42,12 @@ cbench_bench_t *cbench_use_real_time(cbench_bench_t *b);
 
 /* Inside a benchmark. */
 bool cbench_keep_running(cbench_state_t *st);
+/* As Google Benchmark's KeepRunningBatch: for a body that does n iterations'
+ * work per pass (a system call that runs n packets), so that the reported
+ * time is per iteration. The last pass may take the run past the iteration
+ * count the harness asked for; cbench_iterations_run() counts what ran,
+ * always a multiple of n. */
+bool cbench_keep_running_batch(cbench_state_t *st, int64_t n);
 int64_t cbench_range(const cbench_state_t *st); /* this instance's argument, 0 if none */
 int64_t cbench_iterations_run(const cbench_state_t *st); /* iterations of this run */
 void cbench_pause_timing(cbench_state_t *st);

@@ -23,6 +23,7 @@ typedef struct cbench_counter {
 struct cbench_state {
 	int64_t remaining; /* iterations still to hand out; 0 routes to the slow path */
 	int64_t max_iterations;
+	int64_t batch_leftover; /* the last batch's iterations past max_iterations */
 	int64_t range;
 	bool started, finished, paused;
 	int64_t real_start, cpu_start; /* ns, when the timer last (re)started */

@@ -1,7 +1,12 @@
 /* sl_bad_frame: Ethernet frames that a relay must drop at layers 2-4 or at the
  * gossip header, each carrying an otherwise valid transaction so that the one
- * defect named by its kind is the only reason to drop it. For the malformed-
- * input tests (sluice-gen --bad-frames) and the prefilter benchmarks. */
+ * defect named by its kind is the only reason to drop it; and a few that are
+ * not sluice's at all (ARP, TCP, IPv6 extension headers, QinQ), which the
+ * prefilter passes to the kernel. The IPv6 kinds (ip6_*, udp6_*) go from
+ * fd00:99::<a->src_ip> to fd00:99::<a->dst_ip> (the IPv4 addresses as the
+ * last 32 bits); the vlan_* kinds carry one 802.1Q tag (QinQ: two). For the
+ * malformed-input tests (sluice-gen --bad-frames) and the prefilter
+ * benchmarks. */
 #ifndef SL_BAD_FRAME_H
 #define SL_BAD_FRAME_H
 
@@ -15,7 +20,7 @@
 
 #define SL_BAD_FRAME_KINDS(X)                                                  \
 	X(RUNT, "runt_ethernet")                                               \
-	X(NOT_IPV4, "ethertype_ipv6")                                          \
+	X(NOT_IP, "ethertype_arp")                                             \
 	X(IP_VERSION, "ip_version_6")                                          \
 	X(IHL_SHORT, "ip_ihl_below_5")                                         \
 	X(IHL_PAST_END, "ip_ihl_past_end")                                     \
@@ -37,7 +42,17 @@
 	X(GOSSIP_VERSION, "gossip_bad_version")                                \
 	X(GOSSIP_KIND, "gossip_bad_kind")                                      \
 	X(GOSSIP_TTL0, "gossip_ttl_0")                                         \
-	X(GOSSIP_UNKNOWN_PEER, "gossip_from_unknown_peer")
+	X(GOSSIP_UNKNOWN_PEER, "gossip_from_unknown_peer")                     \
+	X(IP6_SHORT, "ip6_short")                                              \
+	X(IP6_VERSION, "ip6_version_4")                                        \
+	X(IP6_PLEN_PAST_END, "ip6_payload_length_past_end")                    \
+	X(IP6_PLEN_BELOW_8, "ip6_payload_length_below_8")                      \
+	X(UDP6_LEN_SHORT, "udp6_length_short_of_ip")                           \
+	X(UDP6_ZERO_CSUM, "udp6_zero_checksum")                                \
+	X(IP6_HOP_BY_HOP, "ip6_hop_by_hop_udp")                                \
+	X(VLAN_IP_CSUM, "vlan_ip_bad_checksum")                                \
+	X(VLAN_UDP6_ZERO_CSUM, "vlan_udp6_zero_checksum")                      \
+	X(VLAN_QINQ, "vlan_qinq")
 
 typedef enum sl_bad_frame {
 #define SL_BAD_FRAME_ENUM(name, str) SL_BAD_FRAME_##name,

@@ -91,6 +91,54 @@ size_t sl_pkt_build_udp4(uint8_t *frame, size_t cap, const sl_udp4_addr_t *a, ui
 	return SL_PKT_ETH_SZ + ip_len;
 }
 
+uint16_t sl_udp6_csum(const uint8_t src_ip[16], const uint8_t dst_ip[16], const uint8_t *udp,
+		      size_t udp_len)
+{
+	uint32_t pseudo = (uint32_t)(udp_len >> 16) + (uint32_t)(udp_len & 0xffff) + 17;
+	for (unsigned i = 0; i < 16; i += 2)
+		pseudo += ((uint32_t)src_ip[i] << 8 | src_ip[i + 1]) +
+			  ((uint32_t)dst_ip[i] << 8 | dst_ip[i + 1]);
+	uint16_t c = sl_inet_csum(udp, udp_len, pseudo);
+	return c == 0 ? 0xffff : c;
+}
+
+size_t sl_pkt_build_udp6(uint8_t *frame, size_t cap, const sl_udp6_addr_t *a,
+			 const uint8_t *payload, size_t len)
+{
+	size_t udp_len = SL_PKT_UDP_SZ + len;
+	if (udp_len > 0xffff || SL_PKT_ETH_SZ + SL_PKT_IP6_SZ + udp_len > cap)
+		return 0;
+	uint8_t *eth = frame, *ip = frame + SL_PKT_ETH_SZ, *udp = ip + SL_PKT_IP6_SZ;
+	memcpy(eth, a->dst_mac, 6);
+	memcpy(eth + 6, a->src_mac, 6);
+	put_be16(eth + 12, SL_ETH_P_IPV6);
+
+	put_be32(ip, 0x60000000); /* version 6, traffic class 0, flow label 0 */
+	put_be16(ip + 4, (uint16_t)udp_len);
+	ip[6] = SL_IPPROTO_UDP;
+	ip[7] = 64;
+	memcpy(ip + 8, a->src_ip, 16);
+	memcpy(ip + 24, a->dst_ip, 16);
+
+	put_be16(udp, a->src_port);
+	put_be16(udp + 2, a->dst_port);
+	put_be16(udp + 4, (uint16_t)udp_len);
+	put_be16(udp + 6, 0);
+	memmove(udp + SL_PKT_UDP_SZ, payload, len);
+	put_be16(udp + 6, sl_udp6_csum(a->src_ip, a->dst_ip, udp, udp_len));
+	return SL_PKT_ETH_SZ + SL_PKT_IP6_SZ + udp_len;
+}
+
+size_t sl_pkt_vlan_tag(uint8_t *frame, size_t len, size_t cap, uint16_t tci)
+{
+	if (len < SL_PKT_ETH_SZ || len + SL_VLAN_HLEN > cap)
+		return 0;
+	memmove(frame + 12 + SL_VLAN_HLEN, frame + 12, len - 12);
+	put_be16(frame + 12, SL_ETH_P_8021Q);
+	put_be16(frame + 14, tci);
+	return len + SL_VLAN_HLEN;
+}
+
 size_t sl_gossip_frame_build(uint8_t *buf, size_t cap, uint8_t ttl, uint64_t token,
 			     const uint8_t *txn, size_t sz)
 {

@@ -3,8 +3,9 @@
  *
  * It builds the whole mix first (sl_gen_mix: valid, resent duplicates, bad
  * signatures, malformed; optional bad and raw frames), then sends it over a
- * kernel UDP socket at a bounded rate and/or writes it as Ethernet/IPv4/UDP
- * frames to a pcap file, with a manifest line per datagram:
+ * kernel UDP socket (IPv4 or IPv6, as --dst is written) at a bounded rate
+ * and/or writes it as Ethernet/IPv4/UDP or Ethernet/IPv6/UDP frames to a
+ * pcap file, with a manifest line per datagram:
  *   seq kind id size detail
  * The same options always give the same bytes. --dpdk sends the mix through
  * a DPDK port instead (sl_gen_dpdk), up to line rate, for test networks. */
@@ -27,6 +28,7 @@
 #include <sys/socket.h>
 
 #include "sl_bad_frame.h"
+#include "sl_gen_addr.h"
 #include "sl_gen_dpdk.h"
 #include "sl_gen_mix.h"
 #include "sl_peertab.h"
@@ -40,7 +42,11 @@ struct opts {
 	sl_gen_params_t mix;
 	int have_dst, udp, quiet, loop;
 	const char *dpdk;
-	int have_src, have_src_port, have_src_mac, have_dst_mac;
+	int have_src, have_src_mac, have_dst_mac;
+	/* As given: the socket's ends. The frames (pcap, DPDK) are addressed
+	 * by mix.frame_addr for IPv4, by frame6 for IPv6 (pcap only). */
+	sl_gen_addr_t dst, src;
+	sl_udp6_addr_t frame6;
 	const char *pcap, *manifest, *frames_dir;
 	uint64_t count;
 	unsigned rate;
@@ -61,7 +67,7 @@ static void die(const char *fmt, ...)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: sluice-gen --dst IP:PORT (--udp | --pcap FILE) [options]\n"
+		"usage: sluice-gen --dst IP:PORT|[IPV6]:PORT (--udp | --pcap FILE) [options]\n"
 		"  mix:     --valid N  --dup-pct P  --bad-sig N  --malformed N  --seed S (default 1)\n"
 		"           --gossip-spam N (valid ones in gossip frames with random tokens, to --gossip-port)\n"
 		"           --share K --shared-seed S (K of the valid ones from a stream shared with other\n"
@@ -78,7 +84,9 @@ static void usage(void)
 		"  output:  --udp (kernel socket)  --pcap FILE  --manifest FILE\n"
 		"           --quiet (no summary, and no progress line, which is otherwise drawn on stderr\n"
 		"             when it is a terminal)\n"
-		"           --src IP[:PORT]  --src-mac MAC  --dst-mac MAC (pcap; default 02:00:00:00:00:<last octet>)\n"
+		"           --src IP[:PORT]|IPV6|[IPV6]:PORT (the family of --dst; default in frames\n"
+		"             10.99.0.1:40000 or [fd00:99::1]:40000; IPv6: --udp and --pcap)\n"
+		"           --src-mac MAC  --dst-mac MAC (pcap; default 02:00:00:00:00:<last octet>)\n"
 		"  bounds:  --count N  --rate PPS (default 1000, at most %u)  --duration SECONDS\n"
 		"  dpdk:    --dpdk af_xdp:IFACE|null  send the frames through a DPDK port instead of --udp;\n"
 		"           --rate 0 = as fast as the port takes; --loop repeats the mix (needs --count\n"
@@ -145,6 +153,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	sl_udp4_addr_t *a = &m->frame_addr;
 	a->src_ip = 0x0a630001; /* 10.99.0.1, the demo's first client */
 	a->src_port = 40000;
+	char err[256];
 	int c;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
@@ -162,21 +171,15 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case O_MEMO: m->memo_max = (unsigned)parse_u64("memo-max", optarg, SL_GEN_MEMO_MAX); break;
 		case O_SEED: m->seed = parse_u64("seed", optarg, UINT64_MAX); break;
 		case O_DST:
-			if (sl_parse_ip4_port(optarg, &a->dst_ip, &a->dst_port, 0) != 0)
-				die("--dst: '%s' is not IP:PORT", optarg);
+			if (sl_gen_addr_parse(optarg, 1, &o->dst, err, sizeof err) != 0)
+				die("--dst: %s", err);
 			o->have_dst = 1;
 			break;
-		case O_SRC: {
-			uint16_t port = 0;
-			if (sl_parse_ip4_port(optarg, &a->src_ip, &port, 1) != 0)
-				die("--src: '%s' is not IP or IP:PORT", optarg);
+		case O_SRC:
+			if (sl_gen_addr_parse(optarg, 0, &o->src, err, sizeof err) != 0)
+				die("--src: %s", err);
 			o->have_src = 1;
-			if (port) {
-				a->src_port = port;
-				o->have_src_port = 1;
-			}
 			break;
-		}
 		case O_SMAC:
 			if (sl_parse_mac(optarg, a->src_mac) != 0)
 				die("--src-mac: '%s' is not a MAC address", optarg);
@@ -215,7 +218,35 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	if (optind != argc)
 		die("unexpected argument '%s'", argv[optind]);
 	if (!o->have_dst)
-		die("--dst IP:PORT is required");
+		die("--dst IP:PORT or [IPV6]:PORT is required");
+	if (o->have_src && o->src.family != o->dst.family)
+		die("--src and --dst must be of one family, IPv4 or IPv6");
+	if (o->dst.family == 6 && (o->dpdk || m->bad_frames))
+		die("--dst is IPv6: --dpdk and --bad-frames build IPv4 frames (IPv6: --udp, --pcap)");
+	if (o->src.port)
+		a->src_port = o->src.port;
+	a->dst_port = o->dst.port;
+	sl_udp6_addr_t *a6 = &o->frame6;
+	uint8_t src_last, dst_last; /* of the addresses: the default MACs' */
+	if (o->dst.family == 4) {
+		uint32_t ip;
+		memcpy(&ip, o->dst.ip, 4);
+		a->dst_ip = ntohl(ip);
+		if (o->have_src) {
+			memcpy(&ip, o->src.ip, 4);
+			a->src_ip = ntohl(ip);
+		}
+		src_last = (uint8_t)a->src_ip;
+		dst_last = (uint8_t)a->dst_ip;
+	} else {
+		static const uint8_t first_client6[16] = { 0xfd, 0, 0, 0x99, [15] = 1 }; /* fd00:99::1 */
+		memcpy(a6->src_ip, o->have_src ? o->src.ip : first_client6, 16);
+		memcpy(a6->dst_ip, o->dst.ip, 16);
+		a6->src_port = a->src_port;
+		a6->dst_port = a->dst_port;
+		src_last = a6->src_ip[15];
+		dst_last = a6->dst_ip[15];
+	}
 	if (!o->udp && !o->pcap && !o->dpdk)
 		die("choose an output: --udp, --dpdk PORT and/or --pcap FILE");
 	if (o->udp && o->dpdk)
@@ -226,11 +257,14 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		die("--bad-frames and --frames-dir write whole frames: pcap only, not with --udp");
 	if (!o->dpdk && (o->rate == 0 || o->rate > RATE_MAX))
 		die("--rate must be in 1..%u (--rate 0 only with --dpdk)", RATE_MAX);
-	/* Deterministic MACs as in the demo network: 02:00:00:00:00:<last octet>. */
+	/* Deterministic MACs as in the demo network: 02:00:00:00:00:<last octet>
+	 * (IPv6: the address's last byte, the same for fd00:99::<last octet>). */
 	if (!o->have_src_mac)
-		memcpy(a->src_mac, (uint8_t[6]){ 2, 0, 0, 0, 0, (uint8_t)a->src_ip }, 6);
+		memcpy(a->src_mac, (uint8_t[6]){ 2, 0, 0, 0, 0, src_last }, 6);
 	if (!o->have_dst_mac)
-		memcpy(a->dst_mac, (uint8_t[6]){ 2, 0, 0, 0, 0, (uint8_t)a->dst_ip }, 6);
+		memcpy(a->dst_mac, (uint8_t[6]){ 2, 0, 0, 0, 0, dst_last }, 6);
+	memcpy(a6->src_mac, a->src_mac, 6);
+	memcpy(a6->dst_mac, a->dst_mac, 6);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -345,10 +379,31 @@ static void on_signal(int s)
 	stop = 1;
 }
 
+union sockaddr_any {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+/* The socket address of a's family for a's address and `port`. */
+static socklen_t sockaddr_of(const sl_gen_addr_t *a, uint16_t port, union sockaddr_any *sa)
+{
+	memset(sa, 0, sizeof *sa);
+	if (a->family == 6) {
+		sa->in6.sin6_family = AF_INET6;
+		sa->in6.sin6_port = htons(port);
+		memcpy(&sa->in6.sin6_addr, a->ip, 16);
+		return sizeof sa->in6;
+	}
+	sa->in.sin_family = AF_INET;
+	sa->in.sin_port = htons(port);
+	memcpy(&sa->in.sin_addr, a->ip, 4);
+	return sizeof sa->in;
+}
+
 /* Outputs opened for a run. */
 struct out {
 	int fd;
-	struct sockaddr_in dst;
 	pcap_t *pd;
 	pcap_dumper_t *pw;
 	FILE *mf;
@@ -356,18 +411,13 @@ struct out {
 
 static void out_open(const struct opts *o, struct out *w)
 {
-	const sl_udp4_addr_t *a = &o->mix.frame_addr;
-	*w = (struct out){ .fd = -1,
-			   .dst = { .sin_family = AF_INET, .sin_port = htons(a->dst_port),
-				    .sin_addr.s_addr = htonl(a->dst_ip) } };
+	*w = (struct out){ .fd = -1 };
 	if (o->udp) {
-		w->fd = socket(AF_INET, SOCK_DGRAM, 0);
+		w->fd = socket(o->dst.family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
 		if (w->fd < 0)
 			die("socket: %s", strerror(errno));
-		struct sockaddr_in src = { .sin_family = AF_INET,
-					   .sin_port = htons(o->have_src_port ? a->src_port : 0),
-					   .sin_addr.s_addr = htonl(a->src_ip) };
-		if (o->have_src && bind(w->fd, (struct sockaddr *)&src, sizeof src) != 0)
+		union sockaddr_any src;
+		if (o->have_src && bind(w->fd, &src.sa, sockaddr_of(&o->src, o->src.port, &src)) != 0)
 			die("bind --src: %s", strerror(errno));
 	}
 	if (o->pcap) {
@@ -406,7 +456,12 @@ static void pcap_write(const struct opts *o, struct out *w, const sl_gen_dgram_t
 	struct pcap_pkthdr h = { .ts = { .tv_sec = (time_t)(us / 1000000u), .tv_usec = (suseconds_t)(us % 1000000u) } };
 	const uint8_t *bytes = g->bytes;
 	size_t sz = g->sz;
-	if (!sl_gen_dgram_is_frame(g)) {
+	if (!sl_gen_dgram_is_frame(g) && o->dst.family == 6) {
+		sl_udp6_addr_t a = o->frame6;
+		a.dst_port = sl_gen_dgram_port(g, a.dst_port);
+		sz = sl_pkt_build_udp6(frame, sizeof frame, &a, g->bytes, g->sz);
+		bytes = frame;
+	} else if (!sl_gen_dgram_is_frame(g)) {
 		sl_udp4_addr_t a = o->mix.frame_addr;
 		a.dst_port = sl_gen_dgram_port(g, a.dst_port);
 		sz = sl_pkt_build_udp4(frame, sizeof frame, &a, (uint16_t)i, g->bytes, g->sz);
@@ -472,8 +527,9 @@ int main(int argc, char **argv)
 				break;
 			if (now_s() < due)
 				sleep_until(due);
-			w.dst.sin_port = htons(sl_gen_dgram_port(g, o.mix.frame_addr.dst_port));
-			if (sendto(w.fd, g->bytes, g->sz, 0, (struct sockaddr *)&w.dst, sizeof w.dst) != (ssize_t)g->sz)
+			union sockaddr_any dst;
+			socklen_t len = sockaddr_of(&o.dst, sl_gen_dgram_port(g, o.dst.port), &dst);
+			if (sendto(w.fd, g->bytes, g->sz, 0, &dst.sa, len) != (ssize_t)g->sz)
 				send_errors++;
 		}
 		if (w.pw)

@@ -11,9 +11,10 @@
 #include "sluice/sl_compiler.h"
 #include "sluice/sl_wire.h"
 
-/* [relay] to [metrics] may each appear once; [peer NAME] once per peer. */
+/* [relay] to [autoblock] may each appear once; [peer NAME] once per peer. */
 enum sec {
-	SEC_NONE, SEC_BAD, SEC_RELAY, SEC_PORT, SEC_CONTROL, SEC_SCORE, SEC_METRICS, SEC_PEER,
+	SEC_NONE, SEC_BAD, SEC_RELAY, SEC_PORT, SEC_CONTROL, SEC_SCORE, SEC_METRICS, SEC_PREFILTER,
+	SEC_AUTOBLOCK, SEC_PEER,
 	SEC__COUNT
 };
 
@@ -52,8 +53,8 @@ struct pctx {
 	enum sec sec;
 	unsigned sec_line;
 	sl_cfg_peer_t *peer;       /* current [peer NAME] */
-	unsigned sec_first[SEC__COUNT]; /* [relay] to [metrics]: line of its header, 0: absent */
-	unsigned key_line[64];     /* key of [relay] to [metrics] -> line it was set on */
+	unsigned sec_first[SEC__COUNT]; /* [relay] to [autoblock]: line of its header, 0: absent */
+	unsigned key_line[64];     /* key of [relay] to [autoblock] -> line it was set on */
 	uint64_t peer_seen[SL_CFG_PEERS_MAX]; /* per peer: keys set, by index */
 };
 
@@ -194,6 +195,28 @@ static int set_ip(struct pctx *c, const struct key *k, void *field, const char *
 		return -1;
 	}
 	return 0;
+}
+
+static int set_ip6(struct pctx *c, const struct key *k, void *field, const char *val)
+{
+	static const uint8_t unspecified[16];
+	if (inet_pton(AF_INET6, val, field) != 1 || memcmp(field, unspecified, 16) == 0) {
+		problem(c, c->lineno, "%s: '%s' is not an IPv6 address (e.g. 2001:db8::1)", k->name,
+			val);
+		return -1;
+	}
+	c->cfg->has_ip6 = true;
+	return 0;
+}
+
+static int set_bool(struct pctx *c, const struct key *k, void *field, const char *val)
+{
+	if (strcmp(val, "true") == 0 || strcmp(val, "false") == 0) {
+		*(bool *)field = val[0] == 't';
+		return 0;
+	}
+	problem(c, c->lineno, "%s: '%s' is not true or false", k->name, val);
+	return -1;
 }
 
 static int read_mac(const char *s, uint8_t mac[6])
@@ -404,6 +427,7 @@ static int set_listen(struct pctx *c, const struct key *k, void *field, const ch
 static const struct key keys[] = {
 	{"name", SEC_RELAY, set_name, CFG(name), NONE},
 	{"ip", SEC_RELAY, set_ip, CFG(ip), NONE},
+	{"ip6", SEC_RELAY, set_ip6, CFG(ip6), NONE},
 	{"mac", SEC_RELAY, set_relay_mac, CFG(mac), NONE},
 	{"ingest_port", SEC_RELAY, set_uint, CFG(ingest_port), INT(1, 65535)},
 	{"gossip_port", SEC_RELAY, set_uint, CFG(gossip_port), INT(1, 65535)},
@@ -455,6 +479,17 @@ static const struct key keys[] = {
 
 	{"listen", SEC_METRICS, set_listen, CFG(metrics), NONE},
 
+	{"rate", SEC_PREFILTER, set_uint, CFG(prefilter.rate), INT(0, 1000000000)},
+	{"burst", SEC_PREFILTER, set_uint, CFG(prefilter.burst), INT(0, 1000000000)},
+	{"ip6_prefix", SEC_PREFILTER, set_uint, CFG(prefilter.ip6_prefix), INT(1, 128)},
+
+	{"enabled", SEC_AUTOBLOCK, set_bool, CFG(autoblock.enabled), NONE},
+	{"malformed", SEC_AUTOBLOCK, set_uint, CFG(autoblock.malformed), INT(0, 1000000000)},
+	{"invalid_sig", SEC_AUTOBLOCK, set_uint, CFG(autoblock.invalid_sig), INT(0, 1000000000)},
+	{"window_ms", SEC_AUTOBLOCK, set_uint, CFG(autoblock.window_ms), INT(100, 3600000)},
+	{"block_s", SEC_AUTOBLOCK, set_uint, CFG(autoblock.block_s), INT(1, 31536000)},
+	{"block_max_s", SEC_AUTOBLOCK, set_uint, CFG(autoblock.block_max_s), INT(1, 31536000)},
+
 	{"kind", SEC_PEER, set_peer_kind, PEER(kind), NONE},
 	{"ip", SEC_PEER, set_ip, PEER(ip), NONE},
 	{"port", SEC_PEER, set_uint, PEER(port), INT(1, 65535)},
@@ -477,7 +512,8 @@ static int key_index(enum sec sec, const char *name)
 
 static const char *const sec_label[SEC__COUNT] = {
 	[SEC_RELAY] = "[relay]", [SEC_PORT] = "[port]", [SEC_CONTROL] = "[control]",
-	[SEC_SCORE] = "[score]", [SEC_METRICS] = "[metrics]", [SEC_PEER] = "[peer]",
+	[SEC_SCORE] = "[score]", [SEC_METRICS] = "[metrics]", [SEC_PREFILTER] = "[prefilter]",
+	[SEC_AUTOBLOCK] = "[autoblock]", [SEC_PEER] = "[peer]",
 };
 
 static const char *sec_name(enum sec s)
@@ -581,8 +617,8 @@ static void open_section(struct pctx *c, char *body)
 		return;
 	}
 	problem(c, c->lineno,
-		"unknown section [%s] (expected [relay], [port], [control], [score], [metrics] or "
-		"[peer NAME])",
+		"unknown section [%s] (expected [relay], [port], [control], [score], [metrics], "
+		"[prefilter], [autoblock] or [peer NAME])",
 		body);
 }
 
@@ -681,7 +717,7 @@ static unsigned later_line(const struct pctx *c, enum sec sec, const char *a, co
 	return line ? line : c->sec_first[sec];
 }
 
-/* Rules between the keys of [relay], [control] and [score]. */
+/* Rules between the keys of [relay], [control], [score] and [autoblock]. */
 static void validate_tunables(struct pctx *c)
 {
 	sl_config_t *cfg = c->cfg;
@@ -705,6 +741,10 @@ static void validate_tunables(struct pctx *c)
 	if (sc->cutoff_s > sc->cutoff_max_s)
 		problem(c, later_line(c, SEC_SCORE, "cutoff_s", "cutoff_max_s"),
 			"cutoff_s (%u) is over cutoff_max_s (%u)", sc->cutoff_s, sc->cutoff_max_s);
+	const sl_cfg_autoblock_t *ab = &cfg->autoblock;
+	if (ab->block_s > ab->block_max_s)
+		problem(c, later_line(c, SEC_AUTOBLOCK, "block_s", "block_max_s"),
+			"block_s (%u) is over block_max_s (%u)", ab->block_s, ab->block_max_s);
 	/* The daemon's paths by default follow the relay's name, a plain word. */
 	if (cfg->name[0] && !cfg->control.socket[0])
 		snprintf(cfg->control.socket, sizeof(cfg->control.socket), "/run/sluice/%s.sock",
@@ -847,6 +887,11 @@ static void set_defaults(sl_config_t *cfg)
 	};
 	cfg->metrics = (sl_cfg_metrics_t){
 		.enabled = true, .ip = {127, 0, 0, 1}, .port = SL_METRICS_PORT_DEFAULT,
+	};
+	cfg->prefilter = (sl_cfg_prefilter_t){.rate = 0, .burst = 0, .ip6_prefix = 64};
+	cfg->autoblock = (sl_cfg_autoblock_t){
+		.enabled = true, .malformed = 100, .invalid_sig = 20, .window_ms = 1000,
+		.block_s = 60, .block_max_s = 86400,
 	};
 }
 

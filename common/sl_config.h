@@ -103,9 +103,30 @@ typedef struct sl_cfg_metrics {
 	uint16_t port; /* host order; default SL_METRICS_PORT_DEFAULT */
 } sl_cfg_metrics_t;
 
+/* [prefilter]: the XDP prefilter's per-source rate limit on the ingest port
+ * (bpf/README.md, "Rate limit, blocklist, allowlist"). */
+typedef struct sl_cfg_prefilter {
+	uint32_t rate;       /* packets a second per source; 0 (default): no limit */
+	uint32_t burst;      /* the bucket's depth in packets; 0 (default): rate */
+	uint32_t ip6_prefix; /* IPv6 sources are limited and counted per /ip6_prefix (64) */
+} sl_cfg_prefilter_t;
+
+/* [autoblock]: the closed loop from the dataplane's per-source drops to the
+ * prefilter's blocklist (dataplane/README.md, "Autoblock"). */
+typedef struct sl_cfg_autoblock {
+	bool enabled;         /* default true; needs an xdp_prog */
+	uint32_t malformed;   /* malformed transactions from one source within  */
+	uint32_t invalid_sig; /* window_ms (invalid signatures) that block it; 0: never */
+	uint32_t window_ms;
+	uint32_t block_s;     /* the first block; each repeat offence doubles it ... */
+	uint32_t block_max_s; /* ... up to this */
+} sl_cfg_autoblock_t;
+
 typedef struct sl_config {
 	char name[SL_CFG_NAME_MAX];
 	uint8_t ip[4];
+	uint8_t ip6[16]; /* network order; all 0 (default): the relay takes no IPv6 */
+	bool has_ip6;
 	uint8_t mac[6];
 	bool has_mac;
 	uint16_t ingest_port;
@@ -130,6 +151,8 @@ typedef struct sl_config {
 	sl_cfg_control_t control;
 	sl_cfg_score_t score;
 	sl_cfg_metrics_t metrics;
+	sl_cfg_prefilter_t prefilter;
+	sl_cfg_autoblock_t autoblock;
 
 	unsigned npeers;
 	sl_cfg_peer_t peers[SL_CFG_PEERS_MAX];

@@ -1,7 +1,8 @@
 /* sluicectl: the operator's command line for a relay. One table of
  * subcommands; each declares its operands and flags, and the shared parser
  * gives every one the same --help, the same usage errors and exit codes.
- * Links no DPDK (sluice_common_dep only), so it runs beside a live relay.
+ * Links no DPDK (sluice_common_dep, and libbpf for the prefilter's pinned
+ * maps), so it runs beside a live relay.
  *
  * A command is one word or two ("peer add"); a flag is boolean or takes a
  * value ("--pubkey K" or "--pubkey=K"), and may be required.
@@ -24,9 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sl_cidr.h"
 #include "sl_config.h"
 #include "sl_dptelemetry.h"
 #include "sl_identity.h"
+#include "sl_prefilter.h"
 #include "sl_top.h"
 
 enum { EXIT_DONE = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2 };
@@ -519,6 +522,263 @@ static int cmd_top(const struct cmd *c, const struct cmd_args *a)
 	return rc;
 }
 
+/* ---- The XDP prefilter, through the maps sluice-dp pins (no sluiced) ---- */
+
+/* The relay's config, for its name, then its pinned maps; the relay's name
+ * into relay. */
+static int open_prefilter(const struct cmd *c, const char *config, sl_prefilter_t *pf,
+			  char relay[SL_CFG_NAME_MAX])
+{
+	static sl_config_t cfg;
+	char err[512];
+	if (sl_config_load(config, &cfg, sl_config_report_print, stderr) != 0)
+		return EXIT_REFUSED;
+	if (sl_prefilter_open_pinned(pf, cfg.name, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, c->name, err);
+		return EXIT_REFUSED;
+	}
+	if (relay != NULL)
+		snprintf(relay, SL_CFG_NAME_MAX, "%s", cfg.name);
+	return EXIT_DONE;
+}
+
+/* The CIDR operand; a usage error naming what is wrong with it. */
+static int parse_cidr(const struct cmd *c, const char *s, sl_cidr_t *cidr)
+{
+	char err[128], what[128];
+	if (sl_cidr_parse(s, cidr, err, sizeof(err)) == 0)
+		return EXIT_DONE;
+	snprintf(what, sizeof(what), "bad CIDR '%.64s':", s);
+	return usage_error(c, what, err);
+}
+
+/* 1d2h, 2h5m, 9m58s, 42s: the two largest units, as operators read it. */
+static void fmt_secs(unsigned long long s, char *out, size_t outsz)
+{
+	static const struct {
+		unsigned long long secs;
+		char unit;
+	} u[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
+	size_t i = 0;
+	while (i + 1 < sizeof(u) / sizeof(u[0]) && s < u[i].secs)
+		i++;
+	if (i + 1 == sizeof(u) / sizeof(u[0]) || s % u[i].secs / u[i + 1].secs == 0)
+		snprintf(out, outsz, "%llu%c", s / u[i].secs, u[i].unit);
+	else
+		snprintf(out, outsz, "%llu%c%llu%c", s / u[i].secs, u[i].unit,
+			 s % u[i].secs / u[i + 1].secs, u[i + 1].unit);
+}
+
+/* After a write to a list: 0 done, else why (the trie's size when full). */
+static int list_result(const struct cmd *c, int rc, const sl_cidr_t *cidr, const char *list,
+		       unsigned max, const char *done)
+{
+	char s[SL_CIDR_STR_SZ];
+	sl_cidr_str(cidr, s);
+	if (rc == 0) {
+		printf("%s %s\n", s, done);
+		return EXIT_DONE;
+	}
+	if (errno == E2BIG)
+		fprintf(stderr, "%s: %s: %s: the IPv%u %s is full (%u prefixes)\n", prog, c->name, s,
+			cidr->family, list, max);
+	else
+		fprintf(stderr, "%s: %s: %s: %s\n", prog, c->name, s, strerror(errno));
+	return EXIT_REFUSED;
+}
+
+static int cmd_block(const struct cmd *c, const struct cmd_args *a)
+{
+	sl_cidr_t cidr;
+	sl_prefilter_t pf;
+	char done[96] = "blocked (permanent)", t[48];
+	const unsigned long long secs = a->value[0] ? parse_duration(a->value[0]) : 0;
+	if (a->value[0] && secs == 0)
+		return usage_error(c, "--for: not a duration (30s, 10m, 2h, 1d; at most 10 years):",
+				   a->value[0]);
+	if (parse_cidr(c, a->operand[1], &cidr) != EXIT_DONE)
+		return EXIT_USAGE;
+	if (open_prefilter(c, a->operand[0], &pf, NULL) != EXIT_DONE)
+		return EXIT_REFUSED;
+	if (secs) {
+		fmt_secs(secs, t, sizeof(t));
+		snprintf(done, sizeof(done), "blocked for %s", t);
+	}
+	const uint64_t expiry = secs ? sl_prefilter_now_ns() + secs * 1000000000ull : 0;
+	int rc = list_result(c, sl_prefilter_block(&pf, &cidr, expiry), &cidr, "blocklist",
+			     SL_PF_BLOCK_MAX, done);
+	sl_prefilter_close(&pf);
+	return rc;
+}
+
+/* unblock, allow, disallow: op on one prefix. */
+static int change_list(const struct cmd *c, const struct cmd_args *a,
+		       int (*op)(const sl_prefilter_t *, const sl_cidr_t *), const char *list,
+		       unsigned max, const char *done)
+{
+	sl_cidr_t cidr;
+	sl_prefilter_t pf;
+	if (parse_cidr(c, a->operand[1], &cidr) != EXIT_DONE)
+		return EXIT_USAGE;
+	if (open_prefilter(c, a->operand[0], &pf, NULL) != EXIT_DONE)
+		return EXIT_REFUSED;
+	int rc = list_result(c, op(&pf, &cidr), &cidr, list, max, done);
+	sl_prefilter_close(&pf);
+	return rc;
+}
+
+static int cmd_unblock(const struct cmd *c, const struct cmd_args *a)
+{
+	return change_list(c, a, sl_prefilter_unblock, "blocklist", SL_PF_BLOCK_MAX, "unblocked");
+}
+
+static int cmd_allow(const struct cmd *c, const struct cmd_args *a)
+{
+	return change_list(c, a, sl_prefilter_allow, "allowlist", SL_PF_ALLOW_MAX,
+			   "allowed (exempt from the rate limit)");
+}
+
+static int cmd_disallow(const struct cmd *c, const struct cmd_args *a)
+{
+	return change_list(c, a, sl_prefilter_unallow, "allowlist", SL_PF_ALLOW_MAX, "disallowed");
+}
+
+static int cmd_blocklist(const struct cmd *c, const struct cmd_args *a)
+{
+	/* Both families' tries full: 2 x 16384 entries, about 1 MiB. */
+	static sl_pf_block_entry_t e[2 * SL_PF_BLOCK_MAX];
+	sl_prefilter_t pf;
+	char relay[SL_CFG_NAME_MAX];
+	const bool json = a->flag[0];
+	if (open_prefilter(c, a->operand[0], &pf, relay) != EXIT_DONE)
+		return EXIT_REFUSED;
+	const int n = sl_prefilter_blocklist(&pf, e, sizeof(e) / sizeof(e[0]));
+	const int why = errno;
+	const uint64_t now = sl_prefilter_now_ns();
+	sl_prefilter_close(&pf);
+	if (n < 0) {
+		fprintf(stderr, "%s: %s: reading the blocklist: %s\n", prog, c->name, strerror(why));
+		return EXIT_REFUSED;
+	}
+	if (json)
+		printf("{\"relay\":\"%s\",\"blocklist\":[", relay);
+	else
+		printf("blocklist of relay %s: %d prefix%s\n", relay, n, n == 1 ? "" : "es");
+	for (int i = 0; i < n; i++) {
+		char s[SL_CIDR_STR_SZ], left[32];
+		sl_cidr_str(&e[i].cidr, s);
+		const bool forever = e[i].expiry_ns == 0, expired = !forever && e[i].expiry_ns <= now;
+		/* Whole seconds, rounded up: "1s" until the last nanosecond. */
+		const unsigned long long secs = forever || expired ? 0 :
+			(e[i].expiry_ns - now + 999999999u) / 1000000000u;
+		if (json) {
+			printf("%s{\"prefix\":\"%s\",\"state\":\"%s\",\"remaining_s\":", i ? "," : "",
+			       s, forever ? "permanent" : expired ? "expired" : "active");
+			if (forever)
+				printf("null}");
+			else
+				printf("%llu}", secs);
+			continue;
+		}
+		fmt_secs(secs, left, sizeof(left));
+		printf("  %-44s %s\n", s, forever ? "permanent" : expired ? "expired" : left);
+	}
+	if (json)
+		printf("]}\n");
+	return EXIT_DONE;
+}
+
+/* A decimal operand from 0 to max, no sign; a usage error naming it. */
+static int parse_uint(const struct cmd *c, const char *what, const char *s, unsigned long max,
+		      unsigned long *v)
+{
+	char *end, w[96];
+	const bool digit = s[0] >= '0' && s[0] <= '9'; /* strtoul would take a sign */
+	errno = 0;
+	*v = digit ? strtoul(s, &end, 10) : 0;
+	if (digit && errno == 0 && *end == '\0' && *v <= max)
+		return EXIT_DONE;
+	snprintf(w, sizeof(w), "%s: not a whole number from 0 to %lu:", what, max);
+	return usage_error(c, w, s);
+}
+
+static void print_rate(const struct sl_pf_conf *conf)
+{
+	if (conf->token_ns == 0)
+		printf("rate limit: off\n");
+	else
+		printf("rate limit: %u/s per source, bursts of %u\n", conf->rate_pps, conf->burst);
+}
+
+static int cmd_ratelimit(const struct cmd *c, const struct cmd_args *a)
+{
+	unsigned long rate, burst;
+	sl_prefilter_t pf;
+	struct sl_pf_conf conf;
+	if (parse_uint(c, "RATE", a->operand[1], SL_PF_NS, &rate) != EXIT_DONE ||
+	    parse_uint(c, "BURST", a->operand[2], UINT32_MAX, &burst) != EXIT_DONE)
+		return EXIT_USAGE;
+	if (rate > 0 && burst == 0)
+		return usage_error(c, "BURST: at least 1 with a rate:", a->operand[2]);
+	if (open_prefilter(c, a->operand[0], &pf, NULL) != EXIT_DONE)
+		return EXIT_REFUSED;
+	int rc = EXIT_DONE;
+	/* Only the rate changes: the addresses and ports stay as sluice-dp
+	 * wrote them. */
+	if (sl_prefilter_read_conf(&pf, &conf) != 0) {
+		fprintf(stderr, "%s: %s: reading %s: %s\n", prog, c->name, SL_PF_CONF_MAP,
+			strerror(errno));
+		rc = EXIT_REFUSED;
+	} else {
+		sl_pf_conf_rate(&conf, (uint32_t)rate, (uint32_t)burst);
+		if (sl_prefilter_configure(&pf, &conf) != 0) {
+			fprintf(stderr, "%s: %s: writing %s: %s\n", prog, c->name, SL_PF_CONF_MAP,
+				strerror(errno));
+			rc = EXIT_REFUSED;
+		} else {
+			print_rate(&conf);
+		}
+	}
+	sl_prefilter_close(&pf);
+	return rc;
+}
+
+static int cmd_xdp_stats(const struct cmd *c, const struct cmd_args *a)
+{
+	static sl_pf_snapshot_t s;
+	sl_prefilter_t pf;
+	struct sl_pf_conf conf;
+	char relay[SL_CFG_NAME_MAX];
+	if (open_prefilter(c, a->operand[0], &pf, relay) != EXIT_DONE)
+		return EXIT_REFUSED;
+	const int rc = sl_prefilter_snapshot(&pf, &s) != 0 ? -1 : sl_prefilter_read_conf(&pf, &conf);
+	const int why = errno;
+	sl_prefilter_close(&pf);
+	if (rc != 0) {
+		fprintf(stderr, "%s: %s: reading the prefilter's maps: %s\n", prog, c->name,
+			strerror(why));
+		return EXIT_REFUSED;
+	}
+	if (a->flag[0]) {
+		printf("{\"relay\":\"%s\",\"rate_pps\":%u,\"burst\":%u,", relay, conf.rate_pps,
+		       conf.burst);
+		sl_prefilter_write_json(stdout, &s);
+		printf("}\n");
+		return EXIT_DONE;
+	}
+	printf("prefilter (XDP) of relay %s\n", relay);
+	print_rate(&conf);
+	for (unsigned i = 0; i < SL_PF__COUNT; i++)
+		printf("  %-26s %20llu\n", sl_prefilter_counter_name(i), (unsigned long long)s.c[i]);
+	printf("top sources by drops%s\n", s.top.n ? "" : ": none");
+	for (unsigned i = 0; i < s.top.n; i++) {
+		char src[SL_PF_SRC_STR_SZ];
+		sl_pf_src_str(&s.top.src[i], src);
+		printf("  %-44s %20llu\n", src, (unsigned long long)s.top.src[i].drops);
+	}
+	return EXIT_DONE;
+}
+
 static int cmd_config_check(const struct cmd *c, const struct cmd_args *a)
 {
 	static sl_config_t cfg;
@@ -536,6 +796,14 @@ static const char key_file_help[] =
 
 static const char daemon_help[] =
 	"  sluiced answers on the unix socket of CONFIG's [control] socket (root only).\n";
+
+/* The help of the commands on the prefilter's pinned maps. */
+#define PINNED_HELP                                                                   \
+	"  Works on the XDP prefilter's maps that sluice-dp (with [port] xdp_prog) pins\n" \
+	"  under " SL_PF_PIN_ROOT "/<relay>; sluiced is not needed. Root only.\n"
+#define CIDR_HELP                                                                      \
+	"  CIDR: an IPv4 or IPv6 address, or a prefix with no host bits set: 10.1.2.3,\n" \
+	"  10.1.2.0/24, 2001:db8::/32.\n"
 
 static const struct cmd commands[] = {
 	{
@@ -612,6 +880,60 @@ static const struct cmd commands[] = {
 		.run = cmd_top,
 	},
 	{
+		.name = "block", .operands = "CONFIG CIDR", .noperands = 2,
+		.summary = "drop a source prefix's traffic to the relay in XDP, for a while or for good",
+		.detail = CIDR_HELP
+			  "  The source's frames to the ingest and gossip ports drop in XDP\n"
+			  "  (drop_blocklisted). Blocking a prefix again sets its new duration. An\n"
+			  "  expired entry drops nothing; it is listed as expired until removed.\n"
+			  PINNED_HELP,
+		.flags = { { "--for", "DURATION", false, "how long: 30s, 10m, 2h, 1d (plain numbers are seconds); default: permanent" } },
+		.run = cmd_block,
+	},
+	{
+		.name = "unblock", .operands = "CONFIG CIDR", .noperands = 2,
+		.summary = "remove a prefix from the blocklist (the exact prefix; absent is no error)",
+		.detail = CIDR_HELP PINNED_HELP,
+		.run = cmd_unblock,
+	},
+	{
+		.name = "blocklist", .operands = "CONFIG", .noperands = 1,
+		.summary = "the blocked prefixes, each with its remaining time, 'permanent' or 'expired'",
+		.detail = PINNED_HELP,
+		.flags = { { "--json", NULL, false, "{\"relay\", \"blocklist\": [{\"prefix\", \"state\", \"remaining_s\"}]}" } },
+		.run = cmd_blocklist,
+	},
+	{
+		.name = "allow", .operands = "CONFIG CIDR", .noperands = 2,
+		.summary = "exempt a source prefix from the ingest rate limit (not from the blocklist)",
+		.detail = CIDR_HELP PINNED_HELP,
+		.run = cmd_allow,
+	},
+	{
+		.name = "disallow", .operands = "CONFIG CIDR", .noperands = 2,
+		.summary = "remove a prefix from the allowlist (the exact prefix; absent is no error)",
+		.detail = CIDR_HELP PINNED_HELP,
+		.run = cmd_disallow,
+	},
+	{
+		.name = "ratelimit", .operands = "CONFIG RATE BURST", .noperands = 3,
+		.summary = "limit each ingest source to RATE packets a second, bursts of BURST, in XDP;\n"
+			   "      RATE 0 turns the limit off",
+		.detail = "  RATE: 0 to 1000000000; BURST: at least 1 (any value with RATE 0). Sources\n"
+			  "  on the allowlist and gossip from peers are not limited. A restarted\n"
+			  "  sluice-dp sets its config's rate ([prefilter] rate, burst) again.\n"
+			  PINNED_HELP,
+		.run = cmd_ratelimit,
+	},
+	{
+		.name = "xdp-stats", .operands = "CONFIG", .noperands = 1,
+		.summary = "the XDP prefilter's counters, every one by name, the rate limit and the\n"
+			   "      sources with the most drops",
+		.detail = PINNED_HELP,
+		.flags = { { "--json", NULL, false, "{\"relay\", \"rate_pps\", \"burst\", \"prefilter\": {counters..., \"top_sources\"}}" } },
+		.run = cmd_xdp_stats,
+	},
+	{
 		.name = "config check", .operands = "FILE", .noperands = 1,
 		.summary = "check the relay config FILE with the relays' parser: 'config OK', or each\n"
 			   "      problem as FILE:LINE: reason on stdout and exit 1",
@@ -649,7 +971,8 @@ static void list_commands(FILE *f, const char *group)
 }
 
 static const char exit_help[] =
-	"exit status: 0 done, 1 refused (bad file, existing file, I/O, sluiced says no), 2 usage error\n";
+	"exit status: 0 done, 1 refused (bad file, existing file, I/O, sluiced says no, no pinned\n"
+	"maps), 2 usage error\n";
 
 static void usage(FILE *f)
 {

@@ -27,7 +27,8 @@ struct fam {
 
 enum {
 	F_BUILD, F_START, F_UPTIME, F_WORKERS, F_DROPS, F_DEDUP_CAP, F_DEDUP_FILL, F_DEDUP_WINDOW,
-	F_SOURCES, F_PF_LOADED, F_PF_PACKETS, F_PF_SOURCES, F__COUNT
+	F_SOURCES, F_PF_LOADED, F_PF_PACKETS, F_PF_SOURCES, F_AB_BLOCKS, F_AB_PROTECTED,
+	F_AB_ERRORS, F_AB_ACTIVE, F__COUNT
 };
 
 static const struct fam fixed[F__COUNT] = {
@@ -56,6 +57,16 @@ static const struct fam fixed[F__COUNT] = {
 			  "What the XDP prefilter did with each frame, by reason."},
 	[F_PF_SOURCES] = {"sluice_prefilter_source_drops_total", "counter",
 			  "Sources the XDP prefilter dropped most (at most 16)."},
+	[F_AB_BLOCKS] = {"sluice_autoblock_blocks_total", "counter",
+			 "Sources the autoblock loop put on the XDP blocklist, by the class of "
+			 "drops that crossed its threshold."},
+	[F_AB_PROTECTED] = {"sluice_autoblock_protected_total", "counter",
+			    "Windows in which a protected source (own address, peer, allowlisted) "
+			    "crossed a threshold and was not blocked."},
+	[F_AB_ERRORS] = {"sluice_autoblock_errors_total", "counter",
+			 "Blocks the autoblock loop could not write (e.g. a full blocklist)."},
+	[F_AB_ACTIVE] = {"sluice_autoblock_active", "gauge",
+			 "The autoblock loop's blocks not yet expired."},
 };
 
 /* A stage counter i is the family sluice_<name>_total; drop_* counters go
@@ -281,10 +292,25 @@ static void render_prefilter(struct out *o, const sl_metrics_view_t *v)
 	head_fixed(o, F_PF_SOURCES);
 	unsigned n = pf->top.n < SL_PF_TOP_MAX ? pf->top.n : SL_PF_TOP_MAX;
 	for (unsigned i = 0; i < n; i++) {
-		char ip[SL_PF_IP_STR_SZ];
-		sl_pf_ip_str(pf->top.src[i].ip, ip);
+		char ip[SL_PF_SRC_STR_SZ];
+		sl_pf_src_str(&pf->top.src[i], ip);
 		sample1(o, fixed[F_PF_SOURCES].name, "source", ip, pf->top.src[i].drops);
 	}
+}
+
+static void render_autoblock(struct out *o, const sl_metrics_view_t *v)
+{
+	const sl_autoblock_stats_t *ab = v->autoblock;
+	head_fixed(o, F_AB_BLOCKS);
+	for (unsigned c = 0; c < SL_SRC__COUNT; c++)
+		sample1(o, fixed[F_AB_BLOCKS].name, "class", sl_srcdrops_class_name(c),
+			ab->blocks_by[c]);
+	head_fixed(o, F_AB_PROTECTED);
+	put(o, "%s %llu\n", fixed[F_AB_PROTECTED].name, (unsigned long long)ab->protected_sources);
+	head_fixed(o, F_AB_ERRORS);
+	put(o, "%s %llu\n", fixed[F_AB_ERRORS].name, (unsigned long long)ab->errors);
+	head_fixed(o, F_AB_ACTIVE);
+	put(o, "%s %llu\n", fixed[F_AB_ACTIVE].name, (unsigned long long)ab->active);
 }
 
 size_t sl_metrics_render(const sl_metrics_view_t *v, char *buf, size_t cap)
@@ -299,6 +325,8 @@ size_t sl_metrics_render(const sl_metrics_view_t *v, char *buf, size_t cap)
 	render_sources(&o, v);
 	if (v->prefilter_loaded)
 		render_prefilter(&o, v);
+	if (v->autoblock)
+		render_autoblock(&o, v);
 	if (o.full) {
 		buf[0] = '\0';
 		return 0;
@@ -313,12 +341,14 @@ struct sl_metrics {
 	sl_peer_names_t names;
 	sl_srcdrops_top_t sources;
 	sl_pf_snapshot_t pf_snap;
+	sl_autoblock_stats_t ab_snap;
 	struct MHD_Daemon *d;
 	pthread_t thread;
 	bool stop;
 	const sl_config_t *cfg;
 	const struct sl_pipeline *p;
 	const sl_prefilter_t *pf;
+	const sl_autoblock_t *ab;
 	struct timespec t0;
 	double start_unix;
 	char buf[SL_METRICS_BUF_MAX];
@@ -333,11 +363,14 @@ static size_t scrape(struct sl_metrics *m)
 	const sl_pf_snapshot_t *pf = NULL;
 	if (m->pf && sl_prefilter_snapshot(m->pf, &m->pf_snap) == 0)
 		pf = &m->pf_snap;
+	if (m->ab)
+		sl_autoblock_stats(m->ab, &m->ab_snap);
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	sl_metrics_view_t v = {
 		.cfg = m->cfg, .stats = &m->stats, .peers = &m->names, .sources = &m->sources,
 		.prefilter_loaded = m->pf != NULL, .prefilter = pf,
+		.autoblock = m->ab ? &m->ab_snap : NULL,
 		.uptime_s = (double)(now.tv_sec - m->t0.tv_sec) +
 			    (double)(now.tv_nsec - m->t0.tv_nsec) / 1e9,
 		.start_time_s = m->start_unix,
@@ -391,7 +424,8 @@ static void *serve(void *arg)
 }
 
 sl_metrics_t *sl_metrics_start(const sl_config_t *cfg, const struct sl_pipeline *p,
-			       const sl_prefilter_t *pf, char *err, size_t errlen)
+			       const sl_prefilter_t *pf, const sl_autoblock_t *ab, char *err,
+			       size_t errlen)
 {
 	err[0] = '\0';
 	if (!cfg->metrics.enabled)
@@ -406,6 +440,7 @@ sl_metrics_t *sl_metrics_start(const sl_config_t *cfg, const struct sl_pipeline 
 	m->cfg = cfg;
 	m->p = p;
 	m->pf = pf;
+	m->ab = ab;
 	clock_gettime(CLOCK_MONOTONIC, &m->t0);
 	struct timespec wall;
 	clock_gettime(CLOCK_REALTIME, &wall);

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sl_autoblock.h"
 #include "sl_config.h"
 #include "sl_prefilter.h"
 #include "sl_srcdrops.h"
@@ -39,6 +40,7 @@ typedef struct sl_metrics_view {
 	const sl_srcdrops_top_t *sources;  /* at most SL_SRCDROPS_TOP_MAX */
 	bool prefilter_loaded;             /* an XDP prefilter is attached */
 	const sl_pf_snapshot_t *prefilter; /* NULL: not loaded, or unreadable */
+	const sl_autoblock_stats_t *autoblock; /* NULL: no autoblock loop */
 	double uptime_s;
 	double start_time_s;               /* Unix time of the start */
 } sl_metrics_view_t;
@@ -60,10 +62,12 @@ struct sl_pipeline;
 typedef struct sl_metrics sl_metrics_t;
 
 /* Listens on cfg->metrics (NULL with err filled when it cannot, e.g. the
- * address is taken; also NULL, err "", when listen = off). cfg, p and pf
- * (NULL: no prefilter) must stay valid until sl_metrics_stop. */
+ * address is taken; also NULL, err "", when listen = off). cfg, p, pf
+ * (NULL: no prefilter) and ab (NULL: no autoblock loop) must stay valid
+ * until sl_metrics_stop. */
 sl_metrics_t *sl_metrics_start(const sl_config_t *cfg, const struct sl_pipeline *p,
-			       const sl_prefilter_t *pf, char *err, size_t errlen);
+			       const sl_prefilter_t *pf, const sl_autoblock_t *ab, char *err,
+			       size_t errlen);
 
 /* Closes every connection and the listener; returns once the thread has
  * ended, so that what was passed to sl_metrics_start may be freed. NULL: no-op. */

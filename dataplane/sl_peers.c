@@ -55,6 +55,9 @@ void sl_peers_build(sl_peers_t *t, const sl_config_t *cfg, const uint8_t my_mac[
 	memset(t, 0, sizeof(*t));
 	uint8_t port[2];
 	t->my_ip = sl_pkt_rd_le32(cfg->ip);
+	t->my_ip6[0] = sl_pkt_rd_le64(cfg->ip6);
+	t->my_ip6[1] = sl_pkt_rd_le64(cfg->ip6 + 8);
+	t->has_ip6 = cfg->has_ip6;
 	sl_peers_put_be16(port, cfg->ingest_port);
 	t->ingest_port = sl_pkt_rd_le16(port);
 	sl_peers_put_be16(port, cfg->gossip_port);

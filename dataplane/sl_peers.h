@@ -12,7 +12,9 @@
  * stable across tables: a peer's index never changes, so an index held
  * across bursts (a verify batch) stays meaningful. Relay peers have distinct
  * addresses (sl_config checks; a managed entry at a static peer's address is
- * left out), so the source address of a gossip frame names its peer. */
+ * left out), so the source address of a gossip frame names its peer.
+ * Peers are IPv4 only, in both directions: this relay's IPv6 address
+ * (my_ip6) takes ingest datagrams from clients and names no peer. */
 #ifndef SL_PEERS_H
 #define SL_PEERS_H
 
@@ -54,6 +56,8 @@ typedef struct sl_peer_names {
 
 typedef struct sl_peers {
 	uint32_t my_ip;          /* sl_pkt_rd_le32 of the address bytes */
+	uint64_t my_ip6[2];      /* [relay] ip6: sl_pkt_rd_le64 of each half */
+	bool has_ip6;            /* false: every IPv6 datagram is not for us */
 	uint16_t ingest_port;    /* sl_pkt_rd_le16 of the big-endian port */
 	uint16_t gossip_port;
 	uint8_t ttl;             /* for frames this relay originates */

@@ -116,6 +116,11 @@ void sl_pipeline_stage_stats(const sl_pipeline_t *p, sl_stats_t *out);
  * table: slow path). */
 void sl_pipeline_sources(const sl_pipeline_t *p, unsigned max, sl_srcdrops_top_t *top);
 
+/* The workers' per-source tables (read them from any thread with the
+ * sl_srcdrops readers); returns how many. They live as long as p. */
+unsigned sl_pipeline_srcdrops(const sl_pipeline_t *p,
+			      const sl_srcdrops_t *tables[SL_CFG_WORKERS_MAX]);
+
 /* ---- the peer table (the table thread's side; slow path) ---- */
 
 /* The table published last (acquire): what a burst starting now uses. An

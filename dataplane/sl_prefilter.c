@@ -1,15 +1,20 @@
 #include "sl_prefilter.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include <linux/magic.h>
 
 static const char *const names[SL_PF_PKT_BASE] = {
 #define SL_PF_COUNTER_NAME(name, str) str,
@@ -79,9 +84,14 @@ static int take_map(uint32_t id, struct want *w, size_t nw, char *err, size_t er
 	return 0;
 }
 
-int sl_prefilter_open_prog(sl_prefilter_t *pf, int prog_fd, char *err, size_t errlen)
+/* Room for the maps pf_wants() lists. */
+#define PF_MAPS_MAX 16
+
+/* The maps of include/sluice/sl_prefilter.h, each with its layout and the
+ * slot of pf that holds it: the one list that opening (by program or
+ * pinned) and pinning go by. Returns how many. */
+static size_t pf_wants(sl_prefilter_t *pf, struct want out[PF_MAPS_MAX])
 {
-	*pf = SL_PREFILTER_CLOSED;
 	struct want w[] = {
 		{SL_PF_CONF_MAP, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct sl_pf_conf), 1, 0,
 		 &pf->conf_fd},
@@ -97,7 +107,25 @@ int sl_prefilter_open_prog(sl_prefilter_t *pf, int prog_fd, char *err, size_t er
 		 sizeof(struct sl_pf_block), SL_PF_BLOCK_MAX, BPF_F_NO_PREALLOC, &pf->block_fd},
 		{SL_PF_ALLOW_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm_key), 4,
 		 SL_PF_ALLOW_MAX, BPF_F_NO_PREALLOC, &pf->allow_fd},
+		{SL_PF_SRC_DROPS6_MAP, BPF_MAP_TYPE_LRU_HASH, sizeof(struct sl_pf_lpm6_key), 8,
+		 SL_PF_SRC_DROPS_MAX, 0, &pf->src_drops6_fd},
+		{SL_PF_RATE6_MAP, BPF_MAP_TYPE_LRU_HASH, sizeof(struct sl_pf_key6),
+		 sizeof(struct sl_pf_bucket), SL_PF_RATE_MAX, 0, &pf->rate6_fd},
+		{SL_PF_BLOCK6_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm6_key),
+		 sizeof(struct sl_pf_block), SL_PF_BLOCK_MAX, BPF_F_NO_PREALLOC, &pf->block6_fd},
+		{SL_PF_ALLOW6_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm6_key), 4,
+		 SL_PF_ALLOW_MAX, BPF_F_NO_PREALLOC, &pf->allow6_fd},
 	};
+	_Static_assert(sizeof(w) / sizeof(w[0]) <= PF_MAPS_MAX, "raise PF_MAPS_MAX");
+	memcpy(out, w, sizeof(w));
+	return sizeof(w) / sizeof(w[0]);
+}
+
+int sl_prefilter_open_prog(sl_prefilter_t *pf, int prog_fd, char *err, size_t errlen)
+{
+	*pf = SL_PREFILTER_CLOSED;
+	struct want w[PF_MAPS_MAX] = {0};
+	const size_t nw = pf_wants(pf, w);
 	uint32_t ids[16];
 	struct bpf_prog_info info = {0};
 	uint32_t len = sizeof(info);
@@ -109,11 +137,11 @@ int sl_prefilter_open_prog(sl_prefilter_t *pf, int prog_fd, char *err, size_t er
 	}
 	uint32_t nmaps = info.nr_map_ids < 16 ? info.nr_map_ids : 16;
 	for (uint32_t i = 0; i < nmaps; i++)
-		if (take_map(ids[i], w, sizeof(w) / sizeof(w[0]), err, errlen) != 0) {
+		if (take_map(ids[i], w, nw, err, errlen) != 0) {
 			sl_prefilter_close(pf);
 			return -1;
 		}
-	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+	for (size_t i = 0; i < nw; i++)
 		if (*w[i].fd < 0) {
 			snprintf(err, errlen, "program %s has no map %s: not the sluice prefilter",
 				 info.name, w[i].name);
@@ -148,7 +176,8 @@ int sl_prefilter_open_iface(sl_prefilter_t *pf, const char *iface, char *err, si
 void sl_prefilter_close(sl_prefilter_t *pf)
 {
 	int *fds[] = {&pf->conf_fd, &pf->peers_fd, &pf->counters_fd, &pf->src_drops_fd,
-		      &pf->rate_fd, &pf->block_fd, &pf->allow_fd};
+		      &pf->rate_fd, &pf->block_fd, &pf->allow_fd, &pf->src_drops6_fd,
+		      &pf->rate6_fd, &pf->block6_fd, &pf->allow6_fd};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -184,57 +213,185 @@ int sl_prefilter_del_peer(const sl_prefilter_t *pf, uint32_t ip)
 	return bpf_map_delete_elem(pf->peers_fd, &ip) == 0 || errno == ENOENT ? 0 : -1;
 }
 
+int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip)
+{
+	struct sl_pf_peer v;
+	if (bpf_map_lookup_elem(pf->peers_fd, &ip, &v) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
+
 int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *conf)
 {
 	uint32_t zero = 0;
 	return bpf_map_update_elem(pf->conf_fd, &zero, conf, BPF_ANY);
 }
 
-static int lpm_key(struct sl_pf_lpm_key *k, uint32_t addr, uint32_t prefixlen)
+/* A trie key of either family: struct sl_pf_lpm_key for sl_pf_block and
+ * sl_pf_allow, struct sl_pf_lpm6_key for their IPv6 twins. */
+typedef union lpm_key {
+	struct sl_pf_lpm_key k4;
+	struct sl_pf_lpm6_key k6;
+} lpm_key_t;
+
+/* The key of c, and in *fd the map of its family (fd4 or fd6); -1 with
+ * EINVAL when c is not a valid sl_cidr_t (family, length, a bit set past
+ * the prefix). */
+static int lpm_key(const sl_cidr_t *c, int fd4, int fd6, lpm_key_t *k, int *fd)
 {
-	if (prefixlen > 32) {
+	unsigned bits = c->family == 4 ? 32 : c->family == 6 ? 128 : 0;
+	uint8_t masked[16];
+	memcpy(masked, c->addr, sizeof(masked));
+	sl_pf_mask6(masked, c->prefixlen);
+	if (bits == 0 || c->prefixlen > bits || memcmp(masked, c->addr, sizeof(masked)) != 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	*k = (struct sl_pf_lpm_key){.prefixlen = prefixlen, .addr = addr};
+	memset(k, 0, sizeof(*k));
+	if (c->family == 4) {
+		k->k4 = (struct sl_pf_lpm_key){.prefixlen = c->prefixlen, .addr = sl_pkt_rd_le32(c->addr)};
+		*fd = fd4;
+		return 0;
+	}
+	k->k6.prefixlen = c->prefixlen;
+	memcpy(k->k6.addr, c->addr, sizeof(k->k6.addr));
+	*fd = fd6;
 	return 0;
 }
 
-static int lpm_del(int fd, uint32_t addr, uint32_t prefixlen)
+/* A trie key of the family of its map back into an sl_cidr_t. */
+static sl_cidr_t lpm_cidr(unsigned family, const lpm_key_t *k)
 {
-	struct sl_pf_lpm_key k;
-	if (lpm_key(&k, addr, prefixlen) != 0)
-		return -1;
-	return bpf_map_delete_elem(fd, &k) == 0 || errno == ENOENT ? 0 : -1;
+	sl_cidr_t c = {.family = (uint8_t)family};
+	if (family == 4) {
+		c.prefixlen = (uint8_t)k->k4.prefixlen;
+		memcpy(c.addr, &k->k4.addr, 4);
+	} else {
+		c.prefixlen = (uint8_t)k->k6.prefixlen;
+		memcpy(c.addr, k->k6.addr, sizeof(c.addr));
+	}
+	return c;
 }
 
-int sl_prefilter_block(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen,
-		       uint64_t expiry_ns)
+static int lpm_del(int fd, const lpm_key_t *k)
 {
-	struct sl_pf_lpm_key k;
-	if (lpm_key(&k, addr, prefixlen) != 0)
-		return -1;
-	struct sl_pf_block v = {.expiry_ns = expiry_ns, .prefixlen = prefixlen};
-	return bpf_map_update_elem(pf->block_fd, &k, &v, BPF_ANY);
+	return bpf_map_delete_elem(fd, k) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-int sl_prefilter_unblock(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen)
+int sl_prefilter_block(const sl_prefilter_t *pf, const sl_cidr_t *c, uint64_t expiry_ns)
 {
-	return lpm_del(pf->block_fd, addr, prefixlen);
+	lpm_key_t k;
+	int fd;
+	struct sl_pf_block v = {.expiry_ns = expiry_ns, .prefixlen = c->prefixlen};
+	if (lpm_key(c, pf->block_fd, pf->block6_fd, &k, &fd) != 0)
+		return -1;
+	return bpf_map_update_elem(fd, &k, &v, BPF_ANY);
 }
 
-int sl_prefilter_allow(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen)
+int sl_prefilter_unblock(const sl_prefilter_t *pf, const sl_cidr_t *c)
 {
-	struct sl_pf_lpm_key k;
-	if (lpm_key(&k, addr, prefixlen) != 0)
-		return -1;
+	lpm_key_t k;
+	int fd;
+	return lpm_key(c, pf->block_fd, pf->block6_fd, &k, &fd) != 0 ? -1 : lpm_del(fd, &k);
+}
+
+int sl_prefilter_allow(const sl_prefilter_t *pf, const sl_cidr_t *c)
+{
+	lpm_key_t k;
+	int fd;
 	uint32_t one = 1;
-	return bpf_map_update_elem(pf->allow_fd, &k, &one, BPF_ANY);
+	if (lpm_key(c, pf->allow_fd, pf->allow6_fd, &k, &fd) != 0)
+		return -1;
+	return bpf_map_update_elem(fd, &k, &one, BPF_ANY);
 }
 
-int sl_prefilter_unallow(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen)
+int sl_prefilter_unallow(const sl_prefilter_t *pf, const sl_cidr_t *c)
 {
-	return lpm_del(pf->allow_fd, addr, prefixlen);
+	lpm_key_t k;
+	int fd;
+	return lpm_key(c, pf->allow_fd, pf->allow6_fd, &k, &fd) != 0 ? -1 : lpm_del(fd, &k);
+}
+
+/* Calls each(key, value, arg) for the entries of the trie fd, in the
+ * trie's order, in at most `steps` steps; stops when each returns
+ * non-zero. 0 at the walk's end, 1 when each stopped it, -1 with errno. */
+static int lpm_walk(int fd, unsigned steps, int (*each)(const lpm_key_t *, const void *, void *),
+		    void *arg)
+{
+	lpm_key_t key, prev;
+	uint64_t value[2]; /* the largest value, struct sl_pf_block */
+	for (unsigned step = 0; step < steps; step++) {
+		if (bpf_map_get_next_key(fd, step ? &prev : NULL, &key) != 0)
+			return errno == ENOENT ? 0 : -1;
+		/* a key deleted since get_next_key: skipped */
+		if (bpf_map_lookup_elem(fd, &key, value) == 0 && each(&key, value, arg))
+			return 1;
+		prev = key;
+	}
+	return 0;
+}
+
+struct list_arg {
+	unsigned family, n, max;
+	sl_pf_block_entry_t *block; /* the blocklists' out, or */
+	sl_cidr_t *allow;           /* the allowlists' */
+};
+
+static int list_one(const lpm_key_t *k, const void *value, void *arg)
+{
+	struct list_arg *l = arg;
+	if (l->n == l->max)
+		return 1;
+	sl_cidr_t c = lpm_cidr(l->family, k);
+	if (l->block)
+		l->block[l->n] = (sl_pf_block_entry_t){
+			.cidr = c, .expiry_ns = ((const struct sl_pf_block *)value)->expiry_ns};
+	else
+		l->allow[l->n] = c;
+	l->n++;
+	return 0;
+}
+
+/* The entries of the IPv4 trie fd4, then of the IPv6 trie fd6, into l. */
+static int lpm_list(int fd4, int fd6, unsigned steps, struct list_arg *l)
+{
+	const int fds[2] = {fd4, fd6};
+	for (unsigned i = 0; i < 2; i++) {
+		l->family = i ? 6 : 4;
+		int rc = lpm_walk(fds[i], steps, list_one, l);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			break; /* out is full */
+	}
+	return (int)l->n;
+}
+
+int sl_prefilter_blocklist(const sl_prefilter_t *pf, sl_pf_block_entry_t *out, unsigned max)
+{
+	struct list_arg l = {.max = max, .block = out};
+	return lpm_list(pf->block_fd, pf->block6_fd, SL_PF_BLOCK_MAX, &l);
+}
+
+int sl_prefilter_allowlist(const sl_prefilter_t *pf, sl_cidr_t *out, unsigned max)
+{
+	struct list_arg l = {.max = max, .allow = out};
+	return lpm_list(pf->allow_fd, pf->allow6_fd, SL_PF_ALLOW_MAX, &l);
+}
+
+int sl_prefilter_allowed(const sl_prefilter_t *pf, unsigned family, const uint8_t *addr)
+{
+	sl_cidr_t c = {.family = (uint8_t)family, .prefixlen = family == 4 ? 32 : 128};
+	if (family == 4 || family == 6)
+		memcpy(c.addr, addr, family == 4 ? 4 : 16);
+	lpm_key_t k;
+	int fd;
+	uint32_t v;
+	if (lpm_key(&c, pf->allow_fd, pf->allow6_fd, &k, &fd) != 0)
+		return -1;
+	if (bpf_map_lookup_elem(fd, &k, &v) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
 }
 
 uint64_t sl_prefilter_now_ns(void)
@@ -244,39 +401,50 @@ uint64_t sl_prefilter_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int sl_prefilter_sweep_blocklist(const sl_prefilter_t *pf, uint64_t now_ns)
+enum { SWEEP_BATCH = 256 };
+struct sweep_arg {
+	uint64_t now_ns;
+	unsigned n;
+	lpm_key_t expired[SWEEP_BATCH];
+};
+
+static int collect_expired(const lpm_key_t *k, const void *value, void *arg)
 {
-	enum { BATCH = 256 };
-	struct sl_pf_lpm_key expired[BATCH];
+	struct sweep_arg *w = arg;
+	if (!sl_pf_block_live(value, w->now_ns))
+		w->expired[w->n++] = *k;
+	return w->n == SWEEP_BATCH;
+}
+
+/* The sweep of one blocklist: collect a batch, then delete it (deleting
+ * under the walk would send get_next_key back to the start). Each batch
+ * removes its keys, so the walks end. */
+static int sweep(int fd, uint64_t now_ns)
+{
+	struct sweep_arg w;
 	int removed = 0;
 	for (;;) {
-		/* Collect a batch, then delete it: deleting under the walk
-		 * would send get_next_key back to the start. Each batch
-		 * removes its keys, so the walks end. */
-		unsigned n = 0;
-		struct sl_pf_lpm_key key;
-		const struct sl_pf_lpm_key *prev = NULL;
-		for (unsigned step = 0; step < SL_PF_BLOCK_MAX && n < BATCH; step++) {
-			if (bpf_map_get_next_key(pf->block_fd, prev, &key) != 0) {
-				if (errno != ENOENT)
-					return -1;
-				break;
-			}
-			struct sl_pf_block v;
-			if (bpf_map_lookup_elem(pf->block_fd, &key, &v) == 0 &&
-			    !sl_pf_block_live(&v, now_ns))
-				expired[n++] = key;
-			prev = &key;
-		}
-		for (unsigned i = 0; i < n; i++) {
-			if (bpf_map_delete_elem(pf->block_fd, &expired[i]) == 0)
+		w.now_ns = now_ns;
+		w.n = 0;
+		int rc = lpm_walk(fd, SL_PF_BLOCK_MAX, collect_expired, &w);
+		if (rc < 0)
+			return -1;
+		for (unsigned i = 0; i < w.n; i++) {
+			if (bpf_map_delete_elem(fd, &w.expired[i]) == 0)
 				removed++;
 			else if (errno != ENOENT)
 				return -1;
 		}
-		if (n < BATCH)
+		if (rc == 0)
 			return removed;
 	}
+}
+
+int sl_prefilter_sweep_blocklist(const sl_prefilter_t *pf, uint64_t now_ns)
+{
+	int r4 = sweep(pf->block_fd, now_ns);
+	int r6 = r4 < 0 ? -1 : sweep(pf->block6_fd, now_ns);
+	return r6 < 0 ? -1 : r4 + r6;
 }
 
 int sl_prefilter_counters(const sl_prefilter_t *pf, uint64_t c[SL_PF__COUNT])
@@ -304,12 +472,29 @@ uint64_t sl_prefilter_src_drops(const sl_prefilter_t *pf, uint32_t src)
 	return bpf_map_lookup_elem(pf->src_drops_fd, &src, &n) == 0 ? n : 0;
 }
 
-void sl_pf_top_add(sl_pf_top_t *t, uint32_t ip, uint64_t drops)
+uint64_t sl_prefilter_src_drops6(const sl_prefilter_t *pf, const uint8_t addr[16],
+				 unsigned prefixlen)
 {
+	struct sl_pf_lpm6_key k = {.prefixlen = prefixlen};
+	memcpy(k.addr, addr, sizeof(k.addr));
+	sl_pf_mask6(k.addr, prefixlen);
+	uint64_t n = 0;
+	return bpf_map_lookup_elem(pf->src_drops6_fd, &k, &n) == 0 ? n : 0;
+}
+
+static int same_src(const struct sl_pf_src *a, const struct sl_pf_src *b)
+{
+	return a->family == b->family && a->prefixlen == b->prefixlen &&
+	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+void sl_pf_top_add(sl_pf_top_t *t, const struct sl_pf_src *s)
+{
+	uint64_t drops = s->drops;
 	/* A walk that restarted offers a source again: its newer count
 	 * replaces the old entry. */
 	for (unsigned i = 0; i < t->n; i++)
-		if (t->src[i].ip == ip) {
+		if (same_src(&t->src[i], s)) {
 			memmove(&t->src[i], &t->src[i + 1], (t->n - i - 1) * sizeof(t->src[0]));
 			t->n--;
 			break;
@@ -321,24 +506,40 @@ void sl_pf_top_add(sl_pf_top_t *t, uint32_t ip, uint64_t drops)
 		return;
 	unsigned keep = t->n < SL_PF_TOP_MAX ? t->n : SL_PF_TOP_MAX - 1;
 	memmove(&t->src[at + 1], &t->src[at], (keep - at) * sizeof(t->src[0]));
-	t->src[at] = (struct sl_pf_src){ip, drops};
+	t->src[at] = *s;
 	t->n = keep + 1;
+}
+
+/* Offers every source of the drops map fd (keys of `family`'s form) to
+ * top, in at most SL_PF_SRC_DROPS_MAX steps. */
+static int top_walk(int fd, unsigned family, sl_pf_top_t *top)
+{
+	struct sl_pf_lpm6_key key, prev; /* the larger key; IPv4's is a u32 */
+	for (unsigned step = 0; step < SL_PF_SRC_DROPS_MAX; step++) {
+		if (bpf_map_get_next_key(fd, step ? &prev : NULL, &key) != 0)
+			return errno == ENOENT ? 0 : -1;
+		struct sl_pf_src s = {.family = (uint8_t)family};
+		if (bpf_map_lookup_elem(fd, &key, &s.drops) == 0) { /* else evicted */
+			if (family == 4) {
+				s.prefixlen = 32;
+				memcpy(s.addr, &key, 4);
+			} else {
+				s.prefixlen = (uint8_t)key.prefixlen;
+				memcpy(s.addr, key.addr, sizeof(s.addr));
+			}
+			sl_pf_top_add(top, &s);
+		}
+		prev = key;
+	}
+	return 0;
 }
 
 int sl_prefilter_top_sources(const sl_prefilter_t *pf, sl_pf_top_t *top)
 {
 	top->n = 0;
-	uint32_t key;
-	const uint32_t *prev = NULL;
-	for (unsigned step = 0; step < SL_PF_SRC_DROPS_MAX; step++) {
-		if (bpf_map_get_next_key(pf->src_drops_fd, prev, &key) != 0)
-			return errno == ENOENT ? 0 : -1;
-		uint64_t drops;
-		if (bpf_map_lookup_elem(pf->src_drops_fd, &key, &drops) == 0) /* else evicted */
-			sl_pf_top_add(top, key, drops);
-		prev = &key;
-	}
-	return 0;
+	if (top_walk(pf->src_drops_fd, 4, top) != 0)
+		return -1;
+	return top_walk(pf->src_drops6_fd, 6, top);
 }
 
 int sl_prefilter_snapshot(const sl_prefilter_t *pf, sl_pf_snapshot_t *s)
@@ -354,6 +555,17 @@ void sl_pf_ip_str(uint32_t ip, char out[SL_PF_IP_STR_SZ])
 		 ip >> 24);
 }
 
+void sl_pf_src_str(const struct sl_pf_src *s, char out[SL_PF_SRC_STR_SZ])
+{
+	if (s->family != 6) {
+		inet_ntop(AF_INET, s->addr, out, SL_PF_SRC_STR_SZ);
+		return;
+	}
+	inet_ntop(AF_INET6, s->addr, out, SL_PF_SRC_STR_SZ);
+	size_t n = strlen(out);
+	snprintf(out + n, SL_PF_SRC_STR_SZ - n, "/%u", s->prefixlen);
+}
+
 void sl_prefilter_write_json(FILE *f, const sl_pf_snapshot_t *s)
 {
 	fprintf(f, "\"prefilter\": {");
@@ -362,8 +574,8 @@ void sl_prefilter_write_json(FILE *f, const sl_pf_snapshot_t *s)
 			(unsigned long long)s->c[i]);
 	fprintf(f, ", \"top_sources\": {");
 	for (unsigned i = 0; i < s->top.n; i++) {
-		char ip[SL_PF_IP_STR_SZ];
-		sl_pf_ip_str(s->top.src[i].ip, ip);
+		char ip[SL_PF_SRC_STR_SZ];
+		sl_pf_src_str(&s->top.src[i], ip);
 		fprintf(f, "%s\"%s\": %llu", i ? ", " : "", ip,
 			(unsigned long long)s->top.src[i].drops);
 	}
@@ -382,8 +594,161 @@ void sl_prefilter_print_table(FILE *f, const sl_pf_snapshot_t *s)
 	if (s->top.n)
 		fprintf(f, "    top sources by drops\n");
 	for (unsigned i = 0; i < s->top.n; i++) {
-		char ip[SL_PF_IP_STR_SZ];
-		sl_pf_ip_str(s->top.src[i].ip, ip);
+		char ip[SL_PF_SRC_STR_SZ];
+		sl_pf_src_str(&s->top.src[i], ip);
 		fprintf(f, "      %-24s %20llu\n", ip, (unsigned long long)s->top.src[i].drops);
 	}
+}
+
+/* ---- Pinned maps ---- */
+
+/* SL_PF_PIN_ROOT/<relay>/<map name>: relay and map names are 15
+ * characters at most. */
+#define PIN_PATH_MAX 128
+
+/* The relay's pin folder; refused (errno EINVAL) for what is not a relay
+ * name, since it becomes a path component. */
+static int pin_dir(char dir[PIN_PATH_MAX], const char *relay, char *err, size_t errlen)
+{
+	if (!sl_config_valid_name(relay)) {
+		snprintf(err, errlen, "'%.32s' is not a relay name (1 to %d of A-Za-z0-9_-)", relay,
+			 SL_CFG_NAME_MAX - 1);
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(dir, PIN_PATH_MAX, "%s/%s", SL_PF_PIN_ROOT, relay);
+	return 0;
+}
+
+int sl_prefilter_unpin(const char *relay)
+{
+	char dir[PIN_PATH_MAX], err[128];
+	if (pin_dir(dir, relay, err, sizeof(err)) != 0)
+		return -1;
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return errno == ENOENT ? 0 : -1;
+	/* Everything in the relay's folder is a pin of ours, maps an older
+	 * build pinned included. */
+	int failed = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+		    unlinkat(dirfd(d), e->d_name, 0) != 0 && errno != ENOENT && !failed)
+			failed = errno;
+	closedir(d);
+	if (failed) {
+		errno = failed;
+		return -1;
+	}
+	return rmdir(dir) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int sl_prefilter_pin(const sl_prefilter_t *pf, const char *relay, char *err, size_t errlen)
+{
+	char dir[PIN_PATH_MAX], path[PIN_PATH_MAX + 16], fs[] = SL_PF_PIN_ROOT;
+	if (pin_dir(dir, relay, err, errlen) != 0)
+		return -1;
+	*strrchr(fs, '/') = '\0';
+	struct statfs st;
+	if (statfs(fs, &st) != 0 || st.f_type != BPF_FS_MAGIC) {
+		snprintf(err, errlen, "%s is not a BPF file system (mount -t bpf bpf %s): cannot pin "
+			 "the prefilter's maps for sluicectl", fs, fs);
+		return -1;
+	}
+	if (sl_prefilter_unpin(relay) != 0) {
+		snprintf(err, errlen, "removing the old pins in %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if ((mkdir(SL_PF_PIN_ROOT, 0700) != 0 && errno != EEXIST) || mkdir(dir, 0700) != 0) {
+		snprintf(err, errlen, "making %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	sl_prefilter_t fds = *pf; /* pf_wants points into it; nothing is written */
+	struct want w[PF_MAPS_MAX] = {0};
+	const size_t nw = pf_wants(&fds, w);
+	for (size_t i = 0; i < nw; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, w[i].name);
+		if (bpf_obj_pin(*w[i].fd, path) != 0) {
+			snprintf(err, errlen, "pinning %s: %s", path, strerror(errno));
+			sl_prefilter_unpin(relay);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The pinned config entry's size, then its layout field, checked before
+ * any map is taken, so that maps of another build are named as such. */
+static int pinned_layout(const char *dir, const char *relay, char *err, size_t errlen)
+{
+	char path[PIN_PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/%s", dir, SL_PF_CONF_MAP);
+	int fd = bpf_obj_get(path);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			snprintf(err, errlen, "no pinned maps for relay %s under %s: is sluice-dp "
+				 "running with an xdp_prog?", relay, dir);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct bpf_map_info info = {0};
+	uint32_t len = sizeof(info);
+	struct sl_pf_conf conf;
+	const uint32_t zero = 0;
+	int rc = -1;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0 ||
+	    (info.value_size == sizeof(conf) && bpf_map_lookup_elem(fd, &zero, &conf) != 0))
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	else if (info.value_size != sizeof(conf))
+		snprintf(err, errlen, "the pinned maps of relay %s have another layout (%s of %u "
+			 "bytes, this sluicectl reads %zu): a sluice-dp of another build?", relay,
+			 SL_PF_CONF_MAP, info.value_size, sizeof(conf));
+	else if (conf.layout != SL_PF_LAYOUT)
+		snprintf(err, errlen, "the pinned maps of relay %s have layout %u, this sluicectl "
+			 "reads %u: a sluice-dp of another build?", relay, conf.layout, SL_PF_LAYOUT);
+	else
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+int sl_prefilter_open_pinned(sl_prefilter_t *pf, const char *relay, char *err, size_t errlen)
+{
+	*pf = SL_PREFILTER_CLOSED;
+	char dir[PIN_PATH_MAX], path[PIN_PATH_MAX + 16];
+	if (pin_dir(dir, relay, err, errlen) != 0 || pinned_layout(dir, relay, err, errlen) != 0)
+		return -1;
+	struct want w[PF_MAPS_MAX] = {0};
+	const size_t nw = pf_wants(pf, w);
+	for (size_t i = 0; i < nw; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, w[i].name);
+		int fd = bpf_obj_get(path);
+		struct bpf_map_info info = {0};
+		uint32_t len = sizeof(info);
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) != 0) {
+			if (errno == ENOENT)
+				snprintf(err, errlen, "no %s: pinned by a sluice-dp of another build?",
+					 path);
+			else
+				snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		} else if (strncmp(info.name, w[i].name, sizeof(info.name)) != 0) {
+			snprintf(err, errlen, "%s holds the map %s", path, info.name);
+		} else if (take_map(info.id, &w[i], 1, err, errlen) == 0) {
+			close(fd);
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
+		sl_prefilter_close(pf);
+		return -1;
+	}
+	return 0;
+}
+
+int sl_prefilter_read_conf(const sl_prefilter_t *pf, struct sl_pf_conf *conf)
+{
+	const uint32_t zero = 0;
+	return bpf_map_lookup_elem(pf->conf_fd, &zero, conf);
 }

@@ -15,23 +15,32 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sl_cidr.h"
 #include "sl_config.h"
 #include "sluice/sl_prefilter.h"
 
 typedef struct sl_prefilter {
 	int conf_fd, peers_fd, counters_fd, src_drops_fd, rate_fd, block_fd, allow_fd;
+	int src_drops6_fd, rate6_fd, block6_fd, allow6_fd; /* the IPv6 twins */
 } sl_prefilter_t;
 
-#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1})
+#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1})
 
-/* Sources by drops, most first; ties keep the order they were added in. */
+/* A source as the program counts its drops: an IPv4 address (prefixlen
+ * 32), or an IPv6 prefix (the source masked to the conf's ip6_prefix). */
+struct sl_pf_src {
+	uint8_t family;    /* 4 or 6 */
+	uint8_t prefixlen; /* 32, or the IPv6 prefix's length */
+	uint8_t addr[16];  /* network order; IPv4 in addr[0..4), the rest 0 */
+	uint64_t drops;
+};
+
+/* Sources of both families by drops, most first; ties keep the order they
+ * were added in. */
 #define SL_PF_TOP_MAX 16
 typedef struct sl_pf_top {
 	unsigned n;
-	struct sl_pf_src {
-		uint32_t ip; /* sl_pkt_view_t form */
-		uint64_t drops;
-	} src[SL_PF_TOP_MAX];
+	struct sl_pf_src src[SL_PF_TOP_MAX];
 } sl_pf_top_t;
 
 /* What the program counted: per reason, and the sources it dropped most. */
@@ -56,30 +65,45 @@ int sl_prefilter_set_peers(const sl_prefilter_t *pf, const sl_config_t *cfg, cha
 int sl_prefilter_put_peer(const sl_prefilter_t *pf, uint32_t ip, uint64_t token_in,
 			  uint64_t token_in_prev);
 int sl_prefilter_del_peer(const sl_prefilter_t *pf, uint32_t ip);
+/* Has sl_pf_peers an entry for ip? 1 yes, 0 no, -1 with errno. */
+int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip);
 
 /* Writes the config entry: from then on the program redirects. */
 int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *conf);
 
-/* The blocklist (sl_pf_block) and the allowlist (sl_pf_allow): the prefix
- * addr/prefixlen (addr in sl_pkt_view_t form, prefixlen 0..32) inserted or
- * replaced, or removed (absent is no error). Only the first prefixlen bits
- * of addr count, in lookups and in telling entries apart. A blocklist
- * entry holds until expiry_ns (CLOCK_MONOTONIC ns, the clock of
+/* The blocklists (sl_pf_block, sl_pf_block6) and the allowlists
+ * (sl_pf_allow, sl_pf_allow6): the prefix c (either family; sl_cidr.h)
+ * inserted or replaced, or removed (absent is no error). A blocklist entry
+ * holds until expiry_ns (CLOCK_MONOTONIC ns, the clock of
  * bpf_ktime_get_ns: sl_prefilter_now_ns), 0 for ever. 0, or -1 with errno
- * (EINVAL: prefixlen > 32; E2BIG: full). */
-int sl_prefilter_block(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen,
-		       uint64_t expiry_ns);
-int sl_prefilter_unblock(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen);
-int sl_prefilter_allow(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen);
-int sl_prefilter_unallow(const sl_prefilter_t *pf, uint32_t addr, uint32_t prefixlen);
+ * (EINVAL: not a valid sl_cidr_t; E2BIG: full). */
+int sl_prefilter_block(const sl_prefilter_t *pf, const sl_cidr_t *c, uint64_t expiry_ns);
+int sl_prefilter_unblock(const sl_prefilter_t *pf, const sl_cidr_t *c);
+int sl_prefilter_allow(const sl_prefilter_t *pf, const sl_cidr_t *c);
+int sl_prefilter_unallow(const sl_prefilter_t *pf, const sl_cidr_t *c);
+
+/* The entries of both blocklists (IPv4 first), expired ones included, at
+ * most max of them into out; and of both allowlists. Bounded walks (at
+ * most SL_PF_BLOCK_MAX / SL_PF_ALLOW_MAX steps per family). Returns how
+ * many were written, or -1 with errno. Slow path. */
+typedef struct sl_pf_block_entry {
+	sl_cidr_t cidr;
+	uint64_t expiry_ns; /* 0: for ever */
+} sl_pf_block_entry_t;
+int sl_prefilter_blocklist(const sl_prefilter_t *pf, sl_pf_block_entry_t *out, unsigned max);
+int sl_prefilter_allowlist(const sl_prefilter_t *pf, sl_cidr_t *out, unsigned max);
+
+/* Is the address (4 or 16 bytes, network order, of family 4 or 6) covered
+ * by an allowlist entry? 1 yes, 0 no, -1 with errno. */
+int sl_prefilter_allowed(const sl_prefilter_t *pf, unsigned family, const uint8_t *addr);
 
 /* CLOCK_MONOTONIC in ns: the program's clock. */
 uint64_t sl_prefilter_now_ns(void);
 
-/* Removes the blocklist entries expired at now_ns (they drop nothing
- * already; this frees their room). Slow path: up to SL_PF_BLOCK_MAX steps
- * of bpf_map_get_next_key per batch of 256 removals. Returns how many it
- * removed, or -1 with errno. Call it now and then from the thread that
+/* Removes the entries of both blocklists expired at now_ns (they drop
+ * nothing already; this frees their room). Slow path: up to SL_PF_BLOCK_MAX steps
+ * of bpf_map_get_next_key per batch of 256 removals, per family. Returns
+ * how many it removed, or -1 with errno. Call it now and then from the thread that
  * writes the blocklist: an entry renewed by another thread between the
  * walk and the delete would go. Nothing calls it yet (sluice-dp has no
  * writer of the blocklist). */
@@ -91,28 +115,63 @@ int sl_prefilter_counters(const sl_prefilter_t *pf, uint64_t c[SL_PF__COUNT]);
 /* Drops counted against src (sl_pkt_view_t form); 0 when it has no entry. */
 uint64_t sl_prefilter_src_drops(const sl_prefilter_t *pf, uint32_t src);
 
-/* The SL_PF_TOP_MAX sources with the most drops in sl_pf_src_drops. The
- * walk takes at most SL_PF_SRC_DROPS_MAX steps, so a map that changes under
- * it (a key evicted restarts the walk) cannot keep it going. */
+/* Drops counted against the IPv6 prefix addr/prefixlen (addr in network
+ * order, masked here; prefixlen the ip6_prefix the program counted it
+ * under); 0 when it has no entry. */
+uint64_t sl_prefilter_src_drops6(const sl_prefilter_t *pf, const uint8_t addr[16],
+				 unsigned prefixlen);
+
+/* The SL_PF_TOP_MAX sources with the most drops in sl_pf_src_drops and
+ * sl_pf_srcdrops6 together. Each walk takes at most SL_PF_SRC_DROPS_MAX
+ * steps, so a map that changes under it (a key evicted restarts the walk)
+ * cannot keep it going. */
 int sl_prefilter_top_sources(const sl_prefilter_t *pf, sl_pf_top_t *top);
 
 /* Counters and top sources. */
 int sl_prefilter_snapshot(const sl_prefilter_t *pf, sl_pf_snapshot_t *s);
 
-/* Offers (ip, drops) to the top list: kept if it beats the least of a full list. */
-void sl_pf_top_add(sl_pf_top_t *t, uint32_t ip, uint64_t drops);
+/* Offers a source with its drops to the top list: kept if it beats the
+ * least of a full list; an entry for the same source is replaced. */
+void sl_pf_top_add(sl_pf_top_t *t, const struct sl_pf_src *s);
 
 /* "10.99.0.3" from the sl_pkt_view_t form. */
 #define SL_PF_IP_STR_SZ 16
 void sl_pf_ip_str(uint32_t ip, char out[SL_PF_IP_STR_SZ]);
 
-/* "redirected", "drop_bad_ihl", "pass_not_ipv4", ... */
+/* A top source as operators read it: "10.99.0.3", "2001:db8:1:2::/64". */
+#define SL_PF_SRC_STR_SZ 52 /* INET6_ADDRSTRLEN, "/128" */
+void sl_pf_src_str(const struct sl_pf_src *s, char out[SL_PF_SRC_STR_SZ]);
+
+/* "redirected", "drop_bad_ihl", "pass_not_ip", ... */
 const char *sl_prefilter_counter_name(unsigned i);
 
 /* `"prefilter": {...}` (no surrounding braces): the counters by name and
- * "top_sources": {"10.99.0.3": drops, ...}, most first; and the shutdown
+ * "top_sources": {"10.99.0.3": drops, "2001:db8:1:2::/64": drops, ...},
+ * most first; and the shutdown
  * table's section (zero drop reasons left out). */
 void sl_prefilter_write_json(FILE *f, const sl_pf_snapshot_t *s);
 void sl_prefilter_print_table(FILE *f, const sl_pf_snapshot_t *s);
+
+/* ---- Pinned maps: how sluicectl reaches a running relay's prefilter ----
+ *
+ * sl_prefilter_pin() pins every map of pf at SL_PF_PIN_ROOT/<relay>/<map
+ * name> (folders made as needed, a crashed run's pins replaced); call it
+ * after sl_prefilter_configure(), since readers check the layout in the
+ * config entry. /sys/fs/bpf must be a BPF file system. A pin holds the map,
+ * not the program: sl_prefilter_unpin() removes the pins and the relay's
+ * folder at a clean exit (none is no error; -1 with errno); after a crash
+ * they stay until the next run replaces them (they still hold that run's
+ * maps). sl_prefilter_open_pinned() opens them for another
+ * process, refusing maps of another layout (SL_PF_LAYOUT in sl_pf_conf, and
+ * each map's type, sizes and flags). All need root; 0, or -1 with the
+ * reason in err. relay: a config's relay name (sl_config_valid_name). */
+int sl_prefilter_pin(const sl_prefilter_t *pf, const char *relay, char *err, size_t errlen);
+int sl_prefilter_unpin(const char *relay);
+int sl_prefilter_open_pinned(sl_prefilter_t *pf, const char *relay, char *err, size_t errlen);
+
+/* The config entry as the program sees it (to change one part of it, e.g.
+ * the rate with sl_pf_conf_rate, and write it back with
+ * sl_prefilter_configure). 0, or -1 with errno. */
+int sl_prefilter_read_conf(const sl_prefilter_t *pf, struct sl_pf_conf *conf);
 
 #endif

@@ -101,6 +101,35 @@ static void top_offer(sl_srcdrops_top_t *top, unsigned max, const struct sl_srcd
 	top->n = keep + 1;
 }
 
+unsigned sl_srcdrops_merge_set(const sl_srcdrops_t *const *tables, unsigned ntables,
+			       unsigned set, struct sl_srcdrops_src *out, unsigned *busy)
+{
+	unsigned nm = 0;
+	if (ntables > SL_SRCDROPS_MERGE_MAX)
+		ntables = SL_SRCDROPS_MERGE_MAX;
+	for (unsigned t = 0; t < ntables; t++) {
+		sl_srcdrops_set_t copy;
+		if (!sl_srcdrops_read_set(tables[t], set, &copy)) {
+			(*busy)++;
+			continue;
+		}
+		for (unsigned w = 0; w < SL_SRCDROPS_WAYS; w++) {
+			uint64_t total = way_total(&copy, w);
+			if (!total)
+				continue;
+			unsigned k = 0;
+			while (k < nm && out[k].ip != copy.ip[w])
+				k++;
+			if (k == nm)
+				out[nm++] = (struct sl_srcdrops_src){.ip = copy.ip[w]};
+			for (unsigned c = 0; c < SL_SRC__COUNT; c++)
+				out[k].n[c] += copy.n[w][c];
+			out[k].total += total;
+		}
+	}
+	return nm;
+}
+
 void sl_srcdrops_top(const sl_srcdrops_t *const *tables, unsigned ntables, unsigned max,
 		     sl_srcdrops_top_t *top)
 {
@@ -108,31 +137,9 @@ void sl_srcdrops_top(const sl_srcdrops_t *const *tables, unsigned ntables, unsig
 	top->skipped_sets = 0;
 	if (max > SL_SRCDROPS_TOP_MAX)
 		max = SL_SRCDROPS_TOP_MAX;
-	if (ntables > SL_SRCDROPS_MERGE_MAX)
-		ntables = SL_SRCDROPS_MERGE_MAX;
 	for (unsigned s = 0; s < SL_SRCDROPS_SETS; s++) {
-		struct sl_srcdrops_src merged[SL_SRCDROPS_MERGE_MAX * SL_SRCDROPS_WAYS];
-		unsigned nm = 0;
-		for (unsigned t = 0; t < ntables; t++) {
-			sl_srcdrops_set_t copy;
-			if (!sl_srcdrops_read_set(tables[t], s, &copy)) {
-				top->skipped_sets++;
-				continue;
-			}
-			for (unsigned w = 0; w < SL_SRCDROPS_WAYS; w++) {
-				uint64_t total = way_total(&copy, w);
-				if (!total)
-					continue;
-				unsigned k = 0;
-				while (k < nm && merged[k].ip != copy.ip[w])
-					k++;
-				if (k == nm)
-					merged[nm++] = (struct sl_srcdrops_src){.ip = copy.ip[w]};
-				for (unsigned c = 0; c < SL_SRC__COUNT; c++)
-					merged[k].n[c] += copy.n[w][c];
-				merged[k].total += total;
-			}
-		}
+		struct sl_srcdrops_src merged[SL_SRCDROPS_MERGE_SET_MAX];
+		unsigned nm = sl_srcdrops_merge_set(tables, ntables, s, merged, &top->skipped_sets);
 		for (unsigned k = 0; k < nm; k++)
 			top_offer(top, max, &merged[k]);
 	}

@@ -97,6 +97,14 @@ typedef struct sl_srcdrops_top {
 void sl_srcdrops_top(const sl_srcdrops_t *const *tables, unsigned ntables, unsigned max,
 		     sl_srcdrops_top_t *top);
 
+/* The sources of set `set` summed over tables[0..ntables) (ntables <=
+ * SL_SRCDROPS_MERGE_MAX, one key), at most SL_SRCDROPS_MERGE_SET_MAX, into
+ * out; returns how many. A table whose set stayed busy is left out and
+ * counted in *busy. */
+#define SL_SRCDROPS_MERGE_SET_MAX (SL_SRCDROPS_MERGE_MAX * SL_SRCDROPS_WAYS)
+unsigned sl_srcdrops_merge_set(const sl_srcdrops_t *const *tables, unsigned ntables,
+			       unsigned set, struct sl_srcdrops_src *out, unsigned *busy);
+
 /* "malformed", "invalid_sig"; NULL past the last. */
 const char *sl_srcdrops_class_name(unsigned c);
 

@@ -70,7 +70,7 @@ uint64_t sl_stats_drops(const sl_stats_t *s)
 
 void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,
 			 const sl_peer_names_t *peers, const sl_srcdrops_top_t *sources,
-			 const sl_pf_snapshot_t *prefilter)
+			 const sl_pf_snapshot_t *prefilter, const sl_autoblock_stats_t *autoblock)
 {
 	/* Names are [A-Za-z0-9_-] (sl_config checks; sl_peers keeps managed
 	 * peers' names to it), so nothing needs escaping. */
@@ -97,6 +97,10 @@ void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,
 	if (prefilter) {
 		fprintf(f, ",\n ");
 		sl_prefilter_write_json(f, prefilter);
+	}
+	if (autoblock) {
+		fprintf(f, ",\n ");
+		sl_autoblock_write_json(f, autoblock);
 	}
 	fprintf(f, "}\n");
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sl_autoblock.h"
 #include "sl_config.h"
 #include "sl_peers.h"
 #include "sl_prefilter.h"
@@ -104,10 +105,11 @@ uint64_t sl_stats_drops(const sl_stats_t *s);
 /* The --stats-json document (dataplane/README.md "Counters"): the peers
  * named in `peers` (sl_pipeline_peer_names), with the ingest clients
  * dropped most (sl_pipeline_sources), and what the XDP prefilter counted
- * (sl_prefilter_snapshot) when prefilter is not NULL. */
+ * (sl_prefilter_snapshot) when prefilter is not NULL, and what the
+ * autoblock loop did when autoblock is not NULL. */
 void sl_stats_write_json(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,
 			 const sl_peer_names_t *peers, const sl_srcdrops_top_t *sources,
-			 const sl_pf_snapshot_t *prefilter);
+			 const sl_pf_snapshot_t *prefilter, const sl_autoblock_stats_t *autoblock);
 
 /* The human table printed at shutdown (zero drop reasons are left out). */
 void sl_stats_print_table(FILE *f, const sl_config_t *cfg, const sl_stats_t *s,

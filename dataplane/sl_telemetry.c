@@ -52,7 +52,8 @@ static int cmd_peers(struct rte_tel_data *d)
 }
 
 /* Telemetry dict names may not contain '.', so the top sources are two
- * arrays in step: top_sources[i] (dotted quad) dropped top_drops[i]. */
+ * arrays in step: top_sources[i] (an IPv4 address or an IPv6
+ * prefix, sl_pf_src_str) dropped top_drops[i]. */
 static int cmd_prefilter(struct rte_tel_data *d)
 {
 	sl_pf_snapshot_t s;
@@ -72,8 +73,8 @@ static int cmd_prefilter(struct rte_tel_data *d)
 	rte_tel_data_start_array(ips, RTE_TEL_STRING_VAL);
 	rte_tel_data_start_array(drops, RTE_TEL_U64_VAL);
 	for (unsigned i = 0; i < s.top.n; i++) {
-		char ip[SL_PF_IP_STR_SZ];
-		sl_pf_ip_str(s.top.src[i].ip, ip);
+		char ip[SL_PF_SRC_STR_SZ];
+		sl_pf_src_str(&s.top.src[i], ip);
 		rte_tel_data_add_array_string(ips, ip);
 		rte_tel_data_add_array_u64(drops, s.top.src[i].drops);
 	}

@@ -25,6 +25,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include "sl_autoblock.h"
 #include "sl_config.h"
 #include "sl_eal.h"
 #include "sl_metrics.h"
@@ -50,6 +51,8 @@ struct app {
 	struct sl_peertab *peertab; /* NULL: static peers only */
 	sl_tables_t *tables;
 	sl_metrics_t *metrics; /* NULL: listen = off, or it could not listen */
+	sl_autoblock_t *autoblock; /* NULL: no prefilter */
+	bool pinned;               /* the prefilter's maps, for sluicectl */
 	uint64_t deadline; /* TSC, 0: none */
 	volatile bool rx_done;
 };
@@ -164,11 +167,11 @@ static void lcore_map(unsigned nlcores, char *buf, size_t n)
 
 static int write_json(const char *path, const sl_config_t *cfg, const sl_stats_t *s,
 		      const sl_peer_names_t *peers, const sl_srcdrops_top_t *sources,
-		      const sl_pf_snapshot_t *prefilter)
+		      const sl_pf_snapshot_t *prefilter, const sl_autoblock_stats_t *autoblock)
 {
 	FILE *f = fopen(path, "w");
 	if (f)
-		sl_stats_write_json(f, cfg, s, peers, sources, prefilter);
+		sl_stats_write_json(f, cfg, s, peers, sources, prefilter, autoblock);
 	if (!f || fclose(f) != 0) {
 		fprintf(stderr, "sluice-dp: cannot write %s\n", path);
 		return -1;
@@ -196,6 +199,71 @@ static int resolve_macs(const struct app *a, const char *path, uint8_t (*macs)[6
 		}
 	}
 	return bad ? -1 : 0;
+}
+
+/* The address bytes of an sl_pkt_view_t-form address. */
+static void view_ip_bytes(uint32_t ip, uint8_t b[4])
+{
+	for (unsigned i = 0; i < 4; i++)
+		b[i] = (uint8_t)(ip >> 8 * i);
+}
+
+/* The autoblock loop's hands on the prefilter (sl_autoblock.h). */
+static int autoblock_block(void *ctx, uint32_t ip, uint64_t until_ns)
+{
+	const struct app *a = ctx;
+	sl_cidr_t c = {.family = 4, .prefixlen = 32};
+	view_ip_bytes(ip, c.addr);
+	return sl_prefilter_block(&a->pf, &c, until_ns);
+}
+
+/* Never blocked: the relay itself, its configured peers of either kind,
+ * the relay peers the live table has up (sl_pf_peers), allowlisted
+ * prefixes. */
+static bool autoblock_protect(void *ctx, uint32_t ip)
+{
+	const struct app *a = ctx;
+	uint8_t b[4];
+	view_ip_bytes(ip, b);
+	if (memcmp(b, a->cfg.ip, 4) == 0)
+		return true;
+	for (unsigned i = 0; i < a->cfg.npeers; i++)
+		if (memcmp(b, a->cfg.peers[i].ip, 4) == 0)
+			return true;
+	/* on a read error, protect: a wrong block costs more than a late one */
+	return sl_prefilter_has_peer(&a->pf, ip) != 0 || sl_prefilter_allowed(&a->pf, 4, b) != 0;
+}
+
+static void autoblock_sweep(void *ctx, uint64_t now_ns)
+{
+	const struct app *a = ctx;
+	if (sl_prefilter_sweep_blocklist(&a->pf, now_ns) < 0)
+		fprintf(stderr, "sluice-dp: blocklist sweep: %s\n", strerror(errno));
+}
+
+/* The closed loop and the blocklist's sweep, wherever there is a prefilter
+ * to act through. */
+static void start_autoblock(struct app *a)
+{
+	if (a->pf.block_fd < 0) {
+		if (a->cfg.autoblock.enabled)
+			fprintf(stderr, "sluice-dp: [autoblock] needs the XDP prefilter ([port] "
+				"xdp_prog): sources are counted, not blocked\n");
+		return;
+	}
+	static const sl_srcdrops_t *tables[SL_CFG_WORKERS_MAX];
+	struct sl_autoblock_conf c = {
+		.cfg = &a->cfg.autoblock, .tables = tables,
+		.ntables = sl_pipeline_srcdrops(a->p, tables), .block = autoblock_block,
+		.protect = autoblock_protect, .sweep = autoblock_sweep, .ctx = a, .log = stderr,
+	};
+	a->autoblock = sl_autoblock_create(&c);
+	if (!a->autoblock || sl_autoblock_start(a->autoblock) != 0) {
+		fprintf(stderr, "sluice-dp: no autoblock thread (%s): sources are counted, not "
+			"blocked, and expired blocklist entries stay\n", strerror(errno));
+		sl_autoblock_destroy(a->autoblock);
+		a->autoblock = NULL;
+	}
 }
 
 /* The control daemon's live peer table: applied once now, then by the table
@@ -329,6 +397,11 @@ int main(int argc, char **argv)
 	if (a->cfg.port_type == SL_PORT_AF_XDP && a->cfg.xdp_prog[0]) {
 		struct sl_pf_conf pfc = sl_pf_conf_make(a->cfg.ip, a->cfg.ingest_port,
 							a->cfg.gossip_port);
+		const sl_cfg_prefilter_t *pr = &a->cfg.prefilter;
+		sl_pf_conf_rate(&pfc, pr->rate, pr->burst ? pr->burst : pr->rate);
+		if (a->cfg.has_ip6)
+			memcpy(pfc.ip6, a->cfg.ip6, sizeof(pfc.ip6));
+		pfc.ip6_prefix = pr->ip6_prefix;
 		if (sl_prefilter_open_iface(&a->pf, a->cfg.iface, err, sizeof(err)) != 0 ||
 		    sl_prefilter_set_peers(&a->pf, &a->cfg, err, sizeof(err)) != 0) {
 			fprintf(stderr, "sluice-dp: xdp_prog %s: %s\n", a->cfg.xdp_prog, err);
@@ -339,6 +412,11 @@ int main(int argc, char **argv)
 				a->cfg.xdp_prog);
 			goto out_port;
 		}
+		/* Never fatal: the relay filters without sluicectl's hands on it. */
+		a->pinned = sl_prefilter_pin(&a->pf, a->cfg.name, err, sizeof(err)) == 0;
+		if (!a->pinned)
+			fprintf(stderr, "sluice-dp: prefilter maps not pinned (%s): sluicectl's "
+				"block, allow, ratelimit and xdp-stats will not reach this relay\n", err);
 	}
 	struct sl_pipeline_conf pc = {
 		.cfg = &a->cfg, .my_mac = a->cfg.has_mac ? a->cfg.mac : a->port.mac,
@@ -350,12 +428,13 @@ int main(int argc, char **argv)
 		goto out_port;
 	if (sl_telemetry_register(&a->cfg, a->p, a->pf.conf_fd >= 0 ? &a->pf : NULL) != 0)
 		fprintf(stderr, "sluice-dp: telemetry commands not registered\n");
+	start_tables(a);
+	start_autoblock(a);
 	/* Never fatal: a relay forwards without its endpoint. */
-	a->metrics = sl_metrics_start(&a->cfg, a->p, a->pf.conf_fd >= 0 ? &a->pf : NULL, err,
-				      sizeof(err));
+	a->metrics = sl_metrics_start(&a->cfg, a->p, a->pf.conf_fd >= 0 ? &a->pf : NULL,
+				      a->autoblock, err, sizeof(err));
 	if (!a->metrics && err[0])
 		fprintf(stderr, "sluice-dp: no metrics endpoint: %s\n", err);
-	start_tables(a);
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -384,6 +463,11 @@ int main(int argc, char **argv)
 			;
 	}
 
+	sl_autoblock_stats_t ab;
+	if (a->autoblock) {
+		sl_autoblock_stop(a->autoblock);
+		sl_autoblock_stats(a->autoblock, &ab);
+	}
 	if (a->tables) { /* the last counters into the dp area */
 		sl_tables_stop(a->tables);
 		sl_tables_poll(a->tables, sl_tables_now_ms());
@@ -406,13 +490,18 @@ int main(int argc, char **argv)
 			fprintf(stderr, "sluice-dp: cannot read the prefilter's counters\n");
 		}
 	}
-	rc = g.json && write_json(g.json, &a->cfg, &s, &names, &sources, pf) != 0;
+	rc = g.json && write_json(g.json, &a->cfg, &s, &names, &sources, pf,
+				  a->autoblock ? &ab : NULL) != 0;
 	sl_metrics_stop(a->metrics);
 	sl_telemetry_detach();
+	sl_autoblock_destroy(a->autoblock); /* it reads the workers' tables */
 	sl_pipeline_destroy(a->p);
 	sl_tables_destroy(a->tables); /* after the pipeline: it may point into them */
 	sl_peertab_close(a->peertab);
 out_port:
+	if (a->pinned && sl_prefilter_unpin(a->cfg.name) != 0)
+		fprintf(stderr, "sluice-dp: cannot remove the pinned maps under %s/%s: %s\n",
+			SL_PF_PIN_ROOT, a->cfg.name, strerror(errno));
 	sl_prefilter_close(&a->pf);
 	sl_port_close(&a->port);
 out_pool:

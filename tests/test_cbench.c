@@ -508,6 +508,53 @@ static void test_keep_running(void **ctx)
 	free(st);
 }
 
+static void test_keep_running_batch(void **ctx)
+{
+	(void)ctx;
+	/* 10 asked for in batches of 4: the third pass runs whole (12). */
+	cbench_state_t *st = new_state(10);
+	int passes = 0;
+	while (cbench_keep_running_batch(st, 4)) {
+		passes++;
+		assert_int_equal(cbench_iterations_run(st), 4 * passes);
+	}
+	assert_int_equal(passes, 3);
+	assert_int_equal(cbench_iterations_run(st), 12);
+	assert_true(st->finished);
+	assert_false(cbench_keep_running_batch(st, 4));
+	free(st);
+
+	/* An exact multiple; and one batch larger than the whole count. */
+	st = new_state(8);
+	for (passes = 0; cbench_keep_running_batch(st, 4);)
+		passes++;
+	assert_int_equal(passes, 2);
+	assert_int_equal(cbench_iterations_run(st), 8);
+	free(st);
+	st = new_state(1);
+	for (passes = 0; cbench_keep_running_batch(st, 1000000);)
+		passes++;
+	assert_int_equal(passes, 1);
+	assert_int_equal(cbench_iterations_run(st), 1000000);
+	free(st);
+
+	/* An error inside: the loop ends at the next check, the passes begun count. */
+	st = new_state(100);
+	for (passes = 0; cbench_keep_running_batch(st, 10);)
+		if (++passes == 3)
+			cbench_skip_with_error(st, "device gone");
+	assert_int_equal(passes, 3);
+	assert_int_equal(cbench_iterations_run(st), 30);
+	free(st);
+
+	/* A batch below 1 is an error, before any pass. */
+	st = new_state(5);
+	assert_false(cbench_keep_running_batch(st, 0));
+	assert_true(st->error);
+	assert_non_null(strstr(st->error_msg, "fewer than 1"));
+	free(st);
+}
+
 static void test_pause_resume_and_counters(void **ctx)
 {
 	(void)ctx;
@@ -558,6 +605,24 @@ static void bench_fails(cbench_state_t *st)
 		;
 }
 
+static void bench_batch(cbench_state_t *st)
+{
+	while (cbench_keep_running_batch(st, 3))
+		cbench_clobber_memory();
+}
+
+/* Passes of 1000 iterations that take 2 ms of wall-clock time each: the
+ * harness must extrapolate from the 1000 that ran, not from the 1 it asked
+ * for, and so settle on its second call. */
+static int batch_grows_calls;
+
+static void bench_batch_grows(cbench_state_t *st)
+{
+	batch_grows_calls++;
+	while (cbench_keep_running_batch(st, 1000))
+		usleep(2000);
+}
+
 static void bench_quits_early(cbench_state_t *st)
 {
 	(void)st; /* never runs the loop: an error the harness must report */
@@ -570,6 +635,9 @@ CBENCH_REGISTER
 	cbench_register("cbtest/fails", bench_fails);
 	cbench_min_time(cbench_register("cbtest/quits_early", bench_quits_early), 0.001);
 	cbench_arg(cbench_use_real_time(cbench_iterations(cbench_register("cbtest/wall", bench_fixed), 3)), 4);
+	cbench_iterations(cbench_register("cbtest/batch", bench_batch), 5);
+	cbench_min_time(cbench_use_real_time(cbench_register("cbtest/batch_grows", bench_batch_grows)),
+			0.01);
 }
 
 static char *slurp(const char *path)
@@ -619,7 +687,16 @@ static void test_main_end_to_end(void **ctx)
 	assert_non_null(strstr(json, "\"name\": \"cbtest/wall/4/real_time\""));
 	/* Errored benchmarks have no aggregates. */
 	assert_null(strstr(json, "cbtest/fails_mean"));
+	/* 5 asked for in batches of 3: 6 ran, and 6 are reported. */
+	const char *batch = strstr(json, "\"name\": \"cbtest/batch\"");
+	assert_non_null(batch);
+	assert_non_null(strstr(batch, "\"iterations\": 6,"));
 	free(json);
+
+	const char *grows[] = { "test_cbench", "--benchmark_filter=^cbtest/batch_grows", NULL };
+	batch_grows_calls = 0;
+	assert_int_equal(run_main(2, grows), 0);
+	assert_true(batch_grows_calls >= 1 && batch_grows_calls <= 2);
 
 	/* Aggregates only, to the file; a negative filter. */
 	const char *argv2[] = { "test_cbench", "--benchmark_filter=-fails|quits|harness",
@@ -662,6 +739,7 @@ int main(void)
 		cmocka_unit_test(test_custom_context),
 		cmocka_unit_test(test_time_unit),
 		cmocka_unit_test(test_keep_running),
+		cmocka_unit_test(test_keep_running_batch),
 		cmocka_unit_test(test_pause_resume_and_counters),
 		cmocka_unit_test(test_main_end_to_end),
 	};

@@ -418,6 +418,16 @@ static const struct bad_case {
 	{HEAD "iface=eth0\n", 6, "'iface' is only for type af_xdp"},
 	{HEAD "tx_pcap=o.pcap\n", 6, "'tx_pcap' is only for type pcap"},
 	{HEAD "xdp_prog=p.o\n", 6, "'xdp_prog' is only for type af_xdp"},
+	{"[relay]\nname=x\nip=1.2.3.4\nip6=1.2.3.4\n[port]\ntype=null\n", 4, "not an IPv6 address"},
+	{"[relay]\nname=x\nip=1.2.3.4\nip6=::\n[port]\ntype=null\n", 4, "not an IPv6 address"},
+	{HEAD "[prefilter]\nrate=1000000001\n", 7, "out of range [0, 1000000000]"},
+	{HEAD "[prefilter]\nip6_prefix=0\n", 7, "out of range [1, 128]"},
+	{HEAD "[prefilter]\nip6_prefix=129\n", 7, "out of range [1, 128]"},
+	{HEAD "[autoblock]\nenabled=yes\n", 7, "not true or false"},
+	{HEAD "[autoblock]\nwindow_ms=99\n", 7, "out of range [100, 3600000]"},
+	{HEAD "[autoblock]\nblock_s=0\n", 7, "out of range [1, 31536000]"},
+	{HEAD "[autoblock]\nblock_s=10\nblock_max_s=5\n", 8, "block_s (10) is over block_max_s (5)"},
+	{HEAD "[autoblock]\n[autoblock]\n", 7, "duplicate section [autoblock]"},
 	{HEAD "[peer q]\nip=5.6.7.8\nport=1\nmac=resolve\n", 6, "peer q needs 'kind'"},
 	{HEAD "[peer q]\nkind=relay\nip=5.6.7.8\nport=1\nmac=resolve\ntoken_in=1\n", 6,
 	 "relay peer q needs 'token_out'"},
@@ -553,7 +563,7 @@ static const struct bad_case {
 	{HEAD "[metrics]\nlisten=:9464\n", 7, "listen: '' is not an IPv4 address"},
 	{HEAD "[metrics]\nlisten=Off\n", 7, "listen: 'Off' is not ADDR:PORT"},
 	{HEAD "[metric]\n", 6, "unknown section [metric] (expected [relay], [port], [control], "
-				"[score], [metrics] or [peer NAME])"},
+				"[score], [metrics], [prefilter], [autoblock] or [peer NAME])"},
 };
 
 /* [metrics] listen: ADDR:PORT or off. */
@@ -574,6 +584,42 @@ static void test_metrics_listen(void **state)
 	assert_int_equal(parse(HEAD "[metrics]\n", &cfg, &r), 0);
 	assert_true(cfg.metrics.enabled);
 	assert_int_equal(cfg.metrics.port, 9464);
+}
+
+/* [prefilter], [autoblock] and [relay] ip6: defaults, every key set. */
+static void test_spam_keys(void **state)
+{
+	(void)state;
+	sl_config_t cfg;
+	struct reports r;
+	assert_int_equal(parse(HEAD, &cfg, &r), 0);
+	assert_int_equal(cfg.prefilter.rate, 0); /* off: a NATed gateway is one source */
+	assert_int_equal(cfg.prefilter.burst, 0);
+	assert_int_equal(cfg.prefilter.ip6_prefix, 64);
+	assert_false(cfg.has_ip6);
+	assert_true(cfg.autoblock.enabled);
+	assert_int_equal(cfg.autoblock.malformed, 100);
+	assert_int_equal(cfg.autoblock.invalid_sig, 20);
+	assert_int_equal(cfg.autoblock.window_ms, 1000);
+	assert_int_equal(cfg.autoblock.block_s, 60);
+	assert_int_equal(cfg.autoblock.block_max_s, 86400);
+
+	assert_int_equal(parse("[relay]\nname=x\nip=1.2.3.4\nip6 = 2001:db8::b\n[port]\ntype=null\n"
+			       "[prefilter]\nrate = 250\nburst = 1000\nip6_prefix = 56\n"
+			       "[autoblock]\nenabled = false\nmalformed = 0\ninvalid_sig = 5\n"
+			       "window_ms = 500\nblock_s = 3\nblock_max_s = 3\n",
+			       &cfg, &r), 0);
+	assert_true(cfg.has_ip6);
+	assert_memory_equal(cfg.ip6, ((uint8_t[16]){0x20, 0x01, 0x0d, 0xb8, [15] = 0x0b}), 16);
+	assert_int_equal(cfg.prefilter.rate, 250);
+	assert_int_equal(cfg.prefilter.burst, 1000);
+	assert_int_equal(cfg.prefilter.ip6_prefix, 56);
+	assert_false(cfg.autoblock.enabled);
+	assert_int_equal(cfg.autoblock.malformed, 0);
+	assert_int_equal(cfg.autoblock.invalid_sig, 5);
+	assert_int_equal(cfg.autoblock.window_ms, 500);
+	assert_int_equal(cfg.autoblock.block_s, 3);
+	assert_int_equal(cfg.autoblock.block_max_s, 3);
 }
 
 static void test_each_problem(void **state)
@@ -656,6 +702,7 @@ int main(void)
 		cmocka_unit_test(test_managed_peers),
 		cmocka_unit_test(test_example_configs),
 		cmocka_unit_test(test_metrics_listen),
+		cmocka_unit_test(test_spam_keys),
 		cmocka_unit_test(test_each_problem),
 		cmocka_unit_test(test_reports_every_line),
 		cmocka_unit_test(test_load_file),

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "sl_bad_frame.h"
+#include "sl_gen_addr.h"
 #include "sl_gen_mix.h"
 #include "sl_pkt_build.h"
 #include "sluice/sl_pkt_sanity.h"
@@ -284,6 +285,112 @@ static void test_inet_csum_matches_reference(void **state)
 	}
 }
 
+/* The IPv6 frame against bytes computed apart (Python's ipaddress and
+ * struct, RFC 8200's pseudo-header): 2001:db8::1 -> 2001:db8::b,
+ * UDP(40000 -> 8003)/"hello sluice". */
+static void test_udp6_frame_matches_reference(void **state)
+{
+	(void)state;
+	static const uint8_t want[] = {
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x11, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x86, 0xdd, 0x60, 0x00,
+		0x00, 0x00, 0x00, 0x14, 0x11, 0x40, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x0b, 0x9c, 0x40, 0x1f, 0x43, 0x00, 0x14, 0x58, 0x97, 0x68, 0x65,
+		0x6c, 0x6c, 0x6f, 0x20, 0x73, 0x6c, 0x75, 0x69, 0x63, 0x65,
+	};
+	sl_udp6_addr_t a = { .src_port = 40000, .dst_port = 8003,
+			     .src_ip = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+			     .dst_ip = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x0b } };
+	assert_int_equal(sl_parse_mac("02:00:00:00:00:01", a.src_mac), 0);
+	assert_int_equal(sl_parse_mac("02:00:00:00:00:11", a.dst_mac), 0);
+	uint8_t frame[128];
+	const char *msg = "hello sluice";
+	size_t sz = sl_pkt_build_udp6(frame, sizeof frame, &a, (const uint8_t *)msg, strlen(msg));
+	assert_int_equal(sz, sizeof want);
+	assert_memory_equal(frame, want, sz);
+	assert_int_equal(sl_pkt_build_udp6(frame, sz - 1, &a, (const uint8_t *)msg, strlen(msg)), 0);
+	static uint8_t big[0x10000 + 64];
+	assert_int_equal(sl_pkt_build_udp6(big, sizeof big, &a, big, 0xffff - 8), SL_PKT_HDRS6_SZ + 0xffff - 8);
+	assert_int_equal(sl_pkt_build_udp6(big, sizeof big, &a, big, 0xffff - 7), 0);
+}
+
+/* Random IPv6 datagrams sum to zero with their pseudo-header, pass the
+ * sanity rules and keep their payload; a checksum that sums to 0 is sent as
+ * 0xffff, never 0. */
+static void test_udp6_checksums_verify(void **state)
+{
+	(void)state;
+	sl_rng_t rng = sl_rng_seed(6, 6);
+	for (int round = 0; round < 200; round++) {
+		sl_udp6_addr_t a = { .src_port = (uint16_t)sl_rng_next(&rng),
+				     .dst_port = (uint16_t)sl_rng_next(&rng) };
+		sl_rng_fill(&rng, a.src_ip, 16);
+		sl_rng_fill(&rng, a.dst_ip, 16);
+		uint8_t payload[1500], frame[1600];
+		size_t len = sl_rng_below(&rng, sizeof payload);
+		sl_rng_fill(&rng, payload, len);
+		size_t sz = sl_pkt_build_udp6(frame, sizeof frame, &a, payload, len);
+		assert_int_equal(sz, SL_PKT_HDRS6_SZ + len);
+		uint32_t pseudo = 17 + (uint32_t)(SL_PKT_UDP_SZ + len);
+		for (unsigned i = 0; i < 16; i += 2)
+			pseudo += (uint32_t)(a.src_ip[i] << 8 | a.src_ip[i + 1]) +
+				  (uint32_t)(a.dst_ip[i] << 8 | a.dst_ip[i + 1]);
+		const uint8_t *udp = frame + SL_PKT_ETH_SZ + SL_PKT_IP6_SZ;
+		assert_int_equal(csum_ref(udp, SL_PKT_UDP_SZ + len, pseudo), 0);
+		sl_pkt_view_t v;
+		assert_int_equal(sl_pkt_check(frame, (uint32_t)sz, &v), SL_PKT_OK);
+		assert_int_equal(v.family, 6);
+		assert_memory_equal(v.src6, a.src_ip, 16);
+		assert_memory_equal(v.dst6, a.dst_ip, 16);
+		assert_int_equal(v.payload_len, len);
+		assert_memory_equal(frame + v.payload_off, payload, len);
+	}
+	/* a payload word that brings the sum to 0xffff: checksum 0 -> 0xffff */
+	sl_udp6_addr_t a = { .src_port = 1, .dst_port = 2, .src_ip = { 0xfd }, .dst_ip = { 0xfd, [15] = 1 } };
+	uint8_t frame[128], payload[2] = { 0, 0 };
+	sl_pkt_build_udp6(frame, sizeof frame, &a, payload, 2);
+	const uint8_t *udp = frame + SL_PKT_ETH_SZ + SL_PKT_IP6_SZ;
+	payload[0] = udp[6];
+	payload[1] = udp[7];
+	sl_pkt_build_udp6(frame, sizeof frame, &a, payload, 2);
+	assert_int_equal(udp[6] << 8 | udp[7], 0xffff);
+	assert_int_equal(sl_udp6_csum(a.src_ip, a.dst_ip, udp, 10), 0xffff);
+}
+
+/* A tag put into a frame of either family: what sl_pkt_check takes as one
+ * tagged frame, with the same datagram at offsets 4 bytes on. */
+static void test_vlan_tag(void **state)
+{
+	(void)state;
+	uint8_t payload[100], frame[256];
+	for (unsigned i = 0; i < sizeof payload; i++)
+		payload[i] = (uint8_t)i;
+	sl_udp4_addr_t a4 = { .src_ip = 0x0a630001, .dst_ip = 0x0a63000b, .src_port = 40000, .dst_port = 8003 };
+	sl_udp6_addr_t a6 = { .src_ip = { 0xfd, [15] = 1 }, .dst_ip = { 0xfd, [15] = 0x0b },
+			      .src_port = 40000, .dst_port = 8003 };
+	for (unsigned family = 4; family <= 6; family += 2) {
+		size_t sz = family == 4 ? sl_pkt_build_udp4(frame, sizeof frame, &a4, 1, payload, sizeof payload)
+					: sl_pkt_build_udp6(frame, sizeof frame, &a6, payload, sizeof payload);
+		sl_pkt_view_t plain, tagged;
+		assert_int_equal(sl_pkt_check(frame, (uint32_t)sz, &plain), SL_PKT_OK);
+		assert_int_equal(sl_pkt_vlan_tag(frame, sz, sz + 3, 0x3005), 0); /* no room */
+		size_t tsz = sl_pkt_vlan_tag(frame, sz, sizeof frame, 0x3005);
+		assert_int_equal(tsz, sz + 4);
+		assert_int_equal(frame[12] << 8 | frame[13], 0x8100);
+		assert_int_equal(sl_pkt_check(frame, (uint32_t)tsz, &tagged), SL_PKT_OK);
+		assert_int_equal(tagged.family, family);
+		assert_int_equal(tagged.vlan, 1);
+		assert_int_equal(tagged.vlan_tci, 0x3005);
+		assert_int_equal(tagged.l3_off, plain.l3_off + 4);
+		assert_int_equal(tagged.payload_off, plain.payload_off + 4);
+		assert_int_equal(tagged.payload_len, sizeof payload);
+		assert_int_equal(tagged.src_ip, plain.src_ip);
+		assert_memory_equal(tagged.src6, plain.src6, 16);
+		assert_memory_equal(frame + tagged.payload_off, payload, sizeof payload);
+	}
+	assert_int_equal(sl_pkt_vlan_tag(frame, 13, sizeof frame, 1), 0);
+}
+
 static void test_gossip_frame(void **state)
 {
 	(void)state;
@@ -321,6 +428,65 @@ static void test_parse_addresses(void **state)
 	assert_int_equal(sl_parse_ip4("256.1.1.1", &ip), -1);
 }
 
+/* sluice-gen's --dst and --src in both families; each error names the text. */
+static void test_parse_endpoints(void **state)
+{
+	(void)state;
+	sl_gen_addr_t a;
+	char err[256];
+	static const uint8_t v4[16] = { 10, 99, 0, 11 };
+	static const uint8_t v6[16] = { 0xfd, 0, 0, 0x99, [15] = 0x0b };
+	assert_int_equal(sl_gen_addr_parse("10.99.0.11:8003", 1, &a, err, sizeof err), 0);
+	assert_int_equal(a.family, 4);
+	assert_memory_equal(a.ip, v4, 16);
+	assert_int_equal(a.port, 8003);
+	assert_int_equal(sl_gen_addr_parse("10.99.0.11", 0, &a, err, sizeof err), 0);
+	assert_int_equal(a.family, 4);
+	assert_int_equal(a.port, 0);
+	assert_int_equal(sl_gen_addr_parse("[fd00:99::b]:8003", 1, &a, err, sizeof err), 0);
+	assert_int_equal(a.family, 6);
+	assert_memory_equal(a.ip, v6, 16);
+	assert_int_equal(a.port, 8003);
+	assert_int_equal(sl_gen_addr_parse("[fd00:99::b]", 0, &a, err, sizeof err), 0);
+	assert_int_equal(a.family, 6);
+	assert_memory_equal(a.ip, v6, 16);
+	assert_int_equal(a.port, 0);
+	/* bare, its last group is never a port */
+	assert_int_equal(sl_gen_addr_parse("fd00:99::b:8003", 0, &a, err, sizeof err), 0);
+	assert_int_equal(a.family, 6);
+	assert_int_equal(a.ip[14] << 8 | a.ip[15], 0x8003);
+	assert_int_equal(a.port, 0);
+	assert_int_equal(sl_gen_addr_parse("[::ffff:10.99.0.11]:1", 1, &a, err, sizeof err), 0);
+	assert_int_equal(a.family, 6);
+	assert_int_equal(a.port, 1);
+
+	static const struct { const char *s; int port_required; const char *why; } bad[] = {
+		{ "fd00:99::b", 1, "'fd00:99::b' has no port: write [fd00:99::b]:PORT" },
+		{ "[fd00:99::b]", 1, "'[fd00:99::b]' has no port: write [fd00:99::b]:PORT" },
+		{ "[fd00:99::b]:", 1, "'[fd00:99::b]:': '' is not a port (1..65535)" },
+		{ "[fd00:99::b]:0", 1, "'[fd00:99::b]:0': '0' is not a port (1..65535)" },
+		{ "[fd00:99::b]:65536", 1, "'[fd00:99::b]:65536': '65536' is not a port (1..65535)" },
+		{ "[fd00:99::b]:-1", 1, "'[fd00:99::b]:-1': '-1' is not a port (1..65535)" },
+		{ "[fd00:99::b]:80x", 0, "'[fd00:99::b]:80x': '80x' is not a port (1..65535)" },
+		{ "[fd00:99::b]8003", 0, "'[fd00:99::b]8003': after ']' comes ':PORT' or nothing" },
+		{ "[fd00:99::b:8003", 0, "'[fd00:99::b:8003': no ']' after the IPv6 address" },
+		{ "[fd00::99::b]:80", 0, "'[fd00::99::b]:80': 'fd00::99::b' is not an IPv6 address" },
+		{ "[10.99.0.11]:80", 0, "'[10.99.0.11]:80': '10.99.0.11' is not an IPv6 address" },
+		{ "[]:80", 0, "'[]:80': '' is not an IPv6 address" },
+		{ "1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa", 0,
+		  "'1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa': the address is too long for IPv6" },
+		{ "10.99.0.11", 1, "'10.99.0.11' is not IP:PORT or [IPV6]:PORT" },
+		{ "10.99.0:80", 0, "'10.99.0:80' is not IP, IP:PORT, IPV6 or [IPV6]:PORT" },
+		{ "", 0, "'' is not IP, IP:PORT, IPV6 or [IPV6]:PORT" },
+	};
+	static const sl_gen_addr_t zero;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(sl_gen_addr_parse(bad[i].s, bad[i].port_required, &a, err, sizeof err), -1);
+		assert_string_equal(err, bad[i].why);
+		assert_memory_equal(&a, &zero, sizeof a);
+	}
+}
+
 static void test_good_frame_passes_sanity(void **state)
 {
 	(void)state;
@@ -342,7 +508,7 @@ static void test_bad_frames(void **state)
 	(void)state;
 	static const struct { sl_pkt_verdict_t pkt; int gossip; } want[SL_BAD_FRAME__COUNT] = {
 		[SL_BAD_FRAME_RUNT] = { SL_PKT_SHORT_ETH, -1 },
-		[SL_BAD_FRAME_NOT_IPV4] = { SL_PKT_NOT_IPV4, -1 },
+		[SL_BAD_FRAME_NOT_IP] = { SL_PKT_NOT_IP, -1 },
 		[SL_BAD_FRAME_IP_VERSION] = { SL_PKT_BAD_VERSION, -1 },
 		[SL_BAD_FRAME_IHL_SHORT] = { SL_PKT_BAD_IHL, -1 },
 		[SL_BAD_FRAME_IHL_PAST_END] = { SL_PKT_BAD_IHL, -1 },
@@ -365,6 +531,16 @@ static void test_bad_frames(void **state)
 		[SL_BAD_FRAME_GOSSIP_KIND] = { SL_PKT_OK, SL_GOSSIP_BAD_KIND },
 		[SL_BAD_FRAME_GOSSIP_TTL0] = { SL_PKT_OK, SL_GOSSIP_TTL_ZERO },
 		[SL_BAD_FRAME_GOSSIP_UNKNOWN_PEER] = { SL_PKT_OK, SL_GOSSIP_OK },
+		[SL_BAD_FRAME_IP6_SHORT] = { SL_PKT_SHORT_IPV6, -1 },
+		[SL_BAD_FRAME_IP6_VERSION] = { SL_PKT_BAD_VERSION, -1 },
+		[SL_BAD_FRAME_IP6_PLEN_PAST_END] = { SL_PKT_BAD_TOTAL_LEN, -1 },
+		[SL_BAD_FRAME_IP6_PLEN_BELOW_8] = { SL_PKT_SHORT_UDP, -1 },
+		[SL_BAD_FRAME_UDP6_LEN_SHORT] = { SL_PKT_BAD_UDP_LEN, -1 },
+		[SL_BAD_FRAME_UDP6_ZERO_CSUM] = { SL_PKT_BAD_UDP_CSUM, -1 },
+		[SL_BAD_FRAME_IP6_HOP_BY_HOP] = { SL_PKT_NOT_UDP, -1 },
+		[SL_BAD_FRAME_VLAN_IP_CSUM] = { SL_PKT_BAD_IP_CSUM, -1 },
+		[SL_BAD_FRAME_VLAN_UDP6_ZERO_CSUM] = { SL_PKT_BAD_UDP_CSUM, -1 },
+		[SL_BAD_FRAME_VLAN_QINQ] = { SL_PKT_NOT_IP, -1 },
 	};
 	sl_udp4_addr_t a = { .src_ip = 0x0a630001, .dst_ip = 0x0a63000b, .src_port = 40000, .dst_port = 8003 };
 	sl_txn_spec_t s = make_spec(2, 40);
@@ -379,6 +555,27 @@ static void test_bad_frames(void **state)
 		sl_pkt_verdict_t got = sl_pkt_check(frame, (uint32_t)sz, &v);
 		if (got != want[k].pkt)
 			fail_msg("%s: sanity verdict %d, want %d", sl_bad_frame_name(k), got, want[k].pkt);
+		/* the source it claims: a's, in the IPv6 kinds as fd00:99::<a.src_ip> */
+		uint8_t src[16];
+		unsigned family = sl_pkt_src_addr(frame, (uint32_t)sz, src);
+		if (family == 6)
+			assert_memory_equal(src, ((const uint8_t[16]){ 0xfd, 0, 0, 0x99, [12] = 10, 99, 0, 1 }), 16);
+		else if (family == 4)
+			assert_int_equal(sl_pkt_rd_be16(src) << 16 | sl_pkt_rd_be16(src + 2), a.src_ip);
+		assert_int_equal(family, k == SL_BAD_FRAME_RUNT || k == SL_BAD_FRAME_NOT_IP || k == SL_BAD_FRAME_VLAN_QINQ ? 0
+					 : k >= SL_BAD_FRAME_IP6_SHORT && k != SL_BAD_FRAME_VLAN_IP_CSUM ? 6 : 4);
+		if (k == SL_BAD_FRAME_VLAN_QINQ) {
+			/* without its outer tag: one tag, a good frame to a's
+			 * address and another port; without both, the same */
+			memmove(frame + 12, frame + 16, sz - 16);
+			assert_int_equal(sl_pkt_check(frame, (uint32_t)sz - 4, &v), SL_PKT_OK);
+			assert_int_equal(v.vlan, 1);
+			assert_int_equal(v.dst_port, sl_pkt_rd_le16((const uint8_t[]){ 0, 9 }));
+			memmove(frame + 12, frame + 16, sz - 20);
+			assert_int_equal(sl_pkt_check(frame, (uint32_t)sz - 8, &v), SL_PKT_OK);
+			assert_int_equal(v.vlan, 0);
+			assert_int_equal(v.dst_ip, sl_pkt_rd_le32((const uint8_t[]){ 10, 99, 0, 11 }));
+		}
 		if (got != SL_PKT_OK)
 			continue;
 		uint32_t dst_ip = (uint32_t)frame[30] << 24 | (uint32_t)frame[31] << 16 | frame[32] << 8 | frame[33];
@@ -522,8 +719,12 @@ int main(void)
 		cmocka_unit_test(test_udp4_frame_matches_scapy),
 		cmocka_unit_test(test_udp4_checksums_verify),
 		cmocka_unit_test(test_inet_csum_matches_reference),
+		cmocka_unit_test(test_udp6_frame_matches_reference),
+		cmocka_unit_test(test_udp6_checksums_verify),
+		cmocka_unit_test(test_vlan_tag),
 		cmocka_unit_test(test_gossip_frame),
 		cmocka_unit_test(test_parse_addresses),
+		cmocka_unit_test(test_parse_endpoints),
 		cmocka_unit_test(test_good_frame_passes_sanity),
 		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_gen_mix),

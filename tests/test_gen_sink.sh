@@ -72,11 +72,36 @@ rc=0
 [ $rc -eq 2 ] || { echo "FAIL: sluice-sink with two sources exited with $rc"; exit 1; }
 echo "options: ok"
 
-# The DPDK mode on a null port: the mix (83 frames) repeats up to exactly
+# IPv6: the same mix as Ethernet/IPv6/UDP frames reads back as the IPv4 one
+# did; what builds IPv4 frames, or mixes the families, is refused.
+"$gen" --seed 1 --pcap "$work/a6.pcap" --manifest "$work/a6.txt" "${mix[@]}" \
+	--dst "[fd00:99::b]:8003" --src "[fd00:99::1]:40000" --quiet
+cmp "$work/a.txt" "$work/a6.txt"
+"$sink" --pcap "$work/a6.pcap" --port 8003 --summary "$work/a6.json" --quiet
+/usr/bin/python3 - "$work/a.json" "$work/a6.json" <<'PY'
+import json, sys
+v4, v6 = (json.load(open(p)) for p in sys.argv[1:3])
+differ = {k for k in v4.keys() | v6.keys() if v4.get(k) != v6.get(k)} - {"source"}
+assert not differ, f"the IPv6 pcap reads back otherwise in {sorted(differ)}"
+PY
+for bad in "--dst [::1]:1 --dpdk null" "--dst [::1]:1 --pcap $work/x --bad-frames" \
+	"--dst [::1]:1 --src 10.0.0.1 --udp" "--dst 10.0.0.1:1 --src [::1] --udp" "--dst ::1 --udp" \
+	"--dst [::1] --udp" "--dst [::1]:0 --udp" "--dst [::1:1 --udp" "--dst [::1]1 --udp"; do
+	rc=0
+	# shellcheck disable=SC2086
+	"$gen" $bad 2>/dev/null || rc=$?
+	if [ $rc -ne 2 ]; then
+		echo "FAIL: sluice-gen $bad exited with $rc, not 2"
+		exit 1
+	fi
+done
+echo "ipv6: ok"
+
+# The DPDK mode on a null port: the mix (93 frames) repeats up to exactly
 # --count frames; its jumbo frame (the 74th) does not fit an mbuf: skipped.
 out=$("$gen" --dst 10.0.0.1:1 --dpdk null --valid 50 --malformed 9 --bad-frames --rate 0 --loop \
 	--count 5000 --quiet 2>&1)
-echo "$out" | grep -q "dpdk null: 4940 frames.*, 60 frames too large" || { echo "FAIL: dpdk null run: $out"; exit 1; }
+echo "$out" | grep -q "dpdk null: 4947 frames.*, 53 frames too large" || { echo "FAIL: dpdk null run: $out"; exit 1; }
 echo "dpdk null: ok"
 
 # The progress line: drawn in place (\r) on a terminal, never when stderr is a

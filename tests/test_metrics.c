@@ -21,6 +21,7 @@ static sl_stats_t stats;
 static sl_peer_names_t peers;
 static sl_srcdrops_top_t sources;
 static sl_pf_snapshot_t pf;
+static sl_autoblock_stats_t ab;
 static char buf[SL_METRICS_BUF_MAX];
 
 /* A snapshot with every part filled: nfull peers, 16 sources each side. */
@@ -54,12 +55,21 @@ static sl_metrics_view_t full_view(unsigned npeers, uint64_t base)
 		pf.c[i] = base ? base : 5 + i;
 	pf.top.n = SL_PF_TOP_MAX;
 	for (unsigned i = 0; i < pf.top.n; i++) {
-		pf.top.src[i].ip = 0xfefefe00u | i;
-		pf.top.src[i].drops = base ? base : 50 - i;
+		/* both families: IPv4 254.254.254.i, IPv6 2001:db8:0:i::/64 */
+		struct sl_pf_src *src = &pf.top.src[i];
+		src->family = i % 2 ? 6 : 4;
+		src->prefixlen = i % 2 ? 64 : 32;
+		memcpy(src->addr, i % 2 ? (uint8_t[4]){0x20, 0x01, 0x0d, 0xb8} : (uint8_t[4]){254, 254, 254}, 4);
+		src->addr[i % 2 ? 7 : 3] = (uint8_t)i;
+		src->drops = base ? base : 50 - i;
 	}
+	ab = (sl_autoblock_stats_t){.blocks = base ? base : 7,
+				    .blocks_by = {base ? base : 3, base ? base : 4},
+				    .protected_sources = base ? base : 2, .errors = base ? base : 1,
+				    .active = base ? base : 5};
 	return (sl_metrics_view_t){
 		.cfg = &cfg, .stats = &stats, .peers = &peers, .sources = &sources,
-		.prefilter_loaded = true, .prefilter = &pf, .uptime_s = 12.5,
+		.prefilter_loaded = true, .prefilter = &pf, .autoblock = &ab, .uptime_s = 12.5,
 		.start_time_s = 1700000000.25,
 	};
 }
@@ -154,6 +164,13 @@ static void test_every_family_has_help_and_type(void **state)
 	assert_non_null(strstr(buf, "\nsluice_source_drops_total{source=\"0.255.255.255\",class=\"malformed\"} 100\n"));
 	assert_non_null(strstr(buf, "\nsluice_prefilter_loaded 1\n"));
 	assert_non_null(strstr(buf, "\nsluice_prefilter_packets_total{reason=\"redirected\"} 5\n"));
+	assert_non_null(strstr(buf, "\nsluice_prefilter_source_drops_total{source=\"254.254.254.0\"} 50\n"));
+	assert_non_null(strstr(buf, "\nsluice_prefilter_source_drops_total{source=\"2001:db8:0:1::/64\"} 49\n"));
+	assert_non_null(strstr(buf, "\nsluice_autoblock_blocks_total{class=\"malformed\"} 3\n"
+				    "sluice_autoblock_blocks_total{class=\"invalid_sig\"} 4\n"));
+	assert_non_null(strstr(buf, "\nsluice_autoblock_protected_total 2\n"));
+	assert_non_null(strstr(buf, "\nsluice_autoblock_errors_total 1\n"));
+	assert_non_null(strstr(buf, "\nsluice_autoblock_active 5\n"));
 	/* drop_* stage counters are not families of their own */
 	assert_null(strstr(buf, "sluice_drop_"));
 	assert_null(strstr(buf, "sluice_drop_parse"));
@@ -167,6 +184,10 @@ static void test_every_family_has_help_and_type(void **state)
 	assert_true(sl_metrics_render(&v, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, "\nsluice_prefilter_loaded 0\n"));
 	assert_null(strstr(buf, "sluice_prefilter_packets_total{"));
+	/* without the autoblock loop: none of its families */
+	v.autoblock = NULL;
+	assert_true(sl_metrics_render(&v, buf, sizeof(buf)) > 0);
+	assert_null(strstr(buf, "sluice_autoblock"));
 }
 
 static void test_label_escaping(void **state)

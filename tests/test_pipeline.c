@@ -150,6 +150,12 @@ static int setup_two_workers(void **state)
 	return setup_with(state, "dedup_capacity=1024\nworkers=2\n", 0);
 }
 
+/* The relay with an IPv6 address for its clients. */
+static int setup_ip6(void **state)
+{
+	return setup_with(state, "dedup_capacity=1024\nip6=fd00:99::b\n", 0);
+}
+
 /* Two workers, one tx queue (as on a one-queue af_xdp port): the workers
  * hand their frames to the rx stage. */
 static int setup_two_workers_one_txq(void **state)
@@ -223,6 +229,35 @@ static void inject_raw(struct fixture *f, const uint8_t *frame, size_t len)
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 	memcpy(rte_pktmbuf_append(m, (uint16_t)len), frame, len);
 	assert_int_equal(rte_eth_tx_burst(f->port.id, 0, &m, 1), 1);
+}
+
+/* The relay's ip6 (setup_ip6) and a client's. */
+static const sl_udp6_addr_t from_client6 = {
+	.src_mac = {2, 0, 0, 0, 0, 1}, .dst_mac = {2, 0, 0, 0, 0, 0x0b},
+	.src_ip = {0xfd, 0, 0, 0x99, [15] = 1}, .dst_ip = {0xfd, 0, 0, 0x99, [15] = 0x0b},
+	.src_port = 40000, .dst_port = 8003,
+};
+
+/* An IPv6 datagram, behind an 802.1Q tag when tci is not 0. */
+static void inject6(struct fixture *f, const sl_udp6_addr_t *a, const uint8_t *payload,
+		    size_t len, uint16_t tci)
+{
+	uint8_t fr[2048];
+	size_t n = sl_pkt_build_udp6(fr, sizeof(fr), a, payload, len);
+	assert_int_equal(n, SL_PKT_HDRS6_SZ + len);
+	if (tci)
+		assert_int_equal(n = sl_pkt_vlan_tag(fr, n, sizeof(fr), tci), SL_PKT_HDRS6_SZ + 4 + len);
+	inject_raw(f, fr, n);
+}
+
+/* An IPv4 datagram behind an 802.1Q tag. */
+static void inject_tagged(struct fixture *f, const sl_udp4_addr_t *a, const uint8_t *payload,
+			  size_t len, uint16_t tci)
+{
+	uint8_t fr[2048];
+	size_t n = sl_pkt_build_udp4(fr, sizeof(fr), a, 0, payload, len);
+	assert_int_equal(n = sl_pkt_vlan_tag(fr, n, sizeof(fr), tci), SL_PKT_HDRS_SZ + 4 + len);
+	inject_raw(f, fr, n);
 }
 
 /* A valid transaction, different from every other one (the amount). */
@@ -640,6 +675,131 @@ static void test_drops_by_source(void **state)
 	assert_every_packet_accounted(f->p);
 }
 
+/* A transaction from an IPv6 client, untagged or behind an 802.1Q tag, is
+ * an ingest transaction like an IPv4 one: the same frames to the same
+ * (IPv4) peers, and the same dedup whichever family a copy comes by. */
+static void test_ipv6_ingest_fans_out(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], txn2[256], frame[2048];
+	size_t len = new_txn(f, txn);
+	inject6(f, &from_client6, txn, len, 0);
+	run(f);
+	assert_counters(f->p, {"rx_packets", 1}, {"ingest_txns", 1}, {"forwarded_txns", 1},
+			{"tx_frames", 3}, {"tx_bytes", 2 * (42 + 16 + len) + 42 + len});
+	unsigned n = take_frame(f, frame, PEER_B);
+	assert_gossip_frame(frame, n, 4, 1111, txn, len);
+	n = take_frame(f, frame, PEER_C);
+	assert_gossip_frame(frame, n, 4, 3333, txn, len);
+	n = take_frame(f, frame, PEER_SINK);
+	assert_raw_frame(frame, n, txn, len);
+	assert_tx_empty(f);
+
+	/* copies by IPv6 (tagged or not) and by IPv4; a new one in a tag */
+	inject6(f, &from_client6, txn, len, 0);
+	inject6(f, &from_client6, txn, len, 0x2007);
+	inject(f, &from_client, txn, len);
+	size_t len2 = new_txn(f, txn2);
+	inject6(f, &from_client6, txn2, len2, 0x0064);
+	run(f);
+	assert_counters(f->p, {"rx_packets", 5}, {"ingest_txns", 5}, {"forwarded_txns", 2},
+			{"drop_duplicate", 3}, {"dup_verified_id", 3}, {"tx_frames", 6});
+	n = take_frame(f, frame, PEER_B);
+	assert_gossip_frame(frame, n, 4, 1111, txn2, len2);
+	assert_int_equal(drain_sent(f), 2);
+	assert_every_packet_accounted(f->p);
+}
+
+/* IPv6 is for us only at the relay's ip6 and ports, and only ingest: relay
+ * peers are IPv4, so IPv6 gossip is no peer's, whatever its token. Bad
+ * transactions from IPv6 clients are dropped, but not counted by source
+ * (sl_srcdrops is keyed by IPv4 address). */
+static void test_ipv6_only_ingest_at_our_address(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], g[512];
+	size_t len = new_txn(f, txn);
+	sl_udp6_addr_t a = from_client6;
+	a.dst_ip[15] = 0x0c;
+	inject6(f, &a, txn, len, 0);                  /* drop_not_for_us: address */
+	inject6(f, &a, txn, len, 7);                  /* drop_not_for_us: address, tagged */
+	a = from_client6;
+	a.dst_port = 9999;
+	inject6(f, &a, txn, len, 0);                  /* drop_not_for_us: port */
+	a = from_client6;
+	a.dst_port = 8004;
+	inject6(f, &a, g, sl_gossip_frame_build(g, sizeof(g), 3, 2222, txn, len), 0);
+	inject6(f, &a, g, sl_gossip_frame_build(g, sizeof(g), 3, 4444, txn, len), 5);
+	/* drop_unknown_peer: b's and c's tokens, untagged and tagged */
+	inject6(f, &a, g, sl_gossip_frame_build(g, sizeof(g), 0, 2222, txn, len), 0);
+	/* drop_gossip_hdr: TTL 0, before any peer lookup (as in XDP) */
+	inject6(f, &from_client6, txn, len - 1, 0);   /* drop_parse_truncated */
+	txn[10] ^= 0x40;
+	inject6(f, &from_client6, txn, len, 0);       /* drop_invalid_sig */
+	run(f);
+	assert_counters(f->p, {"rx_packets", 8}, {"drop_not_for_us", 3}, {"drop_unknown_peer", 2},
+			{"drop_gossip_hdr", 1}, {"ingest_txns", 2}, {"gossip_txns", 0},
+			{"drop_parse_truncated", 1}, {"drop_invalid_sig", 1}, {"forwarded_txns", 0});
+	assert_int_equal(peer_counter(f->p, PEER_B, SL_PC_frames_in), 0);
+	assert_int_equal(peer_counter(f->p, PEER_C, SL_PC_frames_in), 0);
+	sl_srcdrops_top_t top;
+	sl_pipeline_sources(f->p, SL_SRCDROPS_TOP_MAX, &top);
+	assert_int_equal(top.n, 0);
+	assert_tx_empty(f);
+	assert_every_packet_accounted(f->p);
+}
+
+/* Without [relay] ip6 no IPv6 datagram is for us, not even one to the
+ * unspecified address, which the relay's unset ip6 holds. */
+static void test_ipv6_without_ip6_not_for_us(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256];
+	size_t len = new_txn(f, txn);
+	inject6(f, &from_client6, txn, len, 0);
+	sl_udp6_addr_t a = from_client6;
+	memset(a.dst_ip, 0, sizeof(a.dst_ip));
+	inject6(f, &a, txn, len, 0);
+	inject6(f, &a, txn, len, 9);
+	run(f);
+	assert_counters(f->p, {"rx_packets", 3}, {"drop_not_for_us", 3}, {"ingest_txns", 0});
+	assert_tx_empty(f);
+	assert_every_packet_accounted(f->p);
+}
+
+/* IPv4 behind an 802.1Q tag: ingest and a peer's gossip are taken as
+ * untagged ones are; our address and ports still decide. */
+static void test_vlan_ipv4(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], txn2[256], g[512], frame[2048];
+	size_t len = new_txn(f, txn), len2 = new_txn(f, txn2);
+	inject_tagged(f, &from_client, txn, len, 0x0064);
+	sl_udp4_addr_t b = from_peer(12);
+	inject_tagged(f, &b, g, sl_gossip_frame_build(g, sizeof(g), 3, 2222, txn2, len2), 0xe001);
+	inject_tagged(f, &b, g, sl_gossip_frame_build(g, sizeof(g), 3, 2223, txn2, len2), 1);
+	sl_udp4_addr_t a = from_client;
+	a.dst_ip = 0x0a630063;
+	inject_tagged(f, &a, txn, len, 1);            /* drop_not_for_us */
+	run(f);
+	assert_counters(f->p, {"rx_packets", 4}, {"ingest_txns", 1}, {"gossip_txns", 1},
+			{"forwarded_txns", 2}, {"drop_bad_token", 1}, {"drop_not_for_us", 1},
+			{"tx_frames", 3 + 2});
+	assert_int_equal(peer_counter(f->p, PEER_B, SL_PC_frames_in), 1);
+	unsigned n = take_frame(f, frame, PEER_B);
+	assert_gossip_frame(frame, n, 4, 1111, txn, len);
+	n = take_frame(f, frame, PEER_C);
+	assert_gossip_frame(frame, n, 4, 3333, txn, len);
+	n = take_frame(f, frame, PEER_SINK);
+	assert_raw_frame(frame, n, txn, len);
+	n = take_frame(f, frame, PEER_C); /* b's: on to c and the sink, not back */
+	assert_gossip_frame(frame, n, 2, 3333, txn2, len2);
+	n = take_frame(f, frame, PEER_SINK);
+	assert_raw_frame(frame, n, txn2, len2);
+	assert_tx_empty(f);
+	assert_every_packet_accounted(f->p);
+}
+
 static void test_batch_waits_for_size_or_timeout(void **state)
 {
 	struct fixture *f = *state;
@@ -889,7 +1049,7 @@ static void test_live_tokens_and_state(void **state)
 	size_t len = new_txn(f, txn);
 	inject(f, &from_client, txn, len);
 	run(f);
-	unsigned n;
+	unsigned n = 0; /* gcc -O3 cannot see take_frames_to set it */
 	assert_int_equal(take_frames_to(f, 14, frame, &n), 4);
 	assert_memory_equal(frame, m_mac, 6);
 	assert_memory_equal(frame + 30, m.ip, 4);
@@ -967,6 +1127,28 @@ static void test_live_tokens_and_state(void **state)
 
 /* A managed entry at a static relay peer's address is left out: b keeps
  * its config tokens. The counters list the managed peers by their names. */
+/* An IPv6 view's IPv4 source reads 0.0.0.0: IPv6 gossip is still no
+ * peer's when an up peer has that address and the frame its token. */
+static void test_live_ipv6_gossip_is_no_peers(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], g[512];
+	live_open(f);
+	struct sl_peertab_entry m = entry("m", 0, SL_PT_UP, m_mac, 5555, 0, 0, 6666);
+	m.ip[0] = m.ip[1] = 0;
+	pt_write(f->live.tab, 0, &m);
+	assert_int_equal(sl_tables_poll(f->live.tables, 1000), 1);
+	size_t len = new_txn(f, txn);
+	sl_udp6_addr_t a = from_client6;
+	a.dst_port = 8004;
+	inject6(f, &a, g, sl_gossip_frame_build(g, sizeof(g), 3, 5555, txn, len), 0);
+	run(f);
+	assert_counters(f->p, {"drop_unknown_peer", 1}, {"gossip_txns", 0});
+	assert_int_equal(peer_counter(f->p, PEER_M, SL_PC_frames_in), 0);
+	assert_tx_empty(f);
+	assert_every_packet_accounted(f->p);
+}
+
 static void test_live_entry_cannot_take_a_static_address(void **state)
 {
 	struct fixture *f = *state;
@@ -1267,6 +1449,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_each_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drops_by_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drops_by_source, setup_two_workers, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_ingest_fans_out, setup_ip6, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_only_ingest_at_our_address, setup_ip6,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_without_ip6_not_for_us, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vlan_ipv4, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_waits_for_size_or_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsent_frames_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_workers_steer_by_id, setup_two_workers,
@@ -1279,6 +1466,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_live_entry_cannot_take_a_static_address, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_live_ipv6_gossip_is_no_peers, setup_ip6, teardown),
 		cmocka_unit_test_setup_teardown(test_live_table_held_until_quiescent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_flips_lose_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_flips_lose_nothing, setup_two_workers,

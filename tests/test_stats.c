@@ -81,11 +81,41 @@ static void test_port_losses(void **state)
 
 static sl_peers_t peers; /* the names the counters are shown under */
 
+/* A prefilter top source: an IPv4 address in sl_pkt_view_t form ... */
+static struct sl_pf_src pf_src4(uint32_t ip, uint64_t drops)
+{
+	struct sl_pf_src s = {.family = 4, .prefixlen = 32, .drops = drops};
+	memcpy(s.addr, &ip, 4);
+	return s;
+}
+
+/* ... or an IPv6 prefix, 2001:db8:<a>:<b>::/len */
+static struct sl_pf_src pf_src6(unsigned a, unsigned b, unsigned len, uint64_t drops)
+{
+	struct sl_pf_src s = {.family = 6, .prefixlen = (uint8_t)len, .drops = drops,
+			      .addr = {0x20, 0x01, 0x0d, 0xb8, (uint8_t)(a >> 8), (uint8_t)a,
+				       (uint8_t)(b >> 8), (uint8_t)b}};
+	return s;
+}
+
+static void top_add(sl_pf_top_t *t, struct sl_pf_src s)
+{
+	sl_pf_top_add(t, &s);
+}
+
+static uint32_t pf_ip4(const struct sl_pf_src *s)
+{
+	uint32_t ip;
+	memcpy(&ip, s->addr, 4);
+	return ip;
+}
+
 static void json_of(char *buf, size_t n, const sl_config_t *cfg, const sl_stats_t *s,
-		    const sl_srcdrops_top_t *sources, const sl_pf_snapshot_t *prefilter)
+		    const sl_srcdrops_top_t *sources, const sl_pf_snapshot_t *prefilter,
+		    const sl_autoblock_stats_t *autoblock)
 {
 	FILE *f = fmemopen(buf, n, "w");
-	sl_stats_write_json(f, cfg, s, &peers.names, sources, prefilter);
+	sl_stats_write_json(f, cfg, s, &peers.names, sources, prefilter, autoblock);
 	fclose(f);
 }
 
@@ -105,7 +135,7 @@ static void test_json_and_table(void **state)
 	s.dedup_window_ns = 123;
 	char buf[8192];
 	sl_srcdrops_top_t sources = {0};
-	json_of(buf, sizeof(buf), &cfg, &s, &sources, NULL);
+	json_of(buf, sizeof(buf), &cfg, &s, &sources, NULL, NULL);
 	assert_non_null(strstr(buf, "{\"relay\": \"r1\","));
 	assert_non_null(strstr(buf, "\"rx_packets\": 42"));
 	assert_non_null(strstr(buf, "\"drop_parse_bad_header\": 0"));
@@ -118,7 +148,7 @@ static void test_json_and_table(void **state)
 	sources.n = 2;
 	sources.src[0] = (struct sl_srcdrops_src){.ip = 0x0100630a, .n = {3, 4}, .total = 7};
 	sources.src[1] = (struct sl_srcdrops_src){.ip = 0x0200630a, .n = {0, 1}, .total = 1};
-	json_of(buf, sizeof(buf), &cfg, &s, &sources, NULL);
+	json_of(buf, sizeof(buf), &cfg, &s, &sources, NULL, NULL);
 	assert_non_null(strstr(buf, "\"sources\": {\"10.99.0.1\": {\"malformed\": 3, \"invalid_sig\": 4}, "
 				    "\"10.99.0.2\": {\"malformed\": 0, \"invalid_sig\": 1}}}\n"));
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
@@ -130,16 +160,24 @@ static void test_json_and_table(void **state)
 
 	sl_pf_snapshot_t pf = {.c = {[SL_PF_REDIRECTED] = 5, [SL_PF_DROP_BAD_TOKEN] = 4}};
 	pf.c[sl_pf_pkt_slot(SL_PKT_BAD_IHL)] = 3;
-	json_of(buf, sizeof(buf), &cfg, &s, &sources, &pf);
+	json_of(buf, sizeof(buf), &cfg, &s, &sources, &pf, NULL);
 	assert_non_null(strstr(buf, "\"sources\": {},\n \"prefilter\": {\"redirected\": 5, "));
 	assert_non_null(strstr(buf, "\"drop_bad_ihl\": 3"));
 	assert_non_null(strstr(buf, "\"drop_unknown_peer\": 0, \"drop_bad_token\": 4"));
-	assert_non_null(strstr(buf, "\"pass_not_ipv4\": 0"));
+	assert_non_null(strstr(buf, "\"pass_not_ip\": 0"));
+	assert_non_null(strstr(buf, "\"drop_zero_udp_csum\": 0"));
 	assert_non_null(strstr(buf, ", \"top_sources\": {}}}\n"));
-	sl_pf_top_add(&pf.top, 0x0300630a, 30); /* 10.99.0.3 */
-	sl_pf_top_add(&pf.top, 0xfe0000c0, 2);  /* 192.0.0.254 */
-	json_of(buf, sizeof(buf), &cfg, &s, &sources, &pf);
-	assert_non_null(strstr(buf, ", \"top_sources\": {\"10.99.0.3\": 30, \"192.0.0.254\": 2}}}\n"));
+	top_add(&pf.top, pf_src4(0x0300630a, 30)); /* 10.99.0.3 */
+	top_add(&pf.top, pf_src6(1, 2, 64, 9));
+	top_add(&pf.top, pf_src4(0xfe0000c0, 2)); /* 192.0.0.254 */
+	json_of(buf, sizeof(buf), &cfg, &s, &sources, &pf, NULL);
+	assert_non_null(strstr(buf, ", \"top_sources\": {\"10.99.0.3\": 30, "
+				    "\"2001:db8:1:2::/64\": 9, \"192.0.0.254\": 2}}}\n"));
+	sl_autoblock_stats_t ab = {.blocks = 2, .blocks_by = {[SL_SRC_invalid_sig] = 2}, .active = 1};
+	json_of(buf, sizeof(buf), &cfg, &s, &sources, &pf, &ab);
+	assert_non_null(strstr(buf, "2}},\n \"autoblock\": {\"blocks\": 2, \"blocks_malformed\": 0, "
+				    "\"blocks_invalid_sig\": 2, \"protected\": 0, \"errors\": 0, "
+				    "\"active\": 1}}\n"));
 
 	f = fmemopen(buf, sizeof(buf), "w");
 	sl_stats_print_table(f, &cfg, &s, &peers.names);
@@ -155,7 +193,7 @@ static void test_json_and_table(void **state)
 				     .name = "m\"1"};
 	assert_true(sl_peers_set_managed(&peers, 1, &e, 0));
 	s.peer[SL_PEERTAB_DP_BASE + 1][SL_PC_frames_in] = 9;
-	json_of(buf, sizeof(buf), &cfg, &s, &sources, NULL);
+	json_of(buf, sizeof(buf), &cfg, &s, &sources, NULL, NULL);
 	assert_non_null(strstr(buf, "\"frames_out\": 7},\n  \"m_1\": {\"frames_in\": 9, "));
 	f = fmemopen(buf, sizeof(buf), "w");
 	sl_stats_print_table(f, &cfg, &s, &peers.names);
@@ -168,11 +206,13 @@ static void test_json_and_table(void **state)
 	assert_non_null(strstr(buf, "drop_bad_token"));
 	assert_null(strstr(buf, "drop_unknown_peer"));
 	assert_non_null(strstr(buf, "top sources by drops\n      10.99.0.3 "));
+	assert_non_null(strstr(buf, "\n      2001:db8:1:2::/64 "));
 	assert_non_null(strstr(buf, "\n      192.0.0.254 "));
 }
 
 /* The top list keeps the SL_PF_TOP_MAX largest, most first, whatever the
- * order they come in; a source offered again keeps only its newer count. */
+ * order they come in; a source offered again keeps only its newer count.
+ * Sources are told apart by family, prefix and address. */
 static void test_prefilter_top(void **state)
 {
 	(void)state;
@@ -181,35 +221,64 @@ static void test_prefilter_top(void **state)
 	/* drops 1..N in a scrambled order (7 is coprime to N = 48) */
 	for (unsigned k = 0; k < N; k++) {
 		uint64_t drops = (k * 7) % N + 1;
-		sl_pf_top_add(&t, (uint32_t)(1000 + drops), drops);
+		top_add(&t, pf_src4((uint32_t)(1000 + drops), drops));
 	}
 	assert_int_equal(t.n, SL_PF_TOP_MAX);
 	for (unsigned i = 0; i < SL_PF_TOP_MAX; i++) {
 		assert_int_equal(t.src[i].drops, N - i);
-		assert_int_equal(t.src[i].ip, 1000 + N - i);
+		assert_int_equal(pf_ip4(&t.src[i]), 1000 + N - i);
 	}
 	/* a smaller count than the least: not taken */
-	sl_pf_top_add(&t, 7, N - SL_PF_TOP_MAX);
+	top_add(&t, pf_src4(7, N - SL_PF_TOP_MAX));
 	assert_int_equal(t.src[SL_PF_TOP_MAX - 1].drops, N - SL_PF_TOP_MAX + 1);
 	/* the top source again, now least but one: moves, no copy */
-	sl_pf_top_add(&t, 1000 + N, N - SL_PF_TOP_MAX + 2);
+	top_add(&t, pf_src4(1000 + N, N - SL_PF_TOP_MAX + 2));
 	assert_int_equal(t.n, SL_PF_TOP_MAX);
-	assert_int_equal(t.src[0].ip, 1000 + N - 1);
+	assert_int_equal(pf_ip4(&t.src[0]), 1000 + N - 1);
 	unsigned seen = 0;
 	for (unsigned i = 0; i < t.n; i++)
-		seen += t.src[i].ip == 1000 + N;
+		seen += pf_ip4(&t.src[i]) == 1000 + N;
 	assert_int_equal(seen, 1);
 	for (unsigned i = 1; i < t.n; i++)
 		assert_true(t.src[i - 1].drops >= t.src[i].drops);
 	/* a tie keeps the earlier first */
 	sl_pf_top_t u = {0};
-	sl_pf_top_add(&u, 1, 5);
-	sl_pf_top_add(&u, 2, 5);
-	assert_int_equal(u.src[0].ip, 1);
-	assert_int_equal(u.src[1].ip, 2);
+	top_add(&u, pf_src4(1, 5));
+	top_add(&u, pf_src4(2, 5));
+	assert_int_equal(pf_ip4(&u.src[0]), 1);
+	assert_int_equal(pf_ip4(&u.src[1]), 2);
 	char ip[SL_PF_IP_STR_SZ];
 	sl_pf_ip_str(0xffffffff, ip);
 	assert_string_equal(ip, "255.255.255.255");
+
+	/* The families merge; an IPv6 prefix is its address and its length,
+	 * and the same bytes as an IPv4 address are another source. */
+	sl_pf_top_t w = {0};
+	struct sl_pf_src a64 = pf_src6(1, 0, 64, 4), a56 = pf_src6(1, 0, 56, 6);
+	struct sl_pf_src v4 = pf_src4(0xb80d0120, 5); /* 32.1.13.184: a64's first bytes */
+	sl_pf_top_add(&w, &a64);
+	sl_pf_top_add(&w, &a56);
+	sl_pf_top_add(&w, &v4);
+	assert_int_equal(w.n, 3);
+	assert_int_equal(w.src[0].drops, 6);
+	assert_int_equal(w.src[0].prefixlen, 56);
+	assert_int_equal(w.src[1].family, 4);
+	a64.drops = 7; /* offered again: replaced, now first */
+	sl_pf_top_add(&w, &a64);
+	assert_int_equal(w.n, 3);
+	assert_int_equal(w.src[0].prefixlen, 64);
+	assert_int_equal(w.src[0].drops, 7);
+	char str[SL_PF_SRC_STR_SZ];
+	sl_pf_src_str(&w.src[0], str);
+	assert_string_equal(str, "2001:db8:1::/64");
+	sl_pf_src_str(&w.src[1], str);
+	assert_string_equal(str, "2001:db8:1::/56");
+	sl_pf_src_str(&w.src[2], str);
+	assert_string_equal(str, "32.1.13.184");
+	struct sl_pf_src full = {.family = 6, .prefixlen = 128};
+	memset(full.addr, 0xff, sizeof(full.addr));
+	sl_pf_src_str(&full, str); /* the longest text */
+	assert_string_equal(str, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128");
 }
 
 static void test_neigh(void **state)

@@ -5,17 +5,35 @@
  * Contract: every function reads only inside the span [data, data + len),
  * never writes, and uses no DPDK, libc or kernel types, so that it compiles
  * for user space and for BPF alike. sl_pkt_check() accepts exactly the
- * untagged Ethernet / IPv4 / UDP frames that sluice can take in:
- *   - Ethernet: at least 14 bytes, EtherType 0x0800 (no VLAN tags);
+ * Ethernet / IPv4 or IPv6 / UDP frames that sluice can take in:
+ *   - Ethernet: at least 14 bytes (18 with a tag); EtherType 0x0800 or
+ *     0x86dd, either straight or behind exactly one 802.1Q tag (TPID 0x8100).
+ *     Anything else is not IP to us (SL_PKT_NOT_IP, the kernel's): ARP, and
+ *     also QinQ, an outer 0x88a8 or a second 0x8100 tag, which a relay's
+ *     port never carries and which would need a deeper header copy in XDP;
  *   - IPv4: version 4, 5 <= IHL, header inside the frame, total length covers
  *     the header and fits in the frame (Ethernet padding after it is
  *     allowed), not a fragment (MF clear, offset 0: a transaction is one
  *     datagram), valid header checksum, protocol UDP;
- *   - UDP: length field equals the IPv4 payload length and is >= 8.
+ *   - IPv6: version 6, the 40-byte header inside the frame, payload length
+ *     fits in the frame (padding after it allowed), next header UDP. Any
+ *     other next header is SL_PKT_NOT_UDP, for the kernel: ICMPv6 (neighbour
+ *     discovery among it), TCP, and every extension header, which is not
+ *     walked. MLD reports carry a hop-by-hop header and must reach the
+ *     kernel; UDP behind an extension header reaches it too, and the kernel
+ *     has no socket on sluice's ports (no sender of ours adds one). This
+ *     keeps the header copy of the prefilter at 40 bytes and the rules
+ *     loop-free;
+ *   - UDP: length field equals the IP payload length (IPv4: total length
+ *     less the header; IPv6: the payload length) and is >= 8; over IPv6 its
+ *     checksum is not 0 (RFC 8200 8.1: a zero checksum is illegal there;
+ *     SL_PKT_BAD_UDP_CSUM).
  * Checksum policy: the IPv4 header checksum is always checked (it is cheap
- * and always filled in); the UDP checksum is not, because veth and NICs with
- * tx offload hand over frames whose UDP checksum is left partial, and the
- * payload is authenticated by its signatures anyway. */
+ * and always filled in). The UDP checksum is not verified, over either
+ * family: veth and NICs with tx offload hand over frames whose UDP checksum
+ * is left partial (CHECKSUM_PARTIAL), the payload is authenticated by its
+ * signatures anyway, and summing up to 1232 bytes of payload would blow the
+ * prefilter's per-packet cost budget. Only the illegal zero is refused. */
 #ifndef SL_PKT_SANITY_H
 #define SL_PKT_SANITY_H
 
@@ -25,27 +43,35 @@
 
 #define SL_ETH_HLEN      14
 #define SL_ETH_P_IPV4    0x0800
+#define SL_ETH_P_IPV6    0x86dd
+#define SL_ETH_P_8021Q   0x8100
+#define SL_VLAN_HLEN     4
 #define SL_IPV4_HLEN_MIN 20
 #define SL_IPV4_HLEN_MAX 60
+#define SL_IPV6_HLEN     40
 #define SL_IPPROTO_UDP   17
 #define SL_UDP_HLEN      8
 #define SL_IPV4_MF       0x2000
 #define SL_IPV4_OFF_MASK 0x1fff
 
-/* X-macro: verdict, name, the layer whose counter it feeds. */
-#define SL_PKT_VERDICTS(X)                 \
-	X(OK, "ok", 0)                     \
-	X(SHORT_ETH, "short_eth", 2)       \
-	X(NOT_IPV4, "not_ipv4", 2)         \
-	X(SHORT_IPV4, "short_ipv4", 3)     \
-	X(BAD_VERSION, "bad_version", 3)   \
-	X(BAD_IHL, "bad_ihl", 3)           \
+/* X-macro: verdict, name, the layer whose counter it feeds. BAD_VERSION,
+ * BAD_TOTAL_LEN (IPv6: the payload length), SHORT_UDP and BAD_UDP_LEN serve
+ * both families. */
+#define SL_PKT_VERDICTS(X)                   \
+	X(OK, "ok", 0)                       \
+	X(SHORT_ETH, "short_eth", 2)         \
+	X(NOT_IP, "not_ip", 2)               \
+	X(SHORT_IPV4, "short_ipv4", 3)       \
+	X(SHORT_IPV6, "short_ipv6", 3)       \
+	X(BAD_VERSION, "bad_version", 3)     \
+	X(BAD_IHL, "bad_ihl", 3)             \
 	X(BAD_TOTAL_LEN, "bad_total_len", 3) \
-	X(FRAGMENT, "fragment", 3)         \
-	X(BAD_IP_CSUM, "bad_ip_csum", 3)   \
-	X(NOT_UDP, "not_udp", 4)           \
-	X(SHORT_UDP, "short_udp", 4)       \
-	X(BAD_UDP_LEN, "bad_udp_len", 4)
+	X(FRAGMENT, "fragment", 3)           \
+	X(BAD_IP_CSUM, "bad_ip_csum", 3)     \
+	X(NOT_UDP, "not_udp", 4)             \
+	X(SHORT_UDP, "short_udp", 4)         \
+	X(BAD_UDP_LEN, "bad_udp_len", 4)     \
+	X(BAD_UDP_CSUM, "zero_udp_csum", 4)
 
 typedef enum sl_pkt_verdict {
 #define SL_PKT_VERDICT_ENUM(name, str, layer) SL_PKT_##name,
@@ -59,15 +85,23 @@ typedef enum sl_pkt_verdict {
  * to host values: compare them only with values read the same way from
  * network-order bytes (the config does so), which needs no swap per packet. */
 typedef struct sl_pkt_view {
-	uint16_t l3_off;
+	uint16_t l3_off;      /* 14, or 18 behind an 802.1Q tag */
 	uint16_t l4_off;
 	uint16_t payload_off; /* UDP payload */
 	uint16_t payload_len;
-	uint32_t src_ip;      /* sl_pkt_rd_le32 of the address bytes */
+	uint32_t src_ip;      /* IPv4: sl_pkt_rd_le32 of the address bytes; IPv6: 0 */
 	uint32_t dst_ip;
 	uint16_t src_port;    /* sl_pkt_rd_le16 of the port bytes */
 	uint16_t dst_port;
+	uint8_t family;       /* 4 or 6 */
+	uint8_t vlan;         /* 1: behind an 802.1Q tag, whose TCI is vlan_tci */
+	uint16_t vlan_tci;    /* host order (PCP, DEI, VLAN id); 0 untagged */
+	uint8_t src6[16];     /* IPv6: the address bytes (network order); IPv4: 0 */
+	uint8_t dst6[16];
 } sl_pkt_view_t;
+/* No padding: sl_pkt_check and sl_pkt_check_fast fill views that compare
+ * equal byte for byte (the fuzzer and the tests compare them whole). */
+_Static_assert(sizeof(sl_pkt_view_t) == 56, "sl_pkt_view_t has padding");
 
 /* Word loads where the host is little-endian (every user-space target):
  * the byte-wise forms below are not always merged into one load, and the
@@ -113,13 +147,45 @@ static inline uint32_t sl_pkt_rd_le32(const uint8_t *p)
 #endif
 }
 
-/* The source address (sl_pkt_view_t form) of a frame that sl_pkt_check
- * accepted, or that the XDP prefilter rejects and that reaches that far
- * (its claimed source): with no VLAN tags the IPv4 header, and so its
- * source field, sits at a fixed offset whatever its options. */
-static inline uint32_t sl_pkt_src_ip(const uint8_t *frame)
+/* Where a frame's L3 header starts -- after the Ethernet header and at
+ * most one 802.1Q tag -- and its EtherType (*type); 0 when the frame is
+ * shorter than that. The inner EtherType of a tagged frame may be a second
+ * tag: the caller's "not IP". */
+static inline unsigned sl_pkt_l3(const uint8_t *data, uint32_t len, unsigned *type)
 {
-	return sl_pkt_rd_le32(frame + SL_ETH_HLEN + 12);
+	if (len < SL_ETH_HLEN)
+		return 0;
+	*type = sl_pkt_rd_be16(data + 12);
+	if (*type != SL_ETH_P_8021Q)
+		return SL_ETH_HLEN;
+	if (len < SL_ETH_HLEN + SL_VLAN_HLEN)
+		return 0;
+	*type = sl_pkt_rd_be16(data + SL_ETH_HLEN + 2);
+	return SL_ETH_HLEN + SL_VLAN_HLEN;
+}
+
+/* The source address a frame claims, as far as it reaches: the bytes
+ * (network order) of the IPv4 (4 bytes) or IPv6 (16) header's source field
+ * into addr, wherever that header sits (tagged or not), whatever else is
+ * wrong with the frame. Returns the family the EtherType names (4 or 6),
+ * or 0 when the frame is not IP or too short to hold the field. For the
+ * prefilter's drops by source and the dataplane's bad sources. */
+static inline unsigned sl_pkt_src_addr(const uint8_t *data, uint32_t len, uint8_t addr[16])
+{
+	unsigned type = 0, l3 = sl_pkt_l3(data, len, &type);
+	if (l3 == 0)
+		return 0;
+	if (type == SL_ETH_P_IPV4 && len >= l3 + SL_IPV4_HLEN_MIN) {
+		for (unsigned i = 0; i < 4; i++)
+			addr[i] = data[l3 + 12 + i];
+		return 4;
+	}
+	if (type == SL_ETH_P_IPV6 && len >= l3 + 24) {
+		for (unsigned i = 0; i < 16; i++)
+			addr[i] = data[l3 + 8 + i];
+		return 6;
+	}
+	return 0;
 }
 
 /* One's-complement sum of an IPv4 header of `hlen` bytes (20 <= hlen <= 60,
@@ -141,18 +207,13 @@ static inline uint16_t sl_pkt_ipv4_csum_fold(const uint8_t *ip, unsigned hlen)
 	return (uint16_t)sum;
 }
 
-/* Applies the rules above; fills *v on SL_PKT_OK and zeroes it otherwise. */
-static inline sl_pkt_verdict_t sl_pkt_check(const uint8_t *data, uint32_t len,
-					    sl_pkt_view_t *v)
+/* The IPv4 rules on the header at data + l3 (sl_pkt_check); fills the
+ * view's L3/L4 part on SL_PKT_OK only. */
+static inline __attribute__((always_inline)) sl_pkt_verdict_t
+sl_pkt_check_ipv4(const uint8_t *data, uint32_t len, unsigned l3, sl_pkt_view_t *v)
 {
-	*v = (sl_pkt_view_t){0};
-	if (len < SL_ETH_HLEN)
-		return SL_PKT_SHORT_ETH;
-	if (sl_pkt_rd_be16(data + 12) != SL_ETH_P_IPV4)
-		return SL_PKT_NOT_IPV4;
-
-	const uint8_t *ip = data + SL_ETH_HLEN;
-	uint32_t ip_room = len - SL_ETH_HLEN;
+	const uint8_t *ip = data + l3;
+	uint32_t ip_room = len - l3;
 	if (ip_room < SL_IPV4_HLEN_MIN)
 		return SL_PKT_SHORT_IPV4;
 	if ((ip[0] >> 4) != 4)
@@ -178,22 +239,89 @@ static inline sl_pkt_verdict_t sl_pkt_check(const uint8_t *data, uint32_t len,
 	if (sl_pkt_rd_be16(udp + 4) != udp_room)
 		return SL_PKT_BAD_UDP_LEN;
 
-	v->l3_off = SL_ETH_HLEN;
-	v->l4_off = (uint16_t)(SL_ETH_HLEN + hlen);
+	v->l3_off = (uint16_t)l3;
+	v->l4_off = (uint16_t)(l3 + hlen);
 	v->payload_off = (uint16_t)(v->l4_off + SL_UDP_HLEN);
 	v->payload_len = (uint16_t)(udp_room - SL_UDP_HLEN);
 	v->src_ip = sl_pkt_rd_le32(ip + 12);
 	v->dst_ip = sl_pkt_rd_le32(ip + 16);
 	v->src_port = sl_pkt_rd_le16(udp);
 	v->dst_port = sl_pkt_rd_le16(udp + 2);
+	v->family = 4;
 	return SL_PKT_OK;
 }
 
-/* The frame nearly every packet is -- IPv4 without options -- checked with
- * a few word loads and one branch instead of a branch per rule. Returns 1
- * only when sl_pkt_check() would return SL_PKT_OK, with *v filled exactly as
- * it fills it; 0 says nothing (options, or a rule broken): ask sl_pkt_check()
- * for the verdict. *v is undefined after 0. */
+/* The IPv6 rules on the header at data + l3 (sl_pkt_check); fills the
+ * view's L3/L4 part on SL_PKT_OK only. */
+static inline __attribute__((always_inline)) sl_pkt_verdict_t
+sl_pkt_check_ipv6(const uint8_t *data, uint32_t len, unsigned l3, sl_pkt_view_t *v)
+{
+	const uint8_t *ip = data + l3;
+	uint32_t ip_room = len - l3;
+	if (ip_room < SL_IPV6_HLEN)
+		return SL_PKT_SHORT_IPV6;
+	if ((ip[0] >> 4) != 6)
+		return SL_PKT_BAD_VERSION;
+	unsigned plen = sl_pkt_rd_be16(ip + 4);
+	if (plen > ip_room - SL_IPV6_HLEN)
+		return SL_PKT_BAD_TOTAL_LEN;
+	if (ip[6] != SL_IPPROTO_UDP) /* extension headers too: see the top */
+		return SL_PKT_NOT_UDP;
+
+	const uint8_t *udp = ip + SL_IPV6_HLEN;
+	if (plen < SL_UDP_HLEN)
+		return SL_PKT_SHORT_UDP;
+	if (sl_pkt_rd_be16(udp + 4) != plen)
+		return SL_PKT_BAD_UDP_LEN;
+	if (sl_pkt_rd_le16(udp + 6) == 0)
+		return SL_PKT_BAD_UDP_CSUM;
+
+	v->l3_off = (uint16_t)l3;
+	v->l4_off = (uint16_t)(l3 + SL_IPV6_HLEN);
+	v->payload_off = (uint16_t)(v->l4_off + SL_UDP_HLEN);
+	v->payload_len = (uint16_t)(plen - SL_UDP_HLEN);
+	v->src_port = sl_pkt_rd_le16(udp);
+	v->dst_port = sl_pkt_rd_le16(udp + 2);
+	v->family = 6;
+	for (unsigned i = 0; i < 16; i++) {
+		v->src6[i] = ip[8 + i];
+		v->dst6[i] = ip[24 + i];
+	}
+	return SL_PKT_OK;
+}
+
+/* Applies the rules above; fills *v on SL_PKT_OK and zeroes it otherwise. */
+static inline sl_pkt_verdict_t sl_pkt_check(const uint8_t *data, uint32_t len,
+					    sl_pkt_view_t *v)
+{
+	*v = (sl_pkt_view_t){0};
+	unsigned type = 0, l3 = sl_pkt_l3(data, len, &type);
+	if (l3 == 0)
+		return SL_PKT_SHORT_ETH;
+	if (type != SL_ETH_P_IPV4 && type != SL_ETH_P_IPV6)
+		return SL_PKT_NOT_IP; /* ARP, QinQ, ... */
+	/* One call per offset, each a constant: the compiler can then merge
+	 * the byte-wise loads of fields it knows aligned. At a variable
+	 * offset the BPF program (which must read its header copy byte-wise)
+	 * kept every load a byte, measurably slower per packet. */
+	if (l3 == SL_ETH_HLEN)
+		return type == SL_ETH_P_IPV4 ? sl_pkt_check_ipv4(data, len, SL_ETH_HLEN, v)
+					     : sl_pkt_check_ipv6(data, len, SL_ETH_HLEN, v);
+	sl_pkt_verdict_t r = type == SL_ETH_P_IPV4
+				     ? sl_pkt_check_ipv4(data, len, SL_ETH_HLEN + SL_VLAN_HLEN, v)
+				     : sl_pkt_check_ipv6(data, len, SL_ETH_HLEN + SL_VLAN_HLEN, v);
+	if (r == SL_PKT_OK) {
+		v->vlan = 1;
+		v->vlan_tci = sl_pkt_rd_be16(data + SL_ETH_HLEN);
+	}
+	return r;
+}
+
+/* The frame nearly every packet is -- untagged IPv4 without options --
+ * checked with a few word loads and one branch instead of a branch per
+ * rule. Returns 1 only when sl_pkt_check() would return SL_PKT_OK, with *v
+ * filled exactly as it fills it; 0 says nothing (a tag, IPv6, options, or a
+ * rule broken): ask sl_pkt_check() for the verdict. *v is undefined after 0. */
 static inline int sl_pkt_check_fast(const uint8_t *data, uint32_t len, sl_pkt_view_t *v)
 {
 	enum { HDRS = SL_ETH_HLEN + SL_IPV4_HLEN_MIN + SL_UDP_HLEN };
@@ -220,14 +348,17 @@ static inline int sl_pkt_check_fast(const uint8_t *data, uint32_t len, sl_pkt_vi
 	bad |= (uint32_t)sum ^ 0xffff;
 	if (bad)
 		return 0;
-	v->l3_off = SL_ETH_HLEN;
-	v->l4_off = SL_ETH_HLEN + SL_IPV4_HLEN_MIN;
-	v->payload_off = HDRS;
-	v->payload_len = (uint16_t)(tot - (SL_IPV4_HLEN_MIN + SL_UDP_HLEN));
-	v->src_ip = sl_pkt_rd_le32(ip + 12);
-	v->dst_ip = sl_pkt_rd_le32(ip + 16);
-	v->src_port = sl_pkt_rd_le16(udp);
-	v->dst_port = sl_pkt_rd_le16(udp + 2);
+	*v = (sl_pkt_view_t){
+		.l3_off = SL_ETH_HLEN,
+		.l4_off = SL_ETH_HLEN + SL_IPV4_HLEN_MIN,
+		.payload_off = HDRS,
+		.payload_len = (uint16_t)(tot - (SL_IPV4_HLEN_MIN + SL_UDP_HLEN)),
+		.src_ip = sl_pkt_rd_le32(ip + 12),
+		.dst_ip = sl_pkt_rd_le32(ip + 16),
+		.src_port = sl_pkt_rd_le16(udp),
+		.dst_port = sl_pkt_rd_le16(udp + 2),
+		.family = 4,
+	};
 	return 1;
 }
 

@@ -1,7 +1,8 @@
 /* sl_prefilter: what the XDP prefilter (bpf/sl_prefilter.bpf.c) and user
  * space (dataplane/sl_prefilter.c, the tests) share: map names and bounds,
- * the config map's value (with the ingest rate limit), the values of the
- * rate, blocklist and allowlist maps, and the counter slots (bpf/README.md). */
+ * the config map's value (with the ingest rate limit), the keys and values
+ * of the rate, blocklist and allowlist maps of both families, and the
+ * counter slots (bpf/README.md). */
 #ifndef SL_PREFILTER_H
 #define SL_PREFILTER_H
 
@@ -18,23 +19,30 @@
 #define SL_PF_RATE_MAP      "sl_pf_rate"
 #define SL_PF_BLOCK_MAP     "sl_pf_block"
 #define SL_PF_ALLOW_MAP     "sl_pf_allow"
+/* Their IPv6 twins. */
+#define SL_PF_SRC_DROPS6_MAP "sl_pf_srcdrops6"
+#define SL_PF_RATE6_MAP      "sl_pf_rate6"
+#define SL_PF_BLOCK6_MAP     "sl_pf_block6"
+#define SL_PF_ALLOW6_MAP     "sl_pf_allow6"
 
 /* xsks_map slots: one per rx queue the af_xdp PMD may bind. */
 #define SL_PF_QUEUES_MAX 64
-/* Sources whose drops are counted; the least recently dropping are evicted. */
+/* Sources whose drops are counted (per family); the least recently
+ * dropping are evicted. */
 #define SL_PF_SRC_DROPS_MAX 65536
 /* Relay peers sl_pf_peers can hold. sluice-dp puts in the config's static
  * relay peers (at most SL_CFG_PEERS_MAX, 32) and mirrors the live peer
  * table's up peers (at most 32 more); the rest is room. A full map refuses
  * new peers (the writer sees E2BIG), it never evicts one. */
 #define SL_PF_PEERS_MAX 1024
-/* Ingest sources with a token bucket (sl_pf_rate, an LRU_HASH): the least
+/* Ingest sources with a token bucket (sl_pf_rate, and sl_pf_rate6 for
+ * IPv6 prefixes, LRU_HASHes): the least
  * recently seen are evicted, and an evicted source comes back with a full
  * bucket. A compile-time bound (the map's size is fixed at load): 65536 ×
  * 16 B of value, a few MB of kernel memory with the LRU's overhead. */
 #define SL_PF_RATE_MAX 65536
-/* Prefixes the blocklist and the allowlist (LPM_TRIEs) can hold; a full
- * trie refuses inserts (E2BIG), it never evicts. */
+/* Prefixes the blocklist and the allowlist (LPM_TRIEs) of each family can
+ * hold; a full trie refuses inserts (E2BIG), it never evicts. */
 #define SL_PF_BLOCK_MAX 16384
 #define SL_PF_ALLOW_MAX 1024
 
@@ -49,7 +57,8 @@ struct sl_pf_conf {
 	uint16_t ingest_port;
 	uint16_t gossip_port;
 	/* The per-source rate limit on the ingest port (IPv4 sources not in
-	 * sl_pf_allow): rate_pps packets a second, bursts of up to burst.
+	 * sl_pf_allow, IPv6 prefixes of ip6_prefix bits whose source is not in
+	 * sl_pf_allow6): rate_pps packets a second, bursts of up to burst.
 	 * Set all four with sl_pf_conf_rate(); the program reads only the
 	 * derived token_ns and bucket_ns, so it needs no division. Default 0:
 	 * no limit (token_ns 0), as sl_pf_conf_make() leaves it. */
@@ -57,7 +66,26 @@ struct sl_pf_conf {
 	uint32_t burst;      /* informative: what bucket_ns was derived from */
 	uint64_t token_ns;   /* ns of refill one packet costs: 1e9 / rate_pps; 0: off */
 	uint64_t bucket_ns;  /* the bucket's depth: burst * token_ns */
+	/* This relay's IPv6 address (network order); all 0: none, and no IPv6
+	 * frame is ours. */
+	uint8_t ip6[16];
+	/* IPv6 sources are rate limited and counted per prefix of this many
+	 * bits (1..128; [prefilter] ip6_prefix, default 64: one host's /64;
+	 * the program takes any other value as 64: sl_pf_ip6_prefix). */
+	uint32_t ip6_prefix;
+	/* SL_PF_LAYOUT, written with the rest: a reader of the pinned maps
+	 * (sluicectl) refuses maps whose conf carries another value. */
+	uint32_t layout;
 };
+
+/* The layout of the maps below and of their values; raise it with any
+ * change to them, so that a sluicectl of another build refuses pinned maps
+ * it would misread. */
+#define SL_PF_LAYOUT 3u
+
+/* Where sluice-dp pins the maps: SL_PF_PIN_ROOT/<relay name>/<map name>;
+ * removed at a clean exit. */
+#define SL_PF_PIN_ROOT "/sys/fs/bpf/sluice"
 
 /* The value of sl_pf_peers (a BPF_F_NO_PREALLOC hash), keyed by the peer's
  * address in sl_pkt_view_t form: the token this relay issued to that peer,
@@ -100,6 +128,8 @@ static inline struct sl_pf_conf sl_pf_conf_make(const uint8_t ip[4], uint16_t in
 		.ip = sl_pkt_rd_le32(ip),
 		.ingest_port = sl_pkt_rd_le16(in),
 		.gossip_port = sl_pkt_rd_le16(go),
+		.ip6_prefix = 64,
+		.layout = SL_PF_LAYOUT,
 	};
 }
 
@@ -120,8 +150,30 @@ static inline void sl_pf_conf_rate(struct sl_pf_conf *c, uint32_t rate_pps, uint
 	c->bucket_ns = c->token_ns * c->burst;
 }
 
+/* The prefix length IPv6 sources are limited and counted by: the conf's
+ * ip6_prefix, 64 when it is outside 1..128 (a conf written without it). */
+static inline unsigned sl_pf_ip6_prefix(const struct sl_pf_conf *c)
+{
+	return c->ip6_prefix - 1u < 128u ? c->ip6_prefix : 64u;
+}
+
+/* Clears the bits of an IPv6 address (network order) past prefixlen
+ * (0..128): the key of its source's bucket and drop count. Byte-wise with
+ * a constant bound, for the verifier; no division. */
+static inline void sl_pf_mask6(uint8_t a[16], unsigned prefixlen)
+{
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bit = i * 8;
+		if (prefixlen <= bit)
+			a[i] = 0;
+		else if (prefixlen < bit + 8)
+			a[i] &= (uint8_t)(0xff00u >> (prefixlen - bit));
+	}
+}
+
 /* The value of sl_pf_rate, keyed by the source address (sl_pkt_view_t
- * form): the bucket in nanoseconds of refill (a packet takes token_ns of
+ * form), and of sl_pf_rate6, keyed by the source's prefix (struct
+ * sl_pf_key6): the bucket in nanoseconds of refill (a packet takes token_ns of
  * it; it refills one ns a ns, up to bucket_ns) and when it was last
  * refilled (bpf_ktime_get_ns: CLOCK_MONOTONIC). A new source starts with a
  * full bucket. The program updates it in place without a lock: two CPUs
@@ -141,7 +193,22 @@ struct sl_pf_lpm_key {
 	uint32_t addr;
 };
 
-/* The value of sl_pf_block: until when (bpf_ktime_get_ns, CLOCK_MONOTONIC
+/* The key of sl_pf_block6 and sl_pf_allow6 (LPM_TRIE): the prefix length
+ * (0..128) and the address bytes in network order. Also the key of
+ * sl_pf_srcdrops6: an IPv6 source's address masked to the conf's
+ * ip6_prefix (sl_pf_mask6) with that length, so that a count names its
+ * prefix even after ip6_prefix changed. */
+struct sl_pf_lpm6_key {
+	uint32_t prefixlen;
+	uint8_t addr[16];
+};
+
+/* The key of sl_pf_rate6: an IPv6 source masked to ip6_prefix bits. */
+struct sl_pf_key6 {
+	uint8_t addr[16];
+};
+
+/* The value of sl_pf_block and sl_pf_block6: until when (bpf_ktime_get_ns, CLOCK_MONOTONIC
  * ns) the prefix is blocked, 0 for ever; and the entry's own prefix length,
  * so that when the longest match has expired the program looks for a
  * shorter one (an expired entry drops nothing, and hides nothing). Expired
@@ -165,7 +232,7 @@ static inline int sl_pf_block_live(const struct sl_pf_block *b, uint64_t now_ns)
 #define SL_PF_COUNTERS(X)                                                              \
 	X(REDIRECTED, "redirected")               /* to xsks_map[rx queue]: sluice's */ \
 	X(PASS_UNCONFIGURED, "pass_unconfigured") /* sl_pf_conf not filled yet */       \
-	X(PASS_NOT_OURS, "pass_not_ours")         /* IPv4/UDP, not our address+port */  \
+	X(PASS_NOT_OURS, "pass_not_ours")         /* IP/UDP, not our address+port */    \
 	X(DROP_OVERSIZE, "drop_oversize")         /* more than a (gossip) transaction */ \
 	X(DROP_GOSSIP_HDR, "drop_gossip_hdr")     /* sl_gossip_check() rejects it */    \
 	X(DROP_UNKNOWN_PEER, "drop_unknown_peer") /* gossip: source not in sl_pf_peers */ \
@@ -186,13 +253,14 @@ static inline unsigned sl_pf_pkt_slot(sl_pkt_verdict_t v)
 	return SL_PF_PKT_BASE + (unsigned)v - 1;
 }
 
-/* Frames that are not IPv4 (ARP, IPv6, VLAN-tagged) or IPv4 but not UDP
- * (ICMP, TCP) belong to the kernel whatever their state. Every other defect
- * is a broken frame that claims to be IPv4 (or UDP): the program drops it,
- * as the kernel would, and counts it against the source it claims. */
+/* Frames that are not IP (ARP, QinQ) or IP but not UDP (ICMP, ICMPv6, TCP,
+ * IPv6 extension headers) belong to the kernel whatever their state. Every
+ * other defect is a broken frame that claims to be IPv4 or IPv6 (or UDP):
+ * the program drops it, as the kernel would, and counts it against the
+ * source it claims. */
 static inline int sl_pf_pkt_passes(sl_pkt_verdict_t v)
 {
-	return v == SL_PKT_NOT_IPV4 || v == SL_PKT_NOT_UDP;
+	return v == SL_PKT_NOT_IP || v == SL_PKT_NOT_UDP;
 }
 
 /* Largest UDP payload redirected to a port: a transaction, after the

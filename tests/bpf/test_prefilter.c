@@ -1,9 +1,12 @@
 /* The XDP prefilter (bpf/sl_prefilter.bpf.o) run with bpf_prog_test_run_opts
  * on good frames, every sl_bad_frame kind, gossip from a peer with its
  * token, with another token and from strangers, and every frame of
- * vectors/xdp-frames: its action must be what user-space sl_pkt_check(),
+ * vectors/xdp-frames, over IPv4 and IPv6, untagged and behind an 802.1Q
+ * tag: its action must be what user-space sl_pkt_check(),
  * sl_gossip_check() and the peer table decide under bpf/README.md's policy,
- * and exactly one counter must move (plus, for a drop, the source's). The
+ * and exactly one counter must move (plus, for a drop, the source's: its
+ * IPv4 address or its IPv6 prefix). Rate limit, blocklist and allowlist of
+ * both families. The
  * maps are reached and filled the way sluice-dp does it (sl_prefilter.c);
  * the top-sources walk runs on an LRU map of the program's layout. Needs
  * root. */
@@ -37,16 +40,19 @@
 #define VAL_IP     0x0a630002u /* 10.99.0.2: validator peer "v" */
 #define OTHER_IP   0x0a630009u /* 10.99.0.9: no peer */
 #define TXN_SZ     300
+/* This relay's IPv6 address: 2001:db8:99::b */
+static const uint8_t my_ip6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x99, [15] = 0x0b};
 
 struct fixture {
 	struct bpf_object *obj;
 	int prog_fd;
 	sl_prefilter_t pf;
-	struct sl_pf_conf conf;
-	sl_config_t cfg; /* its peers */
+	struct sl_pf_conf conf; /* with my_ip6 */
+	struct sl_pf_conf cur;  /* what configure() wrote last */
+	sl_config_t cfg;        /* its peers */
 };
 
-static struct fixture fx = {.prog_fd = -1, .pf = {-1, -1, -1, -1, -1, -1, -1}};
+static struct fixture fx = {.prog_fd = -1, .pf = SL_PREFILTER_CLOSED};
 static uint8_t txn[SL_TXN_MTU + sizeof(struct sl_gossip_hdr) + 1];
 
 static void set_peers(uint64_t token_in)
@@ -85,6 +91,7 @@ static int setup(void **state)
 		txn[i] = (uint8_t)(i * 13 + 1);
 	const uint8_t ip[4] = {10, 99, 0, 11};
 	fx.conf = sl_pf_conf_make(ip, SL_PORT_INGEST, SL_PORT_GOSSIP);
+	memcpy(fx.conf.ip6, my_ip6, 16);
 	if (geteuid() != 0)
 		return 0; /* each test skips */
 	char path[4096];
@@ -130,33 +137,42 @@ static enum outcome expected(const uint8_t *f, size_t len, sl_pkt_verdict_t *ver
 	switch (*verdict) {
 	case SL_PKT_OK:
 		break;
-	case SL_PKT_NOT_IPV4:
+	case SL_PKT_NOT_IP:
 	case SL_PKT_NOT_UDP:
 		return TO_KERNEL;
 	default:
 		return DROPPED;
 	}
-	if (v.dst_ip != fx.conf.ip)
+	static const uint8_t none[16];
+	const struct sl_pf_conf *c = &fx.cur;
+	int to_us = v.family == 4 ? v.dst_ip == c->ip
+				  : memcmp(v.dst6, c->ip6, 16) == 0 && memcmp(c->ip6, none, 16) != 0;
+	if (!to_us)
 		return TO_KERNEL;
-	if (v.dst_port == fx.conf.ingest_port)
+	if (v.dst_port == c->ingest_port)
 		return v.payload_len > SL_TXN_MTU ? DROPPED : TO_SOCKET;
-	if (v.dst_port == fx.conf.gossip_port) {
+	if (v.dst_port == c->gossip_port) {
 		if (v.payload_len > SL_TXN_MTU + sizeof(struct sl_gossip_hdr))
 			return DROPPED;
 		const uint8_t *g = f + v.payload_off;
 		if (sl_gossip_check(g, v.payload_len) != SL_GOSSIP_OK)
 			return DROPPED;
 		uint64_t token_in;
-		if (!relay_peer(v.src_ip, &token_in))
+		if (v.family == 6 || !relay_peer(v.src_ip, &token_in)) /* peers are IPv4 */
 			return DROPPED;
 		return sl_gossip_token(g) == token_in ? TO_SOCKET : DROPPED;
 	}
 	return TO_KERNEL;
 }
 
-static uint32_t claimed_src(const uint8_t *f, size_t len)
+/* The drops counted so far against the source f claims: its IPv4 address,
+ * or its IPv6 address's prefix of the configured ip6_prefix bits. */
+static uint64_t claimed_drops(const uint8_t *f, size_t len)
 {
-	return len >= SL_ETH_HLEN + SL_IPV4_HLEN_MIN ? sl_pkt_rd_le32(f + SL_ETH_HLEN + 12) : 0;
+	uint8_t a[16] = {0};
+	if (sl_pkt_src_addr(f, (uint32_t)len, a) == 6)
+		return sl_prefilter_src_drops6(&fx.pf, a, sl_pf_ip6_prefix(&fx.cur));
+	return sl_prefilter_src_drops(&fx.pf, sl_pkt_rd_le32(a));
 }
 
 /* Runs one frame; returns the XDP action and the counter that moved. */
@@ -185,13 +201,12 @@ static unsigned check_frame(const char *what, const uint8_t *f, size_t len)
 {
 	sl_pkt_verdict_t verdict;
 	enum outcome want = expected(f, len, &verdict);
-	uint32_t src = claimed_src(f, len);
-	uint64_t src_before = sl_prefilter_src_drops(&fx.pf, src);
+	uint64_t src_before = claimed_drops(f, len);
 	unsigned moved = SL_PF__COUNT;
 	int action = run(f, len, &moved);
 	const char *name = sl_prefilter_counter_name(moved);
 	print_message("%-32s %5zu bytes: action %d, %s\n", what, len, action, name);
-	uint64_t src_drops = sl_prefilter_src_drops(&fx.pf, src) - src_before;
+	uint64_t src_drops = claimed_drops(f, len) - src_before;
 	/* No socket in xsks_map: bpf_redirect_map falls back to XDP_PASS. */
 	static const struct {
 		int action;
@@ -249,6 +264,7 @@ static size_t gossip_frame(uint8_t *f, size_t txn_sz)
 static void configure(const struct sl_pf_conf *c)
 {
 	assert_int_equal(sl_prefilter_configure(&fx.pf, c), 0);
+	fx.cur = *c;
 }
 
 static void test_unconfigured_passes_all(void **state)
@@ -363,34 +379,56 @@ static void test_prev_token(void **state)
 	set_peers(PEER_TOKEN);
 }
 
-/* The walk over a full-size LRU map of the program's layout finds the
- * SL_PF_TOP_MAX largest counts. */
+/* The walks over full-size LRU maps of the program's layout, one per
+ * family, find the SL_PF_TOP_MAX largest counts of both together. */
 static void test_top_sources(void **state)
 {
 	(void)state;
 	need_root();
-	int fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "sl_test_top", 4, 8, SL_PF_SRC_DROPS_MAX, NULL);
-	assert_true(fd >= 0);
+	int fd4 = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "sl_test_top", 4, 8, SL_PF_SRC_DROPS_MAX, NULL);
+	int fd6 = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "sl_test_top6",
+				 sizeof(struct sl_pf_lpm6_key), 8, SL_PF_SRC_DROPS_MAX, NULL);
+	assert_true(fd4 >= 0 && fd6 >= 0);
 	sl_prefilter_t pf = SL_PREFILTER_CLOSED;
-	pf.src_drops_fd = fd;
+	pf.src_drops_fd = fd4;
+	pf.src_drops6_fd = fd6;
 	sl_pf_top_t top;
 	assert_int_equal(sl_prefilter_top_sources(&pf, &top), 0);
 	assert_int_equal(top.n, 0);
+	/* IPv4 sources get the even counts 2..2N, IPv6 /64s the odd ones */
 	enum { N = 1000 };
 	for (uint32_t k = 0; k < N; k++) {
 		uint32_t ip = 0x0a000000u + k;
-		uint64_t drops = (k * 7919u) % N + 1; /* 1..N, scrambled */
-		assert_int_equal(bpf_map_update_elem(fd, &ip, &drops, BPF_ANY), 0);
+		uint64_t drops = 2 * ((k * 7919u) % N) + 2; /* scrambled */
+		assert_int_equal(bpf_map_update_elem(fd4, &ip, &drops, BPF_ANY), 0);
+		struct sl_pf_lpm6_key k6 = {.prefixlen = 64, .addr = {0x20, 0x01, 0x0d, 0xb8, 0, 0,
+								      (uint8_t)(k >> 8), (uint8_t)k}};
+		drops--;
+		assert_int_equal(bpf_map_update_elem(fd6, &k6, &drops, BPF_ANY), 0);
 	}
 	assert_int_equal(sl_prefilter_top_sources(&pf, &top), 0);
 	assert_int_equal(top.n, SL_PF_TOP_MAX);
 	for (unsigned i = 0; i < SL_PF_TOP_MAX; i++) {
+		const struct sl_pf_src *src = &top.src[i];
 		uint64_t drops = 0;
-		assert_int_equal(bpf_map_lookup_elem(fd, &top.src[i].ip, &drops), 0);
-		assert_int_equal(top.src[i].drops, drops);
-		assert_int_equal(drops, N - i);
+		assert_int_equal(src->drops, 2 * N - i);
+		assert_int_equal(src->family, i % 2 ? 6 : 4);
+		if (src->family == 4) {
+			uint32_t ip;
+			memcpy(&ip, src->addr, 4);
+			assert_int_equal(src->prefixlen, 32);
+			assert_int_equal(bpf_map_lookup_elem(fd4, &ip, &drops), 0);
+		} else {
+			struct sl_pf_lpm6_key k6 = {.prefixlen = src->prefixlen};
+			memcpy(k6.addr, src->addr, 16);
+			assert_int_equal(src->prefixlen, 64);
+			assert_int_equal(bpf_map_lookup_elem(fd6, &k6, &drops), 0);
+			assert_int_equal(sl_prefilter_src_drops6(&pf, src->addr, 64), drops);
+		}
+		assert_int_equal(drops, src->drops);
 	}
-	close(fd);
+	close(fd4);
+	close(fd6);
 }
 
 /* 10.99.<c>.<d> in sl_pkt_view_t form, and as udp_frame_from() takes it. */
@@ -404,31 +442,46 @@ static uint32_t view_ip(uint32_t host)
 	return __builtin_bswap32(host);
 }
 
-/* Sends n ingest frames from src (host order); each must end as `slot`,
- * with the action that goes with it and one drop more for src if a drop. */
-static void ingest_n(uint32_t src, unsigned n, unsigned slot)
+/* The IPv4 prefix host/len (host order, 0 <= len <= 32), its bits past
+ * len cleared; valid until the next call. */
+static const sl_cidr_t *cidr4(uint32_t host, unsigned len)
 {
-	static uint8_t f[SL_BAD_FRAME_CAP];
-	size_t len = udp_frame_from(f, src, SL_PORT_INGEST, txn, TXN_SZ);
+	static sl_cidr_t c;
+	uint32_t masked = len ? host & ~0u << (32 - len) : 0;
+	c = (sl_cidr_t){.family = 4, .prefixlen = (uint8_t)len,
+			.addr = {(uint8_t)(masked >> 24), (uint8_t)(masked >> 16),
+				 (uint8_t)(masked >> 8), (uint8_t)masked}};
+	return &c;
+}
+
+/* Sends the frame n times; each must end as `slot`, with the action that
+ * goes with it and, if a drop, one drop more for the source it claims. */
+static void send_n(const uint8_t *f, size_t len, unsigned n, unsigned slot)
+{
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t d0 = sl_prefilter_src_drops(&fx.pf, view_ip(src));
+		uint64_t d0 = claimed_drops(f, len);
 		unsigned moved = SL_PF__COUNT;
 		int action = run(f, len, &moved);
 		if (moved != slot)
-			fail_msg("frame %u of %u from %08x: %s, not %s", i + 1, n, src,
-				 sl_prefilter_counter_name(moved), sl_prefilter_counter_name(slot));
+			fail_msg("frame %u of %u: %s, not %s", i + 1, n, sl_prefilter_counter_name(moved),
+				 sl_prefilter_counter_name(slot));
 		int dropped = strncmp(sl_prefilter_counter_name(slot), "drop_", 5) == 0;
 		assert_int_equal(action, dropped ? XDP_DROP : XDP_PASS);
-		assert_int_equal(sl_prefilter_src_drops(&fx.pf, view_ip(src)) - d0, dropped);
+		assert_int_equal(claimed_drops(f, len) - d0, dropped);
 	}
 }
 
-/* Frames from src until one is rate limited: how many passed first (at
- * most cap + 1 tries). */
-static unsigned passes_until_limited(uint32_t src, unsigned cap)
+/* Sends n ingest frames from src (host order); each must end as `slot`. */
+static void ingest_n(uint32_t src, unsigned n, unsigned slot)
 {
 	static uint8_t f[SL_BAD_FRAME_CAP];
-	size_t len = udp_frame_from(f, src, SL_PORT_INGEST, txn, TXN_SZ);
+	send_n(f, udp_frame_from(f, src, SL_PORT_INGEST, txn, TXN_SZ), n, slot);
+}
+
+/* Frames f until one is rate limited: how many passed first (at most
+ * cap + 1 tries). */
+static unsigned passes_until_limited(const uint8_t *f, size_t len, unsigned cap)
+{
 	for (unsigned i = 0; i <= cap; i++) {
 		unsigned moved = SL_PF__COUNT;
 		int action = run(f, len, &moved);
@@ -463,6 +516,33 @@ static void test_rate_conf(void **state)
 	assert_true(c.rate_pps == 1000000000u && c.token_ns == 1 && c.bucket_ns == 10);
 	sl_pf_conf_rate(&c, 1, UINT32_MAX); /* the largest bucket fits */
 	assert_true(c.bucket_ns == 1000000000ull * UINT32_MAX);
+}
+
+/* Masking to a prefix clears exactly the bits past it; an ip6_prefix
+ * outside 1..128 counts as 64. */
+static void test_mask6(void **state)
+{
+	(void)state;
+	for (unsigned len = 0; len <= 128; len++) {
+		uint8_t a[16];
+		memset(a, 0xff, sizeof a);
+		sl_pf_mask6(a, len);
+		for (unsigned bit = 0; bit < 128; bit++)
+			assert_int_equal(a[bit / 8] >> (7 - bit % 8) & 1, bit < len);
+	}
+	uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, 0x12, 0x34, 0x56, 0x78, 9, 9, 9, 9, 9, 9, 9, 9};
+	sl_pf_mask6(a, 52);
+	static const uint8_t want[16] = {0x20, 0x01, 0x0d, 0xb8, 0x12, 0x34, 0x50};
+	assert_memory_equal(a, want, 16);
+	struct sl_pf_conf c = {0};
+	assert_int_equal(sl_pf_ip6_prefix(&c), 64);
+	c.ip6_prefix = 1;
+	assert_int_equal(sl_pf_ip6_prefix(&c), 1);
+	c.ip6_prefix = 128;
+	assert_int_equal(sl_pf_ip6_prefix(&c), 128);
+	c.ip6_prefix = 129;
+	assert_int_equal(sl_pf_ip6_prefix(&c), 64);
+	assert_int_equal(sl_pf_ip6_prefix(&fx.conf), 64); /* sl_pf_conf_make's default */
 }
 
 /* A source gets exactly its burst, then every frame drops until the bucket
@@ -517,9 +597,10 @@ static void test_rate_limit(void **state)
 	sl_pf_conf_rate(&c, 4, 2);
 	configure(&c);
 	const uint32_t s3 = host_ip(1, 3);
-	assert_int_equal(passes_until_limited(s3, 10), 2);
+	size_t n3 = udp_frame_from(f, s3, SL_PORT_INGEST, txn, TXN_SZ);
+	assert_int_equal(passes_until_limited(f, n3, 10), 2);
 	sleep_ms(600);
-	assert_int_equal(passes_until_limited(s3, 10), 2);
+	assert_int_equal(passes_until_limited(f, n3, 10), 2);
 
 	/* rate 0: off, for the sources already limited too */
 	configure(&fx.conf);
@@ -536,8 +617,8 @@ static void test_allowlist(void **state)
 	sl_pf_conf_rate(&c, 1, 1);
 	configure(&c);
 	const uint32_t s1 = host_ip(2, 1), s2 = host_ip(2, 7), s3 = host_ip(3, 1);
-	assert_int_equal(sl_prefilter_allow(&fx.pf, view_ip(s1), 32), 0);
-	assert_int_equal(sl_prefilter_allow(&fx.pf, view_ip(host_ip(2, 0)), 28), 0); /* .0-.15 */
+	assert_int_equal(sl_prefilter_allow(&fx.pf, cidr4(s1, 32)), 0);
+	assert_int_equal(sl_prefilter_allow(&fx.pf, cidr4(host_ip(2, 0), 28)), 0); /* .0-.15 */
 	ingest_n(s1, 5, SL_PF_REDIRECTED);
 	ingest_n(s2, 5, SL_PF_REDIRECTED);
 	ingest_n(s3, 1, SL_PF_REDIRECTED);
@@ -545,20 +626,20 @@ static void test_allowlist(void **state)
 	ingest_n(host_ip(2, 16), 1, SL_PF_REDIRECTED); /* outside the /28 */
 	ingest_n(host_ip(2, 16), 1, SL_PF_DROP_RATE_LIMITED);
 	/* the /28 gone, s2 is limited; s1 keeps its /32 */
-	assert_int_equal(sl_prefilter_unallow(&fx.pf, view_ip(host_ip(2, 0)), 28), 0);
-	assert_int_equal(sl_prefilter_unallow(&fx.pf, view_ip(host_ip(2, 0)), 28), 0);
+	assert_int_equal(sl_prefilter_unallow(&fx.pf, cidr4(host_ip(2, 0), 28)), 0);
+	assert_int_equal(sl_prefilter_unallow(&fx.pf, cidr4(host_ip(2, 0), 28)), 0);
 	ingest_n(s2, 1, SL_PF_REDIRECTED);
 	ingest_n(s2, 1, SL_PF_DROP_RATE_LIMITED);
 	ingest_n(s1, 3, SL_PF_REDIRECTED);
 	/* allowed, yet blocklisted: dropped */
-	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(s1), 32, 0), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(s1, 32), 0), 0);
 	ingest_n(s1, 1, SL_PF_DROP_BLOCKLISTED);
-	assert_int_equal(sl_prefilter_unblock(&fx.pf, view_ip(s1), 32), 0);
-	assert_int_equal(sl_prefilter_unallow(&fx.pf, view_ip(s1), 32), 0);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr4(s1, 32)), 0);
+	assert_int_equal(sl_prefilter_unallow(&fx.pf, cidr4(s1, 32)), 0);
 	ingest_n(s1, 1, SL_PF_REDIRECTED);
 	ingest_n(s1, 1, SL_PF_DROP_RATE_LIMITED);
 	errno = 0;
-	assert_int_equal(sl_prefilter_allow(&fx.pf, view_ip(s1), 33), -1);
+	assert_int_equal(sl_prefilter_allow(&fx.pf, &(sl_cidr_t){.family = 4, .prefixlen = 33}), -1);
 	assert_int_equal(errno, EINVAL);
 	configure(&fx.conf);
 }
@@ -587,8 +668,8 @@ static void test_blocklist(void **state)
 	const uint64_t now = sl_prefilter_now_ns(), past = now - 1, future = now + 3600 * SL_PF_NS;
 
 	/* hit and miss, ingest */
-	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(4, 0)), 24, 0), 0);
-	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(4, 77)), 24, 0), 0); /* the same */
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(host_ip(4, 0), 24), 0), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(host_ip(4, 77), 24), 0), 0); /* the same */
 	assert_int_equal(map_entries(fx.pf.block_fd), 1);
 	ingest_n(host_ip(4, 5), 2, SL_PF_DROP_BLOCKLISTED);
 	ingest_n(host_ip(5, 5), 1, SL_PF_REDIRECTED);
@@ -596,7 +677,7 @@ static void test_blocklist(void **state)
 	size_t n = gossip_frame(f, TXN_SZ);
 	run(f, n, &moved);
 	assert_int_equal(moved, SL_PF_REDIRECTED);
-	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(PEER_IP), 32, future), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(PEER_IP, 32), future), 0);
 	uint64_t d0 = sl_prefilter_src_drops(&fx.pf, view_ip(PEER_IP));
 	assert_int_equal(run(f, n, &moved), XDP_DROP);
 	assert_int_equal(moved, SL_PF_DROP_BLOCKLISTED);
@@ -606,33 +687,33 @@ static void test_blocklist(void **state)
 	assert_int_equal(run(f, n, &moved), XDP_PASS);
 	assert_int_equal(moved, SL_PF_PASS_NOT_OURS);
 	/* expiry: an expired entry drops nothing */
-	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(PEER_IP), 32, past), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(PEER_IP, 32), past), 0);
 	n = gossip_frame(f, TXN_SZ);
 	run(f, n, &moved);
 	assert_int_equal(moved, SL_PF_REDIRECTED);
 
 	/* longest prefix: a live /32 in an expired /24 ... */
-	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(6, 0)), 24, past), 0);
-	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(6, 7)), 32, future), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(host_ip(6, 0), 24), past), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(host_ip(6, 7), 32), future), 0);
 	ingest_n(host_ip(6, 7), 1, SL_PF_DROP_BLOCKLISTED);
 	ingest_n(host_ip(6, 8), 1, SL_PF_REDIRECTED);
 	/* ... an expired /28 in a live /24: the /24 still blocks ... */
-	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(7, 0)), 24, future), 0);
-	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(7, 0)), 28, past), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(host_ip(7, 0), 24), future), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(host_ip(7, 0), 28), past), 0);
 	ingest_n(host_ip(7, 3), 1, SL_PF_DROP_BLOCKLISTED);
 	ingest_n(host_ip(7, 200), 1, SL_PF_DROP_BLOCKLISTED);
 	/* ... and a live /16 under both, found past two expired ones */
-	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(6, 0)), 28, past), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(host_ip(6, 0), 28), past), 0);
 	ingest_n(host_ip(6, 3), 1, SL_PF_REDIRECTED);
-	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(host_ip(0, 0)), 16, 0), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(host_ip(0, 0), 16), 0), 0);
 	ingest_n(host_ip(6, 3), 1, SL_PF_DROP_BLOCKLISTED);
 	ingest_n(host_ip(9, 9), 1, SL_PF_DROP_BLOCKLISTED);
-	assert_int_equal(sl_prefilter_unblock(&fx.pf, view_ip(host_ip(0, 0)), 16), 0);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr4(host_ip(0, 0), 16)), 0);
 	ingest_n(host_ip(6, 3), 1, SL_PF_REDIRECTED);
 
 	/* expiry in real time: blocked for 300 ms */
 	const uint32_t s = host_ip(8, 9);
-	assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(s), 32, sl_prefilter_now_ns() + 300000000u), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(s, 32), sl_prefilter_now_ns() + 300000000u), 0);
 	ingest_n(s, 1, SL_PF_DROP_BLOCKLISTED);
 	sleep_ms(350);
 	ingest_n(s, 1, SL_PF_REDIRECTED);
@@ -648,7 +729,7 @@ static void test_blocklist(void **state)
 	ingest_n(host_ip(6, 7), 1, SL_PF_DROP_BLOCKLISTED);
 	/* in batches: more expired entries than one batch holds */
 	for (unsigned i = 0; i < 600; i++)
-		assert_int_equal(sl_prefilter_block(&fx.pf, view_ip(0x0b000000u + i), 32, past), 0);
+		assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(0x0b000000u + i, 32), past), 0);
 	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns()), 600);
 	assert_int_equal(map_entries(fx.pf.block_fd), 3);
 	/* at `future`, 6.7/32 and 7.0/24 have expired; 4.0/24 is for ever */
@@ -657,15 +738,394 @@ static void test_blocklist(void **state)
 	ingest_n(host_ip(6, 7), 1, SL_PF_REDIRECTED);
 	ingest_n(host_ip(4, 5), 1, SL_PF_DROP_BLOCKLISTED);
 
-	assert_int_equal(sl_prefilter_unblock(&fx.pf, view_ip(host_ip(4, 0)), 24), 0);
-	assert_int_equal(sl_prefilter_unblock(&fx.pf, view_ip(host_ip(7, 0)), 24), 0); /* absent */
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr4(host_ip(4, 0), 24)), 0);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr4(host_ip(7, 0), 24)), 0); /* absent */
 	assert_int_equal(map_entries(fx.pf.block_fd), 0);
 	errno = 0;
-	assert_int_equal(sl_prefilter_block(&fx.pf, 0, 33, 0), -1);
+	assert_int_equal(sl_prefilter_block(&fx.pf, &(sl_cidr_t){.family = 4, .prefixlen = 33}, 0), -1);
 	assert_int_equal(errno, EINVAL);
 	ingest_n(host_ip(4, 5), 1, SL_PF_REDIRECTED);
 }
 
+/* 2001:db8:<a>:<b>::<h> */
+static void ip6_set(uint8_t out[16], unsigned a, unsigned b, unsigned h)
+{
+	const uint8_t v[16] = {0x20, 0x01, 0x0d, 0xb8, (uint8_t)(a >> 8), (uint8_t)a,
+			       (uint8_t)(b >> 8), (uint8_t)b, [14] = (uint8_t)(h >> 8), (uint8_t)h};
+	memcpy(out, v, 16);
+}
+
+static size_t udp6_frame_to(uint8_t *f, const uint8_t src[16], const uint8_t dst[16],
+			    uint16_t dst_port, const uint8_t *payload, size_t len)
+{
+	sl_udp6_addr_t a = {.src_mac = {2, 0, 0, 0, 0, 1}, .dst_mac = {2, 0, 0, 0, 0, 0x0b},
+			    .src_port = 40000, .dst_port = dst_port};
+	memcpy(a.src_ip, src, 16);
+	memcpy(a.dst_ip, dst, 16);
+	size_t n = sl_pkt_build_udp6(f, SL_BAD_FRAME_CAP, &a, payload, len);
+	assert_true(n > 0);
+	return n;
+}
+
+static size_t udp6_frame_from(uint8_t *f, const uint8_t src[16], uint16_t dst_port,
+			      const uint8_t *payload, size_t len)
+{
+	return udp6_frame_to(f, src, my_ip6, dst_port, payload, len);
+}
+
+static size_t gossip6_frame_from(uint8_t *f, const uint8_t src[16], uint8_t ttl)
+{
+	uint8_t g[sizeof txn + sizeof(struct sl_gossip_hdr)];
+	size_t n = sl_gossip_frame_build(g, sizeof g, ttl, PEER_TOKEN, txn, TXN_SZ);
+	assert_true(n > 0);
+	return udp6_frame_from(f, src, SL_PORT_GOSSIP, g, n);
+}
+
+/* The frame f of n bytes with an 802.1Q tag (VLAN 100) put in. */
+static size_t vlan(uint8_t *f, size_t n)
+{
+	size_t t = sl_pkt_vlan_tag(f, n, SL_BAD_FRAME_CAP, 100);
+	assert_true(t == n + 4);
+	return t;
+}
+
+static void ingest6_n(const uint8_t src[16], unsigned n, unsigned slot)
+{
+	static uint8_t f[SL_BAD_FRAME_CAP];
+	send_n(f, udp6_frame_from(f, src, SL_PORT_INGEST, txn, TXN_SZ), n, slot);
+}
+
+/* IPv6 and tagged frames take the IPv4 frames' decisions: ingest to our
+ * address redirected, oversize and broken gossip dropped, other ports and
+ * addresses the kernel's; IPv6 gossip is no peer's (the peers are IPv4).
+ * Without an IPv6 address in the conf, no IPv6 frame is ours. QinQ is the
+ * kernel's. */
+static void test_ipv6_and_vlan_frames(void **state)
+{
+	(void)state;
+	need_root();
+	static uint8_t f[SL_BAD_FRAME_CAP];
+	configure(&fx.conf);
+	uint8_t s6[16], other6[16];
+	ip6_set(s6, 1, 2, 3);
+	ip6_set(other6, 0x99, 0, 0x0c);
+	for (int tag = 0; tag < 2; tag++) {
+#define T(n) (tag ? vlan(f, (n)) : (n))
+		assert_int_equal(check_frame("ipv6 ingest", f, T(udp6_frame_from(f, s6, SL_PORT_INGEST, txn, TXN_SZ))),
+				 SL_PF_REDIRECTED);
+		assert_int_equal(check_frame("ipv6 ingest, largest", f,
+					     T(udp6_frame_from(f, s6, SL_PORT_INGEST, txn, SL_TXN_MTU))),
+				 SL_PF_REDIRECTED);
+		assert_int_equal(check_frame("ipv6 ingest, oversize", f,
+					     T(udp6_frame_from(f, s6, SL_PORT_INGEST, txn, SL_TXN_MTU + 1))),
+				 SL_PF_DROP_OVERSIZE);
+		assert_int_equal(check_frame("ipv6 gossip", f, T(gossip6_frame_from(f, s6, 2))),
+				 SL_PF_DROP_UNKNOWN_PEER);
+		assert_int_equal(check_frame("ipv6 gossip, ttl 0", f, T(gossip6_frame_from(f, s6, 0))),
+				 SL_PF_DROP_GOSSIP_HDR);
+		assert_int_equal(check_frame("ipv6 control port", f,
+					     T(udp6_frame_from(f, s6, SL_PORT_CONTROL, txn, TXN_SZ))),
+				 SL_PF_PASS_NOT_OURS);
+		assert_int_equal(check_frame("ipv6 to another address", f,
+					     T(udp6_frame_to(f, s6, other6, SL_PORT_INGEST, txn, TXN_SZ))),
+				 SL_PF_PASS_NOT_OURS);
+		assert_int_equal(check_frame("ipv4 ingest", f, T(udp_frame(f, SL_PORT_INGEST, txn, TXN_SZ))),
+				 SL_PF_REDIRECTED);
+		assert_int_equal(check_frame("ipv4 ingest, oversize", f,
+					     T(udp_frame(f, SL_PORT_INGEST, txn, SL_TXN_MTU + 1))),
+				 SL_PF_DROP_OVERSIZE);
+		assert_int_equal(check_frame("ipv4 gossip, peer", f, T(gossip_frame(f, TXN_SZ))),
+				 SL_PF_REDIRECTED);
+		assert_int_equal(check_frame("ipv4 gossip, another token", f,
+					     T(gossip_frame_from(f, PEER_IP, PEER_TOKEN + 1, TXN_SZ))),
+				 SL_PF_DROP_BAD_TOKEN);
+		assert_int_equal(check_frame("ipv4 gossip, no peer", f,
+					     T(gossip_frame_from(f, OTHER_IP, PEER_TOKEN, TXN_SZ))),
+				 SL_PF_DROP_UNKNOWN_PEER);
+		assert_int_equal(check_frame("ipv4 control port", f, T(udp_frame(f, SL_PORT_CONTROL, txn, TXN_SZ))),
+				 SL_PF_PASS_NOT_OURS);
+#undef T
+	}
+	/* QinQ: a good frame behind two tags */
+	size_t n = vlan(f, vlan(f, udp_frame(f, SL_PORT_INGEST, txn, TXN_SZ)));
+	f[12] = 0x88, f[13] = 0xa8;
+	assert_int_equal(check_frame("qinq", f, n), sl_pf_pkt_slot(SL_PKT_NOT_IP));
+	n = vlan(f, vlan(f, udp6_frame_from(f, s6, SL_PORT_INGEST, txn, TXN_SZ)));
+	assert_int_equal(check_frame("two 802.1q tags", f, n), sl_pf_pkt_slot(SL_PKT_NOT_IP));
+
+	/* no IPv6 address: not ours, to our old one or to :: */
+	struct sl_pf_conf c = fx.conf;
+	memset(c.ip6, 0, sizeof c.ip6);
+	configure(&c);
+	assert_int_equal(check_frame("ipv6, none configured", f,
+				     udp6_frame_from(f, s6, SL_PORT_INGEST, txn, TXN_SZ)),
+			 SL_PF_PASS_NOT_OURS);
+	static const uint8_t any[16];
+	assert_int_equal(check_frame("ipv6 to ::, none configured", f,
+				     udp6_frame_to(f, s6, any, SL_PORT_INGEST, txn, TXN_SZ)),
+			 SL_PF_PASS_NOT_OURS);
+	configure(&fx.conf);
+}
+
+/* IPv6 sources share a bucket per ip6_prefix bits (64 by default, and for
+ * a conf without a valid one); their drops count per prefix. */
+static void test_rate_limit6(void **state)
+{
+	(void)state;
+	need_root();
+	static uint8_t f[SL_BAD_FRAME_CAP];
+	struct sl_pf_conf c = fx.conf;
+	sl_pf_conf_rate(&c, 1, 2); /* 1/s: nothing refills during the test */
+	configure(&c);
+	uint8_t a1[16], a2[16], b1[16];
+	ip6_set(a1, 7, 1, 1);
+	ip6_set(a2, 7, 1, 2); /* a1's /64 */
+	ip6_set(b1, 7, 2, 1); /* another /64, a1's /48 */
+	ingest6_n(a1, 1, SL_PF_REDIRECTED);
+	ingest6_n(a2, 1, SL_PF_REDIRECTED);
+	ingest6_n(a2, 2, SL_PF_DROP_RATE_LIMITED);
+	send_n(f, vlan(f, udp6_frame_from(f, a1, SL_PORT_INGEST, txn, TXN_SZ)), 1,
+	       SL_PF_DROP_RATE_LIMITED); /* tagged: the same source */
+	ingest6_n(b1, 2, SL_PF_REDIRECTED);
+	ingest6_n(b1, 1, SL_PF_DROP_RATE_LIMITED);
+	assert_int_equal(sl_prefilter_src_drops6(&fx.pf, a1, 64), 3);
+	assert_int_equal(sl_prefilter_src_drops6(&fx.pf, b1, 64), 1);
+	assert_int_equal(sl_prefilter_src_drops6(&fx.pf, a1, 128), 0);
+	struct sl_pf_key6 key;
+	struct sl_pf_bucket bucket;
+	memcpy(key.addr, a2, 16);
+	sl_pf_mask6(key.addr, 64);
+	assert_int_equal(bpf_map_lookup_elem(fx.pf.rate6_fd, &key, &bucket), 0);
+	assert_true(bucket.tokens < c.token_ns);
+	ingest_n(host_ip(7, 1), 2, SL_PF_REDIRECTED); /* IPv4 keeps its own buckets */
+	/* gossip is not limited */
+	size_t n = gossip6_frame_from(f, a1, 2);
+	send_n(f, n, 3, SL_PF_DROP_UNKNOWN_PEER);
+
+	/* every address its own bucket */
+	c.ip6_prefix = 128;
+	configure(&c);
+	ingest6_n(a1, 2, SL_PF_REDIRECTED);
+	ingest6_n(a2, 2, SL_PF_REDIRECTED);
+	ingest6_n(a2, 1, SL_PF_DROP_RATE_LIMITED);
+	assert_int_equal(sl_prefilter_src_drops6(&fx.pf, a2, 128), 1);
+	/* a /48: a1 and b1 share one */
+	c.ip6_prefix = 48;
+	configure(&c);
+	ingest6_n(a1, 2, SL_PF_REDIRECTED);
+	ingest6_n(b1, 1, SL_PF_DROP_RATE_LIMITED);
+	assert_int_equal(sl_prefilter_src_drops6(&fx.pf, b1, 48), 1);
+	/* 0 (no valid ip6_prefix): the default /64 */
+	uint8_t d1[16], d2[16];
+	ip6_set(d1, 7, 3, 1);
+	ip6_set(d2, 7, 3, 2);
+	c.ip6_prefix = 0;
+	configure(&c);
+	ingest6_n(d1, 2, SL_PF_REDIRECTED);
+	ingest6_n(d2, 1, SL_PF_DROP_RATE_LIMITED);
+	assert_int_equal(sl_prefilter_src_drops6(&fx.pf, d2, 64), 1);
+	/* rate 0: off */
+	configure(&fx.conf);
+	ingest6_n(a1, 4, SL_PF_REDIRECTED);
+}
+
+/* IPv6 allowlist entries exempt their addresses from the limit (whatever
+ * the /64 bucket), only from it; what sl_prefilter_allowed() and
+ * sl_prefilter_allowlist() say of both families. */
+static void test_allowlist6(void **state)
+{
+	(void)state;
+	need_root();
+	struct sl_pf_conf c = fx.conf;
+	sl_pf_conf_rate(&c, 1, 1);
+	configure(&c);
+	sl_cidr_t one = {.family = 6, .prefixlen = 128}, wide = {.family = 6, .prefixlen = 56};
+	ip6_set(one.addr, 8, 1, 5);
+	ip6_set(wide.addr, 8, 0x200, 0); /* 2001:db8:8:200::/56 */
+	uint8_t s1b[16], s2[16], s3[16];
+	ip6_set(s1b, 8, 1, 6);     /* one's /64, not one */
+	ip6_set(s2, 8, 0x2ab, 1);  /* in wide */
+	ip6_set(s3, 8, 0x300, 1);  /* outside it */
+	assert_int_equal(sl_prefilter_allow(&fx.pf, &one), 0);
+	assert_int_equal(sl_prefilter_allow(&fx.pf, &wide), 0);
+	assert_int_equal(sl_prefilter_allow(&fx.pf, cidr4(host_ip(9, 1), 32)), 0);
+	ingest6_n(one.addr, 5, SL_PF_REDIRECTED);
+	ingest6_n(s1b, 1, SL_PF_REDIRECTED);
+	ingest6_n(s1b, 1, SL_PF_DROP_RATE_LIMITED);
+	ingest6_n(s2, 5, SL_PF_REDIRECTED);
+	ingest6_n(s3, 1, SL_PF_REDIRECTED);
+	ingest6_n(s3, 1, SL_PF_DROP_RATE_LIMITED);
+
+	assert_int_equal(sl_prefilter_allowed(&fx.pf, 6, one.addr), 1);
+	assert_int_equal(sl_prefilter_allowed(&fx.pf, 6, s1b), 0);
+	assert_int_equal(sl_prefilter_allowed(&fx.pf, 6, s2), 1);
+	assert_int_equal(sl_prefilter_allowed(&fx.pf, 4, (const uint8_t[]){10, 99, 9, 1}), 1);
+	assert_int_equal(sl_prefilter_allowed(&fx.pf, 4, (const uint8_t[]){10, 99, 9, 2}), 0);
+	sl_cidr_t list[8];
+	assert_int_equal(sl_prefilter_allowlist(&fx.pf, list, 8), 3);
+	assert_int_equal(list[0].family, 4); /* IPv4 first */
+	assert_memory_equal(list[0].addr, ((const uint8_t[16]){10, 99, 9, 1}), 16);
+	assert_int_equal(list[0].prefixlen, 32);
+	assert_int_equal(list[1].family, 6);
+	assert_int_equal(list[2].family, 6);
+	int first = list[1].prefixlen == 128 ? 1 : 2; /* the trie's order */
+	assert_memory_equal(&list[first], &one, sizeof one);
+	assert_memory_equal(&list[3 - first], &wide, sizeof wide);
+	assert_int_equal(sl_prefilter_allowlist(&fx.pf, list, 2), 2); /* at most max */
+	assert_int_equal(sl_prefilter_allowlist(&fx.pf, list, 0), 0);
+
+	/* the /56 gone, s2 is limited; allowed, yet blocklisted: dropped */
+	assert_int_equal(sl_prefilter_unallow(&fx.pf, &wide), 0);
+	assert_int_equal(sl_prefilter_unallow(&fx.pf, &wide), 0); /* absent: no error */
+	ingest6_n(s2, 1, SL_PF_REDIRECTED);
+	ingest6_n(s2, 1, SL_PF_DROP_RATE_LIMITED);
+	assert_int_equal(sl_prefilter_block(&fx.pf, &one, 0), 0);
+	ingest6_n(one.addr, 1, SL_PF_DROP_BLOCKLISTED);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, &one), 0);
+	assert_int_equal(sl_prefilter_unallow(&fx.pf, &one), 0);
+	assert_int_equal(sl_prefilter_unallow(&fx.pf, cidr4(host_ip(9, 1), 32)), 0);
+	assert_int_equal(sl_prefilter_allowlist(&fx.pf, list, 8), 0);
+	/* one's /64 bucket was s1b's: empty */
+	ingest6_n(one.addr, 1, SL_PF_DROP_RATE_LIMITED);
+
+	/* not valid sl_cidr_t: refused */
+	sl_cidr_t bad = one;
+	bad.prefixlen = 129;
+	errno = 0;
+	assert_int_equal(sl_prefilter_allow(&fx.pf, &bad), -1);
+	assert_int_equal(errno, EINVAL);
+	bad.prefixlen = 64; /* ::5 is past /64 */
+	errno = 0;
+	assert_int_equal(sl_prefilter_allow(&fx.pf, &bad), -1);
+	assert_int_equal(errno, EINVAL);
+	bad.family = 5;
+	assert_int_equal(sl_prefilter_unallow(&fx.pf, &bad), -1);
+	errno = 0;
+	assert_int_equal(sl_prefilter_allowed(&fx.pf, 5, one.addr), -1);
+	assert_int_equal(errno, EINVAL);
+	configure(&fx.conf);
+}
+
+static const sl_cidr_t *cidr6(unsigned a, unsigned b, unsigned h, unsigned len)
+{
+	static sl_cidr_t c;
+	c = (sl_cidr_t){.family = 6, .prefixlen = (uint8_t)len};
+	ip6_set(c.addr, a, b, h);
+	return &c;
+}
+
+/* IPv6 blocklist: the IPv4 one's rules, on both ports of ours, tagged or
+ * not; the listing and the sweep cover both families. */
+static void test_blocklist6(void **state)
+{
+	(void)state;
+	need_root();
+	static uint8_t f[SL_BAD_FRAME_CAP];
+	configure(&fx.conf);
+	const uint64_t now = sl_prefilter_now_ns(), past = now - 1, future = now + 3600 * SL_PF_NS;
+	uint8_t s[16];
+
+	/* hit (ingest, tagged, gossip) and miss; other ports untouched */
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(9, 1, 0, 64), 0), 0);
+	ip6_set(s, 9, 1, 7);
+	ingest6_n(s, 2, SL_PF_DROP_BLOCKLISTED);
+	send_n(f, vlan(f, udp6_frame_from(f, s, SL_PORT_INGEST, txn, TXN_SZ)), 1, SL_PF_DROP_BLOCKLISTED);
+	send_n(f, gossip6_frame_from(f, s, 2), 1, SL_PF_DROP_BLOCKLISTED);
+	send_n(f, udp6_frame_from(f, s, SL_PORT_CONTROL, txn, TXN_SZ), 1, SL_PF_PASS_NOT_OURS);
+	ip6_set(s, 9, 2, 7);
+	ingest6_n(s, 1, SL_PF_REDIRECTED);
+	/* an expired entry drops nothing */
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(9, 3, 1, 128), past), 0);
+	ip6_set(s, 9, 3, 1);
+	ingest6_n(s, 1, SL_PF_REDIRECTED);
+
+	/* longest prefix: a live /128 in an expired /64 ... */
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(9, 4, 0, 64), past), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(9, 4, 7, 128), future), 0);
+	ip6_set(s, 9, 4, 7);
+	ingest6_n(s, 1, SL_PF_DROP_BLOCKLISTED);
+	ip6_set(s, 9, 4, 8);
+	ingest6_n(s, 1, SL_PF_REDIRECTED);
+	/* ... an expired /80 in a live /64: the /64 still blocks ... */
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(9, 5, 0, 64), future), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(9, 5, 0, 80), past), 0);
+	ip6_set(s, 9, 5, 3);
+	ingest6_n(s, 1, SL_PF_DROP_BLOCKLISTED);
+	/* ... and a live /32 found past two expired longer ones */
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(9, 4, 0, 96), past), 0);
+	ip6_set(s, 9, 4, 3);
+	ingest6_n(s, 1, SL_PF_REDIRECTED);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(0, 0, 0, 32), 0), 0);
+	ingest6_n(s, 1, SL_PF_DROP_BLOCKLISTED);
+	ip6_set(s, 0x77, 0, 1);
+	ingest6_n(s, 1, SL_PF_DROP_BLOCKLISTED);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr6(0, 0, 0, 32)), 0);
+	ingest6_n(s, 1, SL_PF_REDIRECTED);
+	/* IPv4 frames never meet the IPv6 entries */
+	ingest_n(host_ip(9, 9), 1, SL_PF_REDIRECTED);
+
+	/* expiry in real time: blocked for 300 ms */
+	ip6_set(s, 9, 8, 9);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(9, 8, 9, 128), sl_prefilter_now_ns() + 300000000u), 0);
+	ingest6_n(s, 1, SL_PF_DROP_BLOCKLISTED);
+	sleep_ms(350);
+	ingest6_n(s, 1, SL_PF_REDIRECTED);
+
+	/* the listing: both families, IPv4 first, expiry kept */
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(host_ip(4, 0), 24), past), 0);
+	sl_pf_block_entry_t list[16];
+	assert_int_equal(sl_prefilter_blocklist(&fx.pf, list, 16), 9);
+	assert_int_equal(list[0].cidr.family, 4);
+	assert_memory_equal(&list[0].cidr, cidr4(host_ip(4, 0), 24), sizeof(sl_cidr_t));
+	assert_int_equal(list[0].expiry_ns, past);
+	unsigned found = 0;
+	for (unsigned i = 1; i < 9; i++) {
+		assert_int_equal(list[i].cidr.family, 6);
+		if (memcmp(&list[i].cidr, cidr6(9, 5, 0, 64), sizeof(sl_cidr_t)) == 0) {
+			assert_int_equal(list[i].expiry_ns, future);
+			found++;
+		}
+		if (memcmp(&list[i].cidr, cidr6(9, 1, 0, 64), sizeof(sl_cidr_t)) == 0) {
+			assert_int_equal(list[i].expiry_ns, 0);
+			found++;
+		}
+	}
+	assert_int_equal(found, 2);
+	assert_int_equal(sl_prefilter_blocklist(&fx.pf, list, 3), 3);
+
+	/* the sweep, both families: expired 4.0/24, 9:3::1/128, 9:4::/64,
+	 * 9:5::/80, 9:4::/96, 9:8::9/128; kept 9:1::/64, 9:4::7/128, 9:5::/64 */
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns()), 6);
+	assert_int_equal(map_entries(fx.pf.block_fd), 0);
+	assert_int_equal(sl_prefilter_blocklist(&fx.pf, list, 16), 3);
+	ip6_set(s, 9, 4, 7);
+	ingest6_n(s, 1, SL_PF_DROP_BLOCKLISTED);
+	/* in batches */
+	for (unsigned i = 0; i < 600; i++)
+		assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(0xa, i, 1, 128), past), 0);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns()), 600);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, future), 2);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr6(9, 1, 0, 64)), 0);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr6(9, 1, 0, 64)), 0); /* absent */
+	assert_int_equal(sl_prefilter_blocklist(&fx.pf, list, 16), 0);
+	ip6_set(s, 9, 1, 7);
+	ingest6_n(s, 1, SL_PF_REDIRECTED);
+
+	sl_cidr_t bad = *cidr6(9, 1, 7, 128);
+	bad.prefixlen = 129;
+	errno = 0;
+	assert_int_equal(sl_prefilter_block(&fx.pf, &bad, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	bad.prefixlen = 64; /* host bits set */
+	errno = 0;
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, &bad), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
+/* Every sl_bad_frame kind, as built and behind a tag, and the defects the
+ * kinds lack (a short IPv4 header, a short UDP datagram, a cut tag): each
+ * gets what the user-space rules say, and between them every verdict of
+ * each family shows up, tagged and untagged. */
 static void test_bad_frames(void **state)
 {
 	(void)state;
@@ -673,18 +1133,69 @@ static void test_bad_frames(void **state)
 	static uint8_t f[SL_BAD_FRAME_CAP];
 	configure(&fx.conf);
 	sl_udp4_addr_t a = addr(SL_PORT_INGEST);
-	for (unsigned k = 0; k < SL_BAD_FRAME__COUNT; k++) {
-		size_t n = sl_bad_frame_build(k, f, sizeof f, &a, SL_PORT_GOSSIP, txn, TXN_SZ);
-		assert_true(n > 0);
-		if (n < SL_ETH_HLEN) {
-			/* bpf_prog_test_run refuses frames shorter than an
-			 * Ethernet header, as every driver does. */
-			LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f, .data_size_in = (uint32_t)n);
-			assert_int_equal(bpf_prog_test_run_opts(fx.prog_fd, &o), -EINVAL);
-			continue;
+	enum { EXTRA = 3 };
+	unsigned seen[2][3][SL_PKT__COUNT] = {{{0}}}; /* [tagged][family 0, 4, 6][verdict] */
+	for (unsigned k = 0; k < SL_BAD_FRAME__COUNT + EXTRA; k++) {
+		size_t n;
+		const char *name = k < SL_BAD_FRAME__COUNT ? sl_bad_frame_name(k) : "extra";
+		if (k < SL_BAD_FRAME__COUNT) {
+			n = sl_bad_frame_build(k, f, sizeof f, &a, SL_PORT_GOSSIP, txn, TXN_SZ);
+		} else if (k == SL_BAD_FRAME__COUNT) {
+			n = SL_ETH_HLEN + SL_IPV4_HLEN_MIN - 1; /* a short IPv4 header */
+			udp_frame(f, SL_PORT_INGEST, txn, TXN_SZ);
+		} else if (k == SL_BAD_FRAME__COUNT + 1) {
+			/* a total length that leaves 4 bytes for UDP */
+			udp_frame(f, SL_PORT_INGEST, txn, TXN_SZ);
+			uint8_t *ip = f + SL_ETH_HLEN;
+			ip[2] = 0, ip[3] = SL_IPV4_HLEN_MIN + 4, ip[10] = ip[11] = 0;
+			uint16_t sum = sl_inet_csum(ip, SL_IPV4_HLEN_MIN, 0);
+			ip[10] = (uint8_t)(sum >> 8), ip[11] = (uint8_t)sum;
+			n = SL_ETH_HLEN + SL_IPV4_HLEN_MIN + 4;
+		} else {
+			n = SL_ETH_HLEN + 2; /* a tag cut short: tagged below */
+			udp_frame(f, SL_PORT_INGEST, txn, TXN_SZ);
+			f[12] = 0x81, f[13] = 0;
 		}
-		check_frame(sl_bad_frame_name(k), f, n);
+		assert_true(n > 0);
+		const int cut_tag = k == SL_BAD_FRAME__COUNT + EXTRA - 1; /* tagged as it is */
+		for (int tag = cut_tag; tag < 2; tag++) {
+			if (tag && n < SL_ETH_HLEN)
+				break;
+			size_t len = tag && !cut_tag ? vlan(f, n) : n;
+			if (len < SL_ETH_HLEN) {
+				/* bpf_prog_test_run refuses frames shorter than an
+				 * Ethernet header, as every driver does. */
+				LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f, .data_size_in = (uint32_t)len);
+				assert_int_equal(bpf_prog_test_run_opts(fx.prog_fd, &o), -EINVAL);
+				continue;
+			}
+			check_frame(name, f, len);
+			sl_pkt_view_t v;
+			uint8_t src[16];
+			sl_pkt_verdict_t verdict = sl_pkt_check(f, (uint32_t)len, &v);
+			unsigned family = v.family ? v.family : sl_pkt_src_addr(f, (uint32_t)len, src);
+			if (verdict == SL_PKT_SHORT_IPV4)
+				family = 4; /* too short for its source */
+			seen[tag][family / 3][verdict]++;
+		}
 	}
+	static const sl_pkt_verdict_t v4[] = {SL_PKT_SHORT_IPV4, SL_PKT_BAD_VERSION, SL_PKT_BAD_IHL,
+					      SL_PKT_BAD_TOTAL_LEN, SL_PKT_FRAGMENT, SL_PKT_BAD_IP_CSUM,
+					      SL_PKT_NOT_UDP, SL_PKT_SHORT_UDP, SL_PKT_BAD_UDP_LEN, SL_PKT_OK};
+	static const sl_pkt_verdict_t v6[] = {SL_PKT_SHORT_IPV6, SL_PKT_BAD_VERSION, SL_PKT_BAD_TOTAL_LEN,
+					      SL_PKT_NOT_UDP, SL_PKT_SHORT_UDP, SL_PKT_BAD_UDP_LEN,
+					      SL_PKT_BAD_UDP_CSUM};
+	for (int tag = 0; tag < 2; tag++) {
+		for (unsigned i = 0; i < sizeof v4 / sizeof v4[0]; i++)
+			if (!seen[tag][1][v4[i]])
+				fail_msg("IPv4 %s: no frame got %d", tag ? "tagged" : "untagged", v4[i]);
+		for (unsigned i = 0; i < sizeof v6 / sizeof v6[0]; i++)
+			if (!seen[tag][2][v6[i]])
+				fail_msg("IPv6 %s: no frame got %d", tag ? "tagged" : "untagged", v6[i]);
+		assert_true(seen[tag][0][SL_PKT_NOT_IP] > 0);
+	}
+	/* untagged, a frame short of an Ethernet header never runs (above) */
+	assert_true(seen[1][0][SL_PKT_SHORT_ETH] > 0);
 }
 
 static size_t read_frame(const char *path, uint8_t *f, size_t cap)
@@ -740,9 +1251,14 @@ int main(void)
 		cmocka_unit_test(test_prev_token),
 		cmocka_unit_test(test_top_sources),
 		cmocka_unit_test(test_rate_conf),
+		cmocka_unit_test(test_mask6),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_allowlist),
 		cmocka_unit_test(test_blocklist),
+		cmocka_unit_test(test_ipv6_and_vlan_frames),
+		cmocka_unit_test(test_rate_limit6),
+		cmocka_unit_test(test_allowlist6),
+		cmocka_unit_test(test_blocklist6),
 		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_vectors),
 	};

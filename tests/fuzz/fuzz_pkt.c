@@ -3,14 +3,17 @@
  * XDP prefilter:
  *   - sl_pkt_check reads only inside the frame (the frame is an exact-size
  *     heap copy, so ASan sees a read past its end) and, on OK, describes
- *     parts that lie inside it;
+ *     parts that lie inside it, for IPv4 and IPv6, tagged (802.1Q) or not;
+ *   - sl_pkt_src_addr stays inside the frame too, and on an accepted frame
+ *     finds the view's family and source;
  *   - sl_pkt_check_fast, the rx path's shortcut, accepts only what
  *     sl_pkt_check accepts and describes it identically;
  *   - sl_gossip_check on an accepted payload stays inside it.
  * The IPv4 header checksum would stop almost every mutation at the L3
  * rules, so when the first input byte is odd the target writes the right
- * checksum into the frame (the rest of the input) before checking it; when
- * it is even the frame is checked as it came. */
+ * checksum into the frame (the rest of the input; the header found behind
+ * a tag too) before checking it; when it is even the frame is checked as it
+ * came. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +33,12 @@ static void fail(const char *why)
  * frame holds a whole header of the length its IHL says. */
 static void fix_ipv4_csum(uint8_t *f, size_t len)
 {
-	if (len < SL_ETH_HLEN + SL_IPV4_HLEN_MIN)
+	unsigned type = 0, l3 = sl_pkt_l3(f, (uint32_t)len, &type);
+	if (l3 == 0 || type != SL_ETH_P_IPV4 || len < l3 + SL_IPV4_HLEN_MIN)
 		return;
-	uint8_t *ip = f + SL_ETH_HLEN;
+	uint8_t *ip = f + l3;
 	unsigned hlen = (unsigned)(ip[0] & 0x0f) * 4;
-	if (hlen < SL_IPV4_HLEN_MIN || SL_ETH_HLEN + hlen > len)
+	if (hlen < SL_IPV4_HLEN_MIN || l3 + hlen > len)
 		return;
 	ip[10] = ip[11] = 0;
 	unsigned sum = 0xffffu & ~(unsigned)sl_pkt_ipv4_csum_fold(ip, hlen);
@@ -64,11 +68,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (memcmp(&v, &vf, sizeof(v)) != 0)
 			fail("sl_pkt_check_fast describes the frame differently");
 	}
+	uint8_t src[16] = {0};
+	unsigned family = sl_pkt_src_addr(f, (uint32_t)len, src);
 	if (verdict == SL_PKT_OK) {
-		if (v.l3_off != SL_ETH_HLEN || v.l4_off < v.l3_off + SL_IPV4_HLEN_MIN ||
+		static const uint8_t zero[16];
+		if (v.l3_off != SL_ETH_HLEN + (v.vlan ? SL_VLAN_HLEN : 0) ||
 		    v.payload_off != v.l4_off + SL_UDP_HLEN ||
 		    (size_t)v.payload_off + v.payload_len > len)
 			fail("an accepted frame's parts do not lie inside it");
+		if (v.vlan ? v.vlan_tci != sl_pkt_rd_be16(f + SL_ETH_HLEN) : v.vlan_tci != 0)
+			fail("the VLAN tag is misreported");
+		if (family != v.family)
+			fail("sl_pkt_src_addr finds another family than sl_pkt_check");
+		if (v.family == 4 &&
+		    (v.l4_off < v.l3_off + SL_IPV4_HLEN_MIN || v.src_ip != sl_pkt_rd_le32(src) ||
+		     memcmp(v.src6, zero, 16) != 0 || memcmp(v.dst6, zero, 16) != 0))
+			fail("an accepted IPv4 frame is described wrong");
+		if (v.family == 6 &&
+		    (v.l4_off != v.l3_off + SL_IPV6_HLEN || v.src_ip != 0 || v.dst_ip != 0 ||
+		     memcmp(v.src6, src, 16) != 0 || memcmp(v.dst6, f + v.l3_off + 24, 16) != 0))
+			fail("an accepted IPv6 frame is described wrong");
+		if (v.family != 4 && v.family != 6)
+			fail("an accepted frame has no family");
 		/* The payload alone, exact size: a read past it is an ASan report. */
 		uint8_t *payload = malloc(v.payload_len ? v.payload_len : 1);
 		if (payload) {

@@ -4,7 +4,8 @@ seeds only), seeded with a corpus written to a temporary folder from the
 shared vectors. Exit status 1 when the fuzzer finds anything; the offending
 inputs are kept in $SLUICE_BUILD_DIR/fuzz-artifacts/.
 
-usage: run_fuzz.py FUZZER SEED_KIND     (SEED_KIND: solana-txns | sluice-configs | frames | none)"""
+usage: run_fuzz.py FUZZER SEED_KIND     (SEED_KIND: solana-txns | sluice-configs | frames | cidrs |
+                                         none)"""
 import os
 import shutil
 import subprocess
@@ -40,20 +41,72 @@ def sluice_configs(vectors: Path, out: Path) -> int:
     return n
 
 
+def ip4_udp(payload: bytes) -> bytes:
+    """IPv4 (checksum filled in) + UDP 40000 -> 8003, 10.99.0.1 -> 10.99.0.11."""
+    udp = (40000).to_bytes(2, "big") + (8003).to_bytes(2, "big") + \
+        (8 + len(payload)).to_bytes(2, "big") + b"\0\0" + payload
+    ip = bytearray(b"\x45\0" + (20 + len(udp)).to_bytes(2, "big") + b"\0\0\x40\0\x40\x11\0\0" +
+                   bytes([10, 99, 0, 1, 10, 99, 0, 11]))
+    s = sum(int.from_bytes(ip[i:i + 2], "big") for i in range(0, 20, 2))
+    s = (s & 0xffff) + (s >> 16)
+    ip[10:12] = ((~((s & 0xffff) + (s >> 16))) & 0xffff).to_bytes(2, "big")
+    return bytes(ip) + udp
+
+
+def ip6(next_hdr: int, body: bytes) -> bytes:
+    """IPv6 2001:db8::1 -> 2001:db8::b carrying body."""
+    addr = lambda last: bytes.fromhex("20010db8") + bytes(11) + bytes([last])
+    return b"\x60\0\0\0" + len(body).to_bytes(2, "big") + bytes([next_hdr, 64]) + addr(1) + addr(11) + body
+
+
+def udp6(payload: bytes) -> bytes:
+    return ip6(17, (40000).to_bytes(2, "big") + (8003).to_bytes(2, "big") +
+               (8 + len(payload)).to_bytes(2, "big") + b"\x12\x34" + payload)
+
+
+def eth(*types_and_body) -> bytes:
+    """MACs, then each EtherType or tag (TPID, TCI) in turn, then the body."""
+    *tags, body = types_and_body
+    return b"\x02" * 12 + b"".join(t.to_bytes(2, "big") for t in tags) + body
+
+
 def frames(vectors: Path, out: Path) -> int:
     """The raw Ethernet frames of xdp-frames, each seeded twice: as it is
     (first byte 0) and with the target fixing the IPv4 checksum (first byte 1),
-    the two modes of fuzz_pkt."""
+    the two modes of fuzz_pkt; and built here, the frames the vectors lack:
+    IPv6 (UDP, ICMPv6, a hop-by-hop header), 802.1Q-tagged IPv4 and IPv6,
+    and QinQ."""
+    gossip = b"SLC1\x01\x01\x04\0" + bytes(range(8)) + bytes(64)
+    built = {
+        "udp6": eth(0x86dd, udp6(gossip)),
+        "udp6_vlan": eth(0x8100, 0x0064, 0x86dd, udp6(gossip)),
+        "udp4_vlan": eth(0x8100, 0x2064, 0x0800, ip4_udp(gossip)),
+        "udp4_qinq": eth(0x88a8, 0x0010, 0x8100, 0x0064, 0x0800, ip4_udp(gossip)),
+        "udp6_two_tags": eth(0x8100, 0x0010, 0x8100, 0x0064, 0x86dd, udp6(gossip)),
+        "icmp6_ns": eth(0x86dd, ip6(58, bytes([135]) + bytes(23))),
+        "mld_hbh": eth(0x86dd, ip6(0, bytes([58, 0, 5, 2, 0, 0, 1, 0, 143]) + bytes(19))),
+    }
     n = 0
-    for f in sorted((vectors / "xdp-frames").glob("*.bin")):
+    files = [(f.stem, f.read_bytes()) for f in sorted((vectors / "xdp-frames").glob("*.bin"))]
+    for stem, frame in files + sorted(built.items()):
         for mode in (0, 1):
-            (out / f"{f.stem}-{mode}").write_bytes(bytes([mode]) + f.read_bytes())
+            (out / f"{stem}-{mode}").write_bytes(bytes([mode]) + frame)
             n += 1
     return n
 
 
+def cidrs(vectors: Path, out: Path) -> int:
+    """The prefixes of tests/fuzz/cidrs.txt (good, bad and edge cases), one a
+    line (not in vectors)."""
+    src = Path(os.environ.get("SLUICE_SOURCE_DIR", ".")) / "tests" / "fuzz" / "cidrs.txt"
+    n = 0
+    for n, line in enumerate(src.read_text().splitlines(), 1):
+        (out / f"cidr-{n:03d}").write_text(line)
+    return n
+
+
 SEEDS = {"solana-txns": solana_txns, "sluice-configs": sluice_configs, "frames": frames,
-         "none": None}
+         "cidrs": cidrs, "none": None}
 # The vector folders each kind of seed is read from.
 SEED_VECTORS = {"solana-txns": ("solana-web3js", "solana-mainnet"), "frames": ("xdp-frames",)}
 

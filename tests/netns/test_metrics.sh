@@ -153,8 +153,20 @@ for k, v in pf.items():
         assert val("sluice_prefilter_packets_total", reason=k) == v, k
         checked += 1
 assert val("sluice_prefilter_loaded") == 1
+ab = a["autoblock"]
+for k, v in ab.items():
+    if k.startswith("blocks_"):
+        assert val("sluice_autoblock_blocks_total", **{"class": k[7:]}) == v, k
+    elif k in ("protected", "errors"):
+        assert val(f"sluice_autoblock_{k}_total") == v, k
+    elif k == "active":
+        assert val("sluice_autoblock_active") == v, k
+    else:
+        assert k == "blocks" and v == sum(n for c, n in ab.items() if c.startswith("blocks_")), k
+    checked += 1
 # Nothing left of those families that the JSON does not have.
-left = [k for k in prom if k[0].startswith(("sluice_peer_", "sluice_source_", "sluice_prefilter_", "sluice_drops_"))
+left = [k for k in prom if k[0].startswith(("sluice_peer_", "sluice_source_", "sluice_prefilter_", "sluice_drops_",
+                                            "sluice_autoblock_"))
         or (k[0].endswith("_total") and not k[1])]
 assert not left, f"in the scrape, not in --stats-json: {left}"
 c = a["counters"]

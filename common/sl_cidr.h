@@ -1,0 +1,40 @@
+/* sl_cidr: an IPv4 or IPv6 prefix as operators write it ("10.0.0.0/8",
+ * "10.1.2.3", "2001:db8::/32", "2001:db8::1"), for the blocklist and the
+ * allowlist (sluicectl, the config, the prefilter's user side).
+ *
+ * Contract: sl_cidr_parse() accepts exactly an address in inet_pton()'s
+ * text form, optionally followed by "/N" with 0 <= N <= 32 (IPv4) or 128
+ * (IPv6) in decimal without sign or leading zeros; no address means the
+ * host prefix (/32, /128). Host bits set past the prefix are an error, not
+ * silently cleared, so that "10.1.2.3/24" is not taken for 10.1.2.0/24
+ * unseen. On error it returns -1, writes why into err and leaves *c zeroed.
+ * No allocation; reads at most SL_CIDR_TEXT_MAX bytes of s. */
+#ifndef SL_CIDR_H
+#define SL_CIDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sl_cidr {
+	uint8_t family;    /* 4 or 6 */
+	uint8_t prefixlen; /* 0..32 or 0..128 */
+	uint8_t addr[16];  /* network order; IPv4 in addr[0..4), the rest 0;
+			    * every bit past prefixlen 0 */
+} sl_cidr_t;
+
+/* Longest text sl_cidr_parse() reads, and sl_cidr_str()'s buffer: an IPv6
+ * address in its longest form, "/128" and the NUL. */
+#define SL_CIDR_TEXT_MAX 64
+#define SL_CIDR_STR_SZ   64
+
+int sl_cidr_parse(const char *s, sl_cidr_t *c, char *err, size_t errlen);
+
+/* "10.0.0.0/8", "2001:db8::/32"; the prefix is always written. */
+void sl_cidr_str(const sl_cidr_t *c, char out[SL_CIDR_STR_SZ]);
+
+/* Does c cover the address `addr` (4 or 16 bytes, network order) of
+ * `family` (4 or 6)? A prefix of the other family covers nothing. */
+bool sl_cidr_contains(const sl_cidr_t *c, unsigned family, const uint8_t *addr);
+
+#endif

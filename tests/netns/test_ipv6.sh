@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# IPv6 clients (issue 11): the demo network with IPv6 on c1, relay A and the
+# sink (sl_netns_ip6), relay A on af_xdp with the prefilter and
+# `[relay] ip6 = fd00:99::b`, the sink its one peer (over IPv4: peers are
+# IPv4). Steps:
+#   kernel   c1 forgets its static ARP entry for A; then ping (ARP on the
+#            way) and ping -6 (neighbour discovery on the way) from c1 to A
+#            are answered by A's kernel through the XDP interface, and so is
+#            the control port (UDP 8005, a kernel echo server in sl-a);
+#   traffic  c1 sends a mix over IPv6 to [fd00:99::b]:8003: valid
+#            transactions, duplicates, forged signatures, malformed ones (the
+#            oversize among them die in XDP) and gossip frames to
+#            [fd00:99::b]:8004 (IPv6 gossip is no peer's: drop_unknown_peer
+#            in XDP).
+# Verdicts: every valid transaction reaches the sink exactly once and nothing
+# else does (scripts/e2e_report.py), A's counters add up, and A's prefilter
+# and dataplane agree: XDP redirected exactly c1's IPv6 datagrams that are
+# neither oversize nor gossip, the dataplane received just those, each as an
+# ingest transaction, and none was a layer 2-4 defect or not for us. Needs
+# root; about 15 s.
+set -euo pipefail
+src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
+# shellcheck source=../../scripts/netns.sh
+. "$src/scripts/netns.sh"
+sl_netns_test_begin "$build"
+
+export SL_XDP_PROG=$build/bpf/sl_prefilter.bpf.o
+CONTROL_PORT=8005
+
+fail() {
+	echo "FAIL: $*"
+	for f in "$work"/*.log; do
+		echo "--- $f"
+		tail -n 20 "$f"
+	done
+	exit 1
+}
+
+start() {
+	sl_netns_up
+	sl_netns_ip6 c1 a sink
+	# A live peer table left by an earlier run (with sluiced) would add peers.
+	rm -f /dev/shm/sluice-a.peers
+	sl_relay_conf "$work/a.ini" a a af_xdp:veth-a sink
+	# sl_relay_conf writes [relay] first: its ip6 goes right under it.
+	sed -i "/^\[relay\]\$/a ip6 = $(sl_ip6 a)" "$work/a.ini"
+	sl_bg "$work/a.log" a "$dp" --duration 60 --stats-json "$work/a.json" -c "$work/a.ini"
+	sl_wait_xdp a veth-a 60 || fail "relay a did not attach to veth-a within 60 s"
+	sleep 1 # the XSK rings are set up after the program is attached
+	sl_bg "$work/sink.log" sink "$build/bench/sluice-sink" --listen "${SL_IP[sink]}:$SL_SINK_PORT" \
+		--duration 40 --idle-exit 3 --summary "$work/sink.json"
+	sink_pid=${SL_BG_PIDS[-1]}
+	sl_udp_echo "$work/echo.log" a "$CONTROL_PORT"
+	sleep 0.3
+}
+
+step_kernel() {
+	ip -n sl-c1 neigh del "${SL_IP[a]}" dev veth-c1
+	sl_ping c1 "${SL_IP[a]}" 3 || fail "c1 could not ping A over IPv4"
+	sl_ping6 c1 "$(sl_ip6 a)" 3 || fail "c1 could not ping A over IPv6"
+	local ip neigh
+	for ip in "${SL_IP[a]}" "$(sl_ip6 a)"; do
+		neigh=$(ip -n sl-c1 neigh show "$ip" dev veth-c1)
+		echo "neighbour: c1 learned $neigh"
+		[[ $neigh == *"lladdr $(sl_mac a) "* && $neigh != *PERMANENT* ]] ||
+			fail "c1's neighbour entry for $ip is not a learned one with A's MAC: $neigh"
+	done
+	sl_udp_ask c1 "${SL_IP[a]}" "$CONTROL_PORT" 3 || fail "A's control port did not answer c1"
+}
+
+step_traffic() {
+	sl_ns c1 timeout 30 "$build/bench/sluice-gen" --seed 6 --udp --src "[$(sl_ip6 c1)]" \
+		--dst "[$(sl_ip6 a)]:$SL_INGEST_PORT" --gossip-port "$SL_GOSSIP_PORT" --valid 300 \
+		--dup-pct 25 --bad-sig 20 --malformed 18 --gossip-spam 10 --signers 3 --rate 1000 \
+		--manifest "$work/c1.txt" --quiet || fail "c1's sluice-gen failed"
+	timeout 30 tail --pid="$sink_pid" -f /dev/null
+}
+
+start
+step_kernel
+step_traffic
+sl_cleanup # SIGINT: the relay writes its stats, the sink its summary
+if [ ! -s "$work/a.json" ] || [ "${SL_BG_STATUS[$work/a.log]}" != 0 ]; then
+	fail "relay a exited with ${SL_BG_STATUS[$work/a.log]} (stats: $work/a.json)"
+fi
+[ -s "$work/sink.json" ] || fail "the sink wrote no summary"
+/usr/bin/python3 "$src/scripts/e2e_report.py" --manifest "$work/c1.txt" --relay "a=$work/a.json" \
+	--sink "$work/sink.json" || fail "the sink's verdict"
+
+/usr/bin/python3 - "$work" "$(sl_ip6 c1)" <<'PY' || fail "the numbers"
+import json, sys
+w, c1_ip6 = sys.argv[1:3]
+a = json.load(open(f"{w}/a.json"))
+pf, c = a["prefilter"], a["counters"]
+rows = [l.split() for l in open(f"{w}/c1.txt") if not l.startswith("#")]
+fails = []
+def check(ok, what):
+    print(("ok: " if ok else "FAIL: ") + what)
+    if not ok:
+        fails.append(what)
+
+print("A's prefilter:", {k: v for k, v in pf.items() if v and k != "top_sources"},
+      "top:", pf.get("top_sources"))
+oversize = sum(1 for r in rows if r[1] == "malformed" and r[-1] == "oversize")
+spam = sum(1 for r in rows if r[1] == "gossip_spam")
+ingest = len(rows) - oversize - spam
+check(oversize > 0 and spam > 0, f"c1 sent oversize ({oversize}) and gossip ({spam}) datagrams")
+# Every datagram c1 sent is IPv6, and A took no other traffic on its ports.
+check(pf["redirected"] == ingest, f"XDP redirected {pf['redirected']} = c1's IPv6 ingest datagrams {ingest}")
+check(pf["drop_oversize"] == oversize, f"XDP drop_oversize {pf['drop_oversize']} = c1's oversize {oversize}")
+check(pf["drop_unknown_peer"] == spam, f"XDP drop_unknown_peer {pf['drop_unknown_peer']} = c1's IPv6 gossip {spam}")
+rx = c["rx_packets"] + c.get("rx_missed", 0)
+check(rx == pf["redirected"], f"A: rx_packets + rx_missed {rx} = XDP redirected {pf['redirected']}")
+check(c.get("ingest_txns") == c["rx_packets"], f"A: ingest_txns {c.get('ingest_txns')} = rx_packets {c['rx_packets']}")
+wrong = {k: c.get(k, 0) for k in ("drop_l2", "drop_l3", "drop_l4", "drop_not_for_us", "drop_unknown_peer")}
+check(not any(wrong.values()), f"A's dataplane saw no defect, nothing not for it and no gossip: {wrong}")
+valid = len({r[2] for r in rows if r[1] in ("valid", "dup")})
+check(list(a["peers"]) == ["sink"], f"A's one peer is the sink: {list(a['peers'])}")
+check(c["forwarded_txns"] == valid == a["peers"]["sink"]["frames_out"],
+      f"A forwarded {c['forwarded_txns']} = c1's distinct valid {valid} = its frames to the sink "
+      f"{a['peers']['sink']['frames_out']}")
+# The kernel's share: ICMPv6 (neighbour discovery, the echo requests, MLD),
+# ICMP and ARP passed; the control port is not ours.
+check(pf["pass_not_udp"] >= 6, f"ICMP and ICMPv6 passed to A's kernel ({pf['pass_not_udp']} >= 6)")
+check(pf["pass_not_ip"] >= 1, f"ARP passed to A's kernel ({pf['pass_not_ip']})")
+check(pf["pass_not_ours"] >= 3, f"the control port passed to A's kernel ({pf['pass_not_ours']} >= 3)")
+sys.exit(1 if fails else 0)
+PY
+echo "ipv6: ok"
