@@ -192,11 +192,12 @@ static __always_inline int blocked(void *map, void *key, __u32 max_len)
 		const struct sl_pf_block *b = bpf_map_lookup_elem(map, key);
 		if (!b)
 			return 0;
-		/* The clock only for a match that can expire: on a VM a read
-		 * (kvm-clock) costs more than the rest of a frame's checks
-		 * (bench/README.md, xdp/). */
+		/* The clock only for a match that can expire, and the coarse
+		 * one: on a VM a precise read (kvm-clock) costs more than the
+		 * rest of a frame's checks (bench/README.md, xdp/), and a block
+		 * of seconds may well last one tick (1-10 ms) longer. */
 		if (b->expiry_ns != 0 && now == 0)
-			now = bpf_ktime_get_ns();
+			now = bpf_ktime_get_coarse_ns();
 		if (sl_pf_block_live(b, now))
 			return 1;
 		if (b->prefixlen == 0 || b->prefixlen > *prefixlen)
@@ -300,15 +301,17 @@ int sl_prefilter(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 
-	__u32 len = (__u32)bpf_xdp_get_buff_len(ctx);
+	const __u8 *data = (const __u8 *)(long)ctx->data;
+	const __u8 *data_end = (const __u8 *)(long)ctx->data_end;
+	/* The whole frame: a program not loaded as xdp.frags sees one linear
+	 * buffer, so no helper call is needed for its length. */
+	__u32 len = (__u32)(data_end - data);
 	sl_pkt_view_t v;
 	const __u8 *g; /* where a gossip header would be */
 	/* Nearly every frame is untagged IPv4 without options: its fixed
 	 * offsets let sl_pkt_check_fast() read it in place, without the copy
 	 * below, once the frame is known to hold them. The EtherType, version
 	 * and IHL bytes first, so that other frames pay one compare. */
-	const __u8 *data = (const __u8 *)(long)ctx->data;
-	const __u8 *data_end = (const __u8 *)(long)ctx->data_end;
 	if (data + SL_PF_FAST_HDRS <= data_end && data[12] == 0x08 && data[13] == 0x00 &&
 	    data[14] == 0x45 && sl_pkt_check_fast(data, len, &v)) {
 		g = data + SL_PF_FAST_HDRS - sizeof(struct sl_gossip_hdr);
