@@ -335,7 +335,7 @@ static unsigned words(char *s, char **w, unsigned max)
 static int named_peer(const struct daemon *d, FILE *out, char *args, const char *what,
 		      uint64_t *seconds)
 {
-	char *w[2];
+	char *w[2] = {NULL, NULL}; /* gcc -O2 cannot see words() fill want of them */
 	const unsigned want = seconds != NULL ? 2 : 1;
 	if (words(args, w, 2) != want) {
 		fail(out, "peer %s takes %s", what, seconds != NULL ? "NAME SECONDS" : "NAME");

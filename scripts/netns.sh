@@ -19,7 +19,10 @@
 #   sl_sluiced_conf ...    write a config for sluice-dp and sluiced, peers by key (below)
 #   sl_peers_up CONFIG N S wait up to S seconds until sluiced has N peers up, resolved
 #   sl_scrape NODE         relay NODE's metrics (GET /metrics on 127.0.0.1:9464 in sl-NODE)
-#   sl_ping NODE IP N      N ICMP echo requests from sl-NODE to IP; true when all are answered
+#   sl_ping NODE IP N      N ICMP (IPv6: ICMPv6) echo requests from sl-NODE to IP; true
+#                          when all are answered
+#   sl_ip6 NODE            NODE's IPv6 address (fd00:99::<last octet, hex>)
+#   sl_netns_ip6 [NODE...] IPv6 on those nodes' veths (all when none named)
 #   sl_udp_echo LOG NODE PORT  a UDP echo server on NODE's address and PORT (sl_bg)
 #   sl_udp_ask NODE IP PORT N  N datagrams from sl-NODE to IP:PORT; true when all come back
 #   sl_pf_report NAME=STATS[:LOG]...  per relay: what its prefilter rate limited and
@@ -114,6 +117,10 @@ sl_netns_down() {
 
 sl_netns_up() {
 	sl_netns_down
+	# A live peer table left by an earlier run's sluiced would give a relay
+	# of this run peers it was not configured with (sluice-dp reads it at
+	# start); the netns lock is held, so no relay of ours is using one.
+	rm -f /dev/shm/sluice-{a,b,c}.peers
 	ip netns add sl-sw
 	ip -n sl-sw link add br0 type bridge
 	ip -n sl-sw link set br0 up
@@ -308,7 +315,11 @@ sl_ping() {
 	sl_ns "$1" timeout 30 /usr/bin/python3 - "$2" "$3" <<'PY'
 import os, select, socket, struct, sys, time
 dst, n = sys.argv[1], int(sys.argv[2])
-s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+v6 = ":" in dst
+# ICMPv6's checksum is the kernel's (it covers a pseudo-header); ICMP's is ours.
+s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_RAW,
+                  socket.IPPROTO_ICMPV6 if v6 else socket.IPPROTO_ICMP)
+request, reply = (128, 129) if v6 else (8, 0)
 ident, got = os.getpid() & 0xFFFF, 0
 def csum(b):
     b += b"\0" * (len(b) & 1)
@@ -317,14 +328,15 @@ def csum(b):
     return ~(t + (t >> 16)) & 0xFFFF
 for seq in range(n):
     body = struct.pack("!d", time.time()) + b"sluice-ping"
-    hdr = struct.pack("!BBHHH", 8, 0, 0, ident, seq)
-    s.sendto(struct.pack("!BBHHH", 8, 0, csum(hdr + body), ident, seq) + body, (dst, 0))
+    hdr = struct.pack("!BBHHH", request, 0, 0, ident, seq)
+    sum_ = 0 if v6 else csum(hdr + body)
+    s.sendto(struct.pack("!BBHHH", request, 0, sum_, ident, seq) + body, (dst, 0))
     end = time.monotonic() + 1.0
     while (left := end - time.monotonic()) > 0 and select.select([s], [], [], left)[0]:
-        pkt, (src, _) = s.recvfrom(2048)
-        ihl = (pkt[0] & 15) * 4
-        typ, _, _, rid, rseq = struct.unpack_from("!BBHHH", pkt, ihl)
-        if src == dst and typ == 0 and rid == ident and rseq == seq:
+        pkt, src = s.recvfrom(2048)
+        off = 0 if v6 else (pkt[0] & 15) * 4  # raw IPv4 sockets see the IP header
+        typ, _, _, rid, rseq = struct.unpack_from("!BBHHH", pkt, off)
+        if src[0] == dst and typ == reply and rid == ident and rseq == seq:
             got += 1
             break
     time.sleep(0.1)
@@ -479,7 +491,6 @@ sl_e2e_run() {
 	local sluiced=${SL_E2E_SLUICED:-0}
 	sl_netns_up
 	if [ "$sluiced" = 1 ]; then
-		rm -f /dev/shm/sluice-{a,b}.peers # no session of an earlier run to take over
 		for r in a b; do
 			SL_PUBKEY[$r]=$("$build/control/sluicectl" keygen "$dir/$r.key" --force)
 		done
@@ -617,25 +628,3 @@ sl_netns_ip6() {
 	done
 }
 
-# sl_ping6 NODE IP6 N: sl_ping over ICMPv6 (echo request 128, reply 129; the
-# kernel fills in the checksum of an ICMPv6 raw socket).
-sl_ping6() {
-	sl_ns "$1" timeout 30 /usr/bin/python3 - "$2" "$3" <<'PY'
-import os, select, socket, struct, sys, time
-dst, n = sys.argv[1], int(sys.argv[2])
-s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
-ident, got = os.getpid() & 0xFFFF, 0
-for seq in range(n):
-    s.sendto(struct.pack("!BBHHH", 128, 0, 0, ident, seq) + b"sluice-ping6", (dst, 0))
-    end = time.monotonic() + 1.0
-    while (left := end - time.monotonic()) > 0 and select.select([s], [], [], left)[0]:
-        pkt, src = s.recvfrom(2048)
-        typ, _, _, rid, rseq = struct.unpack_from("!BBHHH", pkt)
-        if src[0] == dst and typ == 129 and rid == ident and rseq == seq:
-            got += 1
-            break
-    time.sleep(0.1)
-print(f"ping6 {dst}: {got} of {n} answered")
-sys.exit(0 if got == n else 1)
-PY
-}

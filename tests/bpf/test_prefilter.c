@@ -32,6 +32,7 @@
 #include "sl_pkt_build.h"
 #include "sl_prefilter.h"
 #include "sl_test_vectors.h"
+#include "sl_test_xdp_run.h"
 #include "sluice/sl_pkt_sanity.h"
 
 #define MY_IP      0x0a63000bu /* 10.99.0.11 */
@@ -181,21 +182,7 @@ static uint64_t claimed_drops(const uint8_t *f, size_t len)
 /* Runs one frame; returns the XDP action and the counter that moved. */
 static int run(const uint8_t *f, size_t len, unsigned *moved)
 {
-	uint64_t before[SL_PF__COUNT], after[SL_PF__COUNT];
-	assert_int_equal(sl_prefilter_counters(&fx.pf, before), 0);
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f, .data_size_in = (uint32_t)len, .repeat = 1);
-	assert_int_equal(bpf_prog_test_run_opts(fx.prog_fd, &o), 0);
-	assert_int_equal(sl_prefilter_counters(&fx.pf, after), 0);
-	unsigned n = 0;
-	for (unsigned i = 0; i < SL_PF__COUNT; i++) {
-		if (after[i] == before[i])
-			continue;
-		assert_int_equal(after[i] - before[i], 1);
-		*moved = i;
-		n++;
-	}
-	assert_int_equal(n, 1); /* exactly one bucket per frame */
-	return (int)o.retval;
+	return sl_test_xdp_run(fx.prog_fd, &fx.pf, f, len, moved);
 }
 
 /* Asserts the program treats the frame as the user-space rules say;

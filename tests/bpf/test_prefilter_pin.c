@@ -34,6 +34,7 @@
 
 #include "sl_pkt_build.h"
 #include "sl_prefilter.h"
+#include "sl_test_xdp_run.h"
 
 #define MY_IP      0x0a63000bu /* 10.99.0.11 */
 #define BLOCKED_IP 0x0a630705u /* 10.99.7.5, in 10.99.7.0/24 */
@@ -113,20 +114,7 @@ static int run_from(uint32_t src, unsigned *moved)
 	};
 	size_t len = sl_pkt_build_udp4(f, sizeof(f), &a, 7, payload, sizeof(payload));
 	assert_true(len > 0);
-	uint64_t before[SL_PF__COUNT], after[SL_PF__COUNT];
-	assert_int_equal(sl_prefilter_counters(&fx.pf, before), 0);
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f, .data_size_in = (uint32_t)len, .repeat = 1);
-	assert_int_equal(bpf_prog_test_run_opts(fx.prog_fd, &o), 0);
-	assert_int_equal(sl_prefilter_counters(&fx.pf, after), 0);
-	unsigned n = 0;
-	for (unsigned i = 0; i < SL_PF__COUNT; i++)
-		if (after[i] != before[i]) {
-			assert_int_equal(after[i] - before[i], 1);
-			*moved = i;
-			n++;
-		}
-	assert_int_equal(n, 1);
-	return (int)o.retval;
+	return sl_test_xdp_run(fx.prog_fd, &fx.pf, f, len, moved);
 }
 
 /* No socket in xsks_map: a redirect falls back to XDP_PASS. */

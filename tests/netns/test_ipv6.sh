@@ -39,8 +39,6 @@ fail() {
 start() {
 	sl_netns_up
 	sl_netns_ip6 c1 a sink
-	# A live peer table left by an earlier run (with sluiced) would add peers.
-	rm -f /dev/shm/sluice-a.peers
 	sl_relay_conf "$work/a.ini" a a af_xdp:veth-a sink
 	# sl_relay_conf writes [relay] first: its ip6 goes right under it.
 	sed -i "/^\[relay\]\$/a ip6 = $(sl_ip6 a)" "$work/a.ini"
@@ -57,7 +55,7 @@ start() {
 step_kernel() {
 	ip -n sl-c1 neigh del "${SL_IP[a]}" dev veth-c1
 	sl_ping c1 "${SL_IP[a]}" 3 || fail "c1 could not ping A over IPv4"
-	sl_ping6 c1 "$(sl_ip6 a)" 3 || fail "c1 could not ping A over IPv6"
+	sl_ping c1 "$(sl_ip6 a)" 3 || fail "c1 could not ping A over IPv6"
 	local ip neigh
 	for ip in "${SL_IP[a]}" "$(sl_ip6 a)"; do
 		neigh=$(ip -n sl-c1 neigh show "$ip" dev veth-c1)

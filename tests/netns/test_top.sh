@@ -27,7 +27,6 @@ fail() {
 }
 
 sl_netns_up
-rm -f /dev/shm/sluice-a.peers # no session of an earlier run to take over
 for r in a b; do
 	SL_PUBKEY[$r]=$("$ctl" keygen "$work/$r.key" --force)
 done
