@@ -12,6 +12,9 @@
  *                            baseline)
  *   pipeline/fanout_copy     one frame to each of the 4 peers, built as
  *                            sl_pipeline does: template + transaction copy
+ *   pipeline/fanout_copy6    the same to the same peers at IPv6 addresses:
+ *                            the IPv6 template and the UDP checksum, summed
+ *                            over each frame's payload
  *   pipeline/fanout_indirect the same as a header mbuf chained to an
  *                            indirect mbuf on the received transaction: the
  *                            zero-copy alternative (not usable on af_xdp,
@@ -48,11 +51,19 @@ static const char relay_cfg[] =
 	"[peer c]\nkind=relay\nip=10.99.0.13\nport=8004\nmac=02:00:00:00:00:0d\ntoken_out=3\ntoken_in=4\n"
 	"[peer d]\nkind=relay\nip=10.99.0.14\nport=8004\nmac=02:00:00:00:00:0e\ntoken_out=5\ntoken_in=6\n"
 	"[peer sink]\nkind=validator\nip=10.99.0.20\nport=8001\nmac=02:00:00:00:00:14\n";
+/* The same peers, in the same order, at IPv6 addresses. */
+static const char relay_cfg6[] =
+	"[relay]\nname=bench\nip=10.99.0.11\nip6=fd00:99::b\n"
+	"[port]\ntype=null\n"
+	"[peer b]\nkind=relay\nip=fd00:99::c\nport=8004\nmac=02:00:00:00:00:0c\ntoken_out=1\ntoken_in=2\n"
+	"[peer c]\nkind=relay\nip=fd00:99::d\nport=8004\nmac=02:00:00:00:00:0d\ntoken_out=3\ntoken_in=4\n"
+	"[peer d]\nkind=relay\nip=fd00:99::e\nport=8004\nmac=02:00:00:00:00:0e\ntoken_out=5\ntoken_in=6\n"
+	"[peer sink]\nkind=validator\nip=fd00:99::14\nport=8001\nmac=02:00:00:00:00:14\n";
 
 static struct {
 	bool ready;
 	const char *error;
-	sl_config_t cfg, ring_cfg;
+	sl_config_t cfg, ring_cfg, cfg6;
 	sl_port_t ring, null;
 	struct rte_mempool *pool;
 	uint8_t peer_macs[SL_CFG_PEERS_MAX][6];
@@ -80,7 +91,8 @@ static struct rte_mbuf *frame_mbuf(const uint8_t *txn, size_t len)
 static int setup(void)
 {
 	char err[256];
-	if (sl_config_parse(relay_cfg, strlen(relay_cfg), "bench", &B.cfg, NULL, NULL) != 0)
+	if (sl_config_parse(relay_cfg, strlen(relay_cfg), "bench", &B.cfg, NULL, NULL) != 0 ||
+	    sl_config_parse(relay_cfg6, strlen(relay_cfg6), "bench", &B.cfg6, NULL, NULL) != 0)
 		return B.error = "bench config", -1;
 	B.ring_cfg = B.cfg;
 	B.ring_cfg.port_type = SL_PORT_RING;
@@ -253,13 +265,14 @@ static void bench_verify_only(cbench_state_t *st)
 	cbench_set_items_processed(st, sigs);
 }
 
-/* Frames per iteration: one per peer of relay_cfg, from an ingest txn. */
-static void bench_fanout(cbench_state_t *st, bool indirect)
+/* Frames per iteration: one per peer of cfg (B.cfg or B.cfg6, whose peers
+ * have the same MACs), from an ingest txn. */
+static void bench_fanout(cbench_state_t *st, bool indirect, const sl_config_t *cfg)
 {
 	if (!ready(st))
 		return;
 	static sl_peers_t peers;
-	sl_peers_build(&peers, &B.cfg, (const uint8_t[6]){2, 0, 0, 0, 0, 0x0b},
+	sl_peers_build(&peers, cfg, (const uint8_t[6]){2, 0, 0, 0, 0, 0x0b},
 		       (const uint8_t (*)[6])B.peer_macs);
 	struct rte_mbuf *rx = B.valid[0], *out[SL_CFG_PEERS_MAX];
 	const uint16_t txn_off = SL_PKT_HDRS_SZ, txn_len = (uint16_t)B.txn_sz[0];
@@ -280,7 +293,7 @@ static void bench_fanout(cbench_state_t *st, bool indirect)
 			}
 			/* headers only in the first segment, the txn by reference */
 			uint16_t hdr = (uint16_t)(sl_peers_frame_len(peer, txn_len) - txn_len);
-			uint8_t frame[SL_FRAME_HDR_SZ + sizeof(struct sl_gossip_hdr) + SL_TXN_MTU];
+			uint8_t frame[SL_FRAME_HDR6_SZ + sizeof(struct sl_gossip_hdr) + SL_TXN_MTU];
 			sl_peers_write_frame(peer, frame, txn, 0, 4);
 			memcpy(rte_pktmbuf_append(out[k], hdr), frame, hdr);
 			struct rte_mbuf *ind = rte_pktmbuf_alloc(B.pool);
@@ -301,12 +314,17 @@ static void bench_fanout(cbench_state_t *st, bool indirect)
 
 static void bench_fanout_copy(cbench_state_t *st)
 {
-	bench_fanout(st, false);
+	bench_fanout(st, false, &B.cfg);
+}
+
+static void bench_fanout_copy6(cbench_state_t *st)
+{
+	bench_fanout(st, false, &B.cfg6);
 }
 
 static void bench_fanout_indirect(cbench_state_t *st)
 {
-	bench_fanout(st, true);
+	bench_fanout(st, true, &B.cfg);
 }
 
 CBENCH_REGISTER
@@ -317,5 +335,6 @@ CBENCH_REGISTER
 	cbench_register("pipeline/verify_forward", bench_verify_forward);
 	cbench_register("pipeline/verify_only", bench_verify_only);
 	cbench_register("pipeline/fanout_copy", bench_fanout_copy);
+	cbench_register("pipeline/fanout_copy6", bench_fanout_copy6);
 	cbench_register("pipeline/fanout_indirect", bench_fanout_indirect);
 }

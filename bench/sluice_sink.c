@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "sl_base58.h"
+#include "sl_gen_addr.h"
 #include "sl_pkt_build.h"
 #include "sl_txn.h"
 #include "sluice/sl_pkt_sanity.h"
@@ -175,19 +176,32 @@ static double now_s(void)
 
 static void run_udp(struct sink *k, const char *listen, double duration, double idle_exit)
 {
-	uint32_t ip;
-	uint16_t port;
-	if (sl_parse_ip4_port(listen, &ip, &port, 0) != 0)
-		die("--listen: '%s' is not IP:PORT", listen);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	sl_gen_addr_t at;
+	char err[256];
+	if (sl_gen_addr_parse(listen, 1, &at, err, sizeof err) != 0)
+		die("--listen: %s", err);
+	int fd = socket(at.family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0)
 		die("socket: %s", strerror(errno));
 	/* Relays send in bursts: a deep socket buffer (beyond rmem_max when root). */
 	int rcvbuf = 8 << 20;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(ip) };
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0)
+	union {
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} a = { 0 };
+	socklen_t alen = sizeof a.in;
+	if (at.family == 6) {
+		a.in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6,
+					       .sin6_port = htons(at.port) };
+		memcpy(&a.in6.sin6_addr, at.ip, 16);
+		alen = sizeof a.in6;
+	} else {
+		a.in = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(at.port) };
+		memcpy(&a.in.sin_addr, at.ip, 4);
+	}
+	if (bind(fd, (struct sockaddr *)&a, alen) != 0)
 		die("bind %s: %s", listen, strerror(errno));
 	fprintf(stderr, "sluice-sink: listening on %s\n", listen);
 
@@ -286,7 +300,8 @@ static void write_summary(const struct sink *k, FILE *f, const char *source)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: sluice-sink (--listen IP:PORT [--duration S] [--idle-exit S] |\n"
+	fprintf(stderr, "usage: sluice-sink (--listen IP:PORT | --listen [IPV6]:PORT\n"
+			"                    [--duration S] [--idle-exit S] |\n"
 			"                    --pcap FILE [--port P])\n"
 			"                   [--gossip] [--summary FILE] [--quiet]\n"
 			"  --duration S   stop after S seconds (default 30)\n"

@@ -39,6 +39,15 @@ struct {
 	__type(value, struct sl_pf_peer);
 } sl_pf_peers SEC(".maps");
 
+/* IPv6 relay peers: the same, keyed by the 16 address bytes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SL_PF_PEERS_MAX);
+	__type(key, struct sl_pf_key6);
+	__type(value, struct sl_pf_peer);
+} sl_pf_peers6 SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SL_PF__COUNT);
@@ -365,9 +374,9 @@ checked:;
 	if (gossip) {
 		if (sl_gossip_check(g, v.payload_len) != SL_GOSSIP_OK)
 			return drop_src(conf, SL_PF_DROP_GOSSIP_HDR, &v);
-		/* Relay peers are IPv4 (sl_pf_peers): IPv6 gossip is no peer's. */
 		const struct sl_pf_peer *peer =
-			v.family == 4 ? bpf_map_lookup_elem(&sl_pf_peers, &v.src_ip) : NULL;
+			v.family == 4 ? bpf_map_lookup_elem(&sl_pf_peers, &v.src_ip)
+				      : bpf_map_lookup_elem(&sl_pf_peers6, v.src6);
 		if (!peer)
 			return drop_src(conf, SL_PF_DROP_UNKNOWN_PEER, &v);
 		if (!sl_pf_token_ok(peer, sl_gossip_token(g)))

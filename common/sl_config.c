@@ -209,6 +209,24 @@ static int set_ip6(struct pctx *c, const struct key *k, void *field, const char 
 	return 0;
 }
 
+/* A peer's address, either family: IPv6 when it has a colon. */
+static int set_peer_ip(struct pctx *c, const struct key *k, void *field, const char *val)
+{
+	static const uint8_t unspecified[16];
+	sl_cfg_peer_t *p = c->peer;
+	if (!strchr(val, ':')) {
+		p->family = 4;
+		return set_ip(c, k, field, val);
+	}
+	p->family = 6;
+	if (inet_pton(AF_INET6, val, p->ip6) != 1 || memcmp(p->ip6, unspecified, 16) == 0) {
+		problem(c, c->lineno, "%s: '%s' is neither an IPv4 (a.b.c.d) nor an IPv6 address "
+			"(e.g. 2001:db8::1)", k->name, val);
+		return -1;
+	}
+	return 0;
+}
+
 static int set_bool(struct pctx *c, const struct key *k, void *field, const char *val)
 {
 	if (strcmp(val, "true") == 0 || strcmp(val, "false") == 0) {
@@ -491,7 +509,7 @@ static const struct key keys[] = {
 	{"block_max_s", SEC_AUTOBLOCK, set_uint, CFG(autoblock.block_max_s), INT(1, 31536000)},
 
 	{"kind", SEC_PEER, set_peer_kind, PEER(kind), NONE},
-	{"ip", SEC_PEER, set_ip, PEER(ip), NONE},
+	{"ip", SEC_PEER, set_peer_ip, PEER(ip), NONE},
 	{"port", SEC_PEER, set_uint, PEER(port), INT(1, 65535)},
 	{"mac", SEC_PEER, set_peer_mac, PEER(mac), NONE},
 	{"token_out", SEC_PEER, set_uint, PEER(token_out), INT(0, UINT64_MAX)},
@@ -754,6 +772,38 @@ static void validate_tunables(struct pctx *c)
 			 "/var/lib/sluice/%s.peers", cfg->name);
 }
 
+/* Do two peers have the same address (family and bytes)? */
+static bool same_peer_ip(const sl_cfg_peer_t *p, const sl_cfg_peer_t *q)
+{
+	if (p->family != q->family)
+		return false;
+	return p->family == 6 ? memcmp(p->ip6, q->ip6, 16) == 0 : memcmp(p->ip, q->ip, 4) == 0;
+}
+
+/* Is a peer's address this relay's own, of its family? */
+static bool peer_ip_is_mine(const sl_config_t *cfg, const sl_cfg_peer_t *p)
+{
+	if (p->family == 6)
+		return cfg->has_ip6 && memcmp(p->ip6, cfg->ip6, 16) == 0;
+	return memcmp(p->ip, cfg->ip, 4) == 0;
+}
+
+/* An IPv6 peer: a static one (the control daemon's sessions are IPv4),
+ * with an explicit MAC (sl_neigh reads the IPv4 table), sent frames from
+ * [relay] ip6. */
+static void validate_peer6(struct pctx *c, const sl_cfg_peer_t *p)
+{
+	if (p->managed)
+		problem(c, p->line, "peer %s: managed peers are IPv4 only in this version (its "
+			"'ip' is IPv6)", p->name);
+	if (p->mac_resolve)
+		problem(c, p->line, "peer %s: mac = resolve is IPv4 only (give its IPv6 next "
+			"hop's MAC address)", p->name);
+	if (!c->cfg->has_ip6)
+		problem(c, p->line, "peer %s has an IPv6 address: [relay] needs 'ip6' (the source "
+			"address of frames to it)", p->name);
+}
+
 static void validate(struct pctx *c)
 {
 	sl_config_t *cfg = c->cfg;
@@ -836,11 +886,13 @@ static void validate(struct pctx *c)
 						"managed relay peer %s has '%s' without '%s' (both, or neither "
 						"for the control daemon to negotiate)",
 						p->name, tokens[k], tokens[k ^ 1]);
-			if (memcmp(p->ip, cfg->ip, 4) == 0 && p->control_port == cfg->control_port)
+			if (peer_ip_is_mine(cfg, p) && p->control_port == cfg->control_port)
 				problem(c, p->line, "peer %s is this relay itself (control_port %u)", p->name,
 					p->control_port);
 		}
-		if (memcmp(p->ip, cfg->ip, 4) == 0 &&
+		if (p->family == 6)
+			validate_peer6(c, p);
+		if (peer_ip_is_mine(cfg, p) &&
 		    (p->port == cfg->ingest_port || p->port == cfg->gossip_port))
 			problem(c, p->line, "peer %s is this relay itself", p->name);
 		for (unsigned j = 0; j < i; j++) {
@@ -849,10 +901,10 @@ static void validate(struct pctx *c)
 			    memcmp(p->pubkey, q->pubkey, SL_CFG_PUBKEY_LEN) == 0)
 				problem(c, p->line, "peer %s has the same pubkey as peer %s", p->name,
 					q->name);
-			if (memcmp(p->ip, q->ip, 4) == 0 && p->port == q->port)
+			if (same_peer_ip(p, q) && p->port == q->port)
 				problem(c, p->line, "peer %s has the same address as peer %s", p->name,
 					q->name);
-			else if (memcmp(p->ip, q->ip, 4) == 0 && p->kind == SL_PEER_RELAY &&
+			else if (same_peer_ip(p, q) && p->kind == SL_PEER_RELAY &&
 				 q->kind == SL_PEER_RELAY)
 				problem(c, p->line,
 					"relay peers %s and %s share an ip (the source address names the peer)",

@@ -49,7 +49,9 @@ typedef enum sl_peer_kind {
 typedef struct sl_cfg_peer {
 	char name[SL_CFG_NAME_MAX];
 	sl_peer_kind_t kind;
-	uint8_t ip[4];      /* network order */
+	uint8_t ip[4];      /* network order; IPv4 peers (family 4) only, else 0 */
+	uint8_t family;     /* 4 or 6: which of ip and ip6 'ip' gave */
+	uint8_t ip6[16];    /* network order; IPv6 peers (family 6) only, else 0 */
 	uint16_t port;      /* host order */
 	uint8_t mac[6];
 	bool mac_resolve;   /* take the next hop from the kernel's neighbours */

@@ -146,8 +146,8 @@ static unsigned classify(const sl_pipeline_t *p, const sl_peers_t *t, struct rte
 		const uint8_t *g = d + v.payload_off;
 		if (sl_gossip_check(g, v.payload_len) != SL_GOSSIP_OK)
 			return SL_C_drop_gossip_hdr;
-		/* relay peers are IPv4: IPv6 gossip is no peer's (as in XDP) */
-		unsigned peer = v.family == 4 ? sl_peers_find_relay(t, v.src_ip) : SL_PEER_NONE;
+		unsigned peer = v.family == 4 ? sl_peers_find_relay(t, v.src_ip)
+					      : sl_peers_find_relay6(t, v.src6);
 		if (peer == SL_PEER_NONE)
 			return SL_C_drop_unknown_peer;
 		if (SL_UNLIKELY(!t->p[peer].up))

@@ -107,6 +107,8 @@ static size_t pf_wants(sl_prefilter_t *pf, struct want out[PF_MAPS_MAX])
 		 sizeof(struct sl_pf_block), SL_PF_BLOCK_MAX, BPF_F_NO_PREALLOC, &pf->block_fd},
 		{SL_PF_ALLOW_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm_key), 4,
 		 SL_PF_ALLOW_MAX, BPF_F_NO_PREALLOC, &pf->allow_fd},
+		{SL_PF_PEERS6_MAP, BPF_MAP_TYPE_HASH, sizeof(struct sl_pf_key6),
+		 sizeof(struct sl_pf_peer), SL_PF_PEERS_MAX, BPF_F_NO_PREALLOC, &pf->peers6_fd},
 		{SL_PF_SRC_DROPS6_MAP, BPF_MAP_TYPE_LRU_HASH, sizeof(struct sl_pf_lpm6_key), 8,
 		 SL_PF_SRC_DROPS_MAX, 0, &pf->src_drops6_fd},
 		{SL_PF_RATE6_MAP, BPF_MAP_TYPE_LRU_HASH, sizeof(struct sl_pf_key6),
@@ -176,8 +178,8 @@ int sl_prefilter_open_iface(sl_prefilter_t *pf, const char *iface, char *err, si
 void sl_prefilter_close(sl_prefilter_t *pf)
 {
 	int *fds[] = {&pf->conf_fd, &pf->peers_fd, &pf->counters_fd, &pf->src_drops_fd,
-		      &pf->rate_fd, &pf->block_fd, &pf->allow_fd, &pf->src_drops6_fd,
-		      &pf->rate6_fd, &pf->block6_fd, &pf->allow6_fd};
+		      &pf->rate_fd, &pf->block_fd, &pf->allow_fd, &pf->peers6_fd,
+		      &pf->src_drops6_fd, &pf->rate6_fd, &pf->block6_fd, &pf->allow6_fd};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -192,9 +194,14 @@ int sl_prefilter_set_peers(const sl_prefilter_t *pf, const sl_config_t *cfg, cha
 		const sl_cfg_peer_t *p = &cfg->peers[i];
 		if (p->kind != SL_PEER_RELAY || p->managed) /* managed: the table thread's */
 			continue;
-		if (sl_prefilter_put_peer(pf, sl_pkt_rd_le32(p->ip), p->token_in, 0) != 0) {
-			snprintf(err, errlen, "peer %s into %s: %s", p->name, SL_PF_PEERS_MAP,
-				 strerror(errno));
+		/* IPv6 peers are static only: no one else writes sl_pf_peers6 */
+		struct sl_pf_peer v6 = {.token_in = p->token_in};
+		int rc = p->family == 6
+				 ? bpf_map_update_elem(pf->peers6_fd, p->ip6, &v6, BPF_ANY)
+				 : sl_prefilter_put_peer(pf, sl_pkt_rd_le32(p->ip), p->token_in, 0);
+		if (rc != 0) {
+			snprintf(err, errlen, "peer %s into %s: %s", p->name,
+				 p->family == 6 ? SL_PF_PEERS6_MAP : SL_PF_PEERS_MAP, strerror(errno));
 			return -1;
 		}
 	}

@@ -21,10 +21,10 @@
 
 typedef struct sl_prefilter {
 	int conf_fd, peers_fd, counters_fd, src_drops_fd, rate_fd, block_fd, allow_fd;
-	int src_drops6_fd, rate6_fd, block6_fd, allow6_fd; /* the IPv6 twins */
+	int peers6_fd, src_drops6_fd, rate6_fd, block6_fd, allow6_fd; /* the IPv6 twins */
 } sl_prefilter_t;
 
-#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1})
+#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1})
 
 /* A source as the program counts its drops: an IPv4 address (prefixlen
  * 32), or an IPv6 prefix (the source masked to the conf's ip6_prefix). */
@@ -54,7 +54,7 @@ int sl_prefilter_open_prog(sl_prefilter_t *pf, int prog_fd, char *err, size_t er
 void sl_prefilter_close(sl_prefilter_t *pf);
 
 /* Puts cfg's static relay peers (not `managed`), each with its token_in,
- * into sl_pf_peers (empty in the object the PMD has just loaded). Call it
+ * into sl_pf_peers, or sl_pf_peers6 for an IPv6 one (both empty in the object the PMD has just loaded). Call it
  * before sl_prefilter_configure(): from then on gossip from other sources
  * drops. Managed peers are the table thread's (sl_tables). */
 int sl_prefilter_set_peers(const sl_prefilter_t *pf, const sl_config_t *cfg, char *err,

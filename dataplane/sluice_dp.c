@@ -228,7 +228,7 @@ static bool autoblock_protect(void *ctx, uint32_t ip)
 	if (memcmp(b, a->cfg.ip, 4) == 0)
 		return true;
 	for (unsigned i = 0; i < a->cfg.npeers; i++)
-		if (memcmp(b, a->cfg.peers[i].ip, 4) == 0)
+		if (a->cfg.peers[i].family == 4 && memcmp(b, a->cfg.peers[i].ip, 4) == 0)
 			return true;
 	/* on a read error, protect: a wrong block costs more than a late one */
 	return sl_prefilter_has_peer(&a->pf, ip) != 0 || sl_prefilter_allowed(&a->pf, 4, b) != 0;

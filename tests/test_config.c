@@ -318,7 +318,7 @@ static void test_example_configs(void **state)
 	const char *src = getenv("SLUICE_SOURCE_DIR");
 	if (!src)
 		src = ".";
-	static const char *const old[] = {"relay-a.ini", "pcap.ini", "ring.ini"};
+	static const char *const old[] = {"relay-a.ini", "pcap.ini", "ring.ini", "ipv6.ini"};
 	for (unsigned i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
 		char path[512];
 		snprintf(path, sizeof(path), "%s/tests/configs/%s", src, old[i]);
@@ -349,6 +349,7 @@ static void test_example_configs(void **state)
 
 /* A minimal valid head to which each case appends one bad part. */
 #define HEAD "[relay]\nname=x\nip=1.2.3.4\n[port]\ntype=null\n" /* lines 1-5 */
+#define HEAD6 "[relay]\nname=x\nip=1.2.3.4\nip6=fd00::b\n[port]\ntype=null\n" /* lines 1-6 */
 #define PEER "[peer p]\nkind=relay\nip=5.6.7.8\nport=1\nmac=02:00:00:00:00:01\ntoken_in=1\ntoken_out=2\n"
 
 static const struct bad_case {
@@ -544,6 +545,27 @@ static const struct bad_case {
 	{HEAD "[peer q]\nkind=relay\nip=1.2.3.4\nport=9004\npubkey=" PK_B "\n", 6,
 	 "peer q is this relay itself (control_port 8005)"},
 
+	/* IPv6 peers */
+	{HEAD "[peer q]\nkind=validator\nip=fd00::zz\nport=1\nmac=02:00:00:00:00:01\n", 8,
+	 "ip: 'fd00::zz' is neither an IPv4 (a.b.c.d) nor an IPv6 address"},
+	{HEAD "[peer q]\nkind=validator\nip=::\nport=1\nmac=02:00:00:00:00:01\n", 8,
+	 "ip: '::' is neither an IPv4"},
+	{HEAD "[peer q]\nkind=validator\nip=fd00::1\nport=1\nmac=02:00:00:00:00:01\n", 6,
+	 "peer q has an IPv6 address: [relay] needs 'ip6' (the source address of frames to it)"},
+	{HEAD6 "[peer q]\nkind=relay\nip=fd00::1\nport=1\npubkey=" PK_B "\n", 7,
+	 "peer q: managed peers are IPv4 only in this version (its 'ip' is IPv6)"},
+	{HEAD6 "[peer q]\nkind=validator\nip=fd00::1\nport=1\nmac=resolve\n", 7,
+	 "peer q: mac = resolve is IPv4 only"},
+	{HEAD6 "[peer q]\nkind=validator\nip=fd00::b\nport=8003\nmac=02:00:00:00:00:01\n", 7,
+	 "peer q is this relay itself"},
+	{HEAD6 "[peer q]\nkind=validator\nip=fd00::1\nport=1\nmac=02:00:00:00:00:01\n"
+	       "[peer r]\nkind=validator\nip=fd00:0::1\nport=1\nmac=02:00:00:00:00:01\n", 12,
+	 "peer r has the same address as peer q"},
+	{HEAD6 "[peer q]\nkind=relay\nip=fd00::1\nport=1\nmac=02:00:00:00:00:01\ntoken_in=1\n"
+	       "token_out=2\n[peer r]\nkind=relay\nip=fd00::1\nport=2\nmac=02:00:00:00:00:01\n"
+	       "token_in=3\ntoken_out=4\n", 14,
+	 "relay peers q and r share an ip"},
+
 	/* [metrics] */
 	{HEAD "[metrics]\n[metrics]\n", 7, "duplicate section [metrics] (first on line 6)"},
 	{HEAD "[metrics]\nport=9464\n", 7, "unknown key 'port' in [metrics]"},
@@ -620,6 +642,36 @@ static void test_spam_keys(void **state)
 	assert_int_equal(cfg.autoblock.window_ms, 500);
 	assert_int_equal(cfg.autoblock.block_s, 3);
 	assert_int_equal(cfg.autoblock.block_max_s, 3);
+}
+
+/* [peer] ip: IPv4 or IPv6, the family stored with it; an IPv6 peer and an
+ * IPv4 one whose bytes would compare alike are different addresses. */
+static void test_ip6_peers(void **state)
+{
+	(void)state;
+	sl_config_t cfg;
+	struct reports r;
+	assert_int_equal(parse(HEAD6 "[peer v6]\nkind=relay\nip = fd00:99::2\nport=8004\n"
+				     "mac=02:00:00:00:00:12\ntoken_in=1\ntoken_out=2\n"
+				     "[peer sink]\nkind=validator\nip=fd00:99::3\nport=8001\n"
+				     "mac=02:00:00:00:00:13\n"
+				     "[peer v4]\nkind=relay\nip=0.0.0.0\nport=8004\n"
+				     "mac=02:00:00:00:00:14\ntoken_in=3\ntoken_out=4\n",
+			       &cfg, &r), 0);
+	assert_int_equal(cfg.npeers, 3);
+	const uint8_t want[16] = {0xfd, 0, 0, 0x99, [15] = 2};
+	assert_int_equal(cfg.peers[0].family, 6);
+	assert_memory_equal(cfg.peers[0].ip6, want, 16);
+	assert_memory_equal(cfg.peers[0].ip, ((uint8_t[4]){0}), 4);
+	assert_true(cfg.peers[0].has_tokens);
+	assert_int_equal(cfg.peers[1].family, 6);
+	assert_int_equal(cfg.peers[1].ip6[15], 3);
+	assert_int_equal(cfg.peers[2].family, 4);
+	assert_memory_equal(cfg.peers[2].ip6, ((uint8_t[16]){0}), 16);
+	/* the good file's peers are IPv4 */
+	assert_int_equal(parse(good, &cfg, &r), 0);
+	assert_int_equal(cfg.peers[0].family, 4);
+	assert_int_equal(cfg.peers[1].family, 4);
 }
 
 static void test_each_problem(void **state)
@@ -703,6 +755,7 @@ int main(void)
 		cmocka_unit_test(test_example_configs),
 		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_spam_keys),
+		cmocka_unit_test(test_ip6_peers),
 		cmocka_unit_test(test_each_problem),
 		cmocka_unit_test(test_reports_every_line),
 		cmocka_unit_test(test_load_file),

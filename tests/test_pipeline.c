@@ -27,6 +27,7 @@
 
 #include "sl_config.h"
 #include "sl_eal.h"
+#include "sl_peers.h"
 #include "sl_peertab.h"
 #include "sl_pipeline.h"
 #include "sl_port.h"
@@ -44,11 +45,18 @@ static const char cfg_text[] =
 	"[peer c]\nkind=relay\nip=10.99.0.13\nport=9004\nmac=02:00:00:00:00:0d\ntoken_out=3333\ntoken_in=4444\n"
 	"[peer sink]\nkind=validator\nip=10.99.0.20\nport=8001\nmac=02:00:00:00:00:14\n";
 
-enum { PEER_B, PEER_C, PEER_SINK };
+/* IPv6 peers after them (setup_ip6_peers): relay d, validator sink6. */
+static const char cfg_peers6[] =
+	"[peer d]\nkind=relay\nip=fd00:99::d\nport=7004\nmac=02:00:00:00:00:0e\ntoken_out=7777\n"
+	"token_in=8888\n"
+	"[peer sink6]\nkind=validator\nip=fd00:99::14\nport=8001\nmac=02:00:00:00:00:15\n";
+
+enum { PEER_B, PEER_C, PEER_SINK, PEER_D, PEER_SINK6 };
 
 static const uint8_t my_mac[6] = {2, 0, 0, 0, 0, 0x0b};
-static const uint8_t peer_macs[3][6] = {{2, 0, 0, 0, 0, 0x0c}, {2, 0, 0, 0, 0, 0x0d},
-					{2, 0, 0, 0, 0, 0x14}};
+static const uint8_t peer_macs[5][6] = {{2, 0, 0, 0, 0, 0x0c}, {2, 0, 0, 0, 0, 0x0d},
+					{2, 0, 0, 0, 0, 0x14}, {2, 0, 0, 0, 0, 0x0e},
+					{2, 0, 0, 0, 0, 0x15}};
 
 /* The relay's live peer table, as sluiced and sluice-dp share it. */
 struct live {
@@ -112,13 +120,14 @@ static void assert_every_packet_accounted(const sl_pipeline_t *p)
 	assert_int_equal(s.c[SL_C_rx_packets], s.c[SL_C_forwarded_txns] + sl_stats_drops(&s));
 }
 
-static int setup_with(void **state, const char *extra, uint16_t tx_queues)
+/* extra: [relay] keys, just before [port]; peers: more peers at the end */
+static int setup_peers(void **state, const char *extra, const char *peers, uint16_t tx_queues)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	/* extra [relay] keys go just before [port] */
 	char text[2048];
 	const char *at = strstr(cfg_text, "[port]");
-	snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - cfg_text), cfg_text, extra, at);
+	snprintf(text, sizeof(text), "%.*s%s%s%s", (int)(at - cfg_text), cfg_text, extra, at,
+		 peers);
 	assert_int_equal(sl_config_parse(text, strlen(text), "t.ini", &f->cfg,
 					 sl_config_report_print, stderr), 0);
 	/* a fresh vdev name per test */
@@ -140,6 +149,11 @@ static int setup_with(void **state, const char *extra, uint16_t tx_queues)
 	return 0;
 }
 
+static int setup_with(void **state, const char *extra, uint16_t tx_queues)
+{
+	return setup_peers(state, extra, "", tx_queues);
+}
+
 static int setup(void **state)
 {
 	return setup_with(state, "dedup_capacity=1024\n", 0);
@@ -154,6 +168,12 @@ static int setup_two_workers(void **state)
 static int setup_ip6(void **state)
 {
 	return setup_with(state, "dedup_capacity=1024\nip6=fd00:99::b\n", 0);
+}
+
+/* The relay with an ip6 and IPv6 peers beside the IPv4 ones. */
+static int setup_ip6_peers(void **state)
+{
+	return setup_peers(state, "dedup_capacity=1024\nip6=fd00:99::b\n", cfg_peers6, 0);
 }
 
 /* Two workers, one tx queue (as on a one-queue af_xdp port): the workers
@@ -315,6 +335,27 @@ static unsigned take_frame(struct fixture *f, uint8_t *out, unsigned to)
 	assert_int_equal(out[36] << 8 | out[37], f->cfg.peers[to].port);
 	assert_int_equal(out[34] << 8 | out[35], 8004);
 	return len;
+}
+
+/* Take one sent frame; it must be, byte for byte, what the frame builder
+ * makes of payload for IPv6 peer `to`: the template's fields (hop limit 64,
+ * no traffic class or flow label, relay ip6 to peer), both lengths and the
+ * UDP checksum over the pseudo-header (sl_udp6_csum). */
+static void take_frame6(struct fixture *f, unsigned to, const uint8_t *payload, size_t len)
+{
+	uint8_t out[2048], want[2048];
+	unsigned n = take_frame_any(f, out);
+	sl_udp6_addr_t a = {.src_port = 8004, .dst_port = f->cfg.peers[to].port};
+	memcpy(a.src_mac, my_mac, 6);
+	memcpy(a.dst_mac, peer_macs[to], 6);
+	memcpy(a.src_ip, f->cfg.ip6, 16);
+	memcpy(a.dst_ip, f->cfg.peers[to].ip6, 16);
+	assert_int_equal(sl_pkt_build_udp6(want, sizeof(want), &a, payload, len), n);
+	assert_memory_equal(out, want, n);
+	uint8_t *udp = out + SL_PKT_HDRS6_SZ - 8;
+	uint16_t sum = (uint16_t)(udp[6] << 8 | udp[7]);
+	udp[6] = udp[7] = 0;
+	assert_int_equal(sl_udp6_csum(a.src_ip, a.dst_ip, udp, 8 + len), sum);
 }
 
 static void assert_gossip_frame(const uint8_t *frame, unsigned len, uint8_t ttl, uint64_t token,
@@ -710,8 +751,8 @@ static void test_ipv6_ingest_fans_out(void **state)
 	assert_every_packet_accounted(f->p);
 }
 
-/* IPv6 is for us only at the relay's ip6 and ports, and only ingest: relay
- * peers are IPv4, so IPv6 gossip is no peer's, whatever its token. Bad
+/* IPv6 is for us only at the relay's ip6 and ports; this relay's peers are
+ * IPv4, so IPv6 gossip is no peer's, whatever its token. Bad
  * transactions from IPv6 clients are dropped, but not counted by source
  * (sl_srcdrops is keyed by IPv4 address). */
 static void test_ipv6_only_ingest_at_our_address(void **state)
@@ -747,6 +788,92 @@ static void test_ipv6_only_ingest_at_our_address(void **state)
 	assert_int_equal(top.n, 0);
 	assert_tx_empty(f);
 	assert_every_packet_accounted(f->p);
+}
+
+/* The gossip payload this relay sends a relay peer: header, transaction. */
+static size_t gossip_payload(uint8_t *out, uint8_t ttl, uint64_t token, const uint8_t *txn,
+			     size_t len)
+{
+	return sl_gossip_frame_build(out, 2048, ttl, token, txn, len);
+}
+
+/* IPv6 peers: each gets its frame (gossip or the bare transaction) behind
+ * an IPv6 header with its UDP checksum; gossip from the IPv6 relay peer
+ * with its token is taken (and not sent back), a wrong token or an IPv6
+ * source that is no peer's drops as for IPv4. */
+static void test_ipv6_peers(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], g[2048], pl[2048], frame[2048];
+	size_t len = new_txn(f, txn);
+	inject(f, &from_client, txn, len);
+	run(f);
+	assert_counters(f->p, {"rx_packets", 1}, {"forwarded_txns", 1}, {"tx_frames", 5},
+			{"tx_bytes", 2 * (42 + 16 + len) + 42 + len + (62 + 16 + len) + 62 + len});
+	unsigned n = take_frame(f, frame, PEER_B);
+	assert_gossip_frame(frame, n, 4, 1111, txn, len);
+	n = take_frame(f, frame, PEER_C);
+	assert_gossip_frame(frame, n, 4, 3333, txn, len);
+	n = take_frame(f, frame, PEER_SINK);
+	assert_raw_frame(frame, n, txn, len);
+	take_frame6(f, PEER_D, pl, gossip_payload(pl, 4, 7777, txn, len));
+	take_frame6(f, PEER_SINK6, txn, len);
+	assert_tx_empty(f);
+
+	/* from d with its token: to everyone but d, TTL one less */
+	sl_udp6_addr_t d = from_client6;
+	d.src_ip[15] = 0x0d;
+	d.dst_port = 8004;
+	len = new_txn(f, txn);
+	inject6(f, &d, g, sl_gossip_frame_build(g, sizeof(g), 3, 8888, txn, len), 0);
+	run(f);
+	assert_counters(f->p, {"gossip_txns", 1}, {"forwarded_txns", 2}, {"tx_frames", 9});
+	assert_int_equal(peer_counter(f->p, PEER_D, SL_PC_frames_in), 1);
+	assert_int_equal(peer_counter(f->p, PEER_D, SL_PC_first_deliveries), 1);
+	n = take_frame(f, frame, PEER_B);
+	assert_gossip_frame(frame, n, 2, 1111, txn, len);
+	n = take_frame(f, frame, PEER_C);
+	assert_gossip_frame(frame, n, 2, 3333, txn, len);
+	n = take_frame(f, frame, PEER_SINK);
+	assert_raw_frame(frame, n, txn, len);
+	take_frame6(f, PEER_SINK6, txn, len);
+	assert_tx_empty(f);
+
+	/* TTL 1: the validators only */
+	len = new_txn(f, txn);
+	inject6(f, &d, g, sl_gossip_frame_build(g, sizeof(g), 1, 8888, txn, len), 0);
+	/* a wrong token, b's token from d, and d's token from an IPv6 stranger */
+	inject6(f, &d, g, sl_gossip_frame_build(g, sizeof(g), 3, 8889, txn, len), 0);
+	inject6(f, &d, g, sl_gossip_frame_build(g, sizeof(g), 3, 2222, txn, len), 0);
+	sl_udp6_addr_t e = d;
+	e.src_ip[15] = 0x0e;
+	inject6(f, &e, g, sl_gossip_frame_build(g, sizeof(g), 3, 8888, txn, len), 0);
+	/* d's IPv6 address does not stand for an IPv4 peer, nor b's for d */
+	sl_udp4_addr_t b = from_peer(12);
+	inject(f, &b, g, sl_gossip_frame_build(g, sizeof(g), 3, 8888, txn, len));
+	run(f);
+	assert_counters(f->p, {"rx_packets", 7}, {"gossip_txns", 2}, {"drop_bad_token", 3},
+			{"drop_unknown_peer", 1}, {"forwarded_txns", 3}, {"tx_frames", 11});
+	assert_int_equal(peer_counter(f->p, PEER_D, SL_PC_frames_in), 2);
+	n = take_frame(f, frame, PEER_SINK);
+	assert_raw_frame(frame, n, txn, len);
+	take_frame6(f, PEER_SINK6, txn, len);
+	assert_tx_empty(f);
+	assert_every_packet_accounted(f->p);
+}
+
+/* sl_peers_csum_le, folded and in network order, is the Internet checksum's
+ * sum, for every length's tail (0 to 7 bytes after the 8-byte words). */
+static void test_peers_csum(void **state)
+{
+	(void)state;
+	uint8_t b[80];
+	for (unsigned i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(i * 37 + 11);
+	for (size_t n = 0; n <= sizeof(b); n++) {
+		uint16_t le = sl_peers_csum_fold(sl_peers_csum_le(b, n));
+		assert_int_equal((uint16_t)(le >> 8 | le << 8), (uint16_t)~sl_inet_csum(b, n, 0));
+	}
 }
 
 /* Without [relay] ip6 no IPv6 datagram is for us, not even one to the
@@ -1454,6 +1581,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_without_ip6_not_for_us, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vlan_ipv4, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_peers, setup_ip6_peers, teardown),
+		cmocka_unit_test(test_peers_csum),
 		cmocka_unit_test_setup_teardown(test_batch_waits_for_size_or_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsent_frames_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_workers_steer_by_id, setup_two_workers,

@@ -20,6 +20,7 @@
 #define SL_PF_BLOCK_MAP     "sl_pf_block"
 #define SL_PF_ALLOW_MAP     "sl_pf_allow"
 /* Their IPv6 twins. */
+#define SL_PF_PEERS6_MAP     "sl_pf_peers6"
 #define SL_PF_SRC_DROPS6_MAP "sl_pf_srcdrops6"
 #define SL_PF_RATE6_MAP      "sl_pf_rate6"
 #define SL_PF_BLOCK6_MAP     "sl_pf_block6"
@@ -30,7 +31,7 @@
 /* Sources whose drops are counted (per family); the least recently
  * dropping are evicted. */
 #define SL_PF_SRC_DROPS_MAX 65536
-/* Relay peers sl_pf_peers can hold. sluice-dp puts in the config's static
+/* Relay peers sl_pf_peers (and sl_pf_peers6, IPv6) can hold. sluice-dp puts in the config's static
  * relay peers (at most SL_CFG_PEERS_MAX, 32) and mirrors the live peer
  * table's up peers (at most 32 more); the rest is room. A full map refuses
  * new peers (the writer sees E2BIG), it never evicts one. */
@@ -81,16 +82,17 @@ struct sl_pf_conf {
 /* The layout of the maps below and of their values; raise it with any
  * change to them, so that a sluicectl of another build refuses pinned maps
  * it would misread. */
-#define SL_PF_LAYOUT 3u
+#define SL_PF_LAYOUT 4u
 
 /* Where sluice-dp pins the maps: SL_PF_PIN_ROOT/<relay name>/<map name>;
  * removed at a clean exit. */
 #define SL_PF_PIN_ROOT "/sys/fs/bpf/sluice"
 
 /* The value of sl_pf_peers (a BPF_F_NO_PREALLOC hash), keyed by the peer's
- * address in sl_pkt_view_t form: the token this relay issued to that peer,
- * which its gossip frames must carry (sl_gossip_token), and during a
- * rotation the token it replaced (0: none).
+ * address in sl_pkt_view_t form, and of sl_pf_peers6 (the same rules),
+ * keyed by an IPv6 peer's address (struct sl_pf_key6, network order): the
+ * token this relay issued to that peer, which its gossip frames must carry
+ * (sl_gossip_token), and during a rotation the token it replaced (0: none).
  *
  * What holds (kernel/bpf/hashtab.c, memalloc.c): bpf_map_update_elem fills
  * a new element completely, links it ahead of the old one under the bucket
@@ -235,7 +237,7 @@ static inline int sl_pf_block_live(const struct sl_pf_block *b, uint64_t now_ns)
 	X(PASS_NOT_OURS, "pass_not_ours")         /* IP/UDP, not our address+port */    \
 	X(DROP_OVERSIZE, "drop_oversize")         /* more than a (gossip) transaction */ \
 	X(DROP_GOSSIP_HDR, "drop_gossip_hdr")     /* sl_gossip_check() rejects it */    \
-	X(DROP_UNKNOWN_PEER, "drop_unknown_peer") /* gossip: source not in sl_pf_peers */ \
+	X(DROP_UNKNOWN_PEER, "drop_unknown_peer") /* gossip: source not in sl_pf_peers(6) */ \
 	X(DROP_BAD_TOKEN, "drop_bad_token")       /* gossip: not the peer's tokens */ \
 	X(DROP_BLOCKLISTED, "drop_blocklisted")   /* source in a live sl_pf_block entry */ \
 	X(DROP_RATE_LIMITED, "drop_rate_limited") /* ingest: source over its rate */

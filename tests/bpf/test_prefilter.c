@@ -46,6 +46,11 @@
 #define SL_PF_TICK_SLACK_NS (50 * 1000000ull)
 /* This relay's IPv6 address: 2001:db8:99::b */
 static const uint8_t my_ip6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x99, [15] = 0x0b};
+/* Relay peer "b6" at 2001:db8:99::1 (its token_in PEER6_TOKEN), validator
+ * "v6" at 2001:db8:99::2. */
+static const uint8_t peer_ip6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x99, [15] = 0x01};
+static const uint8_t val_ip6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x99, [15] = 0x02};
+#define PEER6_TOKEN 5678u
 
 struct fixture {
 	struct bpf_object *obj;
@@ -61,25 +66,32 @@ static uint8_t txn[SL_TXN_MTU + sizeof(struct sl_gossip_hdr) + 1];
 
 static void set_peers(uint64_t token_in)
 {
-	const char *fmt = "[relay]\nname=a\nip=10.99.0.11\n[port]\ntype=null\n"
+	const char *fmt = "[relay]\nname=a\nip=10.99.0.11\nip6=2001:db8:99::b\n[port]\ntype=null\n"
 			  "[peer b]\nkind=relay\nip=10.99.0.1\nport=8004\nmac=resolve\n"
 			  "token_out=1\ntoken_in=%llu\n"
-			  "[peer v]\nkind=validator\nip=10.99.0.2\nport=8001\nmac=resolve\n";
-	char text[512];
-	int n = snprintf(text, sizeof text, fmt, (unsigned long long)token_in);
+			  "[peer v]\nkind=validator\nip=10.99.0.2\nport=8001\nmac=resolve\n"
+			  "[peer b6]\nkind=relay\nip=2001:db8:99::1\nport=8004\n"
+			  "mac=02:00:00:00:00:06\ntoken_out=1\ntoken_in=%u\n"
+			  "[peer v6]\nkind=validator\nip=2001:db8:99::2\nport=8001\n"
+			  "mac=02:00:00:00:00:07\n";
+	char text[1024];
+	int n = snprintf(text, sizeof text, fmt, (unsigned long long)token_in, PEER6_TOKEN);
 	assert_int_equal(sl_config_parse(text, (size_t)n, "peers", &fx.cfg, NULL, NULL), 0);
 	char err[256];
 	if (sl_prefilter_set_peers(&fx.pf, &fx.cfg, err, sizeof err) != 0)
 		fail_msg("sl_prefilter_set_peers: %s", err);
 }
 
-/* The token_in of the relay peer at src (sl_pkt_view_t form); 0 and false
- * for a source that is none. */
-static int relay_peer(uint32_t src, uint64_t *token_in)
+/* The token_in of the relay peer at v's source, of either family; 0 and
+ * false for a source that is none. */
+static int relay_peer(const sl_pkt_view_t *v, uint64_t *token_in)
 {
 	for (unsigned i = 0; i < fx.cfg.npeers; i++) {
 		const sl_cfg_peer_t *p = &fx.cfg.peers[i];
-		if (p->kind == SL_PEER_RELAY && sl_pkt_rd_le32(p->ip) == src) {
+		int same = p->family != v->family ? 0
+			   : v->family == 4      ? sl_pkt_rd_le32(p->ip) == v->src_ip
+						 : memcmp(p->ip6, v->src6, 16) == 0;
+		if (p->kind == SL_PEER_RELAY && same) {
 			*token_in = p->token_in;
 			return 1;
 		}
@@ -162,7 +174,7 @@ static enum outcome expected(const uint8_t *f, size_t len, sl_pkt_verdict_t *ver
 		if (sl_gossip_check(g, v.payload_len) != SL_GOSSIP_OK)
 			return DROPPED;
 		uint64_t token_in;
-		if (v.family == 6 || !relay_peer(v.src_ip, &token_in)) /* peers are IPv4 */
+		if (!relay_peer(&v, &token_in))
 			return DROPPED;
 		return sl_gossip_token(g) == token_in ? TO_SOCKET : DROPPED;
 	}
@@ -765,12 +777,17 @@ static size_t udp6_frame_from(uint8_t *f, const uint8_t src[16], uint16_t dst_po
 	return udp6_frame_to(f, src, my_ip6, dst_port, payload, len);
 }
 
-static size_t gossip6_frame_from(uint8_t *f, const uint8_t src[16], uint8_t ttl)
+static size_t gossip6_token_from(uint8_t *f, const uint8_t src[16], uint8_t ttl, uint64_t token)
 {
 	uint8_t g[sizeof txn + sizeof(struct sl_gossip_hdr)];
-	size_t n = sl_gossip_frame_build(g, sizeof g, ttl, PEER_TOKEN, txn, TXN_SZ);
+	size_t n = sl_gossip_frame_build(g, sizeof g, ttl, token, txn, TXN_SZ);
 	assert_true(n > 0);
 	return udp6_frame_from(f, src, SL_PORT_GOSSIP, g, n);
+}
+
+static size_t gossip6_frame_from(uint8_t *f, const uint8_t src[16], uint8_t ttl)
+{
+	return gossip6_token_from(f, src, ttl, PEER_TOKEN);
 }
 
 /* The frame f of n bytes with an 802.1Q tag (VLAN 100) put in. */
@@ -789,7 +806,8 @@ static void ingest6_n(const uint8_t src[16], unsigned n, unsigned slot)
 
 /* IPv6 and tagged frames take the IPv4 frames' decisions: ingest to our
  * address redirected, oversize and broken gossip dropped, other ports and
- * addresses the kernel's; IPv6 gossip is no peer's (the peers are IPv4).
+ * addresses the kernel's; IPv6 gossip from an address that is no IPv6
+ * relay peer's is unknown.
  * Without an IPv6 address in the conf, no IPv6 frame is ours. QinQ is the
  * kernel's. */
 static void test_ipv6_and_vlan_frames(void **state)
@@ -857,6 +875,55 @@ static void test_ipv6_and_vlan_frames(void **state)
 				     udp6_frame_to(f, s6, any, SL_PORT_INGEST, txn, TXN_SZ)),
 			 SL_PF_PASS_NOT_OURS);
 	configure(&fx.conf);
+}
+
+/* IPv6 gossip goes on only from an IPv6 relay peer's address (sl_pf_peers6,
+ * filled by sl_prefilter_set_peers) with its token, tagged or not; an IPv4
+ * peer's token from it, a validator's address, a stranger's drop. */
+static void test_peer_and_token6(void **state)
+{
+	(void)state;
+	need_root();
+	static uint8_t f[SL_BAD_FRAME_CAP];
+	configure(&fx.conf);
+	uint8_t key[16];
+	struct sl_pf_peer v;
+	memcpy(key, peer_ip6, 16);
+	assert_int_equal(bpf_map_lookup_elem(fx.pf.peers6_fd, key, &v), 0);
+	assert_int_equal(v.token_in, PEER6_TOKEN);
+	assert_int_equal(v.token_in_prev, 0);
+	assert_int_equal(map_entries(fx.pf.peers6_fd), 1);
+	uint8_t s6[16];
+	ip6_set(s6, 1, 2, 3);
+	for (int tag = 0; tag < 2; tag++) {
+#define T(n) (tag ? vlan(f, (n)) : (n))
+		assert_int_equal(check_frame("ipv6 gossip, peer, its token", f,
+					     T(gossip6_token_from(f, peer_ip6, 2, PEER6_TOKEN))),
+				 SL_PF_REDIRECTED);
+		assert_int_equal(check_frame("ipv6 gossip, peer, another token", f,
+					     T(gossip6_token_from(f, peer_ip6, 2, PEER6_TOKEN + 1))),
+				 SL_PF_DROP_BAD_TOKEN);
+		assert_int_equal(check_frame("ipv6 gossip, peer, ipv4 peer's token", f,
+					     T(gossip6_token_from(f, peer_ip6, 2, PEER_TOKEN))),
+				 SL_PF_DROP_BAD_TOKEN);
+		assert_int_equal(check_frame("ipv6 gossip, no peer", f,
+					     T(gossip6_token_from(f, s6, 2, PEER6_TOKEN))),
+				 SL_PF_DROP_UNKNOWN_PEER);
+		assert_int_equal(check_frame("ipv6 gossip, a validator", f,
+					     T(gossip6_token_from(f, val_ip6, 2, PEER6_TOKEN))),
+				 SL_PF_DROP_UNKNOWN_PEER);
+		assert_int_equal(check_frame("ipv6 gossip, peer, ttl 0", f,
+					     T(gossip6_token_from(f, peer_ip6, 0, PEER6_TOKEN))),
+				 SL_PF_DROP_GOSSIP_HDR);
+		assert_int_equal(check_frame("ipv6 ingest, peer", f,
+					     T(udp6_frame_from(f, peer_ip6, SL_PORT_INGEST, txn, TXN_SZ))),
+				 SL_PF_REDIRECTED);
+#undef T
+	}
+	/* an IPv4 gossip frame with the IPv6 peer's token is no one's */
+	assert_int_equal(check_frame("ipv4 gossip, ipv6 peer's token", f,
+				     gossip_frame_from(f, OTHER_IP, PEER6_TOKEN, TXN_SZ)),
+			 SL_PF_DROP_UNKNOWN_PEER);
 }
 
 /* IPv6 sources share a bucket per ip6_prefix bits (64 by default, and for
@@ -1248,6 +1315,7 @@ int main(void)
 		cmocka_unit_test(test_allowlist),
 		cmocka_unit_test(test_blocklist),
 		cmocka_unit_test(test_ipv6_and_vlan_frames),
+		cmocka_unit_test(test_peer_and_token6),
 		cmocka_unit_test(test_rate_limit6),
 		cmocka_unit_test(test_allowlist6),
 		cmocka_unit_test(test_blocklist6),

@@ -2,7 +2,8 @@
  * daemon's): any bytes get a verdict without reading out of bounds; the count
  * returned equals the problems reported; an accepted config keeps every
  * documented bound and rule (the [control] and [score] ranges and orders,
- * the control port apart from the others, managed peers' keys and flags);
+ * the control port apart from the others, managed peers' keys and flags,
+ * IPv6 peers' rules);
  * and parsing is deterministic (the same bytes give the same config). */
 #include <stdint.h>
 #include <stdio.h>
@@ -95,6 +96,12 @@ static void check_peers(const sl_config_t *a)
 			broken("tokens without has_tokens");
 		if (!p->has_mac && (p->mac_resolve || memcmp(p->mac, zero, 6) != 0))
 			broken("mac without has_mac");
+		static const uint8_t no_ip[16];
+		if (p->family == 6 ? p->managed || p->mac_resolve || !a->has_ip6 ||
+					     memcmp(p->ip, no_ip, 4) != 0 ||
+					     memcmp(p->ip6, no_ip, 16) == 0
+				   : p->family != 4 || memcmp(p->ip6, no_ip, 16) != 0)
+			broken("peer family: IPv6 only static, without resolve, with [relay] ip6");
 		for (unsigned j = 0; j < i; j++)
 			if (p->managed && a->peers[j].managed &&
 			    memcmp(p->pubkey, a->peers[j].pubkey, sizeof(p->pubkey)) == 0)

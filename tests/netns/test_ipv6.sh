@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# IPv6 clients (issue 11): the demo network with IPv6 on c1, relay A and the
-# sink (sl_netns_ip6), relay A on af_xdp with the prefilter and
-# `[relay] ip6 = fd00:99::b`, the sink its one peer (over IPv4: peers are
-# IPv4). Steps:
+# IPv6 clients and an IPv6 peer (issue 11): the demo network with IPv6 on
+# c1, relay A and the sink (sl_netns_ip6), relay A on af_xdp with the
+# prefilter and `[relay] ip6 = fd00:99::b`, the sink its one peer, a
+# validator at its IPv6 address (A sends it Ethernet/IPv6/UDP frames, which
+# the sink's kernel takes only with a right UDP checksum). Steps:
 #   kernel   c1 forgets its static ARP entry for A; then ping (ARP on the
 #            way) and ping -6 (neighbour discovery on the way) from c1 to A
 #            are answered by A's kernel through the XDP interface, and so is
@@ -42,10 +43,12 @@ start() {
 	sl_relay_conf "$work/a.ini" a a af_xdp:veth-a sink
 	# sl_relay_conf writes [relay] first: its ip6 goes right under it.
 	sed -i "/^\[relay\]\$/a ip6 = $(sl_ip6 a)" "$work/a.ini"
+	sed -i "s/^ip = ${SL_IP[sink]}\$/ip = $(sl_ip6 sink)/" "$work/a.ini"
+	grep -qx "ip = $(sl_ip6 sink)" "$work/a.ini" || fail "the sink is not an IPv6 peer of A"
 	sl_bg "$work/a.log" a "$dp" --duration 60 --stats-json "$work/a.json" -c "$work/a.ini"
 	sl_wait_xdp a veth-a 60 || fail "relay a did not attach to veth-a within 60 s"
 	sleep 1 # the XSK rings are set up after the program is attached
-	sl_bg "$work/sink.log" sink "$build/bench/sluice-sink" --listen "${SL_IP[sink]}:$SL_SINK_PORT" \
+	sl_bg "$work/sink.log" sink "$build/bench/sluice-sink" --listen "[$(sl_ip6 sink)]:$SL_SINK_PORT" \
 		--duration 40 --idle-exit 3 --summary "$work/sink.json"
 	sink_pid=${SL_BG_PIDS[-1]}
 	sl_udp_echo "$work/echo.log" a "$CONTROL_PORT"
