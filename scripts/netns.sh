@@ -19,6 +19,7 @@
 #   sl_sluiced_conf ...    write a config for sluice-dp and sluiced, peers by key (below)
 #   sl_peers_up CONFIG N S wait up to S seconds until sluiced has N peers up, resolved
 #   sl_scrape NODE         relay NODE's metrics (GET /metrics on 127.0.0.1:9464 in sl-NODE)
+#   sl_fail MSG...         in a test: print FAIL: MSG and the tail of every log in $work; exit 1
 #   sl_ping NODE IP N      N ICMP (IPv6: ICMPv6) echo requests from sl-NODE to IP; true
 #                          when all are answered
 #   sl_ip6 NODE            NODE's IPv6 address (fd00:99::<last octet, hex>)
@@ -98,6 +99,17 @@ sl_dp_test_begin() {
 	dp=$1/dataplane/sluice-dp
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
+}
+
+sl_fail() {
+	echo "FAIL: $*"
+	local f
+	for f in "$work"/*.log; do
+		[ -e "$f" ] || continue
+		echo "--- $f"
+		tail -n 30 "$f"
+	done
+	exit 1
 }
 
 sl_netns_test_begin() {

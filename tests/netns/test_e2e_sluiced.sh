@@ -48,20 +48,12 @@ sl_sluiced_conf "$work/a.ini" a "$work" b c
 sl_sluiced_conf "$work/b.ini" b "$work" a c sink
 sl_sluiced_conf "$work/c.ini" c "$work" a b
 
-fail() {
-	echo "FAIL: $*"
-	for f in "$work"/*.log; do
-		echo "--- $f"
-		tail -n 30 "$f"
-	done
-	exit 1
-}
 
 declare -A DP_PID SD_PID
 start_dp() {
 	sl_bg "$work/$1.dp.log" "$1" "$dp" --duration 600 --stats-json "$work/$1.json" -c "$work/$1.ini"
 	DP_PID[$1]=${SL_BG_PIDS[-1]}
-	sl_wait_xdp "$1" "veth-$1" 60 || fail "relay $1 did not attach to veth-$1"
+	sl_wait_xdp "$1" "veth-$1" 60 || sl_fail "relay $1 did not attach to veth-$1"
 }
 start_sd() {
 	sl_bg "$work/$1.sd.$2.log" "$1" "$build/control/sluiced" -c "$work/$1.ini"
@@ -99,7 +91,7 @@ batch() {
 batches_done() {
 	local p
 	for p in "${BATCHES[@]}"; do
-		wait "$p" || fail "a client's sluice-gen failed"
+		wait "$p" || sl_fail "a client's sluice-gen failed"
 	done
 	BATCHES=()
 }
@@ -113,7 +105,7 @@ done
 sl_bg "$work/sink.log" sink "$build/bench/sluice-sink" --listen "${SL_IP[sink]}:$SL_SINK_PORT" \
 	--duration 300 --summary "$work/sink.json"
 for r in a b c; do
-	sl_peers_up "$work/$r.ini" 2 30 || fail "relay $r: its peers did not all come up by key"
+	sl_peers_up "$work/$r.ini" 2 30 || sl_fail "relay $r: its peers did not all come up by key"
 done
 echo "handshakes: every relay has its two relay peers up, next hops resolved"
 # token_out NODE PEER: the token NODE's sluiced negotiated with PEER, which
@@ -133,7 +125,7 @@ PY
 }
 # B's token to A now: rotated out well before (e) sends with it.
 old_token=$(token_out b a)
-[ -n "$old_token" ] || fail "relay b's peer table holds no session with a"
+[ -n "$old_token" ] || sl_fail "relay b's peer table holds no session with a"
 
 batch base 1
 batches_done
@@ -146,28 +138,28 @@ t0=$(date +%s.%N)
 # A killed af_xdp process leaves its XDP program on the link: take it off,
 # as a supervisor's restart would, so that the new sluice-dp can attach.
 ip -n sl-c link set veth-c xdp off 2>/dev/null || true
-wait_state a c down 5 || fail "(a) A did not mark C down"
-wait_state b c down 5 || fail "(a) B did not mark C down"
+wait_state a c down 5 || sl_fail "(a) A did not mark C down"
+wait_state b c down 5 || sl_fail "(a) B did not mark C down"
 echo "(a) C killed: A and B marked it down within $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 batches_done
 start_dp c
 start_sd c 2
-wait_state a c up 20 && wait_state b c up 20 || fail "(a) C did not come back up"
+wait_state a c up 20 && wait_state b c up 20 || sl_fail "(a) C did not come back up"
 echo "(a) C restarted and is up again at A and B"
 
 # (b) C, a peer with a real session, relays forged signatures (sluice-gen
 # with the token C's sluiced negotiated with A); then, cut off, it goes on.
 c_token=$(token_out c a)
-[ -n "$c_token" ] || fail "(b) relay c's peer table holds no session with a"
+[ -n "$c_token" ] || sl_fail "(b) relay c's peer table holds no session with a"
 sl_ns c timeout 30 "$gen" --seed 21 --udp --src "${SL_IP[c]}:$SL_GOSSIP_PORT" \
 	--dst "${SL_IP[a]}:$SL_GOSSIP_PORT" --as-peer c:a --valid 0 --bad-sig 5 --rate 100 \
-	--manifest "$work/forged1.txt" --quiet || fail "(b) sluice-gen --as-peer failed"
-wait_state a c cut_off 5 || fail "(b) A did not cut C off"
+	--manifest "$work/forged1.txt" --quiet || sl_fail "(b) sluice-gen --as-peer failed"
+wait_state a c cut_off 5 || sl_fail "(b) A did not cut C off"
 echo "(b) C relayed 5 forged signatures and A cut it off"
 sl_ns c timeout 30 "$gen" --seed 22 --udp --src "${SL_IP[c]}:$SL_GOSSIP_PORT" \
 	--dst "${SL_IP[a]}:$SL_GOSSIP_PORT" --peer-token "$c_token" --valid 0 --bad-sig 20 --rate 200 \
-	--manifest "$work/forged2.txt" --quiet || fail "(b) the forger's second burst failed"
-wait_state a c up 20 || fail "(b) C did not come back after its cut-off"
+	--manifest "$work/forged2.txt" --quiet || sl_fail "(b) the forger's second burst failed"
+wait_state a c up 20 || sl_fail "(b) C did not come back after its cut-off"
 echo "(b) after the cut-off C is up again"
 
 # (c) sluiced on B: SIGKILL and a restart under traffic.
@@ -180,25 +172,25 @@ for ((i = 0; i < 50; i++)); do
 	[ "$(grep -c "taken over" "$work/b.sd.2.log")" = 2 ] && break
 	sleep 0.1
 done
-[ "$(grep -c "taken over" "$work/b.sd.2.log")" = 2 ] || fail "(c) B's new sluiced did not take both sessions over"
+[ "$(grep -c "taken over" "$work/b.sd.2.log")" = 2 ] || sl_fail "(c) B's new sluiced did not take both sessions over"
 for r in a c; do
 	"$ctl" peers "$work/$r.ini" --json | /usr/bin/python3 -c '
 import json, sys
 p = next(p for p in json.load(sys.stdin)["peers"] if p["name"] == "b")
-assert p["downs"] == 0 and p["handshakes"] == 1, p' || fail "(c) relay $r lost its session with B"
+assert p["downs"] == 0 and p["handshakes"] == 1, p' || sl_fail "(c) relay $r lost its session with B"
 done
 echo "(c) B's sluiced killed and restarted: sessions taken over, no peer saw B go down"
 
 # (d) peer remove / add on A, and a SIGHUP on B with C renamed.
 batch d 41
 sleep 1
-"$ctl" peer remove "$work/a.ini" c || fail "(d) peer remove"
+"$ctl" peer remove "$work/a.ini" c || sl_fail "(d) peer remove"
 sleep 1
-"$ctl" peer add "$work/a.ini" c --pubkey "${SL_PUBKEY[c]}" --ip "${SL_IP[c]}" || fail "(d) peer add"
+"$ctl" peer add "$work/a.ini" c --pubkey "${SL_PUBKEY[c]}" --ip "${SL_IP[c]}" || sl_fail "(d) peer add"
 sed -i 's/^\[peer c\]$/[peer c-renamed]/' "$work/b.ini"
 kill -HUP "${SD_PID[b]}"
-wait_state a c up 20 || fail "(d) C did not come back up at A"
-wait_state b c-renamed up 20 || fail "(d) C (renamed) did not come up at B"
+wait_state a c up 20 || sl_fail "(d) C did not come back up at A"
+wait_state b c-renamed up 20 || sl_fail "(d) C (renamed) did not come up at B"
 batches_done
 echo "(d) peer remove/add on A and a SIGHUP on B with a changed peer"
 
@@ -207,18 +199,18 @@ echo "(d) peer remove/add on A and a SIGHUP on B with a changed peer"
 sl_ns c1 timeout 60 "$gen" --seed 51 --src "${SL_IP[b]}:$SL_GOSSIP_PORT" --src-mac "$(sl_mac c1)" \
 	--dst "${SL_IP[a]}:$SL_GOSSIP_PORT" --dpdk af_xdp:veth-c1 --peer-token "$old_token" \
 	--valid 30 --rate 1000 --manifest "$work/old-token.txt" --quiet >"$work/old-token.log" 2>&1 ||
-	fail "(e) sending with the old token failed: $(cat "$work/old-token.log")"
+	sl_fail "(e) sending with the old token failed: $(cat "$work/old-token.log")"
 batch e 61
 batches_done
 sleep 2 # the last frames through the relays
 
 sl_cleanup # SIGINT: sluice-dp writes its stats, the sink its summary
 for r in a b c; do
-	[ -s "$work/$r.json" ] || fail "relay $r wrote no stats"
+	[ -s "$work/$r.json" ] || sl_fail "relay $r wrote no stats"
 done
 /usr/bin/python3 "$src/scripts/e2e_report.py" "${MANIFESTS[@]}" --relay "a=$work/a.json" \
-	--relay "b=$work/b.json" --relay "c=$work/c.json" --sink "$work/sink.json" || fail "the sink's verdict"
-/usr/bin/python3 - "$work" "${SL_IP[b]}" "${SL_IP[c]}" <<'PY' || fail "counters"
+	--relay "b=$work/b.json" --relay "c=$work/c.json" --sink "$work/sink.json" || sl_fail "the sink's verdict"
+/usr/bin/python3 - "$work" "${SL_IP[b]}" "${SL_IP[c]}" <<'PY' || sl_fail "counters"
 import json, sys
 w, b_ip, c_ip = sys.argv[1:4]
 a = json.load(open(f"{w}/a.json"))

@@ -28,14 +28,6 @@ sl_netns_test_begin "$build"
 export SL_XDP_PROG=$build/bpf/sl_prefilter.bpf.o
 CONTROL_PORT=8005
 
-fail() {
-	echo "FAIL: $*"
-	for f in "$work"/*.log; do
-		echo "--- $f"
-		tail -n 20 "$f"
-	done
-	exit 1
-}
 
 start() {
 	sl_netns_up
@@ -44,9 +36,9 @@ start() {
 	# sl_relay_conf writes [relay] first: its ip6 goes right under it.
 	sed -i "/^\[relay\]\$/a ip6 = $(sl_ip6 a)" "$work/a.ini"
 	sed -i "s/^ip = ${SL_IP[sink]}\$/ip = $(sl_ip6 sink)/" "$work/a.ini"
-	grep -qx "ip = $(sl_ip6 sink)" "$work/a.ini" || fail "the sink is not an IPv6 peer of A"
+	grep -qx "ip = $(sl_ip6 sink)" "$work/a.ini" || sl_fail "the sink is not an IPv6 peer of A"
 	sl_bg "$work/a.log" a "$dp" --duration 60 --stats-json "$work/a.json" -c "$work/a.ini"
-	sl_wait_xdp a veth-a 60 || fail "relay a did not attach to veth-a within 60 s"
+	sl_wait_xdp a veth-a 60 || sl_fail "relay a did not attach to veth-a within 60 s"
 	sleep 1 # the XSK rings are set up after the program is attached
 	sl_bg "$work/sink.log" sink "$build/bench/sluice-sink" --listen "[$(sl_ip6 sink)]:$SL_SINK_PORT" \
 		--duration 40 --idle-exit 3 --summary "$work/sink.json"
@@ -57,23 +49,23 @@ start() {
 
 step_kernel() {
 	ip -n sl-c1 neigh del "${SL_IP[a]}" dev veth-c1
-	sl_ping c1 "${SL_IP[a]}" 3 || fail "c1 could not ping A over IPv4"
-	sl_ping c1 "$(sl_ip6 a)" 3 || fail "c1 could not ping A over IPv6"
+	sl_ping c1 "${SL_IP[a]}" 3 || sl_fail "c1 could not ping A over IPv4"
+	sl_ping c1 "$(sl_ip6 a)" 3 || sl_fail "c1 could not ping A over IPv6"
 	local ip neigh
 	for ip in "${SL_IP[a]}" "$(sl_ip6 a)"; do
 		neigh=$(ip -n sl-c1 neigh show "$ip" dev veth-c1)
 		echo "neighbour: c1 learned $neigh"
 		[[ $neigh == *"lladdr $(sl_mac a) "* && $neigh != *PERMANENT* ]] ||
-			fail "c1's neighbour entry for $ip is not a learned one with A's MAC: $neigh"
+			sl_fail "c1's neighbour entry for $ip is not a learned one with A's MAC: $neigh"
 	done
-	sl_udp_ask c1 "${SL_IP[a]}" "$CONTROL_PORT" 3 || fail "A's control port did not answer c1"
+	sl_udp_ask c1 "${SL_IP[a]}" "$CONTROL_PORT" 3 || sl_fail "A's control port did not answer c1"
 }
 
 step_traffic() {
 	sl_ns c1 timeout 30 "$build/bench/sluice-gen" --seed 6 --udp --src "[$(sl_ip6 c1)]" \
 		--dst "[$(sl_ip6 a)]:$SL_INGEST_PORT" --gossip-port "$SL_GOSSIP_PORT" --valid 300 \
 		--dup-pct 25 --bad-sig 20 --malformed 18 --gossip-spam 10 --signers 3 --rate 1000 \
-		--manifest "$work/c1.txt" --quiet || fail "c1's sluice-gen failed"
+		--manifest "$work/c1.txt" --quiet || sl_fail "c1's sluice-gen failed"
 	timeout 30 tail --pid="$sink_pid" -f /dev/null
 }
 
@@ -82,13 +74,13 @@ step_kernel
 step_traffic
 sl_cleanup # SIGINT: the relay writes its stats, the sink its summary
 if [ ! -s "$work/a.json" ] || [ "${SL_BG_STATUS[$work/a.log]}" != 0 ]; then
-	fail "relay a exited with ${SL_BG_STATUS[$work/a.log]} (stats: $work/a.json)"
+	sl_fail "relay a exited with ${SL_BG_STATUS[$work/a.log]} (stats: $work/a.json)"
 fi
-[ -s "$work/sink.json" ] || fail "the sink wrote no summary"
+[ -s "$work/sink.json" ] || sl_fail "the sink wrote no summary"
 /usr/bin/python3 "$src/scripts/e2e_report.py" --manifest "$work/c1.txt" --relay "a=$work/a.json" \
-	--sink "$work/sink.json" || fail "the sink's verdict"
+	--sink "$work/sink.json" || sl_fail "the sink's verdict"
 
-/usr/bin/python3 - "$work" "$(sl_ip6 c1)" <<'PY' || fail "the numbers"
+/usr/bin/python3 - "$work" "$(sl_ip6 c1)" <<'PY' || sl_fail "the numbers"
 import json, sys
 w, c1_ip6 = sys.argv[1:3]
 a = json.load(open(f"{w}/a.json"))

@@ -52,14 +52,6 @@ block_max_s = 30"
 SL_CONF_EXTRA[b]="[autoblock]
 enabled = false"
 
-fail() {
-	echo "FAIL: $*"
-	for f in "$work"/*.log; do
-		echo "--- $f"
-		tail -n 20 "$f"
-	done
-	exit 1
-}
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
@@ -72,7 +64,7 @@ start_relays() {
 		sl_bg "$work/$r.log" "$r" "$dp" --duration 120 --stats-json "$work/$r.json" -c "$work/$r.ini"
 	done
 	for r in a b; do
-		sl_wait_xdp "$r" "veth-$r" 60 || fail "relay $r did not attach to veth-$r within 60 s"
+		sl_wait_xdp "$r" "veth-$r" 60 || sl_fail "relay $r did not attach to veth-$r within 60 s"
 	done
 	sleep 1 # the XSK rings are set up after the program is attached
 	sl_bg "$work/sink.log" sink "$build/bench/sluice-sink" --listen "${SL_IP[sink]}:$SL_SINK_PORT" \
@@ -87,14 +79,14 @@ start_relays() {
 # come from A's kernel.
 step_kernel() {
 	ip -n sl-c2 neigh del "${SL_IP[a]}" dev veth-c2
-	sl_ping c2 "${SL_IP[a]}" 3 || fail "c2 could not ping A after forgetting its address"
+	sl_ping c2 "${SL_IP[a]}" 3 || sl_fail "c2 could not ping A after forgetting its address"
 	local neigh
 	neigh=$(ip -n sl-c2 neigh show "${SL_IP[a]}" dev veth-c2)
 	echo "arp: c2 learned A again: $neigh"
 	[[ $neigh == *"lladdr $(sl_mac a) "* && $neigh != *PERMANENT* ]] ||
-		fail "c2's neighbour entry for A is not a learned one with A's MAC: $neigh"
-	sl_ping c1 "${SL_IP[a]}" 5 || fail "c1 could not ping A"
-	sl_udp_ask c1 "${SL_IP[a]}" 8005 5 || fail "A's control port did not answer c1"
+		sl_fail "c2's neighbour entry for A is not a learned one with A's MAC: $neigh"
+	sl_ping c1 "${SL_IP[a]}" 5 || sl_fail "c1 could not ping A"
+	sl_udp_ask c1 "${SL_IP[a]}" 8005 5 || sl_fail "A's control port did not answer c1"
 }
 
 # c1's mix at 100/s (3.3 s) and c3's flood at 5000/s (4 s): c1's 300 valid
@@ -115,14 +107,14 @@ step_flood() {
 		[ -s "$work/c3.txt" ] && break
 		sleep 0.1
 	done
-	[ -s "$work/c3.txt" ] || fail "c3's flood did not start within 10 s"
+	[ -s "$work/c3.txt" ] || sl_fail "c3's flood did not start within 10 s"
 	local t0
 	t0=$(now)
 	step_kernel
-	kill -0 "$g3" 2>/dev/null || fail "c3's flood was over before the kernel step was ($(since "$t0") s)"
+	kill -0 "$g3" 2>/dev/null || sl_fail "c3's flood was over before the kernel step was ($(since "$t0") s)"
 	echo "kernel: ARP, ping and the control port answered while c3 flooded ($(since "$t0") s)"
-	wait "$g1" || fail "c1's sluice-gen failed"
-	wait "$g3" || fail "c3's sluice-gen failed: $(cat "$work/c3.gen.log")"
+	wait "$g1" || sl_fail "c1's sluice-gen failed"
+	wait "$g3" || sl_fail "c3's sluice-gen failed: $(cat "$work/c3.gen.log")"
 	cat "$work/c3.gen.log"
 }
 
@@ -150,22 +142,22 @@ step_forger() {
 		fi
 		sleep 0.05
 	done
-	wait "$g" || fail "c2's forging sluice-gen failed"
-	[ -n "$t_block" ] || fail "A did not block c2 within 4 s of starting its forger"
+	wait "$g" || sl_fail "c2's forging sluice-gen failed"
+	[ -n "$t_block" ] || sl_fail "A did not block c2 within 4 s of starting its forger"
 	echo "forger: A logged the block of c2 $(awk -v a="$t0" -v b="$t_block" 'BEGIN { printf "%.2f", b - a }') s after c2's sluice-gen started"
 	sl_ns c2 timeout 30 "$gen" --seed 22 --udp --src "${SL_IP[c2]}" --dst "${SL_IP[a]}:$SL_INGEST_PORT" \
 		--valid 50 --rate "$FORGE_RATE" --manifest "$work/c2-blocked.txt" --quiet ||
-		fail "c2's sluice-gen failed during its block"
+		sl_fail "c2's sluice-gen failed during its block"
 	# Sent while blocked: the block ends BLOCK_S after it began, which was
 	# before it was seen in the log.
 	local during
 	during=$(awk -v a="$t_block" -v b="$(now)" -v s="$BLOCK_S" 'BEGIN { print (b - a < s - 0.2) }')
-	[ "$during" = 1 ] || fail "c2's valid transactions took too long to send within its block (this machine is too slow for the test)"
+	[ "$during" = 1 ] || sl_fail "c2's valid transactions took too long to send within its block (this machine is too slow for the test)"
 	# Past the end of the block (it began no later than t_block).
 	sleep "$(awk -v a="$t_block" -v b="$(now)" -v s="$BLOCK_S" 'BEGIN { d = a + s + 0.3 - b; printf "%.2f", (d > 0 ? d : 0) }')"
 	sl_ns c2 timeout 30 "$gen" --seed 23 --udp --src "${SL_IP[c2]}" --dst "${SL_IP[a]}:$SL_INGEST_PORT" \
 		--valid 100 --rate "$FORGE_RATE" --manifest "$work/c2-after.txt" --quiet ||
-		fail "c2's sluice-gen failed after its block"
+		sl_fail "c2's sluice-gen failed after its block"
 	echo "forger: c2's valid transactions sent $(since "$t_block") s after the block was logged"
 }
 
@@ -183,19 +175,19 @@ sleep 1.5 # the last transactions through A and B to the sink
 sl_cleanup # SIGINT: the relays write their stats, the sink its summary
 for r in a b; do
 	if [ ! -s "$work/$r.json" ] || [ "${SL_BG_STATUS[$work/$r.log]}" != 0 ]; then
-		fail "relay $r exited with ${SL_BG_STATUS[$work/$r.log]} (stats: $work/$r.json)"
+		sl_fail "relay $r exited with ${SL_BG_STATUS[$work/$r.log]} (stats: $work/$r.json)"
 	fi
 done
-[ -s "$work/sink.json" ] || fail "the sink wrote no summary"
+[ -s "$work/sink.json" ] || sl_fail "the sink wrote no summary"
 sl_pf_report "a=$work/a.json:$work/a.log" "b=$work/b.json"
 # The sink: every valid transaction of c1 and of c2 after its block exactly
 # once, nothing else (c3's valid ones are c1's); the relays' counters each add up.
 /usr/bin/python3 "$src/scripts/e2e_report.py" --manifest "$work/c1.txt" --manifest "$work/c3.txt" \
 	--manifest "$work/spoof.txt" --manifest "$work/c2-forged.txt" --manifest "$work/c2-after.txt" \
-	--relay "a=$work/a.json" --relay "b=$work/b.json" --sink "$work/sink.json" || fail "the sink's verdict"
+	--relay "a=$work/a.json" --relay "b=$work/b.json" --sink "$work/sink.json" || sl_fail "the sink's verdict"
 
 /usr/bin/python3 - "$work" "$RATE" "$BURST" "$INVALID_SIG" "$FORGE_RATE" "$BLOCK_S" \
-	"${SL_IP[c1]}" "${SL_IP[c2]}" "${SL_IP[c3]}" "${SL_IP[b]}" <<'PY' || fail "the numbers"
+	"${SL_IP[c1]}" "${SL_IP[c2]}" "${SL_IP[c3]}" "${SL_IP[b]}" <<'PY' || sl_fail "the numbers"
 import json, re, sys
 w = sys.argv[1]
 rate, burst, thresh, forge_rate, block_s = map(int, sys.argv[2:7])
