@@ -221,7 +221,8 @@ static __always_inline int blocked(void *map, void *key, __u32 max_len)
  * (sl_prefilter.h): no division, no floating point. */
 static __always_inline int take_token(const struct sl_pf_conf *conf, void *map, const void *key)
 {
-	__u64 cost = conf->token_ns, depth = conf->bucket_ns, now = bpf_ktime_get_ns();
+	/* the coarse clock: sl_pf_conf_rate() makes every bucket hold a tick */
+	__u64 cost = conf->token_ns, depth = conf->bucket_ns, now = bpf_ktime_get_coarse_ns();
 	struct sl_pf_bucket *b = bpf_map_lookup_elem(map, key);
 	if (!b) {
 		/* a new (or evicted) source: a full bucket, less this packet;

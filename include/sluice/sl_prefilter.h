@@ -138,8 +138,14 @@ static inline struct sl_pf_conf sl_pf_conf_make(const uint8_t ip[4], uint16_t in
 /* The rate limit of a config entry: rate_pps packets a second per source
  * (0: none; above 1e9 it is 1e9), bursts of burst packets (0: 1). Integer
  * nanoseconds per token, rounded to nearest: the rate is exact to 0.5 ns a
- * packet. */
+ * packet. The program refills by the coarse clock (bpf_ktime_get_coarse_ns:
+ * a precise read costs more than the rest of the checks on a VM), which
+ * advances a tick at a time, at most SL_PF_TICK_NS_MAX (HZ 100); a bucket
+ * shallower than a tick's refill would lose refill at every tick, so the
+ * bucket is never shallower: at high rates the burst is at least 10 ms of
+ * the rate. */
 #define SL_PF_NS 1000000000ull
+#define SL_PF_TICK_NS_MAX 10000000ull
 static inline void sl_pf_conf_rate(struct sl_pf_conf *c, uint32_t rate_pps, uint32_t burst)
 {
 	if (rate_pps > SL_PF_NS)
@@ -150,6 +156,8 @@ static inline void sl_pf_conf_rate(struct sl_pf_conf *c, uint32_t rate_pps, uint
 	c->burst = rate_pps ? burst : 0;
 	c->token_ns = rate_pps ? (SL_PF_NS + rate_pps / 2) / rate_pps : 0;
 	c->bucket_ns = c->token_ns * c->burst;
+	if (rate_pps && c->bucket_ns < SL_PF_TICK_NS_MAX)
+		c->bucket_ns = SL_PF_TICK_NS_MAX;
 }
 
 /* The prefix length IPv6 sources are limited and counted by: the conf's
@@ -177,7 +185,7 @@ static inline void sl_pf_mask6(uint8_t a[16], unsigned prefixlen)
  * form), and of sl_pf_rate6, keyed by the source's prefix (struct
  * sl_pf_key6): the bucket in nanoseconds of refill (a packet takes token_ns of
  * it; it refills one ns a ns, up to bucket_ns) and when it was last
- * refilled (bpf_ktime_get_ns: CLOCK_MONOTONIC). A new source starts with a
+ * refilled (bpf_ktime_get_coarse_ns: CLOCK_MONOTONIC_COARSE). A new source starts with a
  * full bucket. The program updates it in place without a lock: two CPUs
  * taking frames of one source at the same instant may each spend the same
  * token, so a source spread over n rx queues may get up to n - 1 packets

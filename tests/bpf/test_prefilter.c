@@ -517,7 +517,12 @@ static void test_rate_conf(void **state)
 	sl_pf_conf_rate(&c, 3, 0); /* burst 0: 1; 333333333.3 rounds down */
 	assert_true(c.burst == 1 && c.token_ns == 333333333u && c.bucket_ns == 333333333u);
 	sl_pf_conf_rate(&c, 2000000000u, 10); /* capped at 1e9/s: 1 ns a packet */
-	assert_true(c.rate_pps == 1000000000u && c.token_ns == 1 && c.bucket_ns == 10);
+	assert_true(c.rate_pps == 1000000000u && c.token_ns == 1);
+	assert_true(c.bucket_ns == SL_PF_TICK_NS_MAX); /* 10 ns: shallower than a tick */
+	sl_pf_conf_rate(&c, 1000, 5); /* 5 ms of refill: raised to a tick, 10 */
+	assert_true(c.token_ns == 1000000u && c.bucket_ns == SL_PF_TICK_NS_MAX);
+	sl_pf_conf_rate(&c, 1000, 11); /* 11 ms: as asked */
+	assert_true(c.bucket_ns == 11000000u);
 	sl_pf_conf_rate(&c, 1, UINT32_MAX); /* the largest bucket fits */
 	assert_true(c.bucket_ns == 1000000000ull * UINT32_MAX);
 }
