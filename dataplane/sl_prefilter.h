@@ -97,16 +97,16 @@ int sl_prefilter_allowlist(const sl_prefilter_t *pf, sl_cidr_t *out, unsigned ma
  * by an allowlist entry? 1 yes, 0 no, -1 with errno. */
 int sl_prefilter_allowed(const sl_prefilter_t *pf, unsigned family, const uint8_t *addr);
 
-/* CLOCK_MONOTONIC in ns: the program's clock. */
+/* CLOCK_MONOTONIC in ns: the clock of expiries and buckets (the program
+ * reads its coarse form, at most a tick behind). */
 uint64_t sl_prefilter_now_ns(void);
 
 /* Removes the entries of both blocklists expired at now_ns (they drop
  * nothing already; this frees their room). Slow path: up to SL_PF_BLOCK_MAX steps
  * of bpf_map_get_next_key per batch of 256 removals, per family. Returns
- * how many it removed, or -1 with errno. Call it now and then from the thread that
- * writes the blocklist: an entry renewed by another thread between the
- * walk and the delete would go. Nothing calls it yet (sluice-dp has no
- * writer of the blocklist). */
+ * how many it removed, or -1 with errno. sluice-dp's autoblock thread
+ * calls it every second; an entry renewed by another writer (sluicectl)
+ * between the walk and the delete goes (bpf/README.md). */
 int sl_prefilter_sweep_blocklist(const sl_prefilter_t *pf, uint64_t now_ns);
 
 /* c[i] = counter slot i summed over every CPU. */
