@@ -11,6 +11,8 @@
 #                          sl_dp_test_begin, namespace cleanup on exit, the lock
 #   sl_netns_up            create the network (removing a stale one first)
 #   sl_bg LOG NS CMD...    start CMD in namespace sl-NS in the background, logged
+#                          (SL_BG_HOST_MOUNTS=1: with the host's mounts, for pinned maps)
+#   sl_bpffs               true when /sys/fs/bpf is (or could be mounted as) a bpffs
 #   sl_cleanup             kill what sl_bg started, remove the namespaces
 #   sl_relay_conf ...      write a sluice-dp config (below)
 #   sl_wait_xdp NS IFACE S wait up to S seconds for an XDP program on IFACE
@@ -101,6 +103,13 @@ sl_dp_test_begin() {
 	trap 'rm -rf "$work"' EXIT
 }
 
+# sl_bpffs: true when /sys/fs/bpf is a BPF file system, mounting one there
+# first if it is not (systemd mounts it at boot; a container may not).
+sl_bpffs() {
+	[ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ] ||
+		mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+}
+
 sl_fail() {
 	echo "FAIL: $*"
 	local f
@@ -173,7 +182,14 @@ sl_netns_up() {
 sl_bg() {
 	local log=$1 node=$2
 	shift 2
-	ip netns exec "sl-$node" "$@" >"$log" 2>&1 &
+	if [ "${SL_BG_HOST_MOUNTS:-0}" = 1 ]; then
+		# The namespace's network, the host's mounts: `ip netns exec` mounts
+		# a /sys of its own, whose /sys/fs/bpf no process outside sees, so
+		# a sluice-dp started so pins its maps where sluicectl cannot reach.
+		nsenter --net="/run/netns/sl-$node" "$@" >"$log" 2>&1 &
+	else
+		ip netns exec "sl-$node" "$@" >"$log" 2>&1 &
+	fi
 	SL_BG_PIDS+=($!)
 	SL_BG_LOG[$!]=$log
 }

@@ -60,9 +60,11 @@ start_relays() {
 	sl_relay_conf "$work/a.ini" a a af_xdp:veth-a b
 	sl_relay_conf "$work/b.ini" b b af_xdp:veth-b a sink
 	local r
-	for r in a b; do
-		sl_bg "$work/$r.log" "$r" "$dp" --duration 120 --stats-json "$work/$r.json" -c "$work/$r.ini"
-	done
+	# A with the host's mounts, so that its pinned maps are sluicectl's too
+	sl_bpffs || sl_fail "no BPF file system at /sys/fs/bpf, and none could be mounted"
+	SL_BG_HOST_MOUNTS=1 sl_bg "$work/a.log" a "$dp" --duration 120 --stats-json "$work/a.json" \
+		-c "$work/a.ini"
+	sl_bg "$work/b.log" b "$dp" --duration 120 --stats-json "$work/b.json" -c "$work/b.ini"
 	for r in a b; do
 		sl_wait_xdp "$r" "veth-$r" 60 || sl_fail "relay $r did not attach to veth-$r within 60 s"
 	done
@@ -144,6 +146,17 @@ step_forger() {
 	done
 	wait "$g" || sl_fail "c2's forging sluice-gen failed"
 	[ -n "$t_block" ] || sl_fail "A did not block c2 within 4 s of starting its forger"
+	# The operator's view of it: sluicectl over A's pinned maps.
+	"$build/control/sluicectl" blocklist "$work/a.ini" --json >"$work/blocklist.json" ||
+		sl_fail "sluicectl blocklist: $(cat "$work/blocklist.json")"
+	/usr/bin/python3 - "$work/blocklist.json" "${SL_IP[c2]}/32" "$BLOCK_S" <<'PY' ||
+import json, sys
+got = json.load(open(sys.argv[1]))["blocklist"]
+e = [x for x in got if x["prefix"] == sys.argv[2]]
+assert len(e) == 1 and e[0]["state"] == "active" and 0 < e[0]["remaining_s"] <= int(sys.argv[3]), got
+print(f"forger: sluicectl blocklist shows {e[0]}")
+PY
+		sl_fail "sluicectl blocklist does not show c2's block"
 	echo "forger: A logged the block of c2 $(awk -v a="$t0" -v b="$t_block" 'BEGIN { printf "%.2f", b - a }') s after c2's sluice-gen started"
 	sl_ns c2 timeout 30 "$gen" --seed 22 --udp --src "${SL_IP[c2]}" --dst "${SL_IP[a]}:$SL_INGEST_PORT" \
 		--valid 50 --rate "$FORGE_RATE" --manifest "$work/c2-blocked.txt" --quiet ||
@@ -161,10 +174,8 @@ step_forger() {
 	echo "forger: c2's valid transactions sent $(since "$t_block") s after the block was logged"
 }
 
-# An IPv6 client step (a client flooding or forging over IPv6, its /64
-# limited and blocked as one source) goes here, called below like the others,
-# once sluice-gen and the dataplane speak IPv6; netns.sh's sl_netns_ip6 and
-# sl_ip6 give the namespaces their IPv6 addresses.
+# IPv6 clients are tests/netns/test_ipv6.sh's; the autoblock acts on IPv4
+# sources only (the dataplane's per-source table is keyed by IPv4 address).
 
 start_relays
 step_flood
@@ -179,6 +190,7 @@ for r in a b; do
 	fi
 done
 [ -s "$work/sink.json" ] || sl_fail "the sink wrote no summary"
+[ ! -e /sys/fs/bpf/sluice/a ] || sl_fail "A's pinned maps outlived its clean exit"
 sl_pf_report "a=$work/a.json:$work/a.log" "b=$work/b.json"
 # The sink: every valid transaction of c1 and of c2 after its block exactly
 # once, nothing else (c3's valid ones are c1's); the relays' counters each add up.
