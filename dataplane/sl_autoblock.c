@@ -1,12 +1,12 @@
 #include "sl_autoblock.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "sl_prefilter.h"
+#include "sl_ticker.h"
 
 #define NS_PER_MS 1000000ull
 #define NS_PER_S  1000000000ull
@@ -28,9 +28,8 @@ struct sl_autoblock {
 	struct sl_autoblock_conf c;
 	uint32_t key;
 	sl_autoblock_stats_t st; /* written by the poller only, read atomically */
-	pthread_t thread;
-	bool running;
-	int stop; /* atomic */
+	sl_ticker_t ticker;
+	uint64_t next_sweep_ns;
 	struct track t[SL_AUTOBLOCK_SETS][SL_AUTOBLOCK_WAYS];
 };
 
@@ -195,45 +194,29 @@ unsigned sl_autoblock_poll(sl_autoblock_t *ab, uint64_t now_ns)
 	return made;
 }
 
-static void *autoblock_thread(void *arg)
+static void autoblock_tick(void *arg)
 {
 	sl_autoblock_t *ab = arg;
-	uint64_t next_sweep = 0;
-	while (!__atomic_load_n(&ab->stop, __ATOMIC_ACQUIRE)) {
-		uint64_t now = sl_prefilter_now_ns();
-		if (ab->c.cfg->enabled)
-			sl_autoblock_poll(ab, now);
-		if (ab->c.sweep && now >= next_sweep) {
-			ab->c.sweep(ab->c.ctx, now);
-			next_sweep = now + SL_AUTOBLOCK_SWEEP_MS * NS_PER_MS;
-		}
-		struct timespec ts = {0, SL_AUTOBLOCK_POLL_MS * (long)NS_PER_MS};
-		nanosleep(&ts, NULL);
+	uint64_t now = sl_prefilter_now_ns();
+	if (ab->c.cfg->enabled)
+		sl_autoblock_poll(ab, now);
+	if (ab->c.sweep && now >= ab->next_sweep_ns) {
+		ab->c.sweep(ab->c.ctx, now);
+		ab->next_sweep_ns = now + SL_AUTOBLOCK_SWEEP_MS * NS_PER_MS;
 	}
-	return NULL;
 }
 
 int sl_autoblock_start(sl_autoblock_t *ab)
 {
-	if (ab->running)
-		return 0;
-	__atomic_store_n(&ab->stop, 0, __ATOMIC_RELEASE);
-	int rc = pthread_create(&ab->thread, NULL, autoblock_thread, ab);
-	if (rc != 0) {
-		errno = rc;
-		return -1;
-	}
-	ab->running = true;
-	return 0;
+	ab->next_sweep_ns = 0; /* a sweep at once */
+	ab->ticker = (sl_ticker_t){.tick = autoblock_tick, .arg = ab,
+				   .period_ms = SL_AUTOBLOCK_POLL_MS, .name = "sl-autoblock"};
+	return sl_ticker_start(&ab->ticker);
 }
 
 void sl_autoblock_stop(sl_autoblock_t *ab)
 {
-	if (!ab->running)
-		return;
-	__atomic_store_n(&ab->stop, 1, __ATOMIC_RELEASE);
-	pthread_join(ab->thread, NULL);
-	ab->running = false;
+	sl_ticker_stop(&ab->ticker);
 }
 
 void sl_autoblock_stats(const sl_autoblock_t *ab, sl_autoblock_stats_t *s)

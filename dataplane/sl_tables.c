@@ -1,13 +1,14 @@
 #include "sl_tables.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "sl_ticker.h"
 
 #define SL_TABLES_BUFS 2
 
@@ -42,9 +43,7 @@ struct sl_tables {
 	struct sl_peertab_entry scratch[SL_PEERTAB_SLOTS]; /* a copy being taken */
 	sl_stats_t stats; /* summed for the dp area */
 
-	pthread_t thread;
-	bool running;
-	int stop; /* atomic */
+	sl_ticker_t ticker;
 };
 
 uint64_t sl_tables_now_ms(void)
@@ -212,37 +211,21 @@ int sl_tables_poll(sl_tables_t *t, uint64_t now_ms)
 	return changed;
 }
 
-static void *table_thread(void *arg)
+static void table_tick(void *arg)
 {
-	sl_tables_t *t = arg;
-	const struct timespec period = {0, SL_TABLES_POLL_MS * 1000000L};
-	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE)) {
-		sl_tables_poll(t, sl_tables_now_ms());
-		nanosleep(&period, NULL);
-	}
-	return NULL;
+	sl_tables_poll(arg, sl_tables_now_ms());
 }
 
 int sl_tables_start(sl_tables_t *t)
 {
-	__atomic_store_n(&t->stop, 0, __ATOMIC_RELAXED);
-	int rc = pthread_create(&t->thread, NULL, table_thread, t);
-	if (rc != 0) {
-		errno = rc;
-		return -1;
-	}
-	pthread_setname_np(t->thread, "sl-tables");
-	t->running = true;
-	return 0;
+	t->ticker = (sl_ticker_t){.tick = table_tick, .arg = t, .period_ms = SL_TABLES_POLL_MS,
+				  .name = "sl-tables"};
+	return sl_ticker_start(&t->ticker);
 }
 
 void sl_tables_stop(sl_tables_t *t)
 {
-	if (!t->running)
-		return;
-	__atomic_store_n(&t->stop, 1, __ATOMIC_RELEASE);
-	pthread_join(t->thread, NULL);
-	t->running = false;
+	sl_ticker_stop(&t->ticker);
 }
 
 uint64_t sl_tables_published(const sl_tables_t *t)
