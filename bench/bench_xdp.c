@@ -3,6 +3,10 @@
  * with bpf_prog_test_run_opts on one frame per case, a large repeat per
  * call, beside xdp/pass (bpf/sl_pass.bpf.o, a program that only returns
  * XDP_PASS) in the same run. The budget: every case at most 3x xdp/pass.
+ * Beside them, xdp/part/<name> (bpf/sl_parts.bpf.o): each building block
+ * of the prefilter's paths (a map lookup, an atomic add, a clock read, the
+ * redirect) alone on an empty program, to read a case as the sum of its
+ * parts.
  *
  * Each case loads its own copy of the object (fresh maps, so no case sees
  * another's state), fills the maps it needs through dataplane/sl_prefilter.h
@@ -69,7 +73,26 @@ typedef enum xdp_case {
 	VLAN_INGEST,
 	NOT_OURS_PASS,
 	BAD_IPV4,
+	/* xdp/part/: bpf/sl_parts.bpf.o, one program each */
+	PART_LRU_LOOKUP,
+	PART_LRU_ADD,
+	PART_LPM_LOOKUP,
+	PART_COARSE_CLOCK,
+	PART_REDIRECT,
 } xdp_case_t;
+
+/* A part's program in sl_parts.bpf.o, by case. */
+static const char *part_prog(xdp_case_t k)
+{
+	switch (k) {
+	case PART_LRU_LOOKUP: return "sl_part_lru_lookup";
+	case PART_LRU_ADD: return "sl_part_lru_add";
+	case PART_LPM_LOOKUP: return "sl_part_lpm_lookup";
+	case PART_COARSE_CLOCK: return "sl_part_coarse_clock";
+	case PART_REDIRECT: return "sl_part_redirect";
+	default: return NULL;
+	}
+}
 
 /* The one case loaded at a time: cbench runs every call and repetition of
  * an instance before the next instance. */
@@ -77,7 +100,7 @@ static struct fixture {
 	int loaded; /* an xdp_case_t; -1: none, and obj and pf hold nothing */
 	struct bpf_object *obj;
 	int prog_fd;
-	sl_prefilter_t pf; /* the prefilter's maps (not for xdp/pass) */
+	sl_prefilter_t pf; /* the prefilter's maps (only for xdp/prefilter/) */
 	uint8_t frame[SL_BAD_FRAME_CAP];
 	uint32_t len;
 	int action;       /* the XDP action the frame must get */
@@ -240,6 +263,24 @@ static int build_frame(xdp_case_t k)
 	}
 }
 
+/* The entries the parts' lookups must find (bpf/sl_parts.bpf.c): the
+ * client's address in the LRU hash, its /24 in the trie. */
+static int fill_part_maps(void)
+{
+	const struct bpf_map *lru = bpf_object__find_map_by_name(fx.obj, "sl_part_lru");
+	const struct bpf_map *lpm = bpf_object__find_map_by_name(fx.obj, "sl_part_lpm");
+	if (lru == NULL || lpm == NULL)
+		return fail("sl_parts.bpf.o lacks its maps");
+	uint32_t src = __builtin_bswap32(CLIENT_IP);
+	struct sl_pf_bucket b = {0};
+	struct sl_pf_lpm_key k = {.prefixlen = 24, .addr = src};
+	struct sl_pf_block blk = {.prefixlen = 24};
+	if (bpf_map_update_elem(bpf_map__fd(lru), &src, &b, BPF_ANY) != 0 ||
+	    bpf_map_update_elem(bpf_map__fd(lpm), &k, &blk, BPF_ANY) != 0)
+		return fail("filling sl_parts.bpf.o's maps: %s", strerror(errno));
+	return 0;
+}
+
 /* The map entries that send the case's frame down its path, and what the
  * frame must then do. */
 static int fill_maps(xdp_case_t k)
@@ -256,6 +297,13 @@ static int fill_maps(xdp_case_t k)
 	case XDP_PASS_ONLY:
 		fx.slot = -1; /* no maps */
 		return 0;
+	case PART_LRU_LOOKUP:
+	case PART_LRU_ADD:
+	case PART_LPM_LOOKUP:
+	case PART_COARSE_CLOCK:
+	case PART_REDIRECT:
+		fx.slot = -1; /* no counters: XDP_PASS says the part did its work */
+		return fill_part_maps();
 	case GOSSIP_REDIRECT:
 		if (sl_prefilter_put_peer(&fx.pf, __builtin_bswap32(PEER_IP), PEER_TOKEN, 0) != 0)
 			return fail("sl_prefilter_put_peer: %s", strerror(errno));
@@ -330,8 +378,10 @@ static void load(xdp_case_t k)
 		fail("needs root (loading and test-running XDP programs)");
 		return;
 	}
-	const char *path = k == XDP_PASS_ONLY ? SL_BENCH_PASS_OBJ : SL_BENCH_PREFILTER_OBJ;
-	const char *prog = k == XDP_PASS_ONLY ? "sl_pass" : "sl_prefilter";
+	const char *path = k == XDP_PASS_ONLY ? SL_BENCH_PASS_OBJ
+			   : part_prog(k)   ? SL_BENCH_PARTS_OBJ
+					    : SL_BENCH_PREFILTER_OBJ;
+	const char *prog = k == XDP_PASS_ONLY ? "sl_pass" : part_prog(k) ? part_prog(k) : "sl_prefilter";
 	fx.obj = bpf_object__open_file(path, NULL);
 	if (fx.obj == NULL) {
 		fail("cannot open %s: %s", path, strerror(errno));
@@ -349,7 +399,7 @@ static void load(xdp_case_t k)
 		return;
 	}
 	char err[256];
-	if (k != XDP_PASS_ONLY && sl_prefilter_open_prog(&fx.pf, fx.prog_fd, err, sizeof err) != 0) {
+	if (k != XDP_PASS_ONLY && !part_prog(k) && sl_prefilter_open_prog(&fx.pf, fx.prog_fd, err, sizeof err) != 0) {
 		fail("sl_prefilter_open_prog: %s", err);
 		return;
 	}
@@ -436,6 +486,11 @@ XDP_BENCH(bench_ipv6_ingest, IPV6_INGEST)
 XDP_BENCH(bench_vlan_ingest, VLAN_INGEST)
 XDP_BENCH(bench_not_ours_pass, NOT_OURS_PASS)
 XDP_BENCH(bench_bad_ipv4, BAD_IPV4)
+XDP_BENCH(bench_part_lru_lookup, PART_LRU_LOOKUP)
+XDP_BENCH(bench_part_lru_add, PART_LRU_ADD)
+XDP_BENCH(bench_part_lpm_lookup, PART_LPM_LOOKUP)
+XDP_BENCH(bench_part_coarse_clock, PART_COARSE_CLOCK)
+XDP_BENCH(bench_part_redirect, PART_REDIRECT)
 
 CBENCH_REGISTER
 {
@@ -449,4 +504,9 @@ CBENCH_REGISTER
 	cbench_register("xdp/prefilter/vlan_ingest", bench_vlan_ingest);
 	cbench_register("xdp/prefilter/not_ours_pass", bench_not_ours_pass);
 	cbench_register("xdp/prefilter/bad_ipv4", bench_bad_ipv4);
+	cbench_register("xdp/part/lru_lookup", bench_part_lru_lookup);
+	cbench_register("xdp/part/lru_add", bench_part_lru_add);
+	cbench_register("xdp/part/lpm_lookup", bench_part_lpm_lookup);
+	cbench_register("xdp/part/coarse_clock", bench_part_coarse_clock);
+	cbench_register("xdp/part/redirect", bench_part_redirect);
 }

@@ -124,10 +124,6 @@ struct {
 	__type(value, __u32);
 } sl_pf_allow6 SEC(".maps");
 
-/* What the fast path reads in place: an untagged IPv4 header without
- * options, UDP and a gossip header. */
-#define SL_PF_FAST_HDRS (SL_ETH_HLEN + SL_IPV4_HLEN_MIN + SL_UDP_HLEN + sizeof(struct sl_gossip_hdr))
-
 /* Every byte the shared rules may read: Ethernet, an 802.1Q tag, the
  * larger of the largest IPv4 header and the IPv6 header, UDP, a gossip
  * header. */
@@ -270,16 +266,17 @@ static __always_inline int rate_ok(const struct sl_pf_conf *conf, const sl_pkt_v
 
 /* Is the frame to this relay's address of its family? While the conf's
  * ip6 is all zero, no IPv6 frame is (not even one to ::). */
+_Static_assert(__builtin_offsetof(struct sl_pf_conf, ip6) % 8 == 0, "to_us() reads conf->ip6 in 64-bit halves");
+_Static_assert(__builtin_offsetof(sl_pkt_view_t, dst6) % 8 == 0, "to_us() reads dst6 in 64-bit halves");
 static __always_inline int to_us(const struct sl_pf_conf *conf, const sl_pkt_view_t *v)
 {
 	if (v->family == 4)
 		return v->dst_ip == conf->ip;
-	__u8 diff = 0, any = 0;
-	for (int i = 0; i < 16; i++) {
-		diff |= v->dst6[i] ^ conf->ip6[i];
-		any |= conf->ip6[i];
-	}
-	return diff == 0 && any != 0;
+	/* two 64-bit halves: conf->ip6 and the view's dst6 (sl_pkt_view_t)
+	 * are both 8-aligned */
+	const __u64 *d = (const __u64 *)(const void *)v->dst6;
+	const __u64 *ip6 = (const __u64 *)(const void *)conf->ip6;
+	return ((d[0] ^ ip6[0]) | (d[1] ^ ip6[1])) == 0 && (ip6[0] | ip6[1]) != 0;
 }
 
 /* Is the source in a live blocklist entry of its family? */
@@ -316,32 +313,42 @@ int sl_prefilter(struct xdp_md *ctx)
 	/* The whole frame: a program not loaded as xdp.frags sees one linear
 	 * buffer, so no helper call is needed for its length. */
 	__u32 len = (__u32)(data_end - data);
-	sl_pkt_view_t v;
+	/* 8-aligned: to_us() reads its IPv6 addresses in 64-bit halves */
+	sl_pkt_view_t v __attribute__((aligned(8)));
 	const __u8 *g; /* where a gossip header would be */
-	/* Nearly every frame is untagged IPv4 without options: its fixed
-	 * offsets let sl_pkt_check_fast() read it in place, without the copy
-	 * below, once the frame is known to hold them. The EtherType, version
-	 * and IHL bytes first, so that other frames pay one compare. */
-	if (data + SL_PF_FAST_HDRS <= data_end && data[12] == 0x08 && data[13] == 0x00 &&
-	    data[14] == 0x45 && sl_pkt_check_fast(data, len, &v)) {
-		g = data + SL_PF_FAST_HDRS - sizeof(struct sl_gossip_hdr);
-		goto checked;
+	/* Nearly every frame is IPv4 without options or IPv6 without
+	 * extension headers, tagged or not: sl_pkt_check_fast() reads those
+	 * in place at constant offsets, once the frame is known to hold them,
+	 * without the copy below. The gossip header lies inside any frame it
+	 * accepts; the verifier is told so by the second compare. */
+	if (data + SL_PKT_FAST_MAX <= data_end && sl_pkt_check_fast(data, len, &v)) {
+		g = data + v.payload_off;
+		if (g + sizeof(struct sl_gossip_hdr) <= data_end)
+			goto checked;
 	}
 
 	/* The shared rules take (data, len) and read only the headers: they
 	 * run on a copy of those, with the frame's true length, because the
-	 * verifier cannot bound packet reads by a scalar length. The copy is
-	 * zeroed first so that every byte the rules might reach is initialised
-	 * in the verifier's eyes (they never read past len). */
-	__u8 hdrs[SL_PF_HDRS_MAX];
-	__builtin_memset(hdrs, 0, sizeof(hdrs));
-	/* 64-bit: from a 32-bit n clang hands the helper a register whose
-	 * upper half the verifier cannot bound. */
-	__u64 n = len;
-	if (n > sizeof(hdrs))
-		n = sizeof(hdrs);
-	if (n && bpf_xdp_load_bytes(ctx, 0, hdrs, n) != 0)
-		len = 0; /* n <= len, so this cannot fail; if it did, nothing is known */
+	 * verifier cannot bound packet reads by a scalar length. A frame that
+	 * holds all the headers could have (every real one) is copied with
+	 * word loads; a shorter one by the helper, into a copy zeroed first
+	 * so that every byte the rules might reach is initialised in the
+	 * verifier's eyes (they never read past len). */
+	__u64 hdrs64[(SL_PF_HDRS_MAX + 7) / 8];
+	__u8 *hdrs = (__u8 *)hdrs64;
+	if (data + sizeof(hdrs64) <= data_end) {
+		for (unsigned i = 0; i < sizeof(hdrs64) / 8; i++)
+			hdrs64[i] = *(const __u64 *)(const void *)(data + 8 * i);
+	} else {
+		__builtin_memset(hdrs64, 0, sizeof(hdrs64));
+		/* 64-bit: from a 32-bit n clang hands the helper a register
+		 * whose upper half the verifier cannot bound. */
+		__u64 n = len;
+		if (n > sizeof(hdrs64))
+			n = sizeof(hdrs64);
+		if (n && bpf_xdp_load_bytes(ctx, 0, hdrs, n) != 0)
+			len = 0; /* n <= len: cannot fail; if it did, nothing is known */
+	}
 
 	sl_pkt_verdict_t verdict = sl_pkt_check(hdrs, len, &v);
 	if (verdict != SL_PKT_OK) {
