@@ -2,13 +2,18 @@
 """What each relay and the sink did in an end-to-end run, and the verdict.
 
   e2e_report.py --manifest c1.txt [--manifest c2.txt] --sink sink.json
-                [--relay a=a.json ...] [--expect-forwarded N]
+                [--relay a=a.json[:a.log] ...] [--expect-forwarded N]
 
 Expected at the sink: every valid transaction of the manifests (sluice-gen),
 each exactly once, and nothing else. Each relay's --stats-json must add up:
-rx_packets == forwarded_txns + sum(drop_*). Exit 0 only when all holds."""
+rx_packets == forwarded_txns + sum(drop_*). Exit 0 only when all holds.
+Each relay's table ends with what its XDP prefilter did (when it ran one):
+what it rate limited and blocklisted, the sources it dropped most, the
+sources its autoblock blocked (from the sluice-dp log, when given after a
+colon) and the autoblock's counters."""
 import argparse
 import json
+import re
 import sys
 
 
@@ -24,7 +29,31 @@ def load_manifest(path):
     return kinds
 
 
-def relay_report(name, stats):
+def prefilter_report(name, stats, log):
+    pf = stats.get("prefilter")
+    if pf is None:
+        return
+    print(f"relay {name}: prefilter: redirected {pf['redirected']}, rate limited "
+          f"{pf.get('drop_rate_limited', 0)}, blocklisted {pf.get('drop_blocklisted', 0)}")
+    top = pf.get("top_sources", {})
+    if top:
+        print(f"relay {name}:   dropped in XDP by source: "
+              + ", ".join(f"{ip} {n}" for ip, n in top.items()))
+    if log:
+        blocked = {}
+        with open(log, errors="replace") as f:
+            for line in f:
+                m = re.search(r"autoblock: blocked (\S+) for (\d+) s(.*)", line)
+                if m:
+                    blocked.setdefault(m.group(1), []).append(f"{m.group(2)} s{m.group(3)}")
+        for src, why in blocked.items():
+            print(f"relay {name}:   blocked {src}: " + "; ".join(why))
+    ab = stats.get("autoblock")
+    if ab is not None:
+        print(f"relay {name}: autoblock: " + ", ".join(f"{k} {v}" for k, v in ab.items()))
+
+
+def relay_report(name, stats, log=None):
     c = stats["counters"]
     drops = {k[len("drop_"):]: v for k, v in c.items() if k.startswith("drop_")}
     total_drops = sum(drops.values())
@@ -43,6 +72,7 @@ def relay_report(name, stats):
         print(f"relay {name}:   peer {peer}: " + ", ".join(f"{k} {v}" for k, v in p.items()))
     for src, n in stats.get("sources", {}).items():
         print(f"relay {name}:   source {src}: " + ", ".join(f"{k} {v}" for k, v in n.items()))
+    prefilter_report(name, stats, log)
     if not ok:
         print(f"relay {name}: FAIL: counters do not add up: rx_packets {rx} != "
               f"forwarded_txns {fwd} + drops {total_drops}")
@@ -53,7 +83,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--manifest", action="append", required=True)
     ap.add_argument("--sink", required=True)
-    ap.add_argument("--relay", action="append", default=[], help="NAME=stats.json")
+    ap.add_argument("--relay", action="append", default=[], help="NAME=stats.json[:sluice-dp.log]")
     args = ap.parse_args()
 
     valid, bad_sig, sent = set(), set(), {}
@@ -69,9 +99,10 @@ def main():
 
     ok = True
     for spec in args.relay:
-        name, path = spec.split("=", 1)
+        name, rest = spec.split("=", 1)
+        path, _, log = rest.partition(":")
         with open(path) as f:
-            ok &= relay_report(name, json.load(f))
+            ok &= relay_report(name, json.load(f), log or None)
 
     with open(args.sink) as f:
         sink = json.load(f)

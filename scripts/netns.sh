@@ -28,8 +28,6 @@
 #   sl_netns_ip6 [NODE...] IPv6 on those nodes' veths (all when none named)
 #   sl_udp_echo LOG NODE PORT  a UDP echo server on NODE's address and PORT (sl_bg)
 #   sl_udp_ask NODE IP PORT N  N datagrams from sl-NODE to IP:PORT; true when all come back
-#   sl_pf_report NAME=STATS[:LOG]...  per relay: what its prefilter rate limited and
-#                          blocked, by source, and its autoblock (stats JSON, log)
 # Namespaces sl-c1, sl-c2, sl-c3 (clients), sl-a, sl-b, sl-c (relays), sl-sink,
 # each with one veth (veth-<node>) into the bridge br0 of namespace sl-sw.
 
@@ -410,42 +408,6 @@ sys.exit(0 if got == n else 1)
 PY
 }
 
-# sl_pf_report NAME=STATS[:LOG]...: per relay, from its --stats-json (and the
-# autoblock lines of its sluice-dp log, when given): what its prefilter
-# rate limited and blocked, the sources it dropped most in XDP, the sources
-# its autoblock blocked and its autoblock counters. A relay without a
-# prefilter or an autoblock section says so.
-sl_pf_report() {
-	/usr/bin/python3 - "$@" <<'PY'
-import json, re, sys
-for spec in sys.argv[1:]:
-    name, rest = spec.split("=", 1)
-    path, _, log = rest.partition(":")
-    st = json.load(open(path))
-    pf = st.get("prefilter")
-    if pf is None:
-        print(f"relay {name}: no prefilter")
-        continue
-    print(f"relay {name}: prefilter: redirected {pf['redirected']}, rate limited "
-          f"{pf.get('drop_rate_limited', 0)}, blocklisted {pf.get('drop_blocklisted', 0)}")
-    top = pf.get("top_sources", {})
-    if top:
-        print(f"relay {name}:   dropped in XDP by source: "
-              + ", ".join(f"{ip} {n}" for ip, n in top.items()))
-    if log:
-        blocked = {}
-        for line in open(log, errors="replace"):
-            m = re.search(r"autoblock: blocked (\S+) for (\d+) s(.*)", line)
-            if m:
-                blocked.setdefault(m.group(1), []).append(f"{m.group(2)} s{m.group(3)}")
-        for src, why in blocked.items():
-            print(f"relay {name}:   blocked {src}: " + "; ".join(why))
-    ab = st.get("autoblock")
-    if ab is not None:
-        print(f"relay {name}: autoblock: " + ", ".join(f"{k} {v}" for k, v in ab.items()))
-PY
-}
-
 # Relay NODE's Prometheus endpoint, as sl_relay_conf leaves it (the default
 # [metrics] listen, in the relay's own namespace): the exposition on stdout.
 SL_METRICS_URL=http://127.0.0.1:9464/metrics
@@ -510,8 +472,8 @@ print(len(p), sum(x["state"] == "up" for x in p))' "$dir/$r.peers.json")
 # SL_E2E_FLOOD=1: c3 also floods relay A's ingest port, first with copies
 # of the shared transactions at 20000/s (10 of each), then with forged
 # signatures at 1000/s (its manifests DIR/c3.txt, DIR/c3-forged.txt join the
-# report); once the relays have stopped, each one's prefilter and autoblock
-# figures are printed (sl_pf_report). Give A a [prefilter] rate and an
+# report); the report then shows, under each relay's table, what its
+# prefilter and autoblock did. Give A a [prefilter] rate and an
 # [autoblock] through SL_CONF_EXTRA[a].
 sl_e2e_run() {
 	local dir=$1 build=$2 r
@@ -625,11 +587,8 @@ sl_e2e_run() {
 			return 1
 		fi
 	done
-	if [ -n "$g4" ]; then
-		sl_pf_report "a=$dir/a.json:$dir/a.log" "b=$dir/b.json:$dir/b.log" || return 1
-	fi
 	/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/e2e_report.py" "${manifests[@]}" \
-		--relay "a=$dir/a.json" --relay "b=$dir/b.json" --sink "$dir/sink.json"
+		--relay "a=$dir/a.json:$dir/a.log" --relay "b=$dir/b.json:$dir/b.log" --sink "$dir/sink.json"
 }
 
 # ---- IPv6 (tests/netns/test_ipv6.sh) ----

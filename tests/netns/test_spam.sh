@@ -191,12 +191,11 @@ for r in a b; do
 done
 [ -s "$work/sink.json" ] || sl_fail "the sink wrote no summary"
 [ ! -e /sys/fs/bpf/sluice/a ] || sl_fail "A's pinned maps outlived its clean exit"
-sl_pf_report "a=$work/a.json:$work/a.log" "b=$work/b.json"
 # The sink: every valid transaction of c1 and of c2 after its block exactly
 # once, nothing else (c3's valid ones are c1's); the relays' counters each add up.
 /usr/bin/python3 "$src/scripts/e2e_report.py" --manifest "$work/c1.txt" --manifest "$work/c3.txt" \
 	--manifest "$work/spoof.txt" --manifest "$work/c2-forged.txt" --manifest "$work/c2-after.txt" \
-	--relay "a=$work/a.json" --relay "b=$work/b.json" --sink "$work/sink.json" || sl_fail "the sink's verdict"
+	--relay "a=$work/a.json:$work/a.log" --relay "b=$work/b.json" --sink "$work/sink.json" || sl_fail "the sink's verdict"
 
 /usr/bin/python3 - "$work" "$RATE" "$BURST" "$INVALID_SIG" "$FORGE_RATE" "$BLOCK_S" \
 	"${SL_IP[c1]}" "${SL_IP[c2]}" "${SL_IP[c3]}" "${SL_IP[b]}" <<'PY' || sl_fail "the numbers"
