@@ -437,14 +437,20 @@ void sl_top_render(const sl_top_sample_t *prev, const sl_top_sample_t *cur, unsi
 	}
 	more_line(f, cur->npeers, got[SEC_PEERS], "peers");
 
+	/* the name column as wide as the longest name shown (an IPv6 prefix
+	 * is longer than any IPv4 address), so that the numbers line up */
+	int width = 15;
+	for (unsigned i = 0; i < shown(cur->nsources, got[SEC_SOURCES]); i++)
+		if ((int)strlen(srcs[i].src->ip) > width)
+			width = (int)strlen(srcs[i].src->ip);
 	if (cur->nsources == 0)
 		put(f, "sources: no drops by source");
 	else
-		put(f, "%-17s %11s %11s %9s %16s", "sources (drops)", "malformed/s", "invalid/s",
-		    "xdp/s", "total");
+		put(f, "%-*s %11s %11s %9s %16s", width + 2, "sources (drops)", "malformed/s",
+		    "invalid/s", "xdp/s", "total");
 	for (unsigned i = 0; i < shown(cur->nsources, got[SEC_SOURCES]); i++) {
 		const struct source_row *s = &srcs[i];
-		put(f, "  %-15s %11s %11s %9s %16llu", s->src->ip, fmt_rate(s->malformed, r1),
+		put(f, "  %-*s %11s %11s %9s %16llu", width, s->src->ip, fmt_rate(s->malformed, r1),
 		    fmt_rate(s->invalid, r2), fmt_rate(s->xdp, r3),
 		    (unsigned long long)(s->src->malformed + s->src->invalid_sig + s->src->xdp));
 	}

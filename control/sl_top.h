@@ -14,6 +14,10 @@
 #define SL_TOP_COUNTERS_MAX 128 /* sluice-dp's, and the prefilter's as "xdp drop_..." */
 #define SL_TOP_PEERS_MAX    96  /* sluice-dp's 64 peer indexes, sluiced's 32 slots */
 #define SL_TOP_SOURCES_MAX  32  /* 16 ingest clients, 16 prefilter sources */
+/* A source's name, with the NUL: an IPv4 address, or an IPv6 prefix in its
+ * longest form, "ffff:...:ffff/128" (sl_srcaddr_str, sl_pf_src_str): names
+ * are matched whole, so two prefixes never merge into one row. */
+#define SL_TOP_SOURCE_NAME_MAX 64
 #define SL_TOP_ROWS_MAX     200
 #define SL_TOP_COLS_MAX     250
 
@@ -34,7 +38,7 @@ typedef struct sl_top_peer {
 } sl_top_peer_t;
 
 typedef struct sl_top_source {
-	char ip[16];
+	char ip[SL_TOP_SOURCE_NAME_MAX];
 	uint64_t malformed, invalid_sig; /* sluice-dp's drops of its transactions */
 	uint64_t xdp;                    /* the prefilter's drops of its frames */
 } sl_top_source_t;

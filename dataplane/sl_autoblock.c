@@ -13,16 +13,18 @@
 
 /* What the loop remembers of a source. */
 struct track {
-	uint32_t ip;
+	sl_srcaddr_t src;
 	uint32_t blocks;               /* how often it was blocked: the next block's doubling */
+	bool used;
+	bool protected_noted;          /* this window's crossing was counted */
 	uint64_t base[SL_SRC__COUNT];  /* its counts when its window opened */
 	uint64_t last[SL_SRC__COUNT];  /* its counts at the last poll */
 	uint64_t window_end_ns;        /* 0: no window open */
 	uint64_t last_drop_ns;         /* when its counts last grew: for eviction */
 	uint64_t until_ns;             /* blocked until (0: never blocked) */
-	bool used;
-	bool protected_noted;          /* this window's crossing was counted */
 };
+/* The size the header and dataplane/README.md ("Autoblock") state. */
+_Static_assert(sizeof(struct track) == 88, "a tracked source's size changed: update the docs");
 
 struct sl_autoblock {
 	struct sl_autoblock_conf c;
@@ -60,12 +62,12 @@ static void stat_add(uint64_t *field, uint64_t n)
 
 /* The source's entry, made if need be; NULL when every way of its set
  * holds a source that is blocked now (it is looked at again next poll). */
-static struct track *find(sl_autoblock_t *ab, uint32_t ip, uint64_t now_ns)
+static struct track *find(sl_autoblock_t *ab, const sl_srcaddr_t *src, uint64_t now_ns)
 {
-	unsigned set = ((ip ^ ab->key) * 0x9e3779b1u) >> (32 - SL_AUTOBLOCK_SETS_LOG2);
+	unsigned set = sl_srcaddr_hash(src, ab->key) >> (32 - SL_AUTOBLOCK_SETS_LOG2);
 	struct track *ways = ab->t[set], *victim = NULL;
 	for (unsigned w = 0; w < SL_AUTOBLOCK_WAYS; w++) {
-		if (ways[w].used && ways[w].ip == ip)
+		if (ways[w].used && sl_srcaddr_eq(&ways[w].src, src))
 			return &ways[w];
 		if (!ways[w].used) {
 			if (!victim || victim->used)
@@ -76,7 +78,7 @@ static struct track *find(sl_autoblock_t *ab, uint32_t ip, uint64_t now_ns)
 		}
 	}
 	if (victim)
-		*victim = (struct track){.ip = ip, .used = true};
+		*victim = (struct track){.src = *src, .used = true};
 	return victim;
 }
 
@@ -103,25 +105,25 @@ static void block(sl_autoblock_t *ab, struct track *t, const uint64_t *n, unsign
 		  uint64_t now_ns)
 {
 	const sl_cfg_autoblock_t *cfg = ab->c.cfg;
-	char ip[SL_PF_IP_STR_SZ];
-	sl_pf_ip_str(t->ip, ip);
-	if (ab->c.protect(ab->c.ctx, t->ip)) {
+	char name[SL_SRCADDR_STR_SZ];
+	sl_srcaddr_str(&t->src, name);
+	if (ab->c.protect(ab->c.ctx, &t->src)) {
 		if (!t->protected_noted) {
 			t->protected_noted = true;
 			stat_add(&ab->st.protected_sources, 1);
 			if (ab->c.log)
 				fprintf(ab->c.log, "sluice-dp: autoblock: not blocking %s (protected: "
-					"own address, peer or allowlisted; %s: %llu in %u ms)\n", ip,
+					"own address, peer or allowlisted; %s: %llu in %u ms)\n", name,
 					sl_srcdrops_class_name(c),
 					(unsigned long long)(n[c] - t->base[c]), cfg->window_ms);
 		}
 		return;
 	}
 	uint64_t dur = block_ns(cfg, t->blocks);
-	if (ab->c.block(ab->c.ctx, t->ip, now_ns + dur) != 0) {
+	if (ab->c.block(ab->c.ctx, &t->src, now_ns + dur) != 0) {
 		stat_add(&ab->st.errors, 1);
 		if (ab->c.log)
-			fprintf(ab->c.log, "sluice-dp: autoblock: cannot block %s: %s\n", ip,
+			fprintf(ab->c.log, "sluice-dp: autoblock: cannot block %s: %s\n", name,
 				strerror(errno));
 		return;
 	}
@@ -129,18 +131,24 @@ static void block(sl_autoblock_t *ab, struct track *t, const uint64_t *n, unsign
 	t->until_ns = now_ns + dur;
 	stat_add(&ab->st.blocks, 1);
 	stat_add(&ab->st.blocks_by[c], 1);
-	if (ab->c.log)
-		fprintf(ab->c.log, "sluice-dp: autoblock: blocked %s/32 for %llu s (%s: %llu in %u ms, "
-			"offence %u)\n", ip, (unsigned long long)(dur / NS_PER_S),
+	if (ab->c.log) {
+		/* the prefix blocked: an IPv4 address /32, an IPv6 prefix */
+		sl_cidr_t blocked;
+		char prefix[SL_CIDR_STR_SZ];
+		sl_srcaddr_cidr(&t->src, &blocked);
+		sl_cidr_str(&blocked, prefix);
+		fprintf(ab->c.log, "sluice-dp: autoblock: blocked %s for %llu s (%s: %llu in %u ms, "
+			"offence %u)\n", prefix, (unsigned long long)(dur / NS_PER_S),
 			sl_srcdrops_class_name(c), (unsigned long long)(n[c] - t->base[c]),
 			cfg->window_ms, t->blocks);
+	}
 	/* what it sent before the block no longer counts */
 	memcpy(t->base, n, sizeof(t->base));
 }
 
 static unsigned observe(sl_autoblock_t *ab, const struct sl_srcdrops_src *s, uint64_t now_ns)
 {
-	struct track *t = find(ab, s->ip, now_ns);
+	struct track *t = find(ab, &s->addr, now_ns);
 	if (!t)
 		return 0;
 	uint64_t was = 0;
@@ -227,6 +235,27 @@ void sl_autoblock_stats(const sl_autoblock_t *ab, sl_autoblock_stats_t *s)
 	s->protected_sources = __atomic_load_n(&ab->st.protected_sources, __ATOMIC_RELAXED);
 	s->errors = __atomic_load_n(&ab->st.errors, __ATOMIC_RELAXED);
 	s->active = __atomic_load_n(&ab->st.active, __ATOMIC_RELAXED);
+}
+
+bool sl_autoblock_protected(const sl_config_t *cfg, const sl_prefilter_t *pf,
+			    const sl_srcaddr_t *src)
+{
+	sl_cidr_t c;
+	sl_srcaddr_cidr(src, &c);
+	if (c.family == 4 ? sl_cidr_contains(&c, 4, cfg->ip)
+			  : cfg->has_ip6 && sl_cidr_contains(&c, 6, cfg->ip6))
+		return true;
+	for (unsigned i = 0; i < cfg->npeers; i++) {
+		const sl_cfg_peer_t *p = &cfg->peers[i];
+		if (sl_cidr_contains(&c, p->family, p->family == 4 ? p->ip : p->ip6))
+			return true;
+	}
+	/* on a read error (-1), protect; an IPv6 prefix needs no live-peer
+	 * lookup: sl_pf_peers6 holds only the static peers just checked */
+	if (c.family == 4)
+		return sl_prefilter_has_peer(pf, sl_pkt_rd_le32(c.addr)) != 0 ||
+		       sl_prefilter_allowed(pf, 4, c.addr) != 0;
+	return sl_prefilter_allow_overlaps(pf, &c) != 0;
 }
 
 void sl_autoblock_write_json(FILE *f, const sl_autoblock_stats_t *s)

@@ -1,5 +1,7 @@
 /* sl_autoblock: the closed loop from the dataplane's per-source drops to the
- * XDP prefilter's blocklist (dataplane/README.md, "Autoblock").
+ * XDP prefilter's blocklist (dataplane/README.md, "Autoblock"), for sources
+ * of both families: an IPv4 address, blocked as its /32, or an IPv6 prefix
+ * of [prefilter] ip6_prefix bits, blocked as that prefix (sl_srcaddr).
  *
  * Every SL_AUTOBLOCK_POLL_MS its thread reads the workers' per-source
  * tables (sl_srcdrops: malformed and invalid-signature transactions from
@@ -10,10 +12,11 @@
  * each opened by the source's first drop after the last one closed) is
  * blocked for block_s, doubled for each earlier block of the same source,
  * up to block_max_s -- unless it is protected (the relay's own address, a
- * configured or live relay peer, an allowlisted prefix: the `protect`
- * callback), which is counted instead, once per window. Each block is one
- * `block` call (the prefilter's sl_pf_block entry, with its expiry), one
- * log line and counts by class. The thread also calls `sweep` every
+ * configured or live relay peer, an allowlisted prefix, any of them inside
+ * an IPv6 source's prefix: the `protect` callback, which sluice-dp makes
+ * sl_autoblock_protected), which is counted instead, once per window. Each
+ * block is one `block` call (the prefilter's sl_pf_block or sl_pf_block6
+ * entry, with its expiry), one log line and counts by class. The thread also calls `sweep` every
  * SL_AUTOBLOCK_SWEEP_MS (expired blocklist entries), whether or not
  * blocking is enabled.
  *
@@ -22,8 +25,8 @@
  * miss a burst of up to twice the threshold that straddles two windows;
  * the next window catches a source that keeps on.
  *
- * Memory: SL_AUTOBLOCK_SETS x SL_AUTOBLOCK_WAYS tracked sources (fixed at
- * create, about 600 KiB); a new source in a full set takes the way least
+ * Memory: SL_AUTOBLOCK_SETS x SL_AUTOBLOCK_WAYS tracked sources of 88 bytes
+ * (fixed at create, 704 KiB); a new source in a full set takes the way least
  * recently dropped from that is not blocked now, so a flood of one-off
  * sources can make the loop forget an old offender's earlier blocks, never
  * unblock it (the blocklist entry carries its own expiry). Nothing is
@@ -37,6 +40,8 @@
 #include <stdio.h>
 
 #include "sl_config.h"
+#include "sl_prefilter.h"
+#include "sl_srcaddr.h"
 #include "sl_srcdrops.h"
 
 #define SL_AUTOBLOCK_POLL_MS  100
@@ -51,10 +56,11 @@ struct sl_autoblock_conf {
 	const sl_cfg_autoblock_t *cfg;
 	const sl_srcdrops_t *const *tables; /* the workers'; one key */
 	unsigned ntables;                   /* <= SL_SRCDROPS_MERGE_MAX */
-	/* ip in sl_pkt_view_t form; until_ns CLOCK_MONOTONIC. 0, or -1 (counted
-	 * as an error; the source is tried again at its next drop). */
-	int (*block)(void *ctx, uint32_t ip, uint64_t until_ns);
-	bool (*protect)(void *ctx, uint32_t ip);
+	/* Blocks the source's prefix (sl_srcaddr_cidr) until until_ns
+	 * (CLOCK_MONOTONIC). 0, or -1 (counted as an error; the source is
+	 * tried again at its next drop). */
+	int (*block)(void *ctx, const sl_srcaddr_t *src, uint64_t until_ns);
+	bool (*protect)(void *ctx, const sl_srcaddr_t *src);
 	/* Removes expired blocklist entries; NULL: none. */
 	void (*sweep)(void *ctx, uint64_t now_ns);
 	void *ctx;
@@ -85,6 +91,20 @@ void sl_autoblock_stop(sl_autoblock_t *ab);
 
 /* From any thread; each field is read atomically, not all together. */
 void sl_autoblock_stats(const sl_autoblock_t *ab, sl_autoblock_stats_t *s);
+
+/* The relay's protect policy (sluice-dp's `protect` callback): is the
+ * source's prefix (sl_srcaddr_cidr) one that must never be blocked? Yes
+ * when it holds the relay's own address (`ip`, or `ip6` for an IPv6
+ * source), the address of any [peer] of its family (relays and validators,
+ * static or managed), a relay peer the live table has up (sl_pf_peers:
+ * IPv4 only, as managed peers are; sl_pf_peers6 holds only the config's
+ * static IPv6 relay peers, checked already), or an allowlisted address: an
+ * IPv4 source covered by sl_pf_allow, an IPv6 prefix that an sl_pf_allow6
+ * entry covers or lies inside (a /128 allowlisted inside a /64 would die
+ * with the /64). A map that cannot be read protects: a wrong block costs
+ * more than a late one. Slow path (up to SL_PF_ALLOW_MAX steps of a walk). */
+bool sl_autoblock_protected(const sl_config_t *cfg, const sl_prefilter_t *pf,
+			    const sl_srcaddr_t *src);
 
 /* `"autoblock": {...}` (no surrounding braces). */
 void sl_autoblock_write_json(FILE *f, const sl_autoblock_stats_t *s);

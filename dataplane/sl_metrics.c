@@ -50,7 +50,7 @@ static const struct fam fixed[F__COUNT] = {
 			    "shard that remembers least (0: none yet)."},
 	[F_SOURCES] = {"sluice_source_drops_total", "counter",
 		       "Ingest clients with the most malformed and bad-signature drops (at most 16 "
-		       "sources), by class."},
+		       "sources: IPv4 addresses, IPv6 prefixes), by class."},
 	[F_PF_LOADED] = {"sluice_prefilter_loaded", "gauge",
 			 "1 when an XDP prefilter is attached and its maps were read."},
 	[F_PF_PACKETS] = {"sluice_prefilter_packets_total", "counter",
@@ -271,10 +271,10 @@ static void render_sources(struct out *o, const sl_metrics_view_t *v)
 	head_fixed(o, F_SOURCES);
 	unsigned n = v->sources->n < SL_SRCDROPS_TOP_MAX ? v->sources->n : SL_SRCDROPS_TOP_MAX;
 	for (unsigned i = 0; i < n; i++) {
-		char ip[SL_PF_IP_STR_SZ];
-		sl_pf_ip_str(v->sources->src[i].ip, ip);
+		char src[SL_SRCADDR_STR_SZ];
+		sl_srcaddr_str(&v->sources->src[i].addr, src);
 		for (unsigned c = 0; c < SL_SRC__COUNT; c++)
-			put(o, "%s{source=\"%s\",class=\"%s\"} %llu\n", fixed[F_SOURCES].name, ip,
+			put(o, "%s{source=\"%s\",class=\"%s\"} %llu\n", fixed[F_SOURCES].name, src,
 			    sl_srcdrops_class_name(c), (unsigned long long)v->sources->src[i].n[c]);
 	}
 }

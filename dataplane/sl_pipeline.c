@@ -73,8 +73,10 @@ typedef struct sl_worker {
 	unsigned tn;
 	struct rte_mbuf *tx[SL_TX_BUF];
 
-	/* ingest clients' parse and signature drops; last, out of the way
+	/* ingest clients' parse and signature drops, IPv6 clients by their
+	 * /ip6_prefix ([prefilter], as XDP counts them); last, out of the way
 	 * of the fields every burst touches */
+	unsigned ip6_prefix;
 	sl_srcdrops_t srcdrops;
 } SL_ALIGNED(SL_CACHE_LINE) sl_worker_t;
 
@@ -357,18 +359,29 @@ static void publish_window(sl_worker_t *w, uint64_t now)
 }
 
 /* A transaction that failed to parse or verify: against its relay peer, or,
- * from the ingest port, against the client's address (the frame's headers
- * were just read with the transaction, so they are still in cache). */
+ * from the ingest port, against the client's address, an IPv6 client's
+ * masked to its /ip6_prefix (the frame's headers were just read with the
+ * transaction, so they are still in cache). */
 static void count_bad_source(sl_worker_t *w, struct rte_mbuf *m, unsigned src_peer,
 			     enum sl_peer_counter peer_counter, enum sl_src_class src_class)
 {
 	uint8_t src[16];
-	if (src_peer != SL_PEER_NONE)
+	if (src_peer != SL_PEER_NONE) {
 		w->stats.peer[src_peer][peer_counter]++;
-	/* IPv6 clients are not counted: the per-source table is IPv4-only. */
-	else if (sl_pkt_src_addr(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
-				 src) == 4)
-		sl_srcdrops_count(&w->srcdrops, sl_pkt_rd_le32(src), src_class);
+		return;
+	}
+	sl_srcaddr_t a;
+	switch (sl_pkt_src_addr(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), src)) {
+	case 4:
+		a = sl_srcaddr_from_v4(sl_pkt_rd_le32(src));
+		break;
+	case 6:
+		a = sl_srcaddr_from_v6(src, w->ip6_prefix);
+		break;
+	default: /* not IP: the rx stage lets no such frame through */
+		return;
+	}
+	sl_srcdrops_count(&w->srcdrops, &a, src_class);
 }
 
 static void flush_batch(sl_worker_t *w, uint64_t now)
@@ -731,6 +744,7 @@ static sl_worker_t *worker_create(const sl_pipeline_t *p, const struct sl_pipeli
 	w->live = &p->live;
 	w->cur = p->live;
 	sl_srcdrops_init(&w->srcdrops, srcdrops_key);
+	w->ip6_prefix = cfg->prefilter.ip6_prefix;
 	w->pool = c->pool;
 	w->tx_port = c->tx_port;
 	w->tx_queue = (uint16_t)(c->tx_queue_base + i);

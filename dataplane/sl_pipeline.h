@@ -111,8 +111,9 @@ void sl_pipeline_stats(const sl_pipeline_t *p, sl_stats_t *out);
 /* The same without the port's losses: no syscall. */
 void sl_pipeline_stage_stats(const sl_pipeline_t *p, sl_stats_t *out);
 
-/* The (at most) max ingest clients with the most parse and signature drops,
- * summed over the workers (safe from any thread; walks every worker's
+/* The (at most) max ingest clients (IPv4 addresses, IPv6 /ip6_prefix
+ * prefixes: sl_srcaddr) with the most parse and signature drops, summed
+ * over the workers (safe from any thread; walks every worker's
  * table: slow path). */
 void sl_pipeline_sources(const sl_pipeline_t *p, unsigned max, sl_srcdrops_top_t *top);
 

@@ -401,6 +401,32 @@ int sl_prefilter_allowed(const sl_prefilter_t *pf, unsigned family, const uint8_
 	return errno == ENOENT ? 0 : -1;
 }
 
+struct overlap_arg {
+	unsigned family;
+	const sl_cidr_t *c;
+};
+
+/* Two prefixes overlap when the shorter covers the longer's address. */
+static int overlaps_one(const lpm_key_t *k, const void *value, void *arg)
+{
+	(void)value;
+	const struct overlap_arg *o = arg;
+	sl_cidr_t e = lpm_cidr(o->family, k);
+	const sl_cidr_t *shorter = e.prefixlen <= o->c->prefixlen ? &e : o->c;
+	const sl_cidr_t *longer = shorter == &e ? o->c : &e;
+	return sl_cidr_contains(shorter, o->family, longer->addr);
+}
+
+int sl_prefilter_allow_overlaps(const sl_prefilter_t *pf, const sl_cidr_t *c)
+{
+	lpm_key_t k;
+	int fd;
+	if (lpm_key(c, pf->allow_fd, pf->allow6_fd, &k, &fd) != 0)
+		return -1;
+	struct overlap_arg o = {.family = c->family, .c = c};
+	return lpm_walk(fd, SL_PF_ALLOW_MAX, overlaps_one, &o);
+}
+
 uint64_t sl_prefilter_now_ns(void)
 {
 	struct timespec ts;
@@ -554,12 +580,6 @@ int sl_prefilter_snapshot(const sl_prefilter_t *pf, sl_pf_snapshot_t *s)
 	if (sl_prefilter_counters(pf, s->c) != 0)
 		return -1;
 	return sl_prefilter_top_sources(pf, &s->top);
-}
-
-void sl_pf_ip_str(uint32_t ip, char out[SL_PF_IP_STR_SZ])
-{
-	snprintf(out, SL_PF_IP_STR_SZ, "%u.%u.%u.%u", ip & 0xff, ip >> 8 & 0xff, ip >> 16 & 0xff,
-		 ip >> 24);
 }
 
 void sl_pf_src_str(const struct sl_pf_src *s, char out[SL_PF_SRC_STR_SZ])

@@ -97,6 +97,13 @@ int sl_prefilter_allowlist(const sl_prefilter_t *pf, sl_cidr_t *out, unsigned ma
  * by an allowlist entry? 1 yes, 0 no, -1 with errno. */
 int sl_prefilter_allowed(const sl_prefilter_t *pf, unsigned family, const uint8_t *addr);
 
+/* Does an allowlist entry of c's family overlap the prefix c: cover it, or
+ * lie inside it? Blocking c would drop an allowlisted address in either
+ * case, since the program looks at the blocklist first. A bounded walk (at
+ * most SL_PF_ALLOW_MAX steps): slow path. 1 yes, 0 no, -1 with errno
+ * (EINVAL: not a valid sl_cidr_t). */
+int sl_prefilter_allow_overlaps(const sl_prefilter_t *pf, const sl_cidr_t *c);
+
 /* CLOCK_MONOTONIC in ns: the clock of expiries and buckets (the program
  * reads its coarse form, at most a tick behind). */
 uint64_t sl_prefilter_now_ns(void);
@@ -133,10 +140,6 @@ int sl_prefilter_snapshot(const sl_prefilter_t *pf, sl_pf_snapshot_t *s);
 /* Offers a source with its drops to the top list: kept if it beats the
  * least of a full list; an entry for the same source is replaced. */
 void sl_pf_top_add(sl_pf_top_t *t, const struct sl_pf_src *s);
-
-/* "10.99.0.3" from the sl_pkt_view_t form. */
-#define SL_PF_IP_STR_SZ 16
-void sl_pf_ip_str(uint32_t ip, char out[SL_PF_IP_STR_SZ]);
 
 /* A top source as operators read it: "10.99.0.3", "2001:db8:1:2::/64". */
 #define SL_PF_SRC_STR_SZ 52 /* INET6_ADDRSTRLEN, "/128" */

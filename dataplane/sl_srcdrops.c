@@ -2,8 +2,10 @@
 
 #include <string.h>
 
-#include "sl_prefilter.h"
 #include "sl_table.h"
+
+/* The size the header and dataplane/README.md ("Memory") state. */
+_Static_assert(sizeof(sl_srcdrops_t) == 172040, "sl_srcdrops_t's size changed: update the docs");
 
 /* A writer holds a set for a few stores; a reader that finds it busy this
  * many times in a row leaves it out rather than wait. */
@@ -34,15 +36,31 @@ static uint64_t way_total(const sl_srcdrops_set_t *s, unsigned w)
 	return total;
 }
 
+/* A source's fields, one word at a time: a reader's copy and a writer's
+ * store must each be atomic per word (the seqlock then makes them whole). */
+static void addr_store(sl_srcaddr_t *dst, const sl_srcaddr_t *src)
+{
+	__atomic_store_n(&dst->w[0], src->w[0], __ATOMIC_RELAXED);
+	__atomic_store_n(&dst->w[1], src->w[1], __ATOMIC_RELAXED);
+	__atomic_store_n(&dst->prefixlen, src->prefixlen, __ATOMIC_RELAXED);
+}
+
+static void addr_load(sl_srcaddr_t *dst, const sl_srcaddr_t *src)
+{
+	dst->w[0] = __atomic_load_n(&src->w[0], __ATOMIC_RELAXED);
+	dst->w[1] = __atomic_load_n(&src->w[1], __ATOMIC_RELAXED);
+	dst->prefixlen = __atomic_load_n(&src->prefixlen, __ATOMIC_RELAXED);
+}
+
 /* Only the writer runs this, so its own plain reads of the set cannot race;
  * its stores are atomic because readers load concurrently. */
-void sl_srcdrops_count(sl_srcdrops_t *t, uint32_t ip, enum sl_src_class c)
+void sl_srcdrops_count(sl_srcdrops_t *t, const sl_srcaddr_t *a, enum sl_src_class c)
 {
-	sl_srcdrops_set_t *s = &t->set[sl_srcdrops_set_of(t, ip)];
+	sl_srcdrops_set_t *s = &t->set[sl_srcdrops_set_of(t, a)];
 	unsigned way = SL_SRCDROPS_WAYS, victim = 0;
 	uint64_t least = UINT64_MAX;
 	for (unsigned w = 0; w < SL_SRCDROPS_WAYS; w++) {
-		if (s->ip[w] == ip) {
+		if (sl_srcaddr_eq(&s->addr[w], a)) {
 			way = w;
 			break;
 		}
@@ -58,7 +76,7 @@ void sl_srcdrops_count(sl_srcdrops_t *t, uint32_t ip, enum sl_src_class c)
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	if (way == SL_SRCDROPS_WAYS) {
 		way = victim;
-		__atomic_store_n(&s->ip[way], ip, __ATOMIC_RELAXED);
+		addr_store(&s->addr[way], a);
 		for (unsigned k = 0; k < SL_SRC__COUNT; k++)
 			__atomic_store_n(&s->n[way][k], 0, __ATOMIC_RELAXED);
 	}
@@ -74,7 +92,7 @@ bool sl_srcdrops_read_set(const sl_srcdrops_t *t, unsigned set, sl_srcdrops_set_
 		if (before & 1)
 			continue;
 		for (unsigned w = 0; w < SL_SRCDROPS_WAYS; w++) {
-			out->ip[w] = __atomic_load_n(&s->ip[w], __ATOMIC_RELAXED);
+			addr_load(&out->addr[w], &s->addr[w]);
 			for (unsigned c = 0; c < SL_SRC__COUNT; c++)
 				out->n[w][c] = __atomic_load_n(&s->n[w][c], __ATOMIC_RELAXED);
 		}
@@ -118,10 +136,10 @@ unsigned sl_srcdrops_merge_set(const sl_srcdrops_t *const *tables, unsigned ntab
 			if (!total)
 				continue;
 			unsigned k = 0;
-			while (k < nm && out[k].ip != copy.ip[w])
+			while (k < nm && !sl_srcaddr_eq(&out[k].addr, &copy.addr[w]))
 				k++;
 			if (k == nm)
-				out[nm++] = (struct sl_srcdrops_src){.ip = copy.ip[w]};
+				out[nm++] = (struct sl_srcdrops_src){.addr = copy.addr[w]};
 			for (unsigned c = 0; c < SL_SRC__COUNT; c++)
 				out[k].n[c] += copy.n[w][c];
 			out[k].total += total;
@@ -149,9 +167,9 @@ void sl_srcdrops_write_json(FILE *f, const sl_srcdrops_top_t *top)
 {
 	fprintf(f, "\"sources\": {");
 	for (unsigned i = 0; i < top->n; i++) {
-		char ip[SL_PF_IP_STR_SZ];
-		sl_pf_ip_str(top->src[i].ip, ip);
-		fprintf(f, "%s\"%s\": {", i ? ", " : "", ip);
+		char src[SL_SRCADDR_STR_SZ];
+		sl_srcaddr_str(&top->src[i].addr, src);
+		fprintf(f, "%s\"%s\": {", i ? ", " : "", src);
 		for (unsigned c = 0; c < SL_SRC__COUNT; c++)
 			fprintf(f, "%s\"%s\": %llu", c ? ", " : "", class_names[c],
 				(unsigned long long)top->src[i].n[c]);
@@ -166,8 +184,8 @@ void sl_srcdrops_print_table(FILE *f, const sl_srcdrops_top_t *top)
 		return;
 	sl_table_head(f, "source", class_names, SL_SRC__COUNT);
 	for (unsigned i = 0; i < top->n; i++) {
-		char ip[SL_PF_IP_STR_SZ];
-		sl_pf_ip_str(top->src[i].ip, ip);
-		sl_table_row(f, ip, top->src[i].n, SL_SRC__COUNT);
+		char src[SL_SRCADDR_STR_SZ];
+		sl_srcaddr_str(&top->src[i].addr, src);
+		sl_table_row(f, src, top->src[i].n, SL_SRC__COUNT);
 	}
 }

@@ -87,7 +87,8 @@ static int cmd_prefilter(struct rte_tel_data *d)
 }
 
 /* The ingest clients dropped most, as parallel arrays like the prefilter's
- * top sources: sources[i] sent malformed[i] unparsable transactions and
+ * top sources: sources[i] (an IPv4 address or an IPv6 prefix,
+ * sl_srcaddr_str) sent malformed[i] unparsable transactions and
  * invalid_sig[i] with bad signatures. */
 static int cmd_sources(struct rte_tel_data *d)
 {
@@ -107,9 +108,9 @@ static int cmd_sources(struct rte_tel_data *d)
 	for (unsigned c = 0; c < SL_SRC__COUNT; c++)
 		rte_tel_data_start_array(n[c], RTE_TEL_U64_VAL);
 	for (unsigned i = 0; i < top.n; i++) {
-		char ip[SL_PF_IP_STR_SZ];
-		sl_pf_ip_str(top.src[i].ip, ip);
-		rte_tel_data_add_array_string(ips, ip);
+		char src[SL_SRCADDR_STR_SZ];
+		sl_srcaddr_str(&top.src[i].addr, src);
+		rte_tel_data_add_array_string(ips, src);
 		for (unsigned c = 0; c < SL_SRC__COUNT; c++)
 			rte_tel_data_add_array_u64(n[c], top.src[i].n[c]);
 	}

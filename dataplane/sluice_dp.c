@@ -201,37 +201,20 @@ static int resolve_macs(const struct app *a, const char *path, uint8_t (*macs)[6
 	return bad ? -1 : 0;
 }
 
-/* The address bytes of an sl_pkt_view_t-form address. */
-static void view_ip_bytes(uint32_t ip, uint8_t b[4])
-{
-	for (unsigned i = 0; i < 4; i++)
-		b[i] = (uint8_t)(ip >> 8 * i);
-}
-
-/* The autoblock loop's hands on the prefilter (sl_autoblock.h). */
-static int autoblock_block(void *ctx, uint32_t ip, uint64_t until_ns)
+/* The autoblock loop's hands on the prefilter (sl_autoblock.h): an IPv4
+ * source's /32, an IPv6 source's /ip6_prefix. */
+static int autoblock_block(void *ctx, const sl_srcaddr_t *src, uint64_t until_ns)
 {
 	const struct app *a = ctx;
-	sl_cidr_t c = {.family = 4, .prefixlen = 32};
-	view_ip_bytes(ip, c.addr);
+	sl_cidr_t c;
+	sl_srcaddr_cidr(src, &c);
 	return sl_prefilter_block(&a->pf, &c, until_ns);
 }
 
-/* Never blocked: the relay itself, its configured peers of either kind,
- * the relay peers the live table has up (sl_pf_peers), allowlisted
- * prefixes. */
-static bool autoblock_protect(void *ctx, uint32_t ip)
+static bool autoblock_protect(void *ctx, const sl_srcaddr_t *src)
 {
 	const struct app *a = ctx;
-	uint8_t b[4];
-	view_ip_bytes(ip, b);
-	if (memcmp(b, a->cfg.ip, 4) == 0)
-		return true;
-	for (unsigned i = 0; i < a->cfg.npeers; i++)
-		if (a->cfg.peers[i].family == 4 && memcmp(b, a->cfg.peers[i].ip, 4) == 0)
-			return true;
-	/* on a read error, protect: a wrong block costs more than a late one */
-	return sl_prefilter_has_peer(&a->pf, ip) != 0 || sl_prefilter_allowed(&a->pf, 4, b) != 0;
+	return sl_autoblock_protected(&a->cfg, &a->pf, src);
 }
 
 static void autoblock_sweep(void *ctx, uint64_t now_ns)

@@ -46,7 +46,13 @@ static sl_metrics_view_t full_view(unsigned npeers, uint64_t base)
 	memset(&sources, 0, sizeof(sources));
 	sources.n = SL_SRCDROPS_TOP_MAX;
 	for (unsigned i = 0; i < sources.n; i++) {
-		sources.src[i].ip = 0xffffff00u | i;
+		/* both families: IPv4 i.255.255.255, IPv6 of the longest text,
+		 * ffff:...:ffff:ff<i>/128 */
+		uint8_t b6[16];
+		memset(b6, 0xff, sizeof(b6));
+		b6[15] = (uint8_t)i;
+		sources.src[i].addr = i % 2 ? sl_srcaddr_from_v6(b6, 128)
+					    : sl_srcaddr_from_v4(0xffffff00u | i);
 		for (unsigned c = 0; c < SL_SRC__COUNT; c++)
 			sources.src[i].n[c] = base ? base : 100 - i;
 	}
@@ -162,6 +168,8 @@ static void test_every_family_has_help_and_type(void **state)
 	assert_non_null(strstr(buf, "verify_backend=\"sluice\"} 1\n"));
 	assert_non_null(strstr(buf, "\nsluice_uptime_seconds 12.500\n"));
 	assert_non_null(strstr(buf, "\nsluice_source_drops_total{source=\"0.255.255.255\",class=\"malformed\"} 100\n"));
+	assert_non_null(strstr(buf, "\nsluice_source_drops_total{source=\"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff01/128\","
+				    "class=\"invalid_sig\"} 99\n"));
 	assert_non_null(strstr(buf, "\nsluice_prefilter_loaded 1\n"));
 	assert_non_null(strstr(buf, "\nsluice_prefilter_packets_total{reason=\"redirected\"} 5\n"));
 	assert_non_null(strstr(buf, "\nsluice_prefilter_source_drops_total{source=\"254.254.254.0\"} 50\n"));
@@ -244,7 +252,7 @@ static void test_drops_one_bucket(void **state)
 
 static unsigned count_distinct_sources(const char *text, const char *family)
 {
-	char seen[64][32];
+	char seen[64][SL_SRCADDR_STR_SZ];
 	unsigned n = 0;
 	for (const char *p = text; (p = strstr(p, family)); p++) {
 		const char *s = strstr(p, "source=\"");
@@ -252,7 +260,7 @@ static unsigned count_distinct_sources(const char *text, const char *family)
 			continue;
 		s += 8;
 		size_t len = strcspn(s, "\"");
-		char ip[32];
+		char ip[SL_SRCADDR_STR_SZ];
 		snprintf(ip, sizeof(ip), "%.*s", (int)len, s);
 		bool dup = false;
 		for (unsigned i = 0; i < n; i++)

@@ -655,13 +655,27 @@ static void test_malformed_each_reason(void **state)
 	assert_every_packet_accounted(f->p);
 }
 
+/* Source i of top: its name (sl_srcaddr_str) and counts. */
+static void assert_source_named(const sl_srcdrops_top_t *top, unsigned i, const char *name,
+				uint64_t malformed, uint64_t invalid_sig)
+{
+	assert_true(i < top->n);
+	char got[SL_SRCADDR_STR_SZ];
+	sl_srcaddr_str(&top->src[i].addr, got);
+	assert_string_equal(got, name);
+	assert_int_equal(top->src[i].n[SL_SRC_malformed], malformed);
+	assert_int_equal(top->src[i].n[SL_SRC_invalid_sig], invalid_sig);
+}
+
+/* The same for an IPv4 source, by its address in host order
+ * (sl_udp4_addr_t's). */
 static void assert_source(const sl_srcdrops_top_t *top, unsigned i, uint32_t ip,
 			  uint64_t malformed, uint64_t invalid_sig)
 {
-	assert_true(i < top->n);
-	assert_int_equal(top->src[i].ip, __builtin_bswap32(ip)); /* sl_pkt_view_t form */
-	assert_int_equal(top->src[i].n[SL_SRC_malformed], malformed);
-	assert_int_equal(top->src[i].n[SL_SRC_invalid_sig], invalid_sig);
+	char name[SL_SRCADDR_STR_SZ];
+	snprintf(name, sizeof(name), "%u.%u.%u.%u", ip >> 24, ip >> 16 & 0xff, ip >> 8 & 0xff,
+		 ip & 0xff);
+	assert_source_named(top, i, name, malformed, invalid_sig);
 }
 
 /* Ingest clients' malformed and forged transactions count against their
@@ -753,8 +767,8 @@ static void test_ipv6_ingest_fans_out(void **state)
 
 /* IPv6 is for us only at the relay's ip6 and ports; this relay's peers are
  * IPv4, so IPv6 gossip is no peer's, whatever its token. Bad
- * transactions from IPv6 clients are dropped, but not counted by source
- * (sl_srcdrops is keyed by IPv4 address). */
+ * transactions from IPv6 clients are dropped and counted against the
+ * client's /64 (the default ip6_prefix). */
 static void test_ipv6_only_ingest_at_our_address(void **state)
 {
 	struct fixture *f = *state;
@@ -785,8 +799,54 @@ static void test_ipv6_only_ingest_at_our_address(void **state)
 	assert_int_equal(peer_counter(f->p, PEER_C, SL_PC_frames_in), 0);
 	sl_srcdrops_top_t top;
 	sl_pipeline_sources(f->p, SL_SRCDROPS_TOP_MAX, &top);
-	assert_int_equal(top.n, 0);
+	assert_int_equal(top.n, 1);
+	assert_source_named(&top, 0, "fd00:99::/64", 1, 1);
 	assert_tx_empty(f);
+	assert_every_packet_accounted(f->p);
+}
+
+/* The relay's ip6 and [prefilter] ip6_prefix = 48. */
+static int setup_ip6_prefix48(void **state)
+{
+	return setup_peers(state, "dedup_capacity=1024\nip6=fd00:99::b\n",
+			   "[prefilter]\nip6_prefix=48\n", 0);
+}
+
+/* IPv6 clients count by the configured prefix: hosts of different /64s in
+ * one /48 are one source, tagged or not; another /48 is another source;
+ * IPv4 clients count as before. */
+static void test_ipv6_drops_by_prefix(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256];
+	sl_udp6_addr_t h1 = from_client6, h2 = from_client6, other = from_client6;
+	h2.src_ip[7] = 5;     /* fd00:99:0:5::1 */
+	h2.src_ip[15] = 0x77;
+	other.src_ip[3] = 0x98; /* fd00:98::1 */
+	size_t len = new_txn(f, txn);
+	inject6(f, &h1, txn, len - 1, 0);     /* malformed */
+	len = new_txn(f, txn);
+	txn[10] ^= 0x40;
+	inject6(f, &h2, txn, len, 0x0064);    /* forged, tagged */
+	len = new_txn(f, txn);
+	txn[10] ^= 0x40;
+	inject6(f, &h2, txn, len, 0);         /* forged */
+	len = new_txn(f, txn);
+	txn[10] ^= 0x40;
+	inject6(f, &other, txn, len, 0);      /* forged */
+	for (unsigned k = 0; k < 2; k++) {
+		len = new_txn(f, txn);
+		inject(f, &from_client, txn, len - 1); /* malformed, IPv4 */
+	}
+	run(f);
+	assert_counters(f->p, {"rx_packets", 6}, {"drop_parse_truncated", 3},
+			{"drop_invalid_sig", 3});
+	sl_srcdrops_top_t top;
+	sl_pipeline_sources(f->p, SL_SRCDROPS_TOP_MAX, &top);
+	assert_int_equal(top.n, 3);
+	assert_source_named(&top, 0, "fd00:99::/48", 1, 2);
+	assert_source(&top, 1, from_client.src_ip, 2, 0);
+	assert_source_named(&top, 2, "fd00:98::/48", 0, 1);
 	assert_every_packet_accounted(f->p);
 }
 
@@ -1503,7 +1563,8 @@ static const char *telemetry_ask(const char *cmd, char *buf, size_t n)
 }
 
 /* sl_telemetry serves this pipeline's counters until detached, and null
- * after, when sluice-dp is about to free the pipeline. */
+ * after, when sluice-dp is about to free the pipeline. Sources of both
+ * families: an IPv6 client's by its /64. */
 static void test_telemetry_until_detached(void **state)
 {
 	struct fixture *f = *state;
@@ -1512,16 +1573,22 @@ static void test_telemetry_until_detached(void **state)
 	inject(f, &from_client, txn, len);
 	inject(f, &from_client, txn, len);
 	inject(f, &from_client, txn, len - 1);
+	for (unsigned k = 0; k < 2; k++) {
+		len = new_txn(f, txn);
+		txn[10] ^= 0x40;
+		inject6(f, &from_client6, txn, len, 0);
+	}
 	run(f);
 	assert_int_equal(sl_telemetry_register(&f->cfg, f->p, NULL), 0);
 	char buf[16384];
 	const char *stats = telemetry_ask("/sluice/stats", buf, sizeof(buf));
-	assert_non_null(strstr(stats, "\"rx_packets\":3,"));
+	assert_non_null(strstr(stats, "\"rx_packets\":5,"));
 	assert_non_null(strstr(stats, "\"drop_duplicate\":1,"));
 	assert_non_null(strstr(telemetry_ask("/sluice/peers", buf, sizeof(buf)),
 			       "\"b\":{\"frames_in\":0,"));
 	assert_non_null(strstr(telemetry_ask("/sluice/sources", buf, sizeof(buf)),
-			       "\"sources\":[\"10.99.0.1\"],\"malformed\":[1],\"invalid_sig\":[0]}}"));
+			       "\"sources\":[\"fd00:99::/64\",\"10.99.0.1\"],\"malformed\":[0,1],"
+			       "\"invalid_sig\":[2,0]}}"));
 	sl_telemetry_detach();
 	assert_string_equal(telemetry_ask("/sluice/stats", buf, sizeof(buf)),
 			    "{\"/sluice/stats\":null}");
@@ -1579,6 +1646,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ipv6_ingest_fans_out, setup_ip6, teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_only_ingest_at_our_address, setup_ip6,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_drops_by_prefix, setup_ip6_prefix48, teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_without_ip6_not_for_us, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vlan_ipv4, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_peers, setup_ip6_peers, teardown),
@@ -1589,7 +1657,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_workers_send_through_rx_stage,
 						setup_two_workers_one_txq, teardown),
-		cmocka_unit_test_setup_teardown(test_telemetry_until_detached, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_telemetry_until_detached, setup_ip6, teardown),
 		cmocka_unit_test_setup_teardown(test_live_tokens_and_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_tokens_and_state, setup_two_workers,
 						teardown),

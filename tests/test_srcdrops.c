@@ -1,6 +1,7 @@
 /* sl_srcdrops: exact counts while no set overflows, the eviction guarantee
  * under a flood of one-off sources, readers against a writer (a set caught
- * mid-update, and a live writer thread), and the top-N merge of tables. */
+ * mid-update, and a live writer thread), the top-N merge of tables, and
+ * IPv6 sources by prefix beside IPv4 ones. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -22,21 +23,43 @@ static sl_srcdrops_t *table_new(void)
 	return t;
 }
 
-/* The first `n` addresses from `from` on that go to set `set`. */
-static void addrs_in_set(const sl_srcdrops_t *t, unsigned set, uint32_t from, uint32_t *out,
-			 unsigned n)
+/* An IPv4 source from its sl_pkt_view_t form. */
+static sl_srcaddr_t v4(uint32_t ip)
 {
-	for (uint32_t ip = from; n; ip++)
-		if (sl_srcdrops_set_of(t, ip) == set) {
-			*out++ = ip;
-			n--;
-		}
+	return sl_srcaddr_from_v4(ip);
 }
 
-static void count_n(sl_srcdrops_t *t, uint32_t ip, enum sl_src_class c, unsigned n)
+/* The IPv6 source of host `host` in the /64 2001:db8:<net>::/64 (net: the
+ * prefix's 32 bits after 2001:db8). */
+static sl_srcaddr_t v6(uint32_t net, uint16_t host)
+{
+	const uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, net >> 24, net >> 16 & 0xff, net >> 8 & 0xff,
+			       net & 0xff, [14] = host >> 8, [15] = host & 0xff};
+	return sl_srcaddr_from_v6(a, 64);
+}
+
+/* The first `n` IPv4 sources from address `from` on that go to set `set`. */
+static void addrs_in_set(const sl_srcdrops_t *t, unsigned set, uint32_t from,
+			 sl_srcaddr_t *out, unsigned n)
+{
+	for (uint32_t ip = from; n; ip++) {
+		sl_srcaddr_t a = v4(ip);
+		if (sl_srcdrops_set_of(t, &a) == set) {
+			*out++ = a;
+			n--;
+		}
+	}
+}
+
+static void count_n(sl_srcdrops_t *t, sl_srcaddr_t a, enum sl_src_class c, unsigned n)
 {
 	while (n--)
-		sl_srcdrops_count(t, ip, c);
+		sl_srcdrops_count(t, &a, c);
+}
+
+static void assert_src(const struct sl_srcdrops_src *s, sl_srcaddr_t a)
+{
+	assert_true(sl_srcaddr_eq(&s->addr, &a));
 }
 
 /* WAYS sources in every set, each with its own counts: every one is kept,
@@ -46,7 +69,7 @@ static void test_exact_until_full(void **state)
 	(void)state;
 	sl_srcdrops_t *t = table_new();
 	enum { N = SL_SRCDROPS_SETS * SL_SRCDROPS_WAYS };
-	static uint32_t ips[N];
+	static sl_srcaddr_t ips[N];
 	for (unsigned s = 0; s < SL_SRCDROPS_SETS; s++)
 		addrs_in_set(t, s, 1, &ips[s * SL_SRCDROPS_WAYS], SL_SRCDROPS_WAYS);
 	for (unsigned k = 0; k < N; k++) {
@@ -54,10 +77,10 @@ static void test_exact_until_full(void **state)
 		count_n(t, ips[k], SL_SRC_invalid_sig, k % 3);
 	}
 	for (unsigned k = 0; k < N; k++) {
-		const sl_srcdrops_set_t *set = &t->set[sl_srcdrops_set_of(t, ips[k])];
+		const sl_srcdrops_set_t *set = &t->set[sl_srcdrops_set_of(t, &ips[k])];
 		unsigned found = 0;
 		for (unsigned w = 0; w < SL_SRCDROPS_WAYS; w++)
-			if (set->ip[w] == ips[k]) {
+			if (sl_srcaddr_eq(&set->addr[w], &ips[k])) {
 				found++;
 				assert_int_equal(set->n[w][SL_SRC_malformed], k % 5 + 1);
 				assert_int_equal(set->n[w][SL_SRC_invalid_sig], k % 3);
@@ -85,32 +108,34 @@ static void test_heavy_hitters_survive_one_offs(void **state)
 	(void)state;
 	sl_srcdrops_t *t = table_new();
 	enum { HEAVY = SL_SRCDROPS_WAYS - 1 };
-	uint32_t heavy[HEAVY], lone;
-	addrs_in_set(t, 7, 1, heavy, HEAVY);
-	addrs_in_set(t, 7, heavy[HEAVY - 1] + 1, &lone, 1);
+	sl_srcaddr_t heavy[HEAVY + 1], lone;
+	addrs_in_set(t, 7, 1, heavy, HEAVY + 1);
+	lone = heavy[HEAVY];
 	for (unsigned h = 0; h < HEAVY; h++) {
 		count_n(t, heavy[h], SL_SRC_malformed, 2 + h);
 		count_n(t, heavy[h], SL_SRC_invalid_sig, h);
 	}
-	sl_srcdrops_count(t, lone, SL_SRC_invalid_sig);
-	/* 200000 one-off sources, about 200 of them in set 7 */
-	for (uint32_t ip = 0x10000000; ip < 0x10000000 + 200000; ip++)
-		sl_srcdrops_count(t, ip, SL_SRC_malformed);
+	count_n(t, lone, SL_SRC_invalid_sig, 1);
+	/* 200000 one-off sources, about 200 of them in set 7, of both families */
+	for (uint32_t ip = 0x10000000; ip < 0x10000000 + 100000; ip++)
+		count_n(t, v4(ip), SL_SRC_malformed, 1);
+	for (uint32_t k = 0; k < 100000; k++)
+		count_n(t, v6(0x10000 + k, 1), SL_SRC_malformed, 1);
 	/* the heavy hitters again, between one-offs */
 	for (unsigned h = 0; h < HEAVY; h++)
-		sl_srcdrops_count(t, heavy[h], SL_SRC_invalid_sig);
+		count_n(t, heavy[h], SL_SRC_invalid_sig, 1);
 
 	sl_srcdrops_top_t top;
 	const sl_srcdrops_t *tables[] = {t};
 	sl_srcdrops_top(tables, 1, SL_SRCDROPS_TOP_MAX, &top);
 	for (unsigned h = 0; h < HEAVY; h++) {
 		unsigned i = HEAVY - 1 - h; /* more drops, earlier */
-		assert_int_equal(top.src[i].ip, heavy[h]);
+		assert_src(&top.src[i], heavy[h]);
 		assert_int_equal(top.src[i].n[SL_SRC_malformed], 2 + h);
 		assert_int_equal(top.src[i].n[SL_SRC_invalid_sig], h + 1);
 	}
 	for (unsigned i = 0; i < top.n; i++)
-		assert_int_not_equal(top.src[i].ip, lone);
+		assert_false(sl_srcaddr_eq(&top.src[i].addr, &lone));
 	assert_int_equal(top.src[HEAVY].total, 1);
 	free(t);
 }
@@ -120,7 +145,7 @@ static void test_top_merges_tables(void **state)
 	(void)state;
 	sl_srcdrops_t *t1 = table_new(), *t2 = table_new();
 	/* a: least in each table, most in the sum */
-	const uint32_t a = 0x0100000a, b = 0x0200000a, c = 0x0300000a;
+	const sl_srcaddr_t a = v4(0x0100000a), b = v4(0x0200000a), c = v4(0x0300000a);
 	count_n(t1, a, SL_SRC_malformed, 3);
 	count_n(t2, a, SL_SRC_invalid_sig, 4);
 	count_n(t1, b, SL_SRC_malformed, 5);
@@ -129,17 +154,67 @@ static void test_top_merges_tables(void **state)
 	sl_srcdrops_top_t top;
 	sl_srcdrops_top(tables, 2, 2, &top);
 	assert_int_equal(top.n, 2);
-	assert_int_equal(top.src[0].ip, a);
+	assert_src(&top.src[0], a);
 	assert_int_equal(top.src[0].n[SL_SRC_malformed], 3);
 	assert_int_equal(top.src[0].n[SL_SRC_invalid_sig], 4);
 	assert_int_equal(top.src[0].total, 7);
-	assert_int_equal(top.src[1].ip, c);
+	assert_src(&top.src[1], c);
 	sl_srcdrops_top(tables, 2, SL_SRCDROPS_TOP_MAX + 5, &top);
 	assert_int_equal(top.n, 3);
-	assert_int_equal(top.src[2].ip, b);
+	assert_src(&top.src[2], b);
 	assert_int_equal(top.src[2].total, 5);
 	sl_srcdrops_top(tables, 2, 0, &top);
 	assert_int_equal(top.n, 0);
+	free(t1);
+	free(t2);
+}
+
+/* IPv6 sources are their /64: two hosts in one /64 are one source, summed
+ * over the tables; another /64 is another source; an IPv4 source and an
+ * IPv6 one with the same mapped bytes (::ffff:10.0.0.1/128) are two. The
+ * JSON and the table name each as sl_srcaddr_str does. */
+static void test_ipv6_sources_by_prefix(void **state)
+{
+	(void)state;
+	sl_srcdrops_t *t1 = table_new(), *t2 = table_new();
+	count_n(t1, v6(1, 1), SL_SRC_invalid_sig, 3);
+	count_n(t2, v6(1, 0xbeef), SL_SRC_invalid_sig, 2);
+	count_n(t1, v6(1, 2), SL_SRC_malformed, 1);
+	count_n(t1, v6(2, 1), SL_SRC_malformed, 4);
+	const uint8_t mapped[16] = {[10] = 0xff, [11] = 0xff, 10, 0, 0, 1};
+	count_n(t2, sl_srcaddr_from_v6(mapped, 128), SL_SRC_malformed, 2);
+	count_n(t1, v4(0x0100000a), SL_SRC_malformed, 1); /* 10.0.0.1 */
+	const sl_srcdrops_t *tables[] = {t1, t2};
+	sl_srcdrops_top_t top;
+	sl_srcdrops_top(tables, 2, SL_SRCDROPS_TOP_MAX, &top);
+	assert_int_equal(top.n, 4);
+	assert_src(&top.src[0], v6(1, 0));
+	assert_int_equal(top.src[0].n[SL_SRC_invalid_sig], 5);
+	assert_int_equal(top.src[0].n[SL_SRC_malformed], 1);
+	assert_int_equal(top.src[0].total, 6);
+	assert_src(&top.src[1], v6(2, 0));
+	assert_int_equal(top.src[1].total, 4);
+	assert_int_equal(top.src[2].total, 2);
+	assert_false(sl_srcaddr_is_v4(&top.src[2].addr));
+	assert_src(&top.src[3], v4(0x0100000a));
+
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	sl_srcdrops_write_json(f, &top);
+	fclose(f);
+	assert_string_equal(buf, "\"sources\": {"
+				 "\"2001:db8:0:1::/64\": {\"malformed\": 1, \"invalid_sig\": 5}, "
+				 "\"2001:db8:0:2::/64\": {\"malformed\": 4, \"invalid_sig\": 0}, "
+				 "\"::ffff:10.0.0.1/128\": {\"malformed\": 2, \"invalid_sig\": 0}, "
+				 "\"10.0.0.1\": {\"malformed\": 1, \"invalid_sig\": 0}}");
+	free(buf);
+	f = open_memstream(&buf, &len);
+	sl_srcdrops_print_table(f, &top);
+	fclose(f);
+	assert_non_null(strstr(buf, "\n  2001:db8:0:1::/64                1                5\n"));
+	assert_non_null(strstr(buf, "\n  10.0.0.1                        1                0\n"));
+	free(buf);
 	free(t1);
 	free(t2);
 }
@@ -150,9 +225,9 @@ static void test_reader_skips_set_mid_update(void **state)
 {
 	(void)state;
 	sl_srcdrops_t *t = table_new();
-	const uint32_t ip = 0x0400000a;
+	const sl_srcaddr_t ip = v4(0x0400000a);
 	count_n(t, ip, SL_SRC_malformed, 2);
-	sl_srcdrops_set_t *set = &t->set[sl_srcdrops_set_of(t, ip)];
+	sl_srcdrops_set_t *set = &t->set[sl_srcdrops_set_of(t, &ip)];
 	const sl_srcdrops_t *tables[] = {t};
 	sl_srcdrops_top_t top;
 
@@ -184,7 +259,7 @@ static void test_reader_skips_set_mid_update(void **state)
 #define CHURN_SET 1
 struct writer_arg {
 	sl_srcdrops_t *t;
-	uint32_t ip[SL_SRCDROPS_SETS][CHURN];
+	sl_srcaddr_t ip[SL_SRCDROPS_SETS][CHURN];
 	uint64_t rounds;
 	int stop;
 };
@@ -195,13 +270,13 @@ static void *writer(void *p)
 	while (!__atomic_load_n(&a->stop, __ATOMIC_ACQUIRE)) {
 		for (unsigned s = 0; s < SL_SRCDROPS_SETS; s++) {
 			if (s != CHURN_SET) {
-				sl_srcdrops_count(a->t, a->ip[s][0], SL_SRC_malformed);
-				sl_srcdrops_count(a->t, a->ip[s][0], SL_SRC_invalid_sig);
+				sl_srcdrops_count(a->t, &a->ip[s][0], SL_SRC_malformed);
+				sl_srcdrops_count(a->t, &a->ip[s][0], SL_SRC_invalid_sig);
 				continue;
 			}
 			for (unsigned k = 0; k < 256; k++)
 				for (unsigned j = 0; j < CHURN; j++)
-					sl_srcdrops_count(a->t, a->ip[s][j], j & 1 ? SL_SRC_invalid_sig
+					sl_srcdrops_count(a->t, &a->ip[s][j], j & 1 ? SL_SRC_invalid_sig
 										 : SL_SRC_malformed);
 		}
 		a->rounds++;
@@ -211,12 +286,13 @@ static void *writer(void *p)
 
 /* A way of a churned set: empty, or one of its sources with only the count
  * of its parity. */
-static void assert_churned_way(const uint32_t *ips, uint32_t ip, uint64_t m, uint64_t i)
+static void assert_churned_way(const sl_srcaddr_t *ips, const sl_srcaddr_t *ip, uint64_t m,
+			       uint64_t i)
 {
 	if (m == 0 && i == 0)
 		return;
 	unsigned j = 0;
-	while (j < CHURN && ips[j] != ip)
+	while (j < CHURN && !sl_srcaddr_eq(&ips[j], ip))
 		j++;
 	assert_true(j < CHURN);
 	assert_int_equal(j & 1 ? m : i, 0);
@@ -232,11 +308,11 @@ static unsigned check_copy(const struct writer_arg *a, unsigned s)
 	for (unsigned w = 0; w < SL_SRCDROPS_WAYS; w++) {
 		uint64_t m = set.n[w][SL_SRC_malformed], i = set.n[w][SL_SRC_invalid_sig];
 		if (s == CHURN_SET) {
-			assert_churned_way(a->ip[s], set.ip[w], m, i);
+			assert_churned_way(a->ip[s], &set.addr[w], m, i);
 			continue;
 		}
 		assert_true(m == i || m == i + 1);
-		assert_true(set.ip[w] == a->ip[s][0] || m == 0);
+		assert_true(sl_srcaddr_eq(&set.addr[w], &a->ip[s][0]) || m == 0);
 	}
 	return 1;
 }
@@ -262,7 +338,7 @@ static void test_reader_against_live_writer(void **state)
 	/* Writer gone: every drop of set 0's one source is there. */
 	sl_srcdrops_set_t set;
 	assert_true(sl_srcdrops_read_set(a.t, 0, &set));
-	assert_int_equal(set.ip[0], a.ip[0][0]);
+	assert_true(sl_srcaddr_eq(&set.addr[0], &a.ip[0][0]));
 	assert_int_equal(set.n[0][SL_SRC_malformed], a.rounds);
 	assert_int_equal(set.n[0][SL_SRC_invalid_sig], a.rounds);
 	print_message("%u consistent copies of a set over %llu writer rounds\n", copies,
@@ -276,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_exact_until_full),
 		cmocka_unit_test(test_heavy_hitters_survive_one_offs),
 		cmocka_unit_test(test_top_merges_tables),
+		cmocka_unit_test(test_ipv6_sources_by_prefix),
 		cmocka_unit_test(test_reader_skips_set_mid_update),
 		cmocka_unit_test(test_reader_against_live_writer),
 	};

@@ -145,16 +145,24 @@ static void test_json_and_table(void **state)
 				    "\"invalid\": 0, \"malformed\": 0, \"frames_out\": 7}"));
 	assert_null(strstr(buf, "prefilter"));
 	assert_non_null(strstr(buf, "\"frames_out\": 7}},\n \"sources\": {}}\n"));
-	sources.n = 2;
-	sources.src[0] = (struct sl_srcdrops_src){.ip = 0x0100630a, .n = {3, 4}, .total = 7};
-	sources.src[1] = (struct sl_srcdrops_src){.ip = 0x0200630a, .n = {0, 1}, .total = 1};
+	sources.n = 3;
+	sources.src[0] = (struct sl_srcdrops_src){.addr = sl_srcaddr_from_v4(0x0100630a), .n = {3, 4},
+						  .total = 7};
+	/* an IPv6 client: its /64 */
+	const uint8_t c6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2, [15] = 9};
+	sources.src[1] = (struct sl_srcdrops_src){.addr = sl_srcaddr_from_v6(c6, 64), .n = {2, 0},
+						  .total = 2};
+	sources.src[2] = (struct sl_srcdrops_src){.addr = sl_srcaddr_from_v4(0x0200630a), .n = {0, 1},
+						  .total = 1};
 	json_of(buf, sizeof(buf), &cfg, &s, &sources, NULL, NULL);
 	assert_non_null(strstr(buf, "\"sources\": {\"10.99.0.1\": {\"malformed\": 3, \"invalid_sig\": 4}, "
+				    "\"2001:db8:1:2::/64\": {\"malformed\": 2, \"invalid_sig\": 0}, "
 				    "\"10.99.0.2\": {\"malformed\": 0, \"invalid_sig\": 1}}}\n"));
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
 	sl_srcdrops_print_table(f, &sources);
 	fclose(f);
 	assert_non_null(strstr(buf, "  source                  malformed      invalid_sig\n"));
+	assert_non_null(strstr(buf, "\n  2001:db8:1:2::/64                2                0\n"));
 	assert_non_null(strstr(buf, "\n  10.99.0.2                       0                1\n"));
 	sources.n = 0;
 
@@ -247,9 +255,6 @@ static void test_prefilter_top(void **state)
 	top_add(&u, pf_src4(2, 5));
 	assert_int_equal(pf_ip4(&u.src[0]), 1);
 	assert_int_equal(pf_ip4(&u.src[1]), 2);
-	char ip[SL_PF_IP_STR_SZ];
-	sl_pf_ip_str(0xffffffff, ip);
-	assert_string_equal(ip, "255.255.255.255");
 
 	/* The families merge; an IPv6 prefix is its address and its length,
 	 * and the same bytes as an IPv4 address are another source. */

@@ -114,6 +114,47 @@ static void test_drops_sorted(void **state)
 	assert_true(find("10.99.0.12") > sig);
 }
 
+/* IPv6 sources are prefixes, longer than any IPv4 address: each is kept
+ * whole, so two that differ late are two rows, and the prefilter's drops
+ * of one join the dataplane's row of the same prefix. */
+static void test_ipv6_sources(void **state)
+{
+	(void)state;
+	static const char sources[] =
+		"{\"/sluice/sources\": {\"relay\": \"a\", \"sources\": "
+		"[\"2001:db8:aaaa:bbbb::/64\", \"2001:db8:aaaa:bbbc::/64\", \"10.99.0.1\"], "
+		"\"malformed\": [%u, 0, 0], \"invalid_sig\": [0, %u, %u]}}";
+	static const char prefilter[] =
+		"{\"/sluice/prefilter\": {\"relay\": \"a\", \"counters\": {\"redirected\": 0}, "
+		"\"top_sources\": [\"2001:db8:aaaa:bbbc::/64\"], \"top_drops\": [%u]}}";
+	char json[1024];
+	sl_top_sample_t *s[2] = {&prev, &cur};
+	for (unsigned k = 0; k < 2; k++) {
+		stats(s[k], k * SECOND, 0, 0, 0, 0, 0, 0);
+		snprintf(json, sizeof(json), sources, 30 * k, 20 * k, 10 * k);
+		assert_int_equal(sl_top_parse_sources(s[k], json), 0);
+		snprintf(json, sizeof(json), prefilter, 7 * k);
+		assert_int_equal(sl_top_parse_prefilter(s[k], json), 0);
+	}
+	assert_int_equal(cur.nsources, 3);
+	assert_string_equal(cur.source[1].ip, "2001:db8:aaaa:bbbc::/64");
+	assert_int_equal(cur.source[1].invalid_sig, 20);
+	assert_int_equal(cur.source[1].xdp, 7);
+	sl_top_render(&prev, &cur, 100, 24, NULL, &scr);
+	print_screen();
+	const int a = find("2001:db8:aaaa:bbbb::/64 "), b = find("2001:db8:aaaa:bbbc::/64 ");
+	assert_true(a > 0 && b == a + 1); /* by rate: 30/s, then 20/s + 7/s */
+	assert_true(strstr(scr.line[b], " 27") != NULL); /* its total, both sides */
+	assert_true(find("10.99.0.1 ") == b + 1);
+	/* the numbers line up under their heads, whatever the name's length */
+	const char *head = scr.line[find("sources (drops)")];
+	const size_t col = (size_t)(strstr(head, "malformed/s") - head) + strlen("malformed/s");
+	for (int i = a; i <= b + 1; i++) {
+		assert_true(strlen(scr.line[i]) > col);
+		assert_true(scr.line[i][col - 1] != ' ' && scr.line[i][col] == ' ');
+	}
+}
+
 static const char dp_peers[] =
 	"{\"/sluice/peers\": {\"sink\": {\"frames_in\": 0, \"first_deliveries\": 0, "
 	"\"duplicates\": 0, \"invalid\": 0, \"malformed\": 0, \"frames_out\": %u}, "
@@ -254,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_parse_stats),
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_drops_sorted),
+		cmocka_unit_test(test_ipv6_sources),
 		cmocka_unit_test(test_peers_from_dataplane),
 		cmocka_unit_test(test_peers_from_sluiced),
 		cmocka_unit_test(test_truncation),

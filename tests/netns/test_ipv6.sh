@@ -1,24 +1,34 @@
 #!/usr/bin/env bash
 # IPv6 clients and an IPv6 peer (issue 11): the demo network with IPv6 on
-# c1, relay A and the sink (sl_netns_ip6), relay A on af_xdp with the
+# c1, c2, relay A and the sink (sl_netns_ip6), relay A on af_xdp with the
 # prefilter and `[relay] ip6 = fd00:99::b`, the sink its one peer, a
 # validator at its IPv6 address (A sends it Ethernet/IPv6/UDP frames, which
-# the sink's kernel takes only with a right UDP checksum). Steps:
+# the sink's kernel takes only with a right UDP checksum). A's [autoblock]
+# blocks a source after 5 invalid signatures within 1000 ms, for 30 s.
+# Steps:
 #   kernel   c1 forgets its static ARP entry for A; then ping (ARP on the
 #            way) and ping -6 (neighbour discovery on the way) from c1 to A
 #            are answered by A's kernel through the XDP interface, and so is
 #            the control port (UDP 8005, a kernel echo server in sl-a);
+#   forger   c2 sends forged signatures at 100/s from fd00:99:0:2::2, a /64
+#            of its own (c1's fd00:99::/64 holds A's ip6 and the sink, which
+#            protect it): A blocks fd00:99:0:2::/64 within one second of
+#            the threshold, `sluicectl blocklist --json` shows it active,
+#            and what c2 sends from it afterwards (valid transactions too)
+#            dies in XDP as drop_blocklisted;
 #   traffic  c1 sends a mix over IPv6 to [fd00:99::b]:8003: valid
-#            transactions, duplicates, forged signatures, malformed ones (the
-#            oversize among them die in XDP) and gossip frames to
-#            [fd00:99::b]:8004 (IPv6 gossip is no peer's: drop_unknown_peer
-#            in XDP).
-# Verdicts: every valid transaction reaches the sink exactly once and nothing
-# else does (scripts/e2e_report.py), A's counters add up, and A's prefilter
-# and dataplane agree: XDP redirected exactly c1's IPv6 datagrams that are
-# neither oversize nor gossip, the dataplane received just those, each as an
-# ingest transaction, and none was a layer 2-4 defect or not for us. Needs
-# root; about 15 s.
+#            transactions, duplicates, forged signatures (past the
+#            threshold, but its /64 is protected: counted, not blocked),
+#            malformed ones (the oversize among them die in XDP) and gossip
+#            frames to [fd00:99::b]:8004 (IPv6 gossip is no peer's:
+#            drop_unknown_peer in XDP).
+# Verdicts: every valid transaction of c1 reaches the sink exactly once and
+# nothing else does (scripts/e2e_report.py), none of c2's, A's counters add
+# up, and A's prefilter and dataplane agree: XDP redirected exactly c1's
+# IPv6 datagrams that are neither oversize nor gossip and c2's forgeries
+# before the block, the dataplane received just those, each as an ingest
+# transaction, and none was a layer 2-4 defect or not for us. Needs root;
+# about 15 s.
 set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
 # shellcheck source=../../scripts/netns.sh
@@ -26,18 +36,38 @@ src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
 sl_netns_test_begin "$build"
 
 export SL_XDP_PROG=$build/bpf/sl_prefilter.bpf.o
+gen=$build/bench/sluice-gen
 CONTROL_PORT=8005
+INVALID_SIG=5 BLOCK_S=30   # A's autoblock: the block outlasts the test
+FORGE_RATE=100 FORGE_N=120 # c2's forged signatures: 1.2 s, past the 1 s allowed
+FORGER6=fd00:99:0:2::2 FORGER6_NET=fd00:99:0:2::/64 # c2's own /64
+SL_CONF_EXTRA[a]="[autoblock]
+enabled = true
+malformed = 0
+invalid_sig = $INVALID_SIG
+window_ms = 1000
+block_s = $BLOCK_S
+block_max_s = 60"
 
+now() { date +%s.%N; }
 
 start() {
 	sl_netns_up
-	sl_netns_ip6 c1 a sink
+	sl_netns_ip6 c1 c2 a sink
+	# c2's forger address, in a /64 of its own; A's address is on-link
+	# through c2's fd00:99::/64, and a static neighbour entry keeps c2
+	# from soliciting it from an address A has no route back to.
+	ip -n sl-c2 addr add "$FORGER6/64" dev veth-c2 nodad
+	ip -n sl-c2 -6 neigh replace "$(sl_ip6 a)" lladdr "$(sl_mac a)" dev veth-c2 nud permanent
 	sl_relay_conf "$work/a.ini" a a af_xdp:veth-a sink
 	# sl_relay_conf writes [relay] first: its ip6 goes right under it.
 	sed -i "/^\[relay\]\$/a ip6 = $(sl_ip6 a)" "$work/a.ini"
 	sed -i "s/^ip = ${SL_IP[sink]}\$/ip = $(sl_ip6 sink)/" "$work/a.ini"
 	grep -qx "ip = $(sl_ip6 sink)" "$work/a.ini" || sl_fail "the sink is not an IPv6 peer of A"
-	sl_bg "$work/a.log" a "$dp" --duration 60 --stats-json "$work/a.json" -c "$work/a.ini"
+	# A with the host's mounts, so that its pinned maps are sluicectl's too
+	sl_bpffs || sl_fail "no BPF file system at /sys/fs/bpf, and none could be mounted"
+	SL_BG_HOST_MOUNTS=1 sl_bg "$work/a.log" a "$dp" --duration 60 --stats-json "$work/a.json" \
+		-c "$work/a.ini"
 	sl_wait_xdp a veth-a 60 || sl_fail "relay a did not attach to veth-a within 60 s"
 	sleep 1 # the XSK rings are set up after the program is attached
 	sl_bg "$work/sink.log" sink "$build/bench/sluice-sink" --listen "[$(sl_ip6 sink)]:$SL_SINK_PORT" \
@@ -61,8 +91,43 @@ step_kernel() {
 	sl_udp_ask c1 "${SL_IP[a]}" "$CONTROL_PORT" 3 || sl_fail "A's control port did not answer c1"
 }
 
+# c2: forged signatures from its own /64 until A blocks it, then valid
+# transactions from it during the block.
+step_forger() {
+	local t0 t_block="" i
+	t0=$(now)
+	sl_ns c2 timeout 30 "$gen" --seed 21 --udp --src "[$FORGER6]" --dst "[$(sl_ip6 a)]:$SL_INGEST_PORT" \
+		--valid 0 --bad-sig "$FORGE_N" --rate "$FORGE_RATE" --manifest "$work/c2-forged.txt" --quiet &
+	local g=$!
+	for ((i = 0; i < 80; i++)); do
+		if grep -qF "autoblock: blocked $FORGER6_NET for " "$work/a.log"; then
+			t_block=$(now)
+			break
+		fi
+		sleep 0.05
+	done
+	wait "$g" || sl_fail "c2's forging sluice-gen failed"
+	[ -n "$t_block" ] || sl_fail "A did not block $FORGER6_NET within 4 s of starting c2's forger"
+	echo "forger: A logged the block of $FORGER6_NET $(awk -v a="$t0" -v b="$t_block" 'BEGIN { printf "%.2f", b - a }') s after c2's sluice-gen started"
+	# The operator's view of it: sluicectl over A's pinned maps.
+	"$build/control/sluicectl" blocklist "$work/a.ini" --json >"$work/blocklist.json" ||
+		sl_fail "sluicectl blocklist: $(cat "$work/blocklist.json")"
+	/usr/bin/python3 - "$work/blocklist.json" "$FORGER6_NET" "$BLOCK_S" <<'PY' ||
+import json, sys
+got = json.load(open(sys.argv[1]))["blocklist"]
+e = [x for x in got if x["prefix"] == sys.argv[2]]
+assert len(e) == 1 and e[0]["state"] == "active" and 0 < e[0]["remaining_s"] <= int(sys.argv[3]), got
+assert len(got) == 1, got
+print(f"forger: sluicectl blocklist shows {e[0]}")
+PY
+		sl_fail "sluicectl blocklist does not show the block of $FORGER6_NET alone"
+	sl_ns c2 timeout 30 "$gen" --seed 22 --udp --src "[$FORGER6]" --dst "[$(sl_ip6 a)]:$SL_INGEST_PORT" \
+		--valid 50 --rate 200 --manifest "$work/c2-blocked.txt" --quiet ||
+		sl_fail "c2's sluice-gen failed during its block"
+}
+
 step_traffic() {
-	sl_ns c1 timeout 30 "$build/bench/sluice-gen" --seed 6 --udp --src "[$(sl_ip6 c1)]" \
+	sl_ns c1 timeout 30 "$gen" --seed 6 --udp --src "[$(sl_ip6 c1)]" \
 		--dst "[$(sl_ip6 a)]:$SL_INGEST_PORT" --gossip-port "$SL_GOSSIP_PORT" --valid 300 \
 		--dup-pct 25 --bad-sig 20 --malformed 18 --gossip-spam 10 --signers 3 --rate 1000 \
 		--manifest "$work/c1.txt" --quiet || sl_fail "c1's sluice-gen failed"
@@ -71,21 +136,28 @@ step_traffic() {
 
 start
 step_kernel
+step_forger
 step_traffic
 sl_cleanup # SIGINT: the relay writes its stats, the sink its summary
 if [ ! -s "$work/a.json" ] || [ "${SL_BG_STATUS[$work/a.log]}" != 0 ]; then
 	sl_fail "relay a exited with ${SL_BG_STATUS[$work/a.log]} (stats: $work/a.json)"
 fi
 [ -s "$work/sink.json" ] || sl_fail "the sink wrote no summary"
-/usr/bin/python3 "$src/scripts/e2e_report.py" --manifest "$work/c1.txt" --relay "a=$work/a.json" \
-	--sink "$work/sink.json" || sl_fail "the sink's verdict"
+[ ! -e /sys/fs/bpf/sluice/a ] || sl_fail "A's pinned maps outlived its clean exit"
+# c2's forgeries are in the verdict (none may reach the sink); its valid
+# transactions sent during the block are not (none may either: below).
+/usr/bin/python3 "$src/scripts/e2e_report.py" --manifest "$work/c1.txt" --manifest "$work/c2-forged.txt" \
+	--relay "a=$work/a.json:$work/a.log" --sink "$work/sink.json" || sl_fail "the sink's verdict"
 
-/usr/bin/python3 - "$work" "$(sl_ip6 c1)" <<'PY' || sl_fail "the numbers"
+/usr/bin/python3 - "$work" "$INVALID_SIG" "$FORGE_RATE" "$BLOCK_S" "$FORGER6_NET" <<'PY' || sl_fail "the numbers"
 import json, sys
-w, c1_ip6 = sys.argv[1:3]
+w = sys.argv[1]
+thresh, forge_rate, block_s = map(int, sys.argv[2:5])
+forger_net = sys.argv[5]
 a = json.load(open(f"{w}/a.json"))
 pf, c = a["prefilter"], a["counters"]
-rows = [l.split() for l in open(f"{w}/c1.txt") if not l.startswith("#")]
+load = lambda n: [l.split() for l in open(f"{w}/{n}.txt") if not l.startswith("#")]
+rows, forged, blocked = load("c1"), load("c2-forged"), load("c2-blocked")
 fails = []
 def check(ok, what):
     print(("ok: " if ok else "FAIL: ") + what)
@@ -98,8 +170,43 @@ oversize = sum(1 for r in rows if r[1] == "malformed" and r[-1] == "oversize")
 spam = sum(1 for r in rows if r[1] == "gossip_spam")
 ingest = len(rows) - oversize - spam
 check(oversize > 0 and spam > 0, f"c1 sent oversize ({oversize}) and gossip ({spam}) datagrams")
-# Every datagram c1 sent is IPv6, and A took no other traffic on its ports.
-check(pf["redirected"] == ingest, f"XDP redirected {pf['redirected']} = c1's IPv6 ingest datagrams {ingest}")
+
+# The forger: blocked as its /64 within a second of crossing the threshold
+# (its forgeries that reached the dataplane past the threshold measure how
+# late, at forge_rate a second); everything it sent after died in XDP.
+src = a["sources"]
+reached = src.get(forger_net, {}).get("invalid_sig", 0)
+print(f"c2: {len(forged)} forged sent, {reached} reached the dataplane: blocked "
+      f"{(reached - thresh) / forge_rate:.2f} s after the threshold ({thresh}) was crossed")
+check(thresh <= reached <= thresh + forge_rate, f"{forger_net} blocked within 1 s of crossing the threshold")
+blocks = [l for l in open(f"{w}/a.log") if "autoblock: blocked" in l]
+check(len(blocks) == 1 and f"blocked {forger_net} for {block_s} s (invalid_sig" in blocks[0],
+      f"A blocked {forger_net} once, for {block_s} s, and nothing else: {blocks}")
+ab = a.get("autoblock", {})
+print("A's autoblock:", ab)
+check(ab.get("blocks") == 1 and ab.get("blocks_invalid_sig") == 1 and ab.get("errors") == 0
+      and ab.get("active") == 1, "autoblock: one block, for invalid signatures, still active")
+xdp = pf["top_sources"].get(forger_net, 0)
+check(xdp == len(forged) - reached + len(blocked),
+      f"XDP dropped {xdp} of {forger_net}'s = forged after the block {len(forged) - reached} "
+      f"+ valid during it {len(blocked)}")
+check(pf["drop_blocklisted"] == xdp, f"drop_blocklisted {pf['drop_blocklisted']}: all {forger_net}'s")
+sink = json.load(open(f"{w}/sink.json"))
+during = {r[2] for r in blocked}
+check(len(during) == 50 and not during & set(sink["ids"]),
+      f"none of the {len(during)} valid transactions c2 sent from {forger_net} reached the sink")
+# c1's /64 holds A's ip6 and the sink: past the threshold, counted, not blocked.
+c1_net = "fd00:99::/64"
+c1_bad = sum(1 for r in rows if r[1] == "bad_sig")
+check(src.get(c1_net, {}).get("invalid_sig") == c1_bad > thresh,
+      f"A counted c1's {c1_bad} forged signatures against {c1_net}: {src.get(c1_net)}")
+check(ab.get("protected", 0) >= 1 and any(f"not blocking {c1_net} (protected" in l for l in open(f"{w}/a.log")),
+      f"autoblock counted {c1_net} as protected ({ab.get('protected')})")
+
+# Every datagram c1 sent is IPv6, and A took no other traffic on its ports
+# but c2's forgeries before its block.
+check(pf["redirected"] == ingest + reached,
+      f"XDP redirected {pf['redirected']} = c1's IPv6 ingest datagrams {ingest} + c2's forgeries before the block {reached}")
 check(pf["drop_oversize"] == oversize, f"XDP drop_oversize {pf['drop_oversize']} = c1's oversize {oversize}")
 check(pf["drop_unknown_peer"] == spam, f"XDP drop_unknown_peer {pf['drop_unknown_peer']} = c1's IPv6 gossip {spam}")
 rx = c["rx_packets"] + c.get("rx_missed", 0)

@@ -174,8 +174,8 @@ PY
 	echo "forger: c2's valid transactions sent $(since "$t_block") s after the block was logged"
 }
 
-# IPv6 clients are tests/netns/test_ipv6.sh's; the autoblock acts on IPv4
-# sources only (the dataplane's per-source table is keyed by IPv4 address).
+# IPv6 clients, and an IPv6 forger blocked as its /64, are
+# tests/netns/test_ipv6.sh's.
 
 start_relays
 step_flood
