@@ -19,6 +19,7 @@
 #include "sl_dedup.h"
 #include "sl_idcache.h"
 #include "sl_peers.h"
+#include "sl_ring.h"
 #include "sl_srcdrops.h"
 #include "sl_txn.h"
 #include "sl_verify.h"
@@ -301,7 +302,7 @@ static void tx_flush(sl_worker_t *w)
 	if (!w->txr) {
 		tx_send(&w->stats, w->tx_port, w->tx_queue, w->tx, w->tn);
 	} else {
-		unsigned q = rte_ring_sp_enqueue_burst(w->txr, (void **)w->tx, w->tn, NULL);
+		unsigned q = sl_ring_put_burst(w->txr, w->tx, w->tn);
 		for (unsigned i = q; i < w->tn; i++)
 			rte_pktmbuf_free(w->tx[i]);
 		w->stats.c[SL_C_tx_dropped] += w->tn - q;
@@ -550,7 +551,7 @@ static void steer(sl_pipeline_t *p, struct rte_mbuf **pkts, const sl_pkt_meta_t 
 	for (unsigned s = 0; s < p->nworkers; s++) {
 		if (!cnt[s])
 			continue;
-		unsigned q = rte_ring_sp_enqueue_burst(p->w[s]->ring, (void **)by[s], cnt[s], NULL);
+		unsigned q = sl_ring_put_burst(p->w[s]->ring, by[s], cnt[s]);
 		for (unsigned i = q; i < cnt[s]; i++)
 			rte_pktmbuf_free(by[s][i]);
 		p->rx_stats.c[SL_C_drop_steer_full] += cnt[s] - q;
@@ -589,7 +590,7 @@ unsigned sl_pipeline_worker_poll(sl_pipeline_t *p, unsigned i, uint64_t now_tsc,
 	w->cur = live_peers(w->live);
 	if (w->ring) {
 		struct rte_mbuf *pkts[SL_BURST_MAX];
-		n = rte_ring_sc_dequeue_burst(w->ring, (void **)pkts, SL_BURST_MAX, NULL);
+		n = sl_ring_get_burst(w->ring, pkts, SL_BURST_MAX);
 		worker_admit_ring(w, pkts, n, now_tsc);
 		rx_idle = rx_idle || n == 0;
 	}
@@ -607,7 +608,7 @@ unsigned sl_pipeline_tx_poll(sl_pipeline_t *p)
 		struct rte_ring *r = p->w[i]->txr;
 		struct rte_mbuf *frames[SL_TX_BUF];
 		unsigned n;
-		while (r && (n = rte_ring_sc_dequeue_burst(r, (void **)frames, SL_TX_BUF, NULL))) {
+		while (r && (n = sl_ring_get_burst(r, frames, SL_TX_BUF))) {
 			tx_send(&p->rx_stats, p->tx_port, p->tx_queue, frames, n);
 			total += n;
 		}
@@ -622,7 +623,7 @@ void sl_pipeline_worker_drain(sl_pipeline_t *p, unsigned i)
 	if (w->ring) {
 		struct rte_mbuf *pkts[SL_BURST_MAX];
 		unsigned n;
-		while ((n = rte_ring_sc_dequeue_burst(w->ring, (void **)pkts, SL_BURST_MAX, NULL)))
+		while ((n = sl_ring_get_burst(w->ring, pkts, SL_BURST_MAX)))
 			worker_admit_ring(w, pkts, n, rte_rdtsc());
 	}
 	flush_batch(w, rte_rdtsc());
@@ -841,9 +842,9 @@ void sl_pipeline_destroy(sl_pipeline_t *p)
 	for (unsigned i = 0; i < p->nworkers; i++) {
 		sl_worker_t *w = p->w[i];
 		struct rte_mbuf *m;
-		while (w->ring && rte_ring_sc_dequeue(w->ring, (void **)&m) == 0)
+		while (w->ring && sl_ring_get_burst(w->ring, &m, 1) == 1)
 			rte_pktmbuf_free(m);
-		while (w->txr && rte_ring_sc_dequeue(w->txr, (void **)&m) == 0)
+		while (w->txr && sl_ring_get_burst(w->txr, &m, 1) == 1)
 			rte_pktmbuf_free(m);
 		for (unsigned k = 0; k < w->bn; k++)
 			rte_pktmbuf_free(w->bm[k]);

@@ -28,6 +28,10 @@
 #   sl_netns_ip6 [NODE...] IPv6 on those nodes' veths (all when none named)
 #   sl_udp_echo LOG NODE PORT  a UDP echo server on NODE's address and PORT (sl_bg)
 #   sl_udp_ask NODE IP PORT N  N datagrams from sl-NODE to IP:PORT; true when all come back
+#   sl_forge_until_blocked GEN DIR NODE SRC DST N RATE NET  forgeries from NODE until A
+#                          logs the autoblock of NET (SL_FORGE_T_BLOCK: when)
+#   sl_blocklist_shows SLUICECTL CONF NET MAX_S [alone]  sluicectl blocklist shows
+#                          NET active (and alone)
 # Namespaces sl-c1, sl-c2, sl-c3 (clients), sl-a, sl-b, sl-c (relays), sl-sink,
 # each with one veth (veth-<node>) into the bridge br0 of namespace sl-sw.
 
@@ -406,6 +410,51 @@ for i in range(n):
 print(f"udp {dst[0]}:{dst[1]}: {got} of {n} echoed")
 sys.exit(0 if got == n else 1)
 PY
+}
+
+# ---- the autoblock, seen from outside (tests/netns/test_spam.sh, test_ipv6.sh) ----
+# sl_forge_until_blocked GEN DIR NODE SRC DST N RATE NET: sluice-gen (GEN)
+# on NODE sends N forged signatures from SRC to DST at RATE/s (manifest
+# DIR/NODE-forged.txt) while relay A's log (DIR/a.log) is watched for the
+# autoblock of NET (a prefix as the log names it, e.g. 10.99.0.2/32); fails
+# (sl_fail) unless the block is logged within 4 s. Sets SL_FORGE_T_BLOCK
+# (date +%s.%N when the block was seen).
+sl_forge_until_blocked() {
+	local gen=$1 dir=$2 node=$3 src=$4 dst=$5 n=$6 rate=$7 net=$8 t0 i g
+	t0=$(date +%s.%N)
+	SL_FORGE_T_BLOCK=""
+	sl_ns "$node" timeout 30 "$gen" --seed 21 --udp --src "$src" --dst "$dst" \
+		--valid 0 --bad-sig "$n" --rate "$rate" --manifest "$dir/$node-forged.txt" --quiet &
+	g=$!
+	for ((i = 0; i < 80; i++)); do
+		if grep -qF "autoblock: blocked $net for " "$dir/a.log"; then
+			SL_FORGE_T_BLOCK=$(date +%s.%N)
+			break
+		fi
+		sleep 0.05
+	done
+	wait "$g" || sl_fail "$node's forging sluice-gen failed"
+	[ -n "$SL_FORGE_T_BLOCK" ] || sl_fail "A did not block $net within 4 s of starting $node's forger"
+	echo "forger: A logged the block of $net $(awk -v a="$t0" -v b="$SL_FORGE_T_BLOCK" \
+		'BEGIN { printf "%.2f", b - a }') s after $node's sluice-gen started"
+}
+
+# sl_blocklist_shows SLUICECTL CONF NET MAX_S [alone]: the operator's view
+# of a block, sluicectl's blocklist --json over the relay's pinned maps
+# (CONF: its config): NET is there, active, with 0 < remaining_s <= MAX_S;
+# with "alone", nothing else is. Fails (sl_fail) otherwise.
+sl_blocklist_shows() {
+	local ctl=$1 conf=$2 net=$3 max_s=$4 alone=${5:-} out
+	out=$("$ctl" blocklist "$conf" --json) || sl_fail "sluicectl blocklist: $out"
+	/usr/bin/python3 - "$net" "$max_s" "$alone" "$out" <<'PY' ||
+import json, sys
+got = json.loads(sys.argv[4])["blocklist"]
+e = [x for x in got if x["prefix"] == sys.argv[1]]
+assert len(e) == 1 and e[0]["state"] == "active" and 0 < e[0]["remaining_s"] <= int(sys.argv[2]), got
+assert sys.argv[3] != "alone" or len(got) == 1, got
+print(f"forger: sluicectl blocklist shows {e[0]}")
+PY
+		sl_fail "sluicectl blocklist does not show the block of $net${alone:+ alone}"
 }
 
 # Relay NODE's Prometheus endpoint, as sl_relay_conf leaves it (the default

@@ -49,8 +49,6 @@ window_ms = 1000
 block_s = $BLOCK_S
 block_max_s = 60"
 
-now() { date +%s.%N; }
-
 start() {
 	sl_netns_up
 	sl_netns_ip6 c1 c2 a sink
@@ -94,33 +92,9 @@ step_kernel() {
 # c2: forged signatures from its own /64 until A blocks it, then valid
 # transactions from it during the block.
 step_forger() {
-	local t0 t_block="" i
-	t0=$(now)
-	sl_ns c2 timeout 30 "$gen" --seed 21 --udp --src "[$FORGER6]" --dst "[$(sl_ip6 a)]:$SL_INGEST_PORT" \
-		--valid 0 --bad-sig "$FORGE_N" --rate "$FORGE_RATE" --manifest "$work/c2-forged.txt" --quiet &
-	local g=$!
-	for ((i = 0; i < 80; i++)); do
-		if grep -qF "autoblock: blocked $FORGER6_NET for " "$work/a.log"; then
-			t_block=$(now)
-			break
-		fi
-		sleep 0.05
-	done
-	wait "$g" || sl_fail "c2's forging sluice-gen failed"
-	[ -n "$t_block" ] || sl_fail "A did not block $FORGER6_NET within 4 s of starting c2's forger"
-	echo "forger: A logged the block of $FORGER6_NET $(awk -v a="$t0" -v b="$t_block" 'BEGIN { printf "%.2f", b - a }') s after c2's sluice-gen started"
-	# The operator's view of it: sluicectl over A's pinned maps.
-	"$build/control/sluicectl" blocklist "$work/a.ini" --json >"$work/blocklist.json" ||
-		sl_fail "sluicectl blocklist: $(cat "$work/blocklist.json")"
-	/usr/bin/python3 - "$work/blocklist.json" "$FORGER6_NET" "$BLOCK_S" <<'PY' ||
-import json, sys
-got = json.load(open(sys.argv[1]))["blocklist"]
-e = [x for x in got if x["prefix"] == sys.argv[2]]
-assert len(e) == 1 and e[0]["state"] == "active" and 0 < e[0]["remaining_s"] <= int(sys.argv[3]), got
-assert len(got) == 1, got
-print(f"forger: sluicectl blocklist shows {e[0]}")
-PY
-		sl_fail "sluicectl blocklist does not show the block of $FORGER6_NET alone"
+	sl_forge_until_blocked "$gen" "$work" c2 "[$FORGER6]" "[$(sl_ip6 a)]:$SL_INGEST_PORT" \
+		"$FORGE_N" "$FORGE_RATE" "$FORGER6_NET"
+	sl_blocklist_shows "$build/control/sluicectl" "$work/a.ini" "$FORGER6_NET" "$BLOCK_S" alone
 	sl_ns c2 timeout 30 "$gen" --seed 22 --udp --src "[$FORGER6]" --dst "[$(sl_ip6 a)]:$SL_INGEST_PORT" \
 		--valid 50 --rate 200 --manifest "$work/c2-blocked.txt" --quiet ||
 		sl_fail "c2's sluice-gen failed during its block"

@@ -132,32 +132,10 @@ step_protected() {
 # c2: forged signatures at 100/s, then valid transactions during the block
 # and after it.
 step_forger() {
-	local t0 t_block="" i
-	t0=$(now)
-	sl_ns c2 timeout 30 "$gen" --seed 21 --udp --src "${SL_IP[c2]}" --dst "${SL_IP[a]}:$SL_INGEST_PORT" \
-		--valid 0 --bad-sig "$FORGE_N" --rate "$FORGE_RATE" --manifest "$work/c2-forged.txt" --quiet &
-	local g=$!
-	for ((i = 0; i < 80; i++)); do
-		if grep -q "autoblock: blocked ${SL_IP[c2]}/32" "$work/a.log"; then
-			t_block=$(now)
-			break
-		fi
-		sleep 0.05
-	done
-	wait "$g" || sl_fail "c2's forging sluice-gen failed"
-	[ -n "$t_block" ] || sl_fail "A did not block c2 within 4 s of starting its forger"
-	# The operator's view of it: sluicectl over A's pinned maps.
-	"$build/control/sluicectl" blocklist "$work/a.ini" --json >"$work/blocklist.json" ||
-		sl_fail "sluicectl blocklist: $(cat "$work/blocklist.json")"
-	/usr/bin/python3 - "$work/blocklist.json" "${SL_IP[c2]}/32" "$BLOCK_S" <<'PY' ||
-import json, sys
-got = json.load(open(sys.argv[1]))["blocklist"]
-e = [x for x in got if x["prefix"] == sys.argv[2]]
-assert len(e) == 1 and e[0]["state"] == "active" and 0 < e[0]["remaining_s"] <= int(sys.argv[3]), got
-print(f"forger: sluicectl blocklist shows {e[0]}")
-PY
-		sl_fail "sluicectl blocklist does not show c2's block"
-	echo "forger: A logged the block of c2 $(awk -v a="$t0" -v b="$t_block" 'BEGIN { printf "%.2f", b - a }') s after c2's sluice-gen started"
+	sl_forge_until_blocked "$gen" "$work" c2 "${SL_IP[c2]}" "${SL_IP[a]}:$SL_INGEST_PORT" \
+		"$FORGE_N" "$FORGE_RATE" "${SL_IP[c2]}/32"
+	local t_block=$SL_FORGE_T_BLOCK
+	sl_blocklist_shows "$build/control/sluicectl" "$work/a.ini" "${SL_IP[c2]}/32" "$BLOCK_S"
 	sl_ns c2 timeout 30 "$gen" --seed 22 --udp --src "${SL_IP[c2]}" --dst "${SL_IP[a]}:$SL_INGEST_PORT" \
 		--valid 50 --rate "$FORGE_RATE" --manifest "$work/c2-blocked.txt" --quiet ||
 		sl_fail "c2's sluice-gen failed during its block"
