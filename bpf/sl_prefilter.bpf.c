@@ -272,10 +272,11 @@ static __always_inline int to_us(const struct sl_pf_conf *conf, const sl_pkt_vie
 {
 	if (v->family == 4)
 		return v->dst_ip == conf->ip;
-	/* two 64-bit halves: conf->ip6 and the view's dst6 (sl_pkt_view_t)
-	 * are both 8-aligned */
-	const __u64 *d = (const __u64 *)(const void *)v->dst6;
-	const __u64 *ip6 = (const __u64 *)(const void *)conf->ip6;
+	/* two 64-bit halves (memcpy: the bytes keep their type); conf->ip6
+	 * and the view's dst6 are both 8-aligned, so each is one load */
+	__u64 d[2], ip6[2];
+	__builtin_memcpy(d, v->dst6, sizeof(d));
+	__builtin_memcpy(ip6, conf->ip6, sizeof(ip6));
 	return ((d[0] ^ ip6[0]) | (d[1] ^ ip6[1])) == 0 && (ip6[0] | ip6[1]) != 0;
 }
 
