@@ -341,8 +341,8 @@ static inline sl_pkt_verdict_t sl_pkt_check(const uint8_t *data, uint32_t len,
 
 /* sl_pkt_check_fast's IPv4 part: the header at the constant l3, without
  * options, checked with a few word loads and one branch instead of a
- * branch per rule; 1 when sl_pkt_check() accepts it, with the view's
- * L3/L4 part of the (zeroed) view filled as it fills it. */
+ * branch per rule; 1 when sl_pkt_check() accepts it, with the L3/L4
+ * part of the (zeroed) view filled as it fills it. */
 static inline SL_PKT_FAST_INLINE int
 sl_pkt_fast_ipv4(const uint8_t *data, uint32_t len, unsigned l3, sl_pkt_view_t *v)
 {
