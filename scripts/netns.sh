@@ -149,8 +149,10 @@ sl_netns_up() {
 	ip -n sl-sw link set br0 up
 	ip netns exec sl-sw sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 	# A plain switch: with br_netfilter loaded (Docker hosts) the bridge
-	# would drop malformed IPv4 frames before a relay could see them.
+	# would drop malformed IPv4 and IPv6 frames (br_validate_ipv6) before
+	# a relay could see them.
 	ip netns exec sl-sw sysctl -qew net.bridge.bridge-nf-call-iptables=0
+	ip netns exec sl-sw sysctl -qew net.bridge.bridge-nf-call-ip6tables=0
 	local n
 	for n in "${SL_NODES[@]}"; do
 		ip netns add "sl-$n"
