@@ -160,6 +160,11 @@ sl_netns_up() {
 		sl_ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 		ip link add "veth-$n" netns "sl-$n" address "$(sl_mac "$n")" type veth peer name "sw-$n" netns sl-sw
 		ip -n sl-sw link set "sw-$n" master br0 up
+		# The bridge takes an 802.1Q tag off into the frame's metadata;
+		# without tag insertion offload the port puts it back into the
+		# bytes, so a relay's XDP program sees the frame as sent (tagged,
+		# or QinQ) and not untagged (or single-tagged).
+		ip netns exec sl-sw ethtool -K "sw-$n" txvlan off tx-vlan-stag-hw-insert off >/dev/null
 		ip -n "sl-$n" addr add "${SL_IP[$n]}/24" dev "veth-$n"
 		ip -n "sl-$n" link set lo up
 		ip -n "sl-$n" link set "veth-$n" up
