@@ -36,6 +36,7 @@ struct key {
 	uint64_t lo, hi;  /* integers (set_uint): inclusive bounds */
 	double dlo, dhi;  /* decimals (set_double): bounds, inclusive */
 	unsigned open;    /* unless `open` says */
+	bool may_be_empty; /* an empty value is a setting (a path's "none"), not a mistake */
 };
 
 /* Parser state; inih calls back into it one key at a time. */
@@ -58,19 +59,36 @@ struct pctx {
 	uint64_t peer_seen[SL_CFG_PEERS_MAX]; /* per peer: keys set, by index */
 };
 
+static void vreport(sl_config_report_fn report, void *ctx, const char *file, unsigned line,
+		    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static void vreport(sl_config_report_fn report, void *ctx, const char *file, unsigned line,
+		    const char *fmt, va_list ap)
+{
+	char msg[320];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (report)
+		report(ctx, file, line, msg);
+}
+
+void sl_config_reportf(sl_config_report_fn report, void *ctx, const char *file, unsigned line,
+		       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(report, ctx, file, line, fmt, ap);
+	va_end(ap);
+}
+
 static void problem(struct pctx *c, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void problem(struct pctx *c, unsigned line, const char *fmt, ...)
 {
-	char msg[320];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vreport(c->report, c->rctx, c->file, line, fmt, ap);
 	va_end(ap);
 	c->errors++;
-	if (c->report)
-		c->report(c->rctx, c->file, line, msg);
 }
 
 /* ---- value readers ------------------------------------------------------ */
@@ -319,7 +337,7 @@ static int set_pubkey(struct pctx *c, const struct key *k, void *field, const ch
 static int set_str(struct pctx *c, const struct key *k, void *field, const char *val)
 {
 	size_t n = strlen(val);
-	if (n == 0 || n >= k->size) {
+	if ((n == 0 && !k->may_be_empty) || n >= k->size) {
 		problem(c, c->lineno, "%s: must be 1 to %zu characters", k->name, k->size - 1);
 		return -1;
 	}
@@ -437,10 +455,12 @@ static int set_listen(struct pctx *c, const struct key *k, void *field, const ch
 
 #define CFG(f) offsetof(sl_config_t, f), sizeof(((sl_config_t *)0)->f)
 #define PEER(f) offsetof(sl_cfg_peer_t, f), sizeof(((sl_cfg_peer_t *)0)->f)
-/* A key's bounds: none, an integer's, a decimal's */
-#define NONE 0, 0, 0, 0, 0
-#define INT(lo, hi) lo, hi, 0, 0, 0
-#define DEC(lo, hi, open) 0, 0, lo, hi, open
+/* A key's bounds: none, an integer's, a decimal's; or none, and an empty
+ * value allowed */
+#define NONE 0, 0, 0, 0, 0, false
+#define INT(lo, hi) lo, hi, 0, 0, 0, false
+#define DEC(lo, hi, open) 0, 0, lo, hi, open, false
+#define EMPTY_OK 0, 0, 0, 0, 0, true
 
 static const struct key keys[] = {
 	{"name", SEC_RELAY, set_name, CFG(name), NONE},
@@ -500,6 +520,7 @@ static const struct key keys[] = {
 	{"rate", SEC_PREFILTER, set_uint, CFG(prefilter.rate), INT(0, 1000000000)},
 	{"burst", SEC_PREFILTER, set_uint, CFG(prefilter.burst), INT(0, 1000000000)},
 	{"ip6_prefix", SEC_PREFILTER, set_uint, CFG(prefilter.ip6_prefix), INT(1, 128)},
+	{"state_file", SEC_PREFILTER, set_str, CFG(prefilter.state_file), EMPTY_OK},
 
 	{"enabled", SEC_AUTOBLOCK, set_bool, CFG(autoblock.enabled), NONE},
 	{"malformed", SEC_AUTOBLOCK, set_uint, CFG(autoblock.malformed), INT(0, 1000000000)},
@@ -566,11 +587,11 @@ static int handler(void *user, const char *section, const char *name, const char
 		problem(c, c->lineno, "duplicate key '%s' in %s", name, sec_name(c->sec));
 		return 1;
 	}
-	if (*value == '\0') {
+	const struct key *k = &keys[ki];
+	if (*value == '\0' && !k->may_be_empty) {
 		problem(c, c->lineno, "%s: empty value", name);
 		return 1;
 	}
-	const struct key *k = &keys[ki];
 	char *base = c->sec == SEC_PEER ? (char *)c->peer : (char *)c->cfg;
 	if (k->set(c, k, base + k->off, value) == 0) {
 		if (seen)
@@ -770,6 +791,10 @@ static void validate_tunables(struct pctx *c)
 	if (cfg->name[0] && !cfg->control.state_file[0])
 		snprintf(cfg->control.state_file, sizeof(cfg->control.state_file),
 			 "/var/lib/sluice/%s.peers", cfg->name);
+	/* Unlike those, this one can be turned off: set to nothing, it stays so. */
+	if (cfg->name[0] && !seen_line(c, "state_file", SEC_PREFILTER))
+		snprintf(cfg->prefilter.state_file, sizeof(cfg->prefilter.state_file),
+			 "/var/lib/sluice/%s.prefilter", cfg->name);
 }
 
 /* Do two peers have the same address (family and bytes)? */

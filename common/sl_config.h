@@ -106,11 +106,15 @@ typedef struct sl_cfg_metrics {
 } sl_cfg_metrics_t;
 
 /* [prefilter]: the XDP prefilter's per-source rate limit on the ingest port
- * (bpf/README.md, "Rate limit, blocklist, allowlist"). */
+ * (bpf/README.md, "Rate limit, blocklist, allowlist") and where sluice-dp
+ * keeps its lists across restarts (dataplane/sl_pfstate.h). */
 typedef struct sl_cfg_prefilter {
 	uint32_t rate;       /* packets a second per source; 0 (default): no limit */
 	uint32_t burst;      /* the bucket's depth in packets; 0 (default): rate */
 	uint32_t ip6_prefix; /* IPv6 sources are limited and counted per /ip6_prefix (64) */
+	/* Unset: filled in after parsing from the relay's name,
+	 * /var/lib/sluice/<name>.prefilter; "" (an explicit empty value): none. */
+	char state_file[SL_CFG_PATH_MAX];
 } sl_cfg_prefilter_t;
 
 /* [autoblock]: the closed loop from the dataplane's per-source drops to the
@@ -174,6 +178,12 @@ unsigned sl_config_load(const char *path, sl_config_t *cfg, sl_config_report_fn 
 
 /* A report function that prints "FILE:LINE: message" to the FILE * in ctx. */
 void sl_config_report_print(void *ctx, const char *file, unsigned line, const char *msg);
+
+/* Formats a message (cut at 319 characters) and hands it to report (NULL:
+ * nowhere): how the other files' parsers (the state files) report in this
+ * module's form. */
+void sl_config_reportf(sl_config_report_fn report, void *ctx, const char *file, unsigned line,
+		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* A relay or peer name: 1 to SL_CFG_NAME_MAX - 1 of [A-Za-z0-9_-]. */
 bool sl_config_valid_name(const char *s);

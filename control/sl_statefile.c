@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,28 +63,14 @@ int sl_statefile_find(const sl_statefile_t *st, const char *name, const uint8_t 
 	return -1;
 }
 
-static void report_line(sl_config_report_fn report, void *ctx, const char *file, unsigned line,
-			const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void report_line(sl_config_report_fn report, void *ctx, const char *file, unsigned line,
-			const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (report != NULL)
-		report(ctx, file, line, msg);
-}
-
 /* One line (no newline); 0 kept or blank, 1 reported. */
 static unsigned parse_line(const char *line, size_t len, const char *file, unsigned lineno,
 			   sl_statefile_t *st, sl_config_report_fn report, void *ctx)
 {
 	char buf[SL_STATEFILE_LINE_MAX], why[200];
 	if (len >= sizeof(buf)) {
-		report_line(report, ctx, file, lineno, "longer than %d characters",
-			    SL_STATEFILE_LINE_MAX - 1);
+		sl_config_reportf(report, ctx, file, lineno, "longer than %d characters",
+				  SL_STATEFILE_LINE_MAX - 1);
 		return 1;
 	}
 	memcpy(buf, line, len);
@@ -93,31 +78,32 @@ static unsigned parse_line(const char *line, size_t len, const char *file, unsig
 	if (len > 0 && buf[len - 1] == '\r')
 		buf[--len] = '\0';
 	if (memchr(buf, '\0', len) != NULL) {
-		report_line(report, ctx, file, lineno, "a NUL byte");
+		sl_config_reportf(report, ctx, file, lineno, "a NUL byte");
 		return 1;
 	}
 	const char *s = buf + strspn(buf, SEP);
 	if (*s == '\0' || *s == '#')
 		return 0;
 	if (strncmp(s, "peer", 4) != 0 || (s[4] != ' ' && s[4] != '\t')) {
-		report_line(report, ctx, file, lineno, "not a 'peer NAME PUBKEY IP CONTROL_PORT' line");
+		sl_config_reportf(report, ctx, file, lineno,
+				  "not a 'peer NAME PUBKEY IP CONTROL_PORT' line");
 		return 1;
 	}
 	sl_state_peer_t p;
 	if (sl_state_peer_parse(s + 5, &p, why, sizeof(why)) != 0) {
-		report_line(report, ctx, file, lineno, "%s", why);
+		sl_config_reportf(report, ctx, file, lineno, "%s", why);
 		return 1;
 	}
 	int dup = sl_statefile_find(st, p.name, p.pubkey);
 	if (dup >= 0) {
-		report_line(report, ctx, file, lineno, "peer %s: its %s is peer %s's already", p.name,
-			    strcmp(st->peers[dup].name, p.name) == 0 ? "name" : "key",
-			    st->peers[dup].name);
+		sl_config_reportf(report, ctx, file, lineno, "peer %s: its %s is peer %s's already",
+				  p.name, strcmp(st->peers[dup].name, p.name) == 0 ? "name" : "key",
+				  st->peers[dup].name);
 		return 1;
 	}
 	if (st->n == SL_STATEFILE_PEERS_MAX) {
-		report_line(report, ctx, file, lineno, "peer %s: more than %d peers", p.name,
-			    SL_STATEFILE_PEERS_MAX);
+		sl_config_reportf(report, ctx, file, lineno, "peer %s: more than %d peers", p.name,
+				  SL_STATEFILE_PEERS_MAX);
 		return 1;
 	}
 	st->peers[st->n++] = p;
@@ -175,7 +161,7 @@ unsigned sl_statefile_load(const char *path, sl_statefile_t *st, sl_config_repor
 		if (why == NULL)
 			return sl_statefile_parse(text, len, path, st, report, ctx);
 	}
-	report_line(report, ctx, path, 0, "cannot read the file (%s)", why);
+	sl_config_reportf(report, ctx, path, 0, "cannot read the file (%s)", why);
 	return 1;
 }
 

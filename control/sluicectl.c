@@ -688,6 +688,38 @@ static int cmd_blocklist(const struct cmd *c, const struct cmd_args *a)
 	return EXIT_DONE;
 }
 
+static int cmd_allowlist(const struct cmd *c, const struct cmd_args *a)
+{
+	static sl_cidr_t e[2 * SL_PF_ALLOW_MAX]; /* both families' tries full */
+	sl_prefilter_t pf;
+	char relay[SL_CFG_NAME_MAX];
+	const bool json = a->flag[0];
+	if (open_prefilter(c, a->operand[0], &pf, relay) != EXIT_DONE)
+		return EXIT_REFUSED;
+	const int n = sl_prefilter_allowlist(&pf, e, sizeof(e) / sizeof(e[0]));
+	const int why = errno;
+	sl_prefilter_close(&pf);
+	if (n < 0) {
+		fprintf(stderr, "%s: %s: reading the allowlist: %s\n", prog, c->name, strerror(why));
+		return EXIT_REFUSED;
+	}
+	if (json)
+		printf("{\"relay\":\"%s\",\"allowlist\":[", relay);
+	else
+		printf("allowlist of relay %s: %d prefix%s\n", relay, n, n == 1 ? "" : "es");
+	for (int i = 0; i < n; i++) {
+		char s[SL_CIDR_STR_SZ];
+		sl_cidr_str(&e[i], s);
+		if (json)
+			printf("%s\"%s\"", i ? "," : "", s);
+		else
+			printf("  %s\n", s);
+	}
+	if (json)
+		printf("]}\n");
+	return EXIT_DONE;
+}
+
 /* A decimal operand from 0 to max, no sign; a usage error naming it. */
 static int parse_uint(const struct cmd *c, const char *what, const char *s, unsigned long max,
 		      unsigned long *v)
@@ -801,6 +833,9 @@ static const char daemon_help[] =
 #define PINNED_HELP                                                                   \
 	"  Works on the XDP prefilter's maps that sluice-dp (with [port] xdp_prog) pins\n" \
 	"  under " SL_PF_PIN_ROOT "/<relay>; sluiced is not needed. Root only.\n"
+#define KEPT_HELP                                                                      \
+	"  sluice-dp keeps its lists in its [prefilter] state_file, within a second of a\n" \
+	"  change: they outlive its restarts (a block with the time it has left).\n"
 #define CIDR_HELP                                                                      \
 	"  CIDR: an IPv4 or IPv6 address, or a prefix with no host bits set: 10.1.2.3,\n" \
 	"  10.1.2.0/24, 2001:db8::/32.\n"
@@ -886,14 +921,14 @@ static const struct cmd commands[] = {
 			  "  The source's frames to the ingest and gossip ports drop in XDP\n"
 			  "  (drop_blocklisted). Blocking a prefix again sets its new duration. An\n"
 			  "  expired entry drops nothing; it is listed as expired until removed.\n"
-			  PINNED_HELP,
+			  KEPT_HELP PINNED_HELP,
 		.flags = { { "--for", "DURATION", false, "how long: 30s, 10m, 2h, 1d (plain numbers are seconds); default: permanent" } },
 		.run = cmd_block,
 	},
 	{
 		.name = "unblock", .operands = "CONFIG CIDR", .noperands = 2,
 		.summary = "remove a prefix from the blocklist (the exact prefix; absent is no error)",
-		.detail = CIDR_HELP PINNED_HELP,
+		.detail = CIDR_HELP KEPT_HELP PINNED_HELP,
 		.run = cmd_unblock,
 	},
 	{
@@ -906,14 +941,21 @@ static const struct cmd commands[] = {
 	{
 		.name = "allow", .operands = "CONFIG CIDR", .noperands = 2,
 		.summary = "exempt a source prefix from the ingest rate limit (not from the blocklist)",
-		.detail = CIDR_HELP PINNED_HELP,
+		.detail = CIDR_HELP KEPT_HELP PINNED_HELP,
 		.run = cmd_allow,
 	},
 	{
 		.name = "disallow", .operands = "CONFIG CIDR", .noperands = 2,
 		.summary = "remove a prefix from the allowlist (the exact prefix; absent is no error)",
-		.detail = CIDR_HELP PINNED_HELP,
+		.detail = CIDR_HELP KEPT_HELP PINNED_HELP,
 		.run = cmd_disallow,
+	},
+	{
+		.name = "allowlist", .operands = "CONFIG", .noperands = 1,
+		.summary = "the prefixes exempt from the ingest rate limit",
+		.detail = PINNED_HELP,
+		.flags = { { "--json", NULL, false, "{\"relay\", \"allowlist\": [prefix, ...]}" } },
+		.run = cmd_allowlist,
 	},
 	{
 		.name = "ratelimit", .operands = "CONFIG RATE BURST", .noperands = 3,

@@ -8,7 +8,10 @@
  * left in its ring, verifies and sends its batch, so that no packet taken in
  * is lost uncounted. A table thread (sl_tables) applies the control daemon's
  * live peer table (common/sl_peertab.h) while traffic flows; every lcore
- * that reads the peers reports an RCU quiescent state once per loop. */
+ * that reads the peers reports an RCU quiescent state once per loop. With
+ * the XDP prefilter, its lists outlive a restart through the state file
+ * (sl_pfstate): restored at start, saved by the autoblock thread at each
+ * sweep and once more at a clean exit. */
 #include <errno.h>
 #include <getopt.h>
 #include <sched.h>
@@ -31,6 +34,7 @@
 #include "sl_metrics.h"
 #include "sl_neigh.h"
 #include "sl_peertab.h"
+#include "sl_pfstate.h"
 #include "sl_pipeline.h"
 #include "sl_port.h"
 #include "sl_prefilter.h"
@@ -52,6 +56,7 @@ struct app {
 	sl_tables_t *tables;
 	sl_metrics_t *metrics; /* NULL: listen = off, or it could not listen */
 	sl_autoblock_t *autoblock; /* NULL: no prefilter */
+	sl_pfstate_keeper_t *pfstate; /* NULL: no prefilter, or no [prefilter] state_file */
 	bool pinned;               /* the prefilter's maps, for sluicectl */
 	uint64_t deadline; /* TSC, 0: none */
 	volatile bool rx_done;
@@ -217,11 +222,36 @@ static bool autoblock_protect(void *ctx, const sl_srcaddr_t *src)
 	return sl_autoblock_protected(&a->cfg, &a->pf, src);
 }
 
+/* Every SL_AUTOBLOCK_SWEEP_MS on the autoblock thread: expired entries out,
+ * then the lists into the state file if they changed (whoever changed them:
+ * the loop, sluicectl, the sweep), so that a crash loses about a second. */
 static void autoblock_sweep(void *ctx, uint64_t now_ns)
 {
 	const struct app *a = ctx;
 	if (sl_prefilter_sweep_blocklist(&a->pf, now_ns) < 0)
 		fprintf(stderr, "sluice-dp: blocklist sweep: %s\n", strerror(errno));
+	if (a->pfstate) {
+		const sl_pfstate_clock_t now = sl_pfstate_clock_now();
+		sl_pfstate_keeper_sync(a->pfstate, &a->pf, &now);
+	}
+}
+
+/* The lists a run before this one left in the state file, into the maps
+ * (before sl_prefilter_configure: no frame is redirected without them).
+ * Never fatal: without a keeper the lists last until this run ends. */
+static void restore_pfstate(struct app *a)
+{
+	if (!a->cfg.prefilter.state_file[0])
+		return;
+	a->pfstate = sl_pfstate_keeper_create(a->cfg.prefilter.state_file, stderr);
+	if (!a->pfstate) {
+		fprintf(stderr, "sluice-dp: no memory for the prefilter state file %s: the lists "
+			"last until sluice-dp stops\n", a->cfg.prefilter.state_file);
+		return;
+	}
+	const sl_pfstate_clock_t now = sl_pfstate_clock_now();
+	sl_pfstate_restored_t r;
+	sl_pfstate_keeper_restore(a->pfstate, &a->pf, &now, &r);
 }
 
 /* The closed loop and the blocklist's sweep, wherever there is a prefilter
@@ -390,6 +420,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "sluice-dp: xdp_prog %s: %s\n", a->cfg.xdp_prog, err);
 			goto out_port;
 		}
+		restore_pfstate(a);
 		if (sl_prefilter_configure(&a->pf, &pfc) != 0) {
 			fprintf(stderr, "sluice-dp: xdp_prog %s: cannot write its config map\n",
 				a->cfg.xdp_prog);
@@ -451,6 +482,12 @@ int main(int argc, char **argv)
 		sl_autoblock_stop(a->autoblock);
 		sl_autoblock_stats(a->autoblock, &ab);
 	}
+	/* The thread that saves at each sweep has stopped: the last save is
+	 * this thread's alone, while the maps are still there. */
+	if (a->pfstate) {
+		const sl_pfstate_clock_t now = sl_pfstate_clock_now();
+		sl_pfstate_keeper_sync(a->pfstate, &a->pf, &now);
+	}
 	if (a->tables) { /* the last counters into the dp area */
 		sl_tables_stop(a->tables);
 		sl_tables_poll(a->tables, sl_tables_now_ms());
@@ -485,6 +522,7 @@ out_port:
 	if (a->pinned && sl_prefilter_unpin(a->cfg.name) != 0)
 		fprintf(stderr, "sluice-dp: cannot remove the pinned maps under %s/%s: %s\n",
 			SL_PF_PIN_ROOT, a->cfg.name, strerror(errno));
+	sl_pfstate_keeper_destroy(a->pfstate);
 	sl_prefilter_close(&a->pf);
 	sl_port_close(&a->port);
 out_pool:

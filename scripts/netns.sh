@@ -245,10 +245,21 @@ sl_wait_xdp() {
 # folder, relay peers named by key (SL_PUBKEY[PEER]) and address only, no
 # token and no MAC; SL_CONTROL_EXTRA and SL_SCORE_EXTRA: lines for [control]
 # and [score]. SL_CONF_EXTRA[NAME]: more sections for relay NAME (e.g.
-# [prefilter], [autoblock]).
+# [prefilter], [autoblock]). With the prefilter, the relay keeps its lists
+# in FILE's folder (FILE with .prefilter for .ini: [prefilter] state_file),
+# not in the machine's /var/lib/sluice.
 sl_relay_conf() {
 	local file=$1 name=$2 node=$3 port=$4 peer dir=${SL_BY_KEY_DIR:-}
+	local extra=${SL_CONF_EXTRA[$name]:-}
 	shift 4
+	if [[ $port == af_xdp:* && -n ${SL_XDP_PROG:-} ]]; then
+		local pfstate="state_file = ${file%.ini}.prefilter"
+		if [[ $extra == *'[prefilter]'* ]]; then # a section appears once
+			extra=${extra/'[prefilter]'/$'[prefilter]\n'"$pfstate"}
+		else
+			extra=$'[prefilter]\n'"$pfstate"$'\n'"$extra"
+		fi
+	fi
 	{
 		printf '[relay]\nname = %s\nip = %s\nmac = %s\n' "$name" "${SL_IP[$node]}" "$(sl_mac "$node")"
 		printf 'ingest_port = %s\ngossip_port = %s\nttl = 4\n' "$SL_INGEST_PORT" "$SL_GOSSIP_PORT"
@@ -272,7 +283,7 @@ sl_relay_conf() {
 				"$dir" "$name" "${SL_CONTROL_EXTRA:-}"
 			printf '[score]\n%s\n' "${SL_SCORE_EXTRA:-}"
 		fi
-		[ -z "${SL_CONF_EXTRA[$name]:-}" ] || printf '\n%s\n' "${SL_CONF_EXTRA[$name]}"
+		[ -z "$extra" ] || printf '\n%s\n' "$extra"
 		for peer in "$@"; do
 			printf '\n[peer %s]\n' "$peer"
 			if [ "$peer" = sink ]; then

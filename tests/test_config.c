@@ -618,6 +618,7 @@ static void test_spam_keys(void **state)
 	assert_int_equal(cfg.prefilter.rate, 0); /* off: a NATed gateway is one source */
 	assert_int_equal(cfg.prefilter.burst, 0);
 	assert_int_equal(cfg.prefilter.ip6_prefix, 64);
+	assert_string_equal(cfg.prefilter.state_file, "/var/lib/sluice/x.prefilter");
 	assert_false(cfg.has_ip6);
 	assert_true(cfg.autoblock.enabled);
 	assert_int_equal(cfg.autoblock.malformed, 100);
@@ -628,6 +629,7 @@ static void test_spam_keys(void **state)
 
 	assert_int_equal(parse("[relay]\nname=x\nip=1.2.3.4\nip6 = 2001:db8::b\n[port]\ntype=null\n"
 			       "[prefilter]\nrate = 250\nburst = 1000\nip6_prefix = 56\n"
+			       "state_file = lists/x.prefilter\n"
 			       "[autoblock]\nenabled = false\nmalformed = 0\ninvalid_sig = 5\n"
 			       "window_ms = 500\nblock_s = 3\nblock_max_s = 3\n",
 			       &cfg, &r), 0);
@@ -636,12 +638,39 @@ static void test_spam_keys(void **state)
 	assert_int_equal(cfg.prefilter.rate, 250);
 	assert_int_equal(cfg.prefilter.burst, 1000);
 	assert_int_equal(cfg.prefilter.ip6_prefix, 56);
+	assert_string_equal(cfg.prefilter.state_file, "lists/x.prefilter"); /* as given */
 	assert_false(cfg.autoblock.enabled);
 	assert_int_equal(cfg.autoblock.malformed, 0);
 	assert_int_equal(cfg.autoblock.invalid_sig, 5);
 	assert_int_equal(cfg.autoblock.window_ms, 500);
 	assert_int_equal(cfg.autoblock.block_s, 3);
 	assert_int_equal(cfg.autoblock.block_max_s, 3);
+}
+
+/* [prefilter] state_file: the default follows the relay's name wherever
+ * [relay] is; an empty value (with or without a comment after it) turns it
+ * off, where [control]'s paths call it a mistake. */
+static void test_prefilter_state_file(void **state)
+{
+	(void)state;
+	sl_config_t cfg;
+	struct reports r;
+	assert_int_equal(parse("[prefilter]\nrate = 5\n[relay]\nname=late\nip=1.2.3.4\n"
+			       "[port]\ntype=null\n", &cfg, &r), 0);
+	assert_string_equal(cfg.prefilter.state_file, "/var/lib/sluice/late.prefilter");
+	assert_int_equal(parse(HEAD "[prefilter]\nstate_file =\n", &cfg, &r), 0);
+	assert_string_equal(cfg.prefilter.state_file, "");
+	assert_int_equal(parse(HEAD "[prefilter]\nstate_file = ; none\n", &cfg, &r), 0);
+	assert_string_equal(cfg.prefilter.state_file, "");
+	assert_int_equal(parse(HEAD "[prefilter]\nstate_file = /srv/a b.prefilter\n", &cfg, &r), 0);
+	assert_string_equal(cfg.prefilter.state_file, "/srv/a b.prefilter");
+	/* the longest a line allows (198 characters): the field has room */
+	char text[400];
+	snprintf(text, sizeof(text), HEAD "[prefilter]\nstate_file = /%0184d\n", 0);
+	assert_int_equal(parse(text, &cfg, &r), 0);
+	assert_int_equal(strlen(cfg.prefilter.state_file), 185);
+	assert_int_equal(parse(HEAD "[prefilter]\nstate_file =\nstate_file = b\n", &cfg, &r), 1);
+	assert_string_equal(r.msg[0], "duplicate key 'state_file' in [prefilter]");
 }
 
 /* [peer] ip: IPv4 or IPv6, the family stored with it; an IPv6 peer and an
@@ -736,6 +765,25 @@ static void test_load_file(void **state)
 	assert_non_null(strstr(msg, ":0: cannot read"));
 }
 
+/* How the state files' parsers report: formatted, cut at 319 characters,
+ * nowhere without a report function. */
+static void test_reportf(void **state)
+{
+	(void)state;
+	struct reports r = {0};
+	sl_config_reportf(collect, &r, "t.ini", 9, "line %u: %s", 9u, "why");
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.line[0], 9);
+	assert_string_equal(r.msg[0], "line 9: why");
+	char long_msg[400];
+	memset(long_msg, 'x', sizeof(long_msg) - 1);
+	long_msg[sizeof(long_msg) - 1] = '\0';
+	sl_config_reportf(collect, &r, "t.ini", 1, "%s", long_msg);
+	assert_int_equal(strlen(r.msg[1]), 319);
+	sl_config_reportf(NULL, NULL, "t.ini", 1, "nowhere");
+	assert_int_equal(r.n, 2);
+}
+
 static void test_port_type_names(void **state)
 {
 	(void)state;
@@ -755,10 +803,12 @@ int main(void)
 		cmocka_unit_test(test_example_configs),
 		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_spam_keys),
+		cmocka_unit_test(test_prefilter_state_file),
 		cmocka_unit_test(test_ip6_peers),
 		cmocka_unit_test(test_each_problem),
 		cmocka_unit_test(test_reports_every_line),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_reportf),
 		cmocka_unit_test(test_port_type_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,6 +47,8 @@ type = af_xdp
 iface = slcap0
 queues = 1
 xdp_prog = $prog
+[prefilter]
+state_file = $work/relay.prefilter
 INI
 
 # run LABEL CAP...: sluice-dp for a second with only those capabilities.

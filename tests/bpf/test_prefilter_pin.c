@@ -1,7 +1,7 @@
 /* The prefilter's pinned maps and the sluicectl commands that use them. The
  * object (build/bpf/sl_prefilter.bpf.o) is loaded with libbpf, configured
  * as sluice-dp does it and pinned under a test relay's name; then the real
- * sluicectl binary blocks, unblocks, lists, allows, disallows, sets the
+ * sluicectl binary blocks, unblocks, lists, allows, lists, disallows, sets the
  * rate and reads the counters, and each change is checked in the maps and
  * on frames run with bpf_prog_test_run_opts. Also: stale pins replaced, a
  * layout sluicectl does not read, no pins, bad input, no BPF file system
@@ -461,9 +461,30 @@ static void test_ratelimit_and_allow(void **state)
 	assert_int_equal(o.rc, 0);
 	const uint8_t a6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0xff};
 	assert_int_equal(sl_prefilter_allowed(&fx.pf, 6, a6), 1);
+	/* allowlist: both families, IPv4 first; the text and the JSON */
+	ctl(&o, "allow", fx.cfg, "10.99.6.0/24", NULL);
+	assert_int_equal(o.rc, 0);
+	ctl(&o, "allowlist", fx.cfg, NULL);
+	assert_int_equal(o.rc, 0);
+	char want[256];
+	snprintf(want, sizeof(want),
+		 "allowlist of relay %s: 2 prefixes\n  10.99.6.0/24\n  2001:db8:1::/48\n", fx.relay);
+	assert_string_equal(o.out, want);
+	ctl(&o, "allowlist", fx.cfg, "--json", NULL);
+	assert_int_equal(o.rc, 0);
+	snprintf(want, sizeof(want),
+		 "{\"relay\":\"%s\",\"allowlist\":[\"10.99.6.0/24\",\"2001:db8:1::/48\"]}\n",
+		 fx.relay);
+	assert_string_equal(o.out, want);
+	ctl(&o, "disallow", fx.cfg, "10.99.6.0/24", NULL);
+	assert_int_equal(o.rc, 0);
 	ctl(&o, "disallow", fx.cfg, "2001:db8:1::/48", NULL);
 	assert_int_equal(o.rc, 0);
 	assert_int_equal(sl_prefilter_allowed(&fx.pf, 6, a6), 0);
+
+	ctl(&o, "allowlist", fx.cfg, NULL);
+	snprintf(want, sizeof(want), "allowlist of relay %s: 0 prefixes\n", fx.relay);
+	assert_string_equal(o.out, want);
 
 	ctl(&o, "ratelimit", fx.cfg, "0", "0", NULL);
 	assert_int_equal(o.rc, 0);

@@ -52,6 +52,10 @@ static void check_tunables(const sl_config_t *a)
 	const sl_cfg_control_t *c = &a->control;
 	if (!is_str(c->socket, sizeof(c->socket)) || !is_str(c->state_file, sizeof(c->state_file)))
 		broken("control socket/state_file");
+	/* empty is "none"; else a NUL-terminated path */
+	if (strnlen(a->prefilter.state_file, sizeof(a->prefilter.state_file)) ==
+	    sizeof(a->prefilter.state_file))
+		broken("prefilter state_file");
 	if (c->ping_interval_ms < 10 || c->ping_interval_ms > 60000 || c->ping_misses < 1 ||
 	    c->ping_misses > 100 || c->clock_window_s < 1 || c->clock_window_s > 3600)
 		broken("control ping/clock");

@@ -5,7 +5,7 @@ shared vectors. Exit status 1 when the fuzzer finds anything; the offending
 inputs are kept in $SLUICE_BUILD_DIR/fuzz-artifacts/.
 
 usage: run_fuzz.py FUZZER SEED_KIND     (SEED_KIND: solana-txns | sluice-configs | frames | cidrs |
-                                         none)"""
+                                         pfstates | none)"""
 import os
 import shutil
 import subprocess
@@ -105,8 +105,22 @@ def cidrs(vectors: Path, out: Path) -> int:
     return n
 
 
+def pfstates(vectors: Path, out: Path) -> int:
+    """sluice-dp's prefilter state files: tests/fuzz/pfstate.txt (good and bad
+    lines, CRLF) whole and each of its lines alone, and each prefix of
+    tests/fuzz/cidrs.txt in a block and an allow line (not in vectors)."""
+    src = Path(os.environ.get("SLUICE_SOURCE_DIR", ".")) / "tests" / "fuzz"
+    whole = (src / "pfstate.txt").read_bytes()
+    seeds = [whole] + whole.splitlines(keepends=True)
+    for c in (src / "cidrs.txt").read_text().splitlines():
+        seeds += [f"block {c} 1700000000\n".encode(), f"allow {c}\n".encode()]
+    for n, seed in enumerate(seeds):
+        (out / f"pfstate-{n:03d}").write_bytes(seed)
+    return len(seeds)
+
+
 SEEDS = {"solana-txns": solana_txns, "sluice-configs": sluice_configs, "frames": frames,
-         "cidrs": cidrs, "none": None}
+         "cidrs": cidrs, "pfstates": pfstates, "none": None}
 # The vector folders each kind of seed is read from.
 SEED_VECTORS = {"solana-txns": ("solana-web3js", "solana-mainnet"), "frames": ("xdp-frames",)}
 
