@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 
 #include "sl_autoblock.h"
+#include "sl_test_cidr.h"
 
 #define KEY 0x5eed1234u
 #define MS  1000000ull
@@ -379,24 +380,15 @@ static void need_maps(void)
 	}
 }
 
-static sl_cidr_t cidr(const char *text)
-{
-	sl_cidr_t c;
-	char err[128];
-	if (sl_cidr_parse(text, &c, err, sizeof(err)) != 0)
-		fail_msg("%s: %s", text, err);
-	return c;
-}
-
 static void allow(const char *text)
 {
-	sl_cidr_t c = cidr(text);
+	sl_cidr_t c = sl_test_cidr(text);
 	assert_int_equal(sl_prefilter_allow(&ppf, &c), 0);
 }
 
 static void unallow(const char *text)
 {
-	sl_cidr_t c = cidr(text);
+	sl_cidr_t c = sl_test_cidr(text);
 	assert_int_equal(sl_prefilter_unallow(&ppf, &c), 0);
 }
 
@@ -415,7 +407,7 @@ static bool protected4(uint8_t last)
 
 static int overlaps(const char *text)
 {
-	sl_cidr_t c = cidr(text);
+	sl_cidr_t c = sl_test_cidr(text);
 	return sl_prefilter_allow_overlaps(&ppf, &c);
 }
 
@@ -437,7 +429,7 @@ static void test_allow_overlaps(void **state)
 	assert_int_equal(overlaps("10.0.0.0/8"), 1);          /* inside it */
 	assert_int_equal(overlaps("10.99.1.0/24"), 0);
 	assert_int_equal(overlaps("::a63:0/120"), 0);         /* 10.99.0.0's bytes, IPv6 */
-	sl_cidr_t bad = cidr("2001:db8:1:f::/64");
+	sl_cidr_t bad = sl_test_cidr("2001:db8:1:f::/64");
 	bad.addr[15] = 1; /* a host bit past the prefix */
 	errno = 0;
 	assert_int_equal(sl_prefilter_allow_overlaps(&ppf, &bad), -1);

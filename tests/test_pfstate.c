@@ -25,6 +25,7 @@
 #define SL_TMPDIR_PREFIX "/tmp/sl-pfstate-XXXXXX"
 #define SL_TMPDIR_FILE "a.prefilter"
 #include "sl_test_tmpdir.h"
+#include "sl_test_cidr.h"
 
 #define S 1000000000ull
 
@@ -45,15 +46,6 @@ static void collect(void *ctx, const char *file, unsigned line, const char *msg)
 	r->n++;
 }
 
-static sl_cidr_t cidr(const char *text)
-{
-	sl_cidr_t c;
-	char err[128];
-	if (sl_cidr_parse(text, &c, err, sizeof(err)) != 0)
-		fail_msg("%s: %s", text, err);
-	return c;
-}
-
 static sl_pfstate_t st, back; /* 1.1 MiB each: not on the stack */
 static char text[SL_PFSTATE_TEXT_MAX];
 
@@ -71,7 +63,7 @@ static void assert_same(const sl_pfstate_t *a, const sl_pfstate_t *b)
 
 static void add_block(sl_pfstate_t *s, const char *c, uint64_t until)
 {
-	s->blocks[s->nblocks++] = (sl_pfstate_block_t){.cidr = cidr(c), .until_s = until};
+	s->blocks[s->nblocks++] = (sl_pfstate_block_t){.cidr = sl_test_cidr(c), .until_s = until};
 }
 
 /* Both families, never and the extremes of UNTIL, in the text and back. */
@@ -84,9 +76,9 @@ static void test_round_trip(void **state)
 	add_block(&st, "0.0.0.0/0", 0);
 	add_block(&st, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", SL_PFSTATE_UNTIL_MAX);
 	add_block(&st, "10.1.2.3", SL_PFSTATE_NEVER);
-	st.allows[st.nallows++] = cidr("10.99.5.0/28");
-	st.allows[st.nallows++] = cidr("2001:db8:1::/48");
-	st.allows[st.nallows++] = cidr("::/0");
+	st.allows[st.nallows++] = sl_test_cidr("10.99.5.0/28");
+	st.allows[st.nallows++] = sl_test_cidr("2001:db8:1::/48");
+	st.allows[st.nallows++] = sl_test_cidr("::/0");
 	const size_t len = sl_pfstate_format(&st, text, sizeof(text));
 	static const char want[] =
 		"block 10.99.7.0/24 1700003600\n"
@@ -177,13 +169,13 @@ static void test_bad_lines(void **state)
 	}
 	assert_int_equal(st.nblocks, 2);
 	assert_true(st.blocks[0].until_s == 1700003600);
-	sl_cidr_t c = cidr("10.99.7.0/24");
+	sl_cidr_t c = sl_test_cidr("10.99.7.0/24");
 	assert_memory_equal(&st.blocks[0].cidr, &c, sizeof(c));
-	c = cidr("2001:db8:7:1::/64");
+	c = sl_test_cidr("2001:db8:7:1::/64");
 	assert_memory_equal(&st.blocks[1].cidr, &c, sizeof(c));
 	assert_true(st.blocks[1].until_s == SL_PFSTATE_NEVER);
 	assert_int_equal(st.nallows, 1);
-	c = cidr("2001:db8:1::/48");
+	c = sl_test_cidr("2001:db8:1::/48");
 	assert_memory_equal(&st.allows[0], &c, sizeof(c));
 
 	/* A NUL inside a line: reported, and nothing read past the text; a
@@ -382,17 +374,17 @@ static void test_from_lists(void **state)
 	(void)state;
 	const sl_pfstate_clock_t now = {.mono_ns = 1000 * S, .wall_ns = 1700000000 * S};
 	const sl_pf_block_entry_t blocks[] = {
-		{cidr("2001:db8::/32"), 0},
-		{cidr("10.2.0.0/16"), now.mono_ns + 60 * S},
-		{cidr("10.3.0.0/16"), now.mono_ns},        /* ended */
-		{cidr("10.1.0.0/16"), now.mono_ns - S},    /* ended */
-		{cidr("10.2.0.0/16"), now.mono_ns + 30 * S}, /* twice: the later end stays */
-		{cidr("10.2.0.0/24"), now.mono_ns + S / 2},
-		{cidr("10.0.0.0/8"), 0},
-		{cidr("10.0.0.0/8"), now.mono_ns + S},      /* twice: never is the later */
+		{sl_test_cidr("2001:db8::/32"), 0},
+		{sl_test_cidr("10.2.0.0/16"), now.mono_ns + 60 * S},
+		{sl_test_cidr("10.3.0.0/16"), now.mono_ns},        /* ended */
+		{sl_test_cidr("10.1.0.0/16"), now.mono_ns - S},    /* ended */
+		{sl_test_cidr("10.2.0.0/16"), now.mono_ns + 30 * S}, /* twice: the later end stays */
+		{sl_test_cidr("10.2.0.0/24"), now.mono_ns + S / 2},
+		{sl_test_cidr("10.0.0.0/8"), 0},
+		{sl_test_cidr("10.0.0.0/8"), now.mono_ns + S},      /* twice: never is the later */
 	};
-	const sl_cidr_t allows[] = {cidr("2001:db8::/32"), cidr("10.9.0.0/16"), cidr("10.9.0.0/16"),
-				    cidr("10.8.0.0/16")};
+	const sl_cidr_t allows[] = {sl_test_cidr("2001:db8::/32"), sl_test_cidr("10.9.0.0/16"), sl_test_cidr("10.9.0.0/16"),
+				    sl_test_cidr("10.8.0.0/16")};
 	sl_pfstate_from_lists(&st, blocks, 8, allows, 4, &now);
 	static const char want[] = "block 10.0.0.0/8 never\n"
 				   "block 10.2.0.0/16 1700000060\n"
@@ -413,11 +405,11 @@ static void test_from_lists(void **state)
 	for (unsigned i = 0; i <= SL_PF_BLOCK_MAX; i++)
 		many[i] = (sl_pf_block_entry_t){
 			{.family = 4, .prefixlen = 32, .addr = {10, 7, (uint8_t)(i >> 8), (uint8_t)i}}, 0};
-	many[SL_PF_BLOCK_MAX + 1] = (sl_pf_block_entry_t){cidr("2001:db8::1"), 0};
+	many[SL_PF_BLOCK_MAX + 1] = (sl_pf_block_entry_t){sl_test_cidr("2001:db8::1"), 0};
 	for (unsigned i = 0; i <= SL_PF_ALLOW_MAX; i++)
 		manya[i] = (sl_cidr_t){.family = 4, .prefixlen = 32,
 				       .addr = {10, 8, (uint8_t)(i >> 8), (uint8_t)i}};
-	manya[SL_PF_ALLOW_MAX + 1] = cidr("2001:db8::1");
+	manya[SL_PF_ALLOW_MAX + 1] = sl_test_cidr("2001:db8::1");
 	sl_pfstate_from_lists(&st, many, SL_PF_BLOCK_MAX + 2, manya, SL_PF_ALLOW_MAX + 2, &now);
 	assert_int_equal(st.nblocks, SL_PF_BLOCK_MAX + 1);
 	assert_int_equal(st.nallows, SL_PF_ALLOW_MAX + 1);
@@ -548,7 +540,7 @@ static void test_keeper_restore_and_sync(void **state)
 	assert_true(before.st_ino == after.st_ino);
 
 	/* A change: written, sorted, the restored end as it was. */
-	sl_cidr_t c = cidr("10.99.9.0/24");
+	sl_cidr_t c = sl_test_cidr("10.99.9.0/24");
 	assert_int_equal(sl_prefilter_block(&mpf, &c, later.mono_ns + 60 * S + 1), 0);
 	assert_int_equal(sl_pfstate_keeper_sync(k, &mpf, &later), 1);
 	assert_string_equal(entries(f->path), "block 10.99.7.0/24 1700003600\n"
@@ -566,7 +558,7 @@ static void test_keeper_restore_and_sync(void **state)
 	assert_null(strstr(entries(f->path), "10.99.9.0"));
 	/* A second keeper restores what the first wrote: the entry taken out
 	 * of the maps is back, with the end the file gave it. */
-	c = cidr("10.99.7.0/24");
+	c = sl_test_cidr("10.99.7.0/24");
 	assert_int_equal(sl_prefilter_unblock(&mpf, &c), 0);
 	sl_pfstate_keeper_t *k2 = sl_pfstate_keeper_create(f->path, NULL);
 	assert_non_null(k2);
@@ -608,7 +600,7 @@ static void test_keeper_errors(void **state)
 	/* unreadable (a path through a file): one problem, no entry */
 	assert_int_equal(sl_pfstate_keeper_restore(k, &mpf, &now, &r), 0);
 	assert_int_equal(r.skipped, 1);
-	sl_cidr_t c = cidr("10.99.9.0/24");
+	sl_cidr_t c = sl_test_cidr("10.99.9.0/24");
 	assert_int_equal(sl_prefilter_block(&mpf, &c, 0), 0);
 	errno = 0;
 	assert_int_equal(sl_pfstate_keeper_sync(k, &mpf, &now), -1);

@@ -35,6 +35,7 @@
 #include "sl_pkt_build.h"
 #include "sl_prefilter.h"
 #include "sl_test_xdp_run.h"
+#include "sl_test_cidr.h"
 
 #define MY_IP      0x0a63000bu /* 10.99.0.11 */
 #define BLOCKED_IP 0x0a630705u /* 10.99.7.5, in 10.99.7.0/24 */
@@ -155,15 +156,6 @@ static int block_entry(const char *prefix, sl_pf_block_entry_t *found)
 		}
 	}
 	return 0;
-}
-
-static sl_cidr_t cidr(const char *s)
-{
-	sl_cidr_t c;
-	char err[128];
-	if (sl_cidr_parse(s, &c, err, sizeof(err)) != 0)
-		fail_msg("%s: %s", s, err);
-	return c;
 }
 
 /* ---- fixture ---- */
@@ -342,7 +334,7 @@ static void test_block(void **state)
 	assert_int_equal(e.cidr.family, 6);
 
 	/* Expired, as sluicectl lists it: written directly, a second ago. */
-	const sl_cidr_t old = cidr("10.99.9.0/24");
+	const sl_cidr_t old = sl_test_cidr("10.99.9.0/24");
 	assert_int_equal(sl_prefilter_block(&fx.pf, &old, sl_prefilter_now_ns() - SL_PF_NS), 0);
 	expect_passes(BLOCKED_IP + 0x200);
 
@@ -499,7 +491,7 @@ static void test_xdp_stats(void **state)
 	(void)state;
 	struct ctl_out o;
 	/* Drops against one source, to be the top one. */
-	const sl_cidr_t c = cidr("10.99.7.5");
+	const sl_cidr_t c = sl_test_cidr("10.99.7.5");
 	assert_int_equal(sl_prefilter_block(&fx.pf, &c, 0), 0);
 	for (int i = 0; i < 3; i++)
 		expect_dropped(BLOCKED_IP, SL_PF_DROP_BLOCKLISTED);

@@ -11,21 +11,9 @@
 #include <string.h>
 
 #include "sl_pfstate.h"
+#include "sl_fuzz_lines.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct tally {
-	unsigned n, lines;
-};
-
-static void count(void *ctx, const char *file, unsigned line, const char *msg)
-{
-	struct tally *t = ctx;
-	if (msg[0] == '\0' || strchr(msg, '\n') != NULL || strcmp(file, "fuzz") != 0 ||
-	    line == 0 || line > t->lines)
-		abort();
-	t->n++;
-}
 
 static void broken(const char *what)
 {
@@ -53,14 +41,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > SL_PFSTATE_TEXT_MAX)
 		return 0;
-	char *text = malloc(size ? size : 1); /* exact size: ASan sees a read past it */
+	struct sl_fuzz_lines t;
+	char *text = sl_fuzz_lines_copy(data, size, &t);
 	if (text == NULL)
 		return 0;
-	memcpy(text, data, size);
-	struct tally t = {0, 1};
-	for (size_t i = 0; i < size; i++)
-		t.lines += text[i] == '\n';
-	unsigned n = sl_pfstate_parse(text, size, "fuzz", &st, count, &t);
+	unsigned n = sl_pfstate_parse(text, size, "fuzz", &st, sl_fuzz_lines_report, &t);
 	free(text);
 	if (n != t.n)
 		broken("count != reports");
@@ -81,8 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    fam[1][0] > SL_PF_ALLOW_MAX || fam[1][1] > SL_PF_ALLOW_MAX)
 		broken("more entries than a map holds");
 	size_t len = sl_pfstate_format(&st, out, sizeof(out));
-	struct tally t2 = {0, UINT32_MAX};
-	if (len == 0 || sl_pfstate_parse(out, len, "fuzz", &back, count, &t2) != 0 ||
+	struct sl_fuzz_lines t2 = {0, UINT32_MAX};
+	if (len == 0 || sl_pfstate_parse(out, len, "fuzz", &back, sl_fuzz_lines_report, &t2) != 0 ||
 	    back.nblocks != st.nblocks || back.nallows != st.nallows)
 		broken("format/parse round trip: the counts");
 	for (unsigned i = 0; i < st.nblocks; i++) /* field by field: not the padding */

@@ -11,21 +11,9 @@
 #include <string.h>
 
 #include "sl_statefile.h"
+#include "sl_fuzz_lines.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct tally {
-	unsigned n, lines;
-};
-
-static void count(void *ctx, const char *file, unsigned line, const char *msg)
-{
-	struct tally *t = ctx;
-	if (msg[0] == '\0' || strchr(msg, '\n') != NULL || strcmp(file, "fuzz") != 0 ||
-	    line == 0 || line > t->lines)
-		abort();
-	t->n++;
-}
 
 static void broken(const char *what)
 {
@@ -37,15 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > SL_STATEFILE_FILE_MAX)
 		return 0;
-	char *text = malloc(size ? size : 1); /* exact size: ASan sees a read past it */
+	struct sl_fuzz_lines t;
+	char *text = sl_fuzz_lines_copy(data, size, &t);
 	if (text == NULL)
 		return 0;
-	memcpy(text, data, size);
-	struct tally t = {0, 1};
-	for (size_t i = 0; i < size; i++)
-		t.lines += text[i] == '\n';
 	static sl_statefile_t st, back;
-	unsigned n = sl_statefile_parse(text, size, "fuzz", &st, count, &t);
+	unsigned n = sl_statefile_parse(text, size, "fuzz", &st, sl_fuzz_lines_report, &t);
 	free(text);
 	if (n != t.n)
 		broken("count != reports");
@@ -61,8 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	static char out[SL_STATEFILE_TEXT_MAX];
 	size_t len = sl_statefile_format(&st, out, sizeof(out));
-	struct tally t2 = {0, 1000};
-	if (len == 0 || sl_statefile_parse(out, len, "fuzz", &back, count, &t2) != 0 ||
+	struct sl_fuzz_lines t2 = {0, 1000};
+	if (len == 0 || sl_statefile_parse(out, len, "fuzz", &back, sl_fuzz_lines_report, &t2) != 0 ||
 	    back.n != st.n || memcmp(back.peers, st.peers, st.n * sizeof(st.peers[0])) != 0)
 		broken("format/parse round trip");
 	return 0;
