@@ -53,20 +53,27 @@ assert bad["frames"] == len(rows("bad")) and bad["frames"] == bad["received"] + 
 print("gen/sink: ok")
 PY
 
-# Every bad option is refused with status 2, never a run.
-for bad in "--valid 1" "--dst 10.0.0.1 --udp" "--dst 10.0.0.1:1 --udp --rate 999999999" \
+# Each argument, a set of sluice-gen options, is refused with status 2,
+# never a run.
+gen_refuses() {
+	local bad rc
+	for bad in "$@"; do
+		rc=0
+		# shellcheck disable=SC2086
+		"$gen" $bad 2>/dev/null || rc=$?
+		if [ $rc -ne 2 ]; then
+			echo "FAIL: sluice-gen $bad exited with $rc, not 2"
+			exit 1
+		fi
+	done
+}
+
+# Every bad option is refused.
+gen_refuses "--valid 1" "--dst 10.0.0.1 --udp" "--dst 10.0.0.1:1 --udp --rate 999999999" \
 	"--dst 10.0.0.1:1 --udp --bad-frames" "--dst 10.0.0.1:1 --pcap $work/x --valid 2 --share 3" \
 	"--dst 10.0.0.1:1 --pcap $work/x --signers 9" "--dst 10.0.0.1:1 --pcap $work/x --dup-pct 5" \
 	"--dst 10.0.0.1:1 --udp --rate 0" "--dst 10.0.0.1:1 --udp --dpdk null" "--dst 10.0.0.1:1 --dpdk eth0" \
-	"--dst 10.0.0.1:1 --dpdk null --loop" "--dst 10.0.0.1:1 --udp --loop --count 5"; do
-	rc=0
-	# shellcheck disable=SC2086
-	"$gen" $bad 2>/dev/null || rc=$?
-	if [ $rc -ne 2 ]; then
-		echo "FAIL: sluice-gen $bad exited with $rc, not 2"
-		exit 1
-	fi
-done
+	"--dst 10.0.0.1:1 --dpdk null --loop" "--dst 10.0.0.1:1 --udp --loop --count 5"
 rc=0
 "$sink" --pcap "$work/a.pcap" --listen 1.2.3.4:5 2>/dev/null || rc=$?
 [ $rc -eq 2 ] || { echo "FAIL: sluice-sink with two sources exited with $rc"; exit 1; }
@@ -84,17 +91,9 @@ v4, v6 = (json.load(open(p)) for p in sys.argv[1:3])
 differ = {k for k in v4.keys() | v6.keys() if v4.get(k) != v6.get(k)} - {"source"}
 assert not differ, f"the IPv6 pcap reads back otherwise in {sorted(differ)}"
 PY
-for bad in "--dst [::1]:1 --dpdk null" "--dst [::1]:1 --pcap $work/x --bad-frames" \
+gen_refuses "--dst [::1]:1 --dpdk null" "--dst [::1]:1 --pcap $work/x --bad-frames" \
 	"--dst [::1]:1 --src 10.0.0.1 --udp" "--dst 10.0.0.1:1 --src [::1] --udp" "--dst ::1 --udp" \
-	"--dst [::1] --udp" "--dst [::1]:0 --udp" "--dst [::1:1 --udp" "--dst [::1]1 --udp"; do
-	rc=0
-	# shellcheck disable=SC2086
-	"$gen" $bad 2>/dev/null || rc=$?
-	if [ $rc -ne 2 ]; then
-		echo "FAIL: sluice-gen $bad exited with $rc, not 2"
-		exit 1
-	fi
-done
+	"--dst [::1] --udp" "--dst [::1]:0 --udp" "--dst [::1:1 --udp" "--dst [::1]1 --udp"
 echo "ipv6: ok"
 
 # The DPDK mode on a null port: the mix (93 frames) repeats up to exactly
