@@ -183,13 +183,25 @@ static __always_inline int drop_claimed(const struct sl_pf_conf *conf, __u32 slo
 	return drop(slot, sl_pkt_rd_le32(src));
 }
 
+/* CLOCK_MONOTONIC ns at the last tick (struct sl_pf_conf, jiffy_ns): one
+ * load and a multiply; the coarse clock's helper when user space found no
+ * tick to count by. A block of seconds may well last one tick (1-10 ms)
+ * longer. */
+static __always_inline __u64 now_ns(const struct sl_pf_conf *conf)
+{
+	if (conf->jiffy_ns)
+		return conf->jiffy_base_ns + bpf_jiffies64() * conf->jiffy_ns;
+	return bpf_ktime_get_coarse_ns();
+}
+
 /* Does a live entry of a blocklist (sl_pf_block with a struct
  * sl_pf_lpm_key, sl_pf_block6 with a struct sl_pf_lpm6_key, both with the
  * prefix length first and set to the address's full length, max_len)
  * cover the key's address? The longest match decides unless it has
  * expired; then the next shorter one is looked up, and so on (at most
  * max_len + 1 lookups, each for a shorter prefix). */
-static __always_inline int blocked(void *map, void *key, __u32 max_len)
+static __always_inline int blocked(const struct sl_pf_conf *conf, void *map, void *key,
+				   __u32 max_len)
 {
 	__u32 *prefixlen = key;
 	__u64 now = 0;
@@ -197,12 +209,11 @@ static __always_inline int blocked(void *map, void *key, __u32 max_len)
 		const struct sl_pf_block *b = bpf_map_lookup_elem(map, key);
 		if (!b)
 			return 0;
-		/* The clock only for a match that can expire, and the coarse
-		 * one: on a VM a precise read (kvm-clock) costs more than the
-		 * rest of a frame's checks (bench/README.md, xdp/), and a block
-		 * of seconds may well last one tick (1-10 ms) longer. */
+		/* The clock only for a match that can expire, and the tick's:
+		 * on a VM a precise read (kvm-clock) costs more than the rest
+		 * of a frame's checks (bench/README.md, xdp/). */
 		if (b->expiry_ns != 0 && now == 0)
-			now = bpf_ktime_get_coarse_ns();
+			now = now_ns(conf);
 		if (sl_pf_block_live(b, now))
 			return 1;
 		if (b->prefixlen == 0 || b->prefixlen > *prefixlen)
@@ -217,8 +228,8 @@ static __always_inline int blocked(void *map, void *key, __u32 max_len)
  * (sl_prefilter.h): no division, no floating point. */
 static __always_inline int take_token(const struct sl_pf_conf *conf, void *map, const void *key)
 {
-	/* the coarse clock: sl_pf_conf_rate() makes every bucket hold a tick */
-	__u64 cost = conf->token_ns, depth = conf->bucket_ns, now = bpf_ktime_get_coarse_ns();
+	/* the tick's clock: sl_pf_conf_rate() makes every bucket hold a tick */
+	__u64 cost = conf->token_ns, depth = conf->bucket_ns, now = now_ns(conf);
 	struct sl_pf_bucket *b = bpf_map_lookup_elem(map, key);
 	if (!b) {
 		/* a new (or evicted) source: a full bucket, less this packet;
@@ -281,15 +292,15 @@ static __always_inline int to_us(const struct sl_pf_conf *conf, const sl_pkt_vie
 }
 
 /* Is the source in a live blocklist entry of its family? */
-static __always_inline int src_blocked(const sl_pkt_view_t *v)
+static __always_inline int src_blocked(const struct sl_pf_conf *conf, const sl_pkt_view_t *v)
 {
 	if (v->family == 4) {
 		struct sl_pf_lpm_key k = {.prefixlen = 32, .addr = v->src_ip};
-		return blocked(&sl_pf_block, &k, 32);
+		return blocked(conf, &sl_pf_block, &k, 32);
 	}
 	struct sl_pf_lpm6_key k = {.prefixlen = 128};
 	__builtin_memcpy(k.addr, v->src6, sizeof(k.addr));
-	return blocked(&sl_pf_block6, &k, 128);
+	return blocked(conf, &sl_pf_block6, &k, 128);
 }
 
 /* A drop of an accepted frame, against its source. */
@@ -376,7 +387,7 @@ checked:;
 		count(SL_PF_PASS_NOT_OURS);
 		return XDP_PASS;
 	}
-	if (src_blocked(&v))
+	if (src_blocked(conf, &v))
 		return drop_src(conf, SL_PF_DROP_BLOCKLISTED, &v);
 	if (v.payload_len > (gossip ? SL_PF_GOSSIP_MAX : SL_PF_INGEST_MAX))
 		return drop_src(conf, SL_PF_DROP_OVERSIZE, &v);

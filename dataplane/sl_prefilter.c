@@ -1,5 +1,7 @@
 #include "sl_prefilter.h"
 
+#include "sl_jiffies.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -231,7 +233,10 @@ int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip)
 int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *conf)
 {
 	uint32_t zero = 0;
-	return bpf_map_update_elem(pf->conf_fd, &zero, conf, BPF_ANY);
+	struct sl_pf_conf c = *conf;
+	if (sl_jiffies_clock(&c.jiffy_ns, &c.jiffy_base_ns) != 0)
+		c.jiffy_ns = c.jiffy_base_ns = 0; /* the program reads the coarse clock */
+	return bpf_map_update_elem(pf->conf_fd, &zero, &c, BPF_ANY);
 }
 
 /* A trie key of either family: struct sl_pf_lpm_key for sl_pf_block and

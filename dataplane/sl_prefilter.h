@@ -68,7 +68,9 @@ int sl_prefilter_del_peer(const sl_prefilter_t *pf, uint32_t ip);
 /* Has sl_pf_peers an entry for ip? 1 yes, 0 no, -1 with errno. */
 int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip);
 
-/* Writes the config entry: from then on the program redirects. */
+/* Writes the config entry, with the clock's jiffy_ns and jiffy_base_ns
+ * filled by sl_jiffies_clock() (0 when it finds none: the program then
+ * reads the coarse clock): from then on the program redirects. */
 int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *conf);
 
 /* The blocklists (sl_pf_block, sl_pf_block6) and the allowlists

@@ -77,12 +77,19 @@ struct sl_pf_conf {
 	/* SL_PF_LAYOUT, written with the rest: a reader of the pinned maps
 	 * (sluicectl) refuses maps whose conf carries another value. */
 	uint32_t layout;
+	/* The clock of buckets and expiries: CLOCK_MONOTONIC ns at the last
+	 * tick is jiffy_base_ns + jiffies * jiffy_ns (dataplane/sl_jiffies.h:
+	 * one load in the program, where the coarse clock's helper costs a
+	 * third of a frame's checks). jiffy_ns 0: bpf_ktime_get_coarse_ns, the
+	 * same clock, instead. sl_prefilter_configure() fills both. */
+	uint64_t jiffy_ns;
+	uint64_t jiffy_base_ns;
 };
 
 /* The layout of the maps below and of their values; raise it with any
  * change to them, so that a sluicectl of another build refuses pinned maps
  * it would misread. */
-#define SL_PF_LAYOUT 4u
+#define SL_PF_LAYOUT 5u
 
 /* Where sluice-dp pins the maps: SL_PF_PIN_ROOT/<relay name>/<map name>;
  * removed at a clean exit. */

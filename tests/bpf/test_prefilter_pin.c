@@ -200,6 +200,7 @@ static int setup(void **state)
 	const uint8_t ip[4] = {10, 99, 0, 11};
 	fx.conf = sl_pf_conf_make(ip, SL_PORT_INGEST, SL_PORT_GOSSIP);
 	if (sl_prefilter_configure(&fx.pf, &fx.conf) != 0 ||
+	    sl_prefilter_read_conf(&fx.pf, &fx.conf) != 0 || /* with its clock */
 	    sl_prefilter_pin(&fx.pf, fx.relay, err, sizeof(err)) != 0) {
 		fprintf(stderr, "configure and pin: %s\n", err);
 		return -1;
@@ -416,6 +417,9 @@ static void expect_conf(uint32_t rate, uint32_t burst)
 	struct sl_pf_conf c, want = fx.conf;
 	sl_pf_conf_rate(&want, rate, burst);
 	assert_int_equal(sl_prefilter_read_conf(&fx.pf, &c), 0);
+	/* the clock: sl_prefilter_configure's, in sluicectl as in this process */
+	assert_int_equal(c.jiffy_ns, want.jiffy_ns);
+	want.jiffy_base_ns = c.jiffy_base_ns;
 	assert_memory_equal(&c, &want, sizeof(c)); /* the rest kept as written */
 }
 
