@@ -79,9 +79,9 @@ typedef enum xdp_case {
 	NOT_OURS_PASS,
 	BAD_IPV4,
 	/* xdp/part/: bpf/sl_parts.bpf.o, one program each */
-	PART_LRU_LOOKUP,
-	PART_LRU_ADD,
+	PART_SRC_SLOT,
 	PART_LPM_LOOKUP,
+	PART_JIFFIES,
 	PART_COARSE_CLOCK,
 	PART_REDIRECT,
 } xdp_case_t;
@@ -90,8 +90,8 @@ typedef enum xdp_case {
 static const char *part_prog(xdp_case_t k)
 {
 	switch (k) {
-	case PART_LRU_LOOKUP: return "sl_part_lru_lookup";
-	case PART_LRU_ADD: return "sl_part_lru_add";
+	case PART_SRC_SLOT: return "sl_part_src_slot";
+	case PART_JIFFIES: return "sl_part_jiffies";
 	case PART_LPM_LOOKUP: return "sl_part_lpm_lookup";
 	case PART_COARSE_CLOCK: return "sl_part_coarse_clock";
 	case PART_REDIRECT: return "sl_part_redirect";
@@ -281,18 +281,18 @@ static int build_frame(xdp_case_t k)
 }
 
 /* The entries the parts' lookups must find (bpf/sl_parts.bpf.c): the
- * client's address in the LRU hash, its /24 in the trie. */
+ * client's slot in set 12345 (SL_PART_SET), its /24 in the trie. */
 static int fill_part_maps(void)
 {
-	const struct bpf_map *lru = bpf_object__find_map_by_name(fx.obj, "sl_part_lru");
+	const struct bpf_map *srcs = bpf_object__find_map_by_name(fx.obj, "sl_part_srcs");
 	const struct bpf_map *lpm = bpf_object__find_map_by_name(fx.obj, "sl_part_lpm");
-	if (lru == NULL || lpm == NULL)
+	if (srcs == NULL || lpm == NULL)
 		return fail("sl_parts.bpf.o lacks its maps");
-	uint32_t src = __builtin_bswap32(CLIENT_IP);
-	struct sl_pf_bucket b = {0};
+	uint32_t src = __builtin_bswap32(CLIENT_IP), set = 12345;
+	struct sl_pf_srcset ss = {.way[0] = {.key = sl_pf_srckey4(src), .epoch = 1}};
 	struct sl_pf_lpm_key k = {.prefixlen = 24, .addr = src};
 	struct sl_pf_block blk = {.prefixlen = 24};
-	if (bpf_map_update_elem(bpf_map__fd(lru), &src, &b, BPF_ANY) != 0 ||
+	if (bpf_map_update_elem(bpf_map__fd(srcs), &set, &ss, BPF_ANY) != 0 ||
 	    bpf_map_update_elem(bpf_map__fd(lpm), &k, &blk, BPF_ANY) != 0)
 		return fail("filling sl_parts.bpf.o's maps: %s", strerror(errno));
 	return 0;
@@ -314,9 +314,9 @@ static int fill_maps(xdp_case_t k)
 	case XDP_PASS_ONLY:
 		fx.slot = -1; /* no maps */
 		return 0;
-	case PART_LRU_LOOKUP:
-	case PART_LRU_ADD:
+	case PART_SRC_SLOT:
 	case PART_LPM_LOOKUP:
+	case PART_JIFFIES:
 	case PART_COARSE_CLOCK:
 	case PART_REDIRECT:
 		fx.slot = -1; /* no counters: XDP_PASS says the part did its work */
@@ -532,9 +532,9 @@ XDP_BENCH(bench_ipv6_ingest, IPV6_INGEST)
 XDP_BENCH(bench_vlan_ingest, VLAN_INGEST)
 XDP_BENCH(bench_not_ours_pass, NOT_OURS_PASS)
 XDP_BENCH(bench_bad_ipv4, BAD_IPV4)
-XDP_BENCH(bench_part_lru_lookup, PART_LRU_LOOKUP)
-XDP_BENCH(bench_part_lru_add, PART_LRU_ADD)
+XDP_BENCH(bench_part_src_slot, PART_SRC_SLOT)
 XDP_BENCH(bench_part_lpm_lookup, PART_LPM_LOOKUP)
+XDP_BENCH(bench_part_jiffies, PART_JIFFIES)
 XDP_BENCH(bench_part_coarse_clock, PART_COARSE_CLOCK)
 XDP_BENCH(bench_part_redirect, PART_REDIRECT)
 
@@ -550,9 +550,9 @@ CBENCH_REGISTER
 	cbench_register("xdp/prefilter/vlan_ingest", bench_vlan_ingest);
 	cbench_register("xdp/prefilter/not_ours_pass", bench_not_ours_pass);
 	cbench_register("xdp/prefilter/bad_ipv4", bench_bad_ipv4);
-	cbench_register("xdp/part/lru_lookup", bench_part_lru_lookup);
-	cbench_register("xdp/part/lru_add", bench_part_lru_add);
+	cbench_register("xdp/part/src_slot", bench_part_src_slot);
 	cbench_register("xdp/part/lpm_lookup", bench_part_lpm_lookup);
+	cbench_register("xdp/part/jiffies", bench_part_jiffies);
 	cbench_register("xdp/part/coarse_clock", bench_part_coarse_clock);
 	cbench_register("xdp/part/redirect", bench_part_redirect);
 }

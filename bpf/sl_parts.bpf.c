@@ -14,6 +14,7 @@
 
 /* The key every lookup looks for; the benchmark puts it in the maps. */
 #define SL_PART_KEY 0x0101630au /* 10.99.1.1 in sl_pkt_view_t form */
+#define SL_PART_SET 12345u      /* where sl_part_srcs holds it */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
@@ -22,13 +23,13 @@ struct {
 	__type(value, __u32);
 } xsks_map SEC(".maps");
 
-/* as sl_pf_rate and sl_pf_src_drops: a source's LRU entry */
+/* as sl_pf_srcs: the sources' sets of slots */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, SL_PF_RATE_MAX);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SL_PF_SRC_SETS);
 	__type(key, __u32);
-	__type(value, struct sl_pf_bucket);
-} sl_part_lru SEC(".maps");
+	__type(value, struct sl_pf_srcset);
+} sl_part_srcs SEC(".maps");
 
 /* as sl_pf_block: a prefix covering the key */
 struct {
@@ -39,27 +40,19 @@ struct {
 	__type(value, struct sl_pf_block);
 } sl_part_lpm SEC(".maps");
 
-/* One LRU hash lookup that hits: a token bucket's or a drop count's. */
+/* A source's slot found in its set: the set (SL_PART_SET) looked up and
+ * the key compared with the first way's. */
 SEC("xdp")
-int sl_part_lru_lookup(struct xdp_md *ctx)
+int sl_part_src_slot(struct xdp_md *ctx)
 {
 	(void)ctx;
-	__u32 k = SL_PART_KEY;
-	return bpf_map_lookup_elem(&sl_part_lru, &k) ? XDP_PASS : XDP_DROP;
-}
-
-/* The lookup and an atomic add into the entry: a drop counted against its
- * source. */
-SEC("xdp")
-int sl_part_lru_add(struct xdp_md *ctx)
-{
-	(void)ctx;
-	__u32 k = SL_PART_KEY;
-	struct sl_pf_bucket *b = bpf_map_lookup_elem(&sl_part_lru, &k);
-	if (!b)
+	__u32 set = SL_PART_SET;
+	const struct sl_pf_srckey k = sl_pf_srckey4(SL_PART_KEY);
+	struct sl_pf_srcset *ss = bpf_map_lookup_elem(&sl_part_srcs, &set);
+	if (!ss)
 		return XDP_DROP;
-	__sync_fetch_and_add(&b->tokens, 1);
-	return XDP_PASS;
+	const struct sl_pf_srcslot *s = &ss->way[0];
+	return s->key.w[0] == k.w[0] && s->key.w[1] == k.w[1] ? XDP_PASS : XDP_DROP;
 }
 
 /* One LPM trie lookup of a /32 that a shorter prefix covers: the
@@ -72,7 +65,15 @@ int sl_part_lpm_lookup(struct xdp_md *ctx)
 	return bpf_map_lookup_elem(&sl_part_lpm, &k) ? XDP_PASS : XDP_DROP;
 }
 
-/* The clock the prefilter reads for expiries and buckets. */
+/* The clock the prefilter reads for expiries and buckets: jiffies, and the
+ * coarse clock where user space found no tick. */
+SEC("xdp")
+int sl_part_jiffies(struct xdp_md *ctx)
+{
+	(void)ctx;
+	return bpf_jiffies64() ? XDP_PASS : XDP_DROP;
+}
+
 SEC("xdp")
 int sl_part_coarse_clock(struct xdp_md *ctx)
 {

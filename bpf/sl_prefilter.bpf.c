@@ -55,39 +55,31 @@ struct {
 	__type(value, __u64);
 } sl_pf_counters SEC(".maps");
 
-/* Key: the source address as sl_pkt_view_t holds it; 0 for frames too
- * short to carry one (or not IP). Value: drops. Shared by all CPUs, hence
- * atomic adds. */
+/* Every source the program has seen lately: its bucket, its drops, its
+ * cached list verdicts (sl_prefilter.h, struct sl_pf_srcslot). An array,
+ * so a lookup is inlined to an address computation. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, SL_PF_SRC_DROPS_MAX);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SL_PF_SRC_SETS);
+	__type(key, __u32);
+	__type(value, struct sl_pf_srcset);
+} sl_pf_srcs SEC(".maps");
+
+/* Each CPU's drops not yet added to their slot (struct sl_pf_srcpend). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sl_pf_srcpend);
+} sl_pf_srcpend SEC(".maps");
+
+/* The lists' generation and the fine-IPv6 flag (SL_PF_GEN_*). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u64);
-} sl_pf_src_drops SEC(".maps");
-
-/* IPv6 sources' drops, per ip6_prefix-masked address with that length. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, SL_PF_SRC_DROPS_MAX);
-	__type(key, struct sl_pf_lpm6_key);
-	__type(value, __u64);
-} sl_pf_srcdrops6 SEC(".maps");
-
-/* Ingest sources' token buckets (sl_prefilter.h, struct sl_pf_bucket). */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, SL_PF_RATE_MAX);
-	__type(key, __u32);
-	__type(value, struct sl_pf_bucket);
-} sl_pf_rate SEC(".maps");
-
-/* IPv6 ingest sources' token buckets, per ip6_prefix-masked address. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, SL_PF_RATE_MAX);
-	__type(key, struct sl_pf_key6);
-	__type(value, struct sl_pf_bucket);
-} sl_pf_rate6 SEC(".maps");
+} sl_pf_gen SEC(".maps");
 
 /* Blocked prefixes, on every port of ours; written by user space only. */
 struct {
@@ -138,51 +130,6 @@ static __always_inline void count(__u32 slot)
 		(*c)++;
 }
 
-/* One more drop for a source in a drops map. */
-static __always_inline void count_src(void *map, const void *key)
-{
-	__u64 one = 1, *n = bpf_map_lookup_elem(map, key);
-	if (n) {
-		__sync_fetch_and_add(n, 1);
-	} else if (bpf_map_update_elem(map, key, &one, BPF_NOEXIST) != 0) {
-		/* another CPU inserted it meanwhile */
-		n = bpf_map_lookup_elem(map, key);
-		if (n)
-			__sync_fetch_and_add(n, 1);
-	}
-}
-
-/* A drop, counted by reason and against the IPv4 source src. */
-static __always_inline int drop(__u32 slot, __u32 src)
-{
-	count(slot);
-	count_src(&sl_pf_src_drops, &src);
-	return XDP_DROP;
-}
-
-/* A drop, counted by reason and against the IPv6 source src's prefix. */
-static __always_inline int drop6(const struct sl_pf_conf *conf, __u32 slot, const __u8 src[16])
-{
-	count(slot);
-	struct sl_pf_lpm6_key k = {.prefixlen = sl_pf_ip6_prefix(conf)};
-	__builtin_memcpy(k.addr, src, sizeof(k.addr));
-	sl_pf_mask6(k.addr, k.prefixlen);
-	count_src(&sl_pf_srcdrops6, &k);
-	return XDP_DROP;
-}
-
-/* A frame that sl_pkt_check() rejected and that is not the kernel's: dropped
- * against the source it claims, in its family's map (0.0.0.0 when it
- * reaches no source field). */
-static __always_inline int drop_claimed(const struct sl_pf_conf *conf, __u32 slot,
-					 const __u8 *hdrs, __u32 len)
-{
-	__u8 src[16] = {0};
-	if (sl_pkt_src_addr(hdrs, len, src) == 6)
-		return drop6(conf, slot, src);
-	return drop(slot, sl_pkt_rd_le32(src));
-}
-
 /* CLOCK_MONOTONIC ns at the last tick (struct sl_pf_conf, jiffy_ns): one
  * load and a multiply; the coarse clock's helper when user space found no
  * tick to count by. A block of seconds may well last one tick (1-10 ms)
@@ -194,28 +141,131 @@ static __always_inline __u64 now_ns(const struct sl_pf_conf *conf)
 	return bpf_ktime_get_coarse_ns();
 }
 
+/* The key of an IPv6 source (8-aligned) masked to the conf's prefix. */
+_Static_assert(__builtin_offsetof(sl_pkt_view_t, src6) % 8 == 0, "key6() reads src6 in words");
+static __always_inline struct sl_pf_srckey key6(const struct sl_pf_conf *conf, const __u8 a[16])
+{
+	return sl_pf_srckey6(a, sl_pf_ip6_prefix(conf));
+}
+
+/* The slot of the source k (hash h): the one of its set that holds it, or
+ * else the set's empty or least recently seen one, taken for it afresh.
+ * *idx: the slot's number (set * SL_PF_SRC_WAYS + way). NULL only if the
+ * array lookup fails, which no set number below SL_PF_SRC_SETS does. */
+static __always_inline struct sl_pf_srcslot *src_slot(const struct sl_pf_srckey *k, __u64 h,
+						       __u32 *idx)
+{
+	__u32 set = sl_pf_src_set(h);
+	struct sl_pf_srcset *ss = bpf_map_lookup_elem(&sl_pf_srcs, &set);
+	if (!ss)
+		return NULL;
+	const __u32 now = (__u32)bpf_jiffies64();
+	struct sl_pf_srcslot *a = &ss->way[0], *b = &ss->way[1], *s;
+	_Static_assert(SL_PF_SRC_WAYS == 2, "src_slot() looks at two ways");
+	if (a->epoch && a->key.w[0] == k->w[0] && a->key.w[1] == k->w[1]) {
+		s = a;
+		*idx = set * SL_PF_SRC_WAYS;
+	} else if (b->epoch && b->key.w[0] == k->w[0] && b->key.w[1] == k->w[1]) {
+		s = b;
+		*idx = set * SL_PF_SRC_WAYS + 1;
+	} else {
+		/* modulo 2^32 jiffies: right for ages under 24 days at HZ 1000 */
+		int use_b = a->epoch && (!b->epoch || (__s32)(b->seen - a->seen) < 0);
+		s = use_b ? b : a;
+		*idx = set * SL_PF_SRC_WAYS + (__u32)use_b;
+		s->key = *k;
+		s->tokens = 0;
+		s->last_ns = 0; /* with tokens 0: a full bucket (take_token) */
+		s->drops = 0;
+		s->vkey = ~0ull; /* no generation's: the verdicts are asked */
+		s->verdict = 0;
+		s->epoch = s->epoch + 1 ? s->epoch + 1 : 1;
+		s->seen = now;
+		return s;
+	}
+	if (s->seen != now) /* a store per tick, not per frame */
+		s->seen = now;
+	return s;
+}
+
+/* One more drop against the slot s (number idx): this CPU's pending count
+ * while its drops are all this source's; the pending count of the source
+ * before goes into its slot, if the slot is still that source's. */
+static __always_inline void count_src(struct sl_pf_srcslot *s, __u32 idx)
+{
+	__u32 zero = 0;
+	struct sl_pf_srcpend *p = bpf_map_lookup_elem(&sl_pf_srcpend, &zero);
+	if (!p) {
+		__sync_fetch_and_add(&s->drops, 1);
+		return;
+	}
+	if (p->slot == idx && p->epoch == s->epoch) {
+		p->n++;
+		return;
+	}
+	if (p->n) {
+		__u32 set = p->slot / SL_PF_SRC_WAYS;
+		struct sl_pf_srcset *o = bpf_map_lookup_elem(&sl_pf_srcs, &set);
+		if (o) {
+			struct sl_pf_srcslot *os = &o->way[p->slot % SL_PF_SRC_WAYS];
+			if (os->epoch == p->epoch)
+				__sync_fetch_and_add(&os->drops, p->n);
+		}
+	}
+	p->slot = idx;
+	p->epoch = s->epoch;
+	p->n = 1;
+}
+
+/* A drop, counted by reason and against the source's slot. */
+static __always_inline int drop_at(__u32 slot, struct sl_pf_srcslot *s, __u32 idx)
+{
+	count(slot);
+	count_src(s, idx);
+	return XDP_DROP;
+}
+
+/* A drop counted against the source of key k. */
+static __always_inline int drop_key(const struct sl_pf_conf *conf, __u32 slot,
+				    const struct sl_pf_srckey *k)
+{
+	__u32 idx;
+	struct sl_pf_srcslot *s = src_slot(k, sl_pf_src_hash(conf, k), &idx);
+	if (!s) {
+		count(slot);
+		return XDP_DROP;
+	}
+	return drop_at(slot, s, idx);
+}
+
+/* A frame that sl_pkt_check() rejected and that is not the kernel's: dropped
+ * against the source it claims (0.0.0.0 when it reaches no source field). */
+static __always_inline int drop_claimed(const struct sl_pf_conf *conf, __u32 slot,
+					 const __u8 *hdrs, __u32 len)
+{
+	__u8 src[16] __attribute__((aligned(8))) = {0};
+	struct sl_pf_srckey k = sl_pkt_src_addr(hdrs, len, src) == 6
+					? key6(conf, src)
+					: sl_pf_srckey4(sl_pkt_rd_le32(src));
+	return drop_key(conf, slot, &k);
+}
+
 /* Does a live entry of a blocklist (sl_pf_block with a struct
  * sl_pf_lpm_key, sl_pf_block6 with a struct sl_pf_lpm6_key, both with the
  * prefix length first and set to the address's full length, max_len)
- * cover the key's address? The longest match decides unless it has
+ * cover the key's address at now? The longest match decides unless it has
  * expired; then the next shorter one is looked up, and so on (at most
- * max_len + 1 lookups, each for a shorter prefix). */
-static __always_inline int blocked(const struct sl_pf_conf *conf, void *map, void *key,
-				   __u32 max_len)
+ * max_len + 1 lookups, each for a shorter prefix). 0: no; else the live
+ * match's end, ~0 for ever. */
+static __always_inline __u64 walk(void *map, void *key, __u32 max_len, __u64 now)
 {
 	__u32 *prefixlen = key;
-	__u64 now = 0;
 	for (__u32 i = 0; i <= max_len; i++) {
 		const struct sl_pf_block *b = bpf_map_lookup_elem(map, key);
 		if (!b)
 			return 0;
-		/* The clock only for a match that can expire, and the tick's:
-		 * on a VM a precise read (kvm-clock) costs more than the rest
-		 * of a frame's checks (bench/README.md, xdp/). */
-		if (b->expiry_ns != 0 && now == 0)
-			now = now_ns(conf);
 		if (sl_pf_block_live(b, now))
-			return 1;
+			return b->expiry_ns ? b->expiry_ns : ~0ull;
 		if (b->prefixlen == 0 || b->prefixlen > *prefixlen)
 			return 0; /* a /0 has nothing shorter; > : not our writer's */
 		*prefixlen = b->prefixlen - 1;
@@ -223,56 +273,110 @@ static __always_inline int blocked(const struct sl_pf_conf *conf, void *map, voi
 	return 0;
 }
 
-/* Takes one packet from the bucket of key in map (sl_pf_rate or
- * sl_pf_rate6); 0 when it is empty. Refill and cost are in ns
- * (sl_prefilter.h): no division, no floating point. */
-static __always_inline int take_token(const struct sl_pf_conf *conf, void *map, const void *key)
+/* The walks of each family's blocklist, as global functions: the verifier
+ * checks each once, where an inlined walk of up to 129 lookups would be
+ * checked again for every path that reaches it (and exceed its budget). */
+__attribute__((noinline)) __u64 sl_pf_walk4(struct sl_pf_lpm_key *k, __u64 now)
 {
-	/* the tick's clock: sl_pf_conf_rate() makes every bucket hold a tick */
-	__u64 cost = conf->token_ns, depth = conf->bucket_ns, now = now_ns(conf);
-	struct sl_pf_bucket *b = bpf_map_lookup_elem(map, key);
-	if (!b) {
-		/* a new (or evicted) source: a full bucket, less this packet;
-		 * if another CPU inserted it meanwhile, this one packet is free */
-		struct sl_pf_bucket nb = {.tokens = depth > cost ? depth - cost : 0, .last_ns = now};
-		bpf_map_update_elem(map, key, &nb, BPF_NOEXIST);
-		return 1;
-	}
-	__u64 tokens = b->tokens, last = b->last_ns;
-	if (now > last) {
-		__u64 elapsed = now - last;
-		tokens = tokens >= depth || elapsed >= depth - tokens ? depth : tokens + elapsed;
-		b->last_ns = now;
-	}
-	if (tokens < cost) {
-		b->tokens = tokens;
-		return 0;
-	}
-	b->tokens = tokens - cost;
-	return 1;
+	return k ? walk(&sl_pf_block, k, 32, now) : 0;
 }
 
-/* Do an ingest frame's source (v4 or v6) and the rate limit let it in? An
- * IPv6 source's bucket is its ip6_prefix's; its allowlist entry may be
- * narrower. */
-static __always_inline int rate_ok(const struct sl_pf_conf *conf, const sl_pkt_view_t *v)
+__attribute__((noinline)) __u64 sl_pf_walk6(struct sl_pf_lpm6_key *k, __u64 now)
 {
-	if (conf->token_ns == 0)
-		return 1;
+	return k ? walk(&sl_pf_block6, k, 128, now) : 0;
+}
+
+/* The source's verdict bits (SL_PF_V_BLOCKED with its end or
+ * SL_PF_V_FOREVER, SL_PF_V_ALLOWED) from the tries: the blocklist and the
+ * allowlist of its family, each for its whole address (an IPv6 list entry
+ * may be narrower than its bucket's prefix). */
+static __always_inline __u64 ask_tries(const struct sl_pf_conf *conf, const sl_pkt_view_t *v,
+				       __u64 *now)
+{
+	__u64 vd = 0, end;
+	int is_allowed;
+	if (*now == 0)
+		*now = now_ns(conf);
 	if (v->family == 4) {
 		struct sl_pf_lpm_key k = {.prefixlen = 32, .addr = v->src_ip};
-		if (bpf_map_lookup_elem(&sl_pf_allow, &k))
-			return 1;
-		return take_token(conf, &sl_pf_rate, &v->src_ip);
+		end = sl_pf_walk4(&k, *now);
+		k.prefixlen = 32;
+		is_allowed = bpf_map_lookup_elem(&sl_pf_allow, &k) != NULL;
+	} else {
+		struct sl_pf_lpm6_key k = {.prefixlen = 128};
+		__builtin_memcpy(k.addr, v->src6, sizeof(k.addr));
+		end = sl_pf_walk6(&k, *now);
+		k.prefixlen = 128;
+		is_allowed = bpf_map_lookup_elem(&sl_pf_allow6, &k) != NULL;
 	}
-	struct sl_pf_lpm6_key k = {.prefixlen = 128};
-	__builtin_memcpy(k.addr, v->src6, sizeof(k.addr));
-	if (bpf_map_lookup_elem(&sl_pf_allow6, &k))
-		return 1;
-	struct sl_pf_key6 bucket;
-	__builtin_memcpy(bucket.addr, v->src6, sizeof(bucket.addr));
-	sl_pf_mask6(bucket.addr, sl_pf_ip6_prefix(conf));
-	return take_token(conf, &sl_pf_rate6, &bucket);
+	if (end == ~0ull) {
+		vd = SL_PF_V_BLOCKED | SL_PF_V_FOREVER;
+	} else if (end != 0) {
+		/* its end rounded up to a unit, or the horizon if sooner */
+		__u64 unit = (end + (1ull << SL_PF_V_UNIT_SHIFT) - 1) >> SL_PF_V_UNIT_SHIFT;
+		__u64 horizon = (*now >> SL_PF_V_UNIT_SHIFT) + SL_PF_V_HORIZON;
+		vd = SL_PF_V_BLOCKED | (unit < horizon ? unit : horizon) << 32;
+	}
+	if (is_allowed)
+		vd |= SL_PF_V_ALLOWED;
+	return vd;
+}
+
+/* The frame's source's verdict bits: from its slot while they are of this
+ * generation of the lists (and a cached block has not ended), else from
+ * the tries, then cached. An IPv6 source is not cached while some IPv6
+ * list entry is narrower than its prefix (SL_PF_GEN_FINE6). */
+static __always_inline __u64 lists(const struct sl_pf_conf *conf, const sl_pkt_view_t *v,
+				   struct sl_pf_srcslot *s, __u64 h, __u64 *now)
+{
+	__u32 gi = SL_PF_GEN_LISTS, fi = SL_PF_GEN_FINE6;
+	const __u64 *gen = bpf_map_lookup_elem(&sl_pf_gen, &gi);
+	const __u64 *fine6 = bpf_map_lookup_elem(&sl_pf_gen, &fi);
+	const int cached = gen && fine6 && !(v->family == 6 && *fine6);
+	const __u64 want = cached ? *gen << 32 | (__u32)(h >> 16) : 0;
+	if (cached && s->vkey == want) {
+		__u64 vd = s->verdict;
+		if ((vd & SL_PF_V_CHECK_MASK) == sl_pf_v_check(want)) {
+			if (!(vd & SL_PF_V_BLOCKED) || (vd & SL_PF_V_FOREVER))
+				return vd;
+			if (*now == 0)
+				*now = now_ns(conf);
+			if ((__s32)((__u32)(vd >> 32) - (__u32)(*now >> SL_PF_V_UNIT_SHIFT)) > 0)
+				return vd;
+			/* the cached block has ended: a shorter one may hold */
+		}
+	}
+	__u64 vd = ask_tries(conf, v, now);
+	if (cached) {
+		s->verdict = vd | sl_pf_v_check(want);
+		s->vkey = want;
+	}
+	return vd;
+}
+
+/* Takes one packet from the slot's bucket at now; 0 when it is empty.
+ * Refill and cost are in ns (sl_prefilter.h): no division, no floating
+ * point. A new slot (last_ns 0) is a full bucket. */
+static __always_inline int take_token(const struct sl_pf_conf *conf, struct sl_pf_srcslot *s,
+				      __u64 now)
+{
+	/* sl_pf_conf_rate() makes every bucket hold a tick */
+	__u64 cost = conf->token_ns, depth = conf->bucket_ns;
+	__u64 tokens = s->tokens, last = s->last_ns;
+	if (last == 0) {
+		tokens = depth;
+		s->last_ns = now;
+	} else if (now > last) {
+		__u64 elapsed = now - last;
+		tokens = tokens >= depth || elapsed >= depth - tokens ? depth : tokens + elapsed;
+		s->last_ns = now;
+	}
+	if (tokens < cost) {
+		s->tokens = tokens;
+		return 0;
+	}
+	s->tokens = tokens - cost;
+	return 1;
 }
 
 /* Is the frame to this relay's address of its family? While the conf's
@@ -289,25 +393,6 @@ static __always_inline int to_us(const struct sl_pf_conf *conf, const sl_pkt_vie
 	__builtin_memcpy(d, v->dst6, sizeof(d));
 	__builtin_memcpy(ip6, conf->ip6, sizeof(ip6));
 	return ((d[0] ^ ip6[0]) | (d[1] ^ ip6[1])) == 0 && (ip6[0] | ip6[1]) != 0;
-}
-
-/* Is the source in a live blocklist entry of its family? */
-static __always_inline int src_blocked(const struct sl_pf_conf *conf, const sl_pkt_view_t *v)
-{
-	if (v->family == 4) {
-		struct sl_pf_lpm_key k = {.prefixlen = 32, .addr = v->src_ip};
-		return blocked(conf, &sl_pf_block, &k, 32);
-	}
-	struct sl_pf_lpm6_key k = {.prefixlen = 128};
-	__builtin_memcpy(k.addr, v->src6, sizeof(k.addr));
-	return blocked(conf, &sl_pf_block6, &k, 128);
-}
-
-/* A drop of an accepted frame, against its source. */
-static __always_inline int drop_src(const struct sl_pf_conf *conf, __u32 slot,
-				    const sl_pkt_view_t *v)
-{
-	return v->family == 4 ? drop(slot, v->src_ip) : drop6(conf, slot, v->src6);
 }
 
 SEC("xdp")
@@ -387,22 +472,33 @@ checked:;
 		count(SL_PF_PASS_NOT_OURS);
 		return XDP_PASS;
 	}
-	if (src_blocked(conf, &v))
-		return drop_src(conf, SL_PF_DROP_BLOCKLISTED, &v);
+	struct sl_pf_srckey k = v.family == 4 ? sl_pf_srckey4(v.src_ip) : key6(conf, v.src6);
+	const __u64 h = sl_pf_src_hash(conf, &k);
+	__u32 idx;
+	struct sl_pf_srcslot *s = src_slot(&k, h, &idx);
+	if (!s)
+		return XDP_ABORTED; /* cannot be: src_slot() */
+	__u64 now = 0; /* read once, when first needed */
+	const __u64 vd = lists(conf, &v, s, h, &now);
+	if (vd & SL_PF_V_BLOCKED)
+		return drop_at(SL_PF_DROP_BLOCKLISTED, s, idx);
 	if (v.payload_len > (gossip ? SL_PF_GOSSIP_MAX : SL_PF_INGEST_MAX))
-		return drop_src(conf, SL_PF_DROP_OVERSIZE, &v);
+		return drop_at(SL_PF_DROP_OVERSIZE, s, idx);
 	if (gossip) {
 		if (sl_gossip_check(g, v.payload_len) != SL_GOSSIP_OK)
-			return drop_src(conf, SL_PF_DROP_GOSSIP_HDR, &v);
+			return drop_at(SL_PF_DROP_GOSSIP_HDR, s, idx);
 		const struct sl_pf_peer *peer =
 			v.family == 4 ? bpf_map_lookup_elem(&sl_pf_peers, &v.src_ip)
 				      : bpf_map_lookup_elem(&sl_pf_peers6, v.src6);
 		if (!peer)
-			return drop_src(conf, SL_PF_DROP_UNKNOWN_PEER, &v);
+			return drop_at(SL_PF_DROP_UNKNOWN_PEER, s, idx);
 		if (!sl_pf_token_ok(peer, sl_gossip_token(g)))
-			return drop_src(conf, SL_PF_DROP_BAD_TOKEN, &v);
-	} else if (!rate_ok(conf, &v)) {
-		return drop_src(conf, SL_PF_DROP_RATE_LIMITED, &v);
+			return drop_at(SL_PF_DROP_BAD_TOKEN, s, idx);
+	} else if (conf->token_ns != 0 && !(vd & SL_PF_V_ALLOWED)) {
+		if (now == 0)
+			now = now_ns(conf);
+		if (!take_token(conf, s, now))
+			return drop_at(SL_PF_DROP_RATE_LIMITED, s, idx);
 	}
 	count(SL_PF_REDIRECTED);
 	/* No socket on this queue (or under bpf_prog_test_run): the kernel. */

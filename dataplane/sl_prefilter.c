@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
@@ -101,20 +102,17 @@ static size_t pf_wants(sl_prefilter_t *pf, struct want out[PF_MAPS_MAX])
 		 BPF_F_NO_PREALLOC, &pf->peers_fd},
 		{SL_PF_COUNTERS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, SL_PF__COUNT, 0,
 		 &pf->counters_fd},
-		{SL_PF_SRC_DROPS_MAP, BPF_MAP_TYPE_LRU_HASH, 4, 8, SL_PF_SRC_DROPS_MAX, 0,
-		 &pf->src_drops_fd},
-		{SL_PF_RATE_MAP, BPF_MAP_TYPE_LRU_HASH, 4, sizeof(struct sl_pf_bucket),
-		 SL_PF_RATE_MAX, 0, &pf->rate_fd},
+		{SL_PF_SRCS_MAP, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct sl_pf_srcset), SL_PF_SRC_SETS,
+		 0, &pf->srcs_fd},
+		{SL_PF_SRCPEND_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct sl_pf_srcpend), 1, 0,
+		 &pf->srcpend_fd},
+		{SL_PF_GEN_MAP, BPF_MAP_TYPE_ARRAY, 4, 8, 2, 0, &pf->gen_fd},
 		{SL_PF_BLOCK_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm_key),
 		 sizeof(struct sl_pf_block), SL_PF_BLOCK_MAX, BPF_F_NO_PREALLOC, &pf->block_fd},
 		{SL_PF_ALLOW_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm_key), 4,
 		 SL_PF_ALLOW_MAX, BPF_F_NO_PREALLOC, &pf->allow_fd},
 		{SL_PF_PEERS6_MAP, BPF_MAP_TYPE_HASH, sizeof(struct sl_pf_key6),
 		 sizeof(struct sl_pf_peer), SL_PF_PEERS_MAX, BPF_F_NO_PREALLOC, &pf->peers6_fd},
-		{SL_PF_SRC_DROPS6_MAP, BPF_MAP_TYPE_LRU_HASH, sizeof(struct sl_pf_lpm6_key), 8,
-		 SL_PF_SRC_DROPS_MAX, 0, &pf->src_drops6_fd},
-		{SL_PF_RATE6_MAP, BPF_MAP_TYPE_LRU_HASH, sizeof(struct sl_pf_key6),
-		 sizeof(struct sl_pf_bucket), SL_PF_RATE_MAX, 0, &pf->rate6_fd},
 		{SL_PF_BLOCK6_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm6_key),
 		 sizeof(struct sl_pf_block), SL_PF_BLOCK_MAX, BPF_F_NO_PREALLOC, &pf->block6_fd},
 		{SL_PF_ALLOW6_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm6_key), 4,
@@ -179,9 +177,9 @@ int sl_prefilter_open_iface(sl_prefilter_t *pf, const char *iface, char *err, si
 
 void sl_prefilter_close(sl_prefilter_t *pf)
 {
-	int *fds[] = {&pf->conf_fd, &pf->peers_fd, &pf->counters_fd, &pf->src_drops_fd,
-		      &pf->rate_fd, &pf->block_fd, &pf->allow_fd, &pf->peers6_fd,
-		      &pf->src_drops6_fd, &pf->rate6_fd, &pf->block6_fd, &pf->allow6_fd};
+	int *fds[] = {&pf->conf_fd,  &pf->peers_fd, &pf->counters_fd, &pf->srcs_fd,
+		      &pf->srcpend_fd, &pf->gen_fd,   &pf->block_fd,    &pf->allow_fd,
+		      &pf->peers6_fd, &pf->block6_fd, &pf->allow6_fd};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -233,9 +231,21 @@ int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip)
 int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *conf)
 {
 	uint32_t zero = 0;
-	struct sl_pf_conf c = *conf;
+	struct sl_pf_conf c = *conf, was;
 	if (sl_jiffies_clock(&c.jiffy_ns, &c.jiffy_base_ns) != 0)
 		c.jiffy_ns = c.jiffy_base_ns = 0; /* the program reads the coarse clock */
+	/* the sources' hash key: the map's own once it has one (new
+	 * multipliers would lose every source's slot) */
+	if (bpf_map_lookup_elem(pf->conf_fd, &zero, &was) != 0)
+		return -1;
+	if (was.src_mul[0] != 0) {
+		memcpy(c.src_mul, was.src_mul, sizeof(c.src_mul));
+	} else {
+		if (getrandom(c.src_mul, sizeof(c.src_mul), 0) != (ssize_t)sizeof(c.src_mul))
+			return -1;
+		c.src_mul[0] |= 1;
+		c.src_mul[1] |= 1;
+	}
 	return bpf_map_update_elem(pf->conf_fd, &zero, &c, BPF_ANY);
 }
 
@@ -290,38 +300,75 @@ static int lpm_del(int fd, const lpm_key_t *k)
 	return bpf_map_delete_elem(fd, k) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-int sl_prefilter_block(const sl_prefilter_t *pf, const sl_cidr_t *c, uint64_t expiry_ns)
+/* Before a list entry c goes in: an IPv6 prefix narrower than the
+ * sources' ip6_prefix sets SL_PF_GEN_FINE6 (for good: a plain write of 1,
+ * so writers need no lock), since a source's slot then cannot stand for
+ * each of its addresses. */
+static int note_fine6(const sl_prefilter_t *pf, const sl_cidr_t *c)
+{
+	struct sl_pf_conf conf;
+	uint32_t zero = 0, fi = SL_PF_GEN_FINE6;
+	uint64_t one = 1;
+	if (c->family != 6)
+		return 0;
+	if (bpf_map_lookup_elem(pf->conf_fd, &zero, &conf) != 0)
+		return -1;
+	if (c->prefixlen <= sl_pf_ip6_prefix(&conf))
+		return 0;
+	return bpf_map_update_elem(pf->gen_fd, &fi, &one, BPF_ANY);
+}
+
+/* After a list changed: the next generation, so that the program asks the
+ * tries again for every source. Read, then write: of two writers racing,
+ * each has changed its trie before it reads, so a generation the program
+ * sees is never older than a change it could miss (bpf/README.md). */
+static int next_gen(const sl_prefilter_t *pf)
+{
+	uint32_t gi = SL_PF_GEN_LISTS;
+	uint64_t gen;
+	if (bpf_map_lookup_elem(pf->gen_fd, &gi, &gen) != 0)
+		return -1;
+	gen = (gen + 1) & 0xffffffffu; /* the program compares 32 bits */
+	return bpf_map_update_elem(pf->gen_fd, &gi, &gen, BPF_ANY);
+}
+
+/* A list entry put (value) or removed (value NULL), then a generation. */
+static int list_change(const sl_prefilter_t *pf, const sl_cidr_t *c, int fd4, int fd6,
+		       const void *value)
 {
 	lpm_key_t k;
 	int fd;
-	struct sl_pf_block v = {.expiry_ns = expiry_ns, .prefixlen = c->prefixlen};
-	if (lpm_key(c, pf->block_fd, pf->block6_fd, &k, &fd) != 0)
+	if (lpm_key(c, fd4, fd6, &k, &fd) != 0)
 		return -1;
-	return bpf_map_update_elem(fd, &k, &v, BPF_ANY);
+	if (value) {
+		if (note_fine6(pf, c) != 0 || bpf_map_update_elem(fd, &k, value, BPF_ANY) != 0)
+			return -1;
+	} else if (lpm_del(fd, &k) != 0) {
+		return -1;
+	}
+	return next_gen(pf);
+}
+
+int sl_prefilter_block(const sl_prefilter_t *pf, const sl_cidr_t *c, uint64_t expiry_ns)
+{
+	struct sl_pf_block v = {.expiry_ns = expiry_ns, .prefixlen = c->prefixlen};
+	return list_change(pf, c, pf->block_fd, pf->block6_fd, &v);
 }
 
 int sl_prefilter_unblock(const sl_prefilter_t *pf, const sl_cidr_t *c)
 {
-	lpm_key_t k;
-	int fd;
-	return lpm_key(c, pf->block_fd, pf->block6_fd, &k, &fd) != 0 ? -1 : lpm_del(fd, &k);
+	return list_change(pf, c, pf->block_fd, pf->block6_fd, NULL);
 }
 
 int sl_prefilter_allow(const sl_prefilter_t *pf, const sl_cidr_t *c)
 {
-	lpm_key_t k;
-	int fd;
-	uint32_t one = 1;
-	if (lpm_key(c, pf->allow_fd, pf->allow6_fd, &k, &fd) != 0)
-		return -1;
-	return bpf_map_update_elem(fd, &k, &one, BPF_ANY);
+	const uint32_t one = 1;
+	return list_change(pf, c, pf->allow_fd, pf->allow6_fd, &one);
 }
 
 int sl_prefilter_unallow(const sl_prefilter_t *pf, const sl_cidr_t *c)
 {
-	lpm_key_t k;
-	int fd;
-	return lpm_key(c, pf->allow_fd, pf->allow6_fd, &k, &fd) != 0 ? -1 : lpm_del(fd, &k);
+	return list_change(pf, c, pf->allow_fd, pf->allow6_fd, NULL);
 }
 
 /* Calls each(key, value, arg) for the entries of the trie fd, in the
@@ -504,20 +551,93 @@ int sl_prefilter_counters(const sl_prefilter_t *pf, uint64_t c[SL_PF__COUNT])
 	return rc;
 }
 
+/* The key the program gives a source (see sl_prefilter_src_slot). */
+static struct sl_pf_srckey src_key(unsigned family, const uint8_t *addr, unsigned prefixlen)
+{
+	if (family == 4)
+		return sl_pf_srckey4(sl_pkt_rd_le32(addr));
+	uint8_t a[16] __attribute__((aligned(8)));
+	memcpy(a, addr, sizeof(a));
+	return sl_pf_srckey6(a, prefixlen);
+}
+
+int sl_prefilter_src_slot(const sl_prefilter_t *pf, unsigned family, const uint8_t *addr,
+			  unsigned prefixlen, struct sl_pf_srcslot *out, uint32_t *idx)
+{
+	struct sl_pf_conf conf;
+	struct sl_pf_srcset set;
+	uint32_t zero = 0;
+	if (family != 4 && family != 6) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (bpf_map_lookup_elem(pf->conf_fd, &zero, &conf) != 0)
+		return -1;
+	const struct sl_pf_srckey k = src_key(family, addr, prefixlen);
+	const uint32_t n = sl_pf_src_set(sl_pf_src_hash(&conf, &k));
+	if (bpf_map_lookup_elem(pf->srcs_fd, &n, &set) != 0)
+		return -1;
+	for (unsigned w = 0; w < SL_PF_SRC_WAYS; w++)
+		if (set.way[w].epoch != 0 && memcmp(&set.way[w].key, &k, sizeof(k)) == 0) {
+			*out = set.way[w];
+			*idx = n * SL_PF_SRC_WAYS + w;
+			return 1;
+		}
+	return 0;
+}
+
+/* The CPUs' pending drops (struct sl_pf_srcpend), one entry each: *n of
+ * them into a buffer the caller frees. */
+static struct sl_pf_srcpend *read_pending(const sl_prefilter_t *pf, int *n)
+{
+	uint32_t zero = 0;
+	*n = libbpf_num_possible_cpus();
+	if (*n <= 0)
+		return NULL;
+	struct sl_pf_srcpend *p = calloc((size_t)*n, sizeof(*p));
+	if (p && bpf_map_lookup_elem(pf->srcpend_fd, &zero, p) != 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* A slot's drops: its own and what the CPUs hold for it. */
+static uint64_t slot_drops(const struct sl_pf_srcslot *s, uint32_t idx,
+			   const struct sl_pf_srcpend *pend, int ncpu)
+{
+	uint64_t n = s->drops;
+	for (int c = 0; c < ncpu; c++)
+		if (pend[c].slot == idx && pend[c].epoch == s->epoch)
+			n += pend[c].n;
+	return n;
+}
+
+static uint64_t src_drops(const sl_prefilter_t *pf, unsigned family, const uint8_t *addr,
+			  unsigned prefixlen)
+{
+	struct sl_pf_srcslot s;
+	uint32_t idx;
+	int ncpu;
+	if (sl_prefilter_src_slot(pf, family, addr, prefixlen, &s, &idx) != 1)
+		return 0;
+	struct sl_pf_srcpend *pend = read_pending(pf, &ncpu);
+	const uint64_t n = pend ? slot_drops(&s, idx, pend, ncpu) : s.drops;
+	free(pend);
+	return n;
+}
+
 uint64_t sl_prefilter_src_drops(const sl_prefilter_t *pf, uint32_t src)
 {
-	uint64_t n = 0;
-	return bpf_map_lookup_elem(pf->src_drops_fd, &src, &n) == 0 ? n : 0;
+	uint8_t a[4];
+	memcpy(a, &src, sizeof(a)); /* view form: the bytes in network order */
+	return src_drops(pf, 4, a, 32);
 }
 
 uint64_t sl_prefilter_src_drops6(const sl_prefilter_t *pf, const uint8_t addr[16],
 				 unsigned prefixlen)
 {
-	struct sl_pf_lpm6_key k = {.prefixlen = prefixlen};
-	memcpy(k.addr, addr, sizeof(k.addr));
-	sl_pf_mask6(k.addr, prefixlen);
-	uint64_t n = 0;
-	return bpf_map_lookup_elem(pf->src_drops6_fd, &k, &n) == 0 ? n : 0;
+	return src_drops(pf, 6, addr, prefixlen);
 }
 
 static int same_src(const struct sl_pf_src *a, const struct sl_pf_src *b)
@@ -548,36 +668,65 @@ void sl_pf_top_add(sl_pf_top_t *t, const struct sl_pf_src *s)
 	t->n = keep + 1;
 }
 
-/* Offers every source of the drops map fd (keys of `family`'s form) to
- * top, in at most SL_PF_SRC_DROPS_MAX steps. */
-static int top_walk(int fd, unsigned family, sl_pf_top_t *top)
+/* A slot's source as a struct sl_pf_src: ::ffff:0:0/96 keys are IPv4
+ * sources'; an IPv6 one's prefix length is the conf's. */
+static struct sl_pf_src slot_src(const struct sl_pf_srcslot *s, unsigned prefix6, uint64_t drops)
 {
-	struct sl_pf_lpm6_key key, prev; /* the larger key; IPv4's is a u32 */
-	for (unsigned step = 0; step < SL_PF_SRC_DROPS_MAX; step++) {
-		if (bpf_map_get_next_key(fd, step ? &prev : NULL, &key) != 0)
-			return errno == ENOENT ? 0 : -1;
-		struct sl_pf_src s = {.family = (uint8_t)family};
-		if (bpf_map_lookup_elem(fd, &key, &s.drops) == 0) { /* else evicted */
-			if (family == 4) {
-				s.prefixlen = 32;
-				memcpy(s.addr, &key, 4);
-			} else {
-				s.prefixlen = (uint8_t)key.prefixlen;
-				memcpy(s.addr, key.addr, sizeof(s.addr));
-			}
-			sl_pf_top_add(top, &s);
-		}
-		prev = key;
+	static const uint8_t v4mapped[12] = {[10] = 0xff, [11] = 0xff};
+	struct sl_pf_src src = {.drops = drops};
+	const uint8_t *k = (const uint8_t *)&s->key;
+	if (memcmp(k, v4mapped, sizeof(v4mapped)) == 0) {
+		src.family = 4;
+		src.prefixlen = 32;
+		memcpy(src.addr, k + 12, 4);
+	} else {
+		src.family = 6;
+		src.prefixlen = (uint8_t)prefix6;
+		memcpy(src.addr, k, sizeof(src.addr));
 	}
-	return 0;
+	return src;
 }
+
+/* Sets read per batch: 128 KiB. */
+#define TOP_BATCH 1024u
 
 int sl_prefilter_top_sources(const sl_prefilter_t *pf, sl_pf_top_t *top)
 {
+	struct sl_pf_conf conf;
+	uint32_t zero = 0;
+	int ncpu, rc = -1;
 	top->n = 0;
-	if (top_walk(pf->src_drops_fd, 4, top) != 0)
+	if (bpf_map_lookup_elem(pf->conf_fd, &zero, &conf) != 0)
 		return -1;
-	return top_walk(pf->src_drops6_fd, 6, top);
+	struct sl_pf_srcpend *pend = read_pending(pf, &ncpu);
+	struct sl_pf_srcset *sets = calloc(TOP_BATCH, sizeof(*sets));
+	uint32_t *keys = calloc(TOP_BATCH, sizeof(*keys));
+	if (!pend || !sets || !keys)
+		goto out;
+	for (uint32_t base = 0; base < SL_PF_SRC_SETS; base += TOP_BATCH) {
+		uint32_t in = base, next, count = TOP_BATCH;
+		/* an array's batch: `in` is the first key, a count's worth on */
+		if (bpf_map_lookup_batch(pf->srcs_fd, base ? &in : NULL, &next, keys, sets, &count,
+					 NULL) != 0 &&
+		    errno != ENOENT)
+			goto out;
+		for (uint32_t i = 0; i < count; i++)
+			for (unsigned w = 0; w < SL_PF_SRC_WAYS; w++) {
+				const struct sl_pf_srcslot *s = &sets[i].way[w];
+				const uint32_t idx = keys[i] * SL_PF_SRC_WAYS + w;
+				const uint64_t drops = slot_drops(s, idx, pend, ncpu);
+				if (s->epoch == 0 || drops == 0)
+					continue;
+				struct sl_pf_src src = slot_src(s, sl_pf_ip6_prefix(&conf), drops);
+				sl_pf_top_add(top, &src);
+			}
+	}
+	rc = 0;
+out:
+	free(pend);
+	free(sets);
+	free(keys);
+	return rc;
 }
 
 int sl_prefilter_snapshot(const sl_prefilter_t *pf, sl_pf_snapshot_t *s)

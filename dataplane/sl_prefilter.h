@@ -20,11 +20,11 @@
 #include "sluice/sl_prefilter.h"
 
 typedef struct sl_prefilter {
-	int conf_fd, peers_fd, counters_fd, src_drops_fd, rate_fd, block_fd, allow_fd;
-	int peers6_fd, src_drops6_fd, rate6_fd, block6_fd, allow6_fd; /* the IPv6 twins */
+	int conf_fd, peers_fd, counters_fd, srcs_fd, srcpend_fd, gen_fd, block_fd, allow_fd;
+	int peers6_fd, block6_fd, allow6_fd; /* the IPv6 twins */
 } sl_prefilter_t;
 
-#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1})
+#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1})
 
 /* A source as the program counts its drops: an IPv4 address (prefixlen
  * 32), or an IPv6 prefix (the source masked to the conf's ip6_prefix). */
@@ -121,19 +121,25 @@ int sl_prefilter_sweep_blocklist(const sl_prefilter_t *pf, uint64_t now_ns);
 /* c[i] = counter slot i summed over every CPU. */
 int sl_prefilter_counters(const sl_prefilter_t *pf, uint64_t c[SL_PF__COUNT]);
 
-/* Drops counted against src (sl_pkt_view_t form); 0 when it has no entry. */
+/* The slot of a source (family 4: addr holds 4 bytes, prefixlen ignored;
+ * 6: 16 bytes, masked here to prefixlen, the ip6_prefix the program keys
+ * it by): 1 and *out, with its number in *idx (set * SL_PF_SRC_WAYS +
+ * way), when sl_pf_srcs holds it; 0 when not; -1 with errno. */
+int sl_prefilter_src_slot(const sl_prefilter_t *pf, unsigned family, const uint8_t *addr,
+			  unsigned prefixlen, struct sl_pf_srcslot *out, uint32_t *idx);
+
+/* Drops counted against src (sl_pkt_view_t form): its slot's, with what
+ * CPUs hold for it in sl_pf_srcpend; 0 when it has no slot. */
 uint64_t sl_prefilter_src_drops(const sl_prefilter_t *pf, uint32_t src);
 
 /* Drops counted against the IPv6 prefix addr/prefixlen (addr in network
  * order, masked here; prefixlen the ip6_prefix the program counted it
- * under); 0 when it has no entry. */
+ * under); 0 when it has no slot. */
 uint64_t sl_prefilter_src_drops6(const sl_prefilter_t *pf, const uint8_t addr[16],
 				 unsigned prefixlen);
 
-/* The SL_PF_TOP_MAX sources with the most drops in sl_pf_src_drops and
- * sl_pf_srcdrops6 together. Each walk takes at most SL_PF_SRC_DROPS_MAX
- * steps, so a map that changes under it (a key evicted restarts the walk)
- * cannot keep it going. */
+/* The SL_PF_TOP_MAX sources with the most drops in sl_pf_srcs: one pass
+ * over the array (8 MiB, read in batches) and the CPUs' pending counts. */
 int sl_prefilter_top_sources(const sl_prefilter_t *pf, sl_pf_top_t *top);
 
 /* Counters and top sources. */

@@ -15,33 +15,32 @@
 #define SL_PF_CONF_MAP      "sl_pf_conf"
 #define SL_PF_PEERS_MAP     "sl_pf_peers"
 #define SL_PF_COUNTERS_MAP  "sl_pf_counters"
-#define SL_PF_SRC_DROPS_MAP "sl_pf_src_drops"
-#define SL_PF_RATE_MAP      "sl_pf_rate"
+#define SL_PF_SRCS_MAP      "sl_pf_srcs"
+#define SL_PF_SRCPEND_MAP   "sl_pf_srcpend"
+#define SL_PF_GEN_MAP       "sl_pf_gen"
 #define SL_PF_BLOCK_MAP     "sl_pf_block"
 #define SL_PF_ALLOW_MAP     "sl_pf_allow"
 /* Their IPv6 twins. */
 #define SL_PF_PEERS6_MAP     "sl_pf_peers6"
-#define SL_PF_SRC_DROPS6_MAP "sl_pf_srcdrops6"
-#define SL_PF_RATE6_MAP      "sl_pf_rate6"
 #define SL_PF_BLOCK6_MAP     "sl_pf_block6"
 #define SL_PF_ALLOW6_MAP     "sl_pf_allow6"
 
 /* xsks_map slots: one per rx queue the af_xdp PMD may bind. */
 #define SL_PF_QUEUES_MAX 64
-/* Sources whose drops are counted (per family); the least recently
- * dropping are evicted. */
-#define SL_PF_SRC_DROPS_MAX 65536
 /* Relay peers sl_pf_peers (and sl_pf_peers6, IPv6) can hold. sluice-dp puts in the config's static
  * relay peers (at most SL_CFG_PEERS_MAX, 32) and mirrors the live peer
  * table's up peers (at most 32 more); the rest is room. A full map refuses
  * new peers (the writer sees E2BIG), it never evicts one. */
 #define SL_PF_PEERS_MAX 1024
-/* Ingest sources with a token bucket (sl_pf_rate, and sl_pf_rate6 for
- * IPv6 prefixes, LRU_HASHes): the least
- * recently seen are evicted, and an evicted source comes back with a full
- * bucket. A compile-time bound (the map's size is fixed at load): 65536 ×
- * 16 B of value, a few MB of kernel memory with the LRU's overhead. */
-#define SL_PF_RATE_MAX 65536
+/* Sources the program keeps a slot for (sl_pf_srcs, struct sl_pf_srcset):
+ * SL_PF_SRC_SETS sets of SL_PF_SRC_WAYS slots, a source's set chosen by a
+ * keyed hash; within its set the least recently seen source gives way to
+ * a new one, which starts afresh (a full bucket, no drops). A compile-time
+ * bound (an array's size is fixed at load): 65536 × 128 B, 8 MiB of
+ * kernel memory. */
+#define SL_PF_SRC_SETS_BITS 16
+#define SL_PF_SRC_SETS      (1u << SL_PF_SRC_SETS_BITS)
+#define SL_PF_SRC_WAYS      2
 /* Prefixes the blocklist and the allowlist (LPM_TRIEs) of each family can
  * hold; a full trie refuses inserts (E2BIG), it never evicts. */
 #define SL_PF_BLOCK_MAX 16384
@@ -84,6 +83,11 @@ struct sl_pf_conf {
 	 * same clock, instead. sl_prefilter_configure() fills both. */
 	uint64_t jiffy_ns;
 	uint64_t jiffy_base_ns;
+	/* The key of the sources' hash (sl_pf_src_hash): two odd multipliers
+	 * drawn at random, so that a sender cannot choose addresses that share
+	 * a set. sl_prefilter_configure() draws them when the map has none
+	 * yet, and keeps them after. */
+	uint64_t src_mul[2];
 };
 
 /* The layout of the maps below and of their values; raise it with any
@@ -196,19 +200,142 @@ static inline __attribute__((always_inline)) void sl_pf_mask6(uint8_t a[16], uns
 	}
 }
 
-/* The value of sl_pf_rate, keyed by the source address (sl_pkt_view_t
- * form), and of sl_pf_rate6, keyed by the source's prefix (struct
- * sl_pf_key6): the bucket in nanoseconds of refill (a packet takes token_ns of
- * it; it refills one ns a ns, up to bucket_ns) and when it was last
- * refilled (bpf_ktime_get_coarse_ns: CLOCK_MONOTONIC_COARSE). A new source starts with a
- * full bucket. The program updates it in place without a lock: two CPUs
- * taking frames of one source at the same instant may each spend the same
- * token, so a source spread over n rx queues may get up to n - 1 packets
- * more per such race; RSS keeps a source's flow on one queue. */
-struct sl_pf_bucket {
-	uint64_t tokens; /* in ns of refill: tokens / token_ns packets */
-	uint64_t last_ns;
+/* A source as the program keys it: an IPv4 address as the IPv4-mapped
+ * IPv6 address ::ffff:a.b.c.d, an IPv6 source masked to the conf's
+ * ip6_prefix bits (sl_pf_mask6); both in network order, read as two
+ * 64-bit words. A key in ::ffff:0:0/96 is an IPv4 source's. */
+struct sl_pf_srckey {
+	uint64_t w[2];
 };
+
+/* The IPv4 source ip (sl_pkt_view_t form: its value is the address's
+ * bytes read little-endian) as a key: bytes 10, 11 0xff, the address in
+ * bytes 12..15. */
+static inline __attribute__((always_inline)) struct sl_pf_srckey sl_pf_srckey4(uint32_t ip)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (struct sl_pf_srckey){{0, 0xffff0000ull | (uint64_t)ip << 32}};
+#else
+	return (struct sl_pf_srckey){{0, 0xffff00000000ull | __builtin_bswap32(ip)}};
+#endif
+}
+
+/* Clears the bits of a key past prefixlen (0..128), a word at a time, each
+ * mask in the bytes' order. */
+static inline __attribute__((always_inline)) void sl_pf_srckey_mask(struct sl_pf_srckey *k,
+								     unsigned prefixlen)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		unsigned bits = prefixlen > 64 * i ? prefixlen - 64 * i : 0;
+		if (bits >= 64)
+			continue;
+		uint64_t m = bits ? ~0ull << (64 - bits) : 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		m = __builtin_bswap64(m);
+#endif
+		k->w[i] &= m;
+	}
+}
+
+/* An IPv6 source (16 bytes in network order, 8-aligned: word loads, where
+ * bytes of unknown alignment cost the program a load each) as the key of
+ * its prefix of prefixlen bits. */
+static inline __attribute__((always_inline)) struct sl_pf_srckey
+sl_pf_srckey6(const uint8_t a[16], unsigned prefixlen)
+{
+	struct sl_pf_srckey k;
+	__builtin_memcpy(&k, __builtin_assume_aligned(a, 8), sizeof(k));
+	sl_pf_srckey_mask(&k, prefixlen);
+	return k;
+}
+
+/* The hash that picks a source's set (its top SL_PF_SRC_SETS_BITS bits)
+ * and tags its cached list verdicts (struct sl_pf_srcslot, vkey): one
+ * multiply-add per word with the conf's random multipliers. */
+static inline __attribute__((always_inline)) uint64_t
+sl_pf_src_hash(const struct sl_pf_conf *c, const struct sl_pf_srckey *k)
+{
+	return k->w[0] * c->src_mul[0] + k->w[1] * c->src_mul[1];
+}
+
+static inline uint32_t sl_pf_src_set(uint64_t h)
+{
+	return (uint32_t)(h >> (64 - SL_PF_SRC_SETS_BITS));
+}
+
+/* One source's slot in sl_pf_srcs: its key, its token bucket, its drops,
+ * and its list verdicts cached until the lists change.
+ *
+ * The bucket is in nanoseconds of refill (a packet takes token_ns of it; it
+ * refills one ns a ns, up to bucket_ns) and last_ns is when it was last
+ * refilled (the conf's clock); a new slot (both 0) is a full bucket. The
+ * program updates it in place without a lock: two CPUs taking frames of one
+ * source at the same instant may each spend the same token, so a source
+ * spread over n rx queues may get up to n - 1 packets more per such race;
+ * RSS keeps a source's flow on one queue.
+ *
+ * Drops: `drops` plus what CPUs hold for the slot in sl_pf_srcpend (struct
+ * sl_pf_srcpend) while its epoch is theirs.
+ *
+ * Verdicts: while `vkey` is (lists generation << 32 | the key's hash bits
+ * 16..47) of this frame and `verdict` carries the same check bits, verdict
+ * says whether the source is allowlisted and whether (until when) it is
+ * blocked; otherwise the program asks the tries and writes both words. Each
+ * word is written whole, and a pair written for one source is never taken
+ * for another's: two CPUs that fill one slot for two sources at once leave
+ * at worst a pair that does not check, which the next frame rewrites. */
+struct sl_pf_srcslot {
+	struct sl_pf_srckey key;
+	uint64_t tokens;
+	uint64_t last_ns;
+	uint64_t drops;
+	uint64_t vkey;
+	uint64_t verdict; /* SL_PF_V_* */
+	uint32_t epoch;   /* bumped when the slot takes another source; 0: never used */
+	uint32_t seen;    /* jiffies (low 32 bits) when last seen: the set's LRU */
+};
+_Static_assert(sizeof(struct sl_pf_srcslot) == 64, "a slot is one cache line");
+
+struct sl_pf_srcset {
+	struct sl_pf_srcslot way[SL_PF_SRC_WAYS];
+};
+
+/* The verdict word: bit 0 blocked, bit 1 allowlisted, bit 2 blocked for
+ * ever, bits 3..31 check bits of vkey, bits 32..63 the block's end in
+ * units of 2^20 ns (about 1 ms), compared modulo 2^32: a block further off
+ * than SL_PF_V_HORIZON units is cached up to then and looked up again. */
+#define SL_PF_V_BLOCKED    1ull
+#define SL_PF_V_ALLOWED    2ull
+#define SL_PF_V_FOREVER    4ull
+#define SL_PF_V_CHECK_MASK 0xfffffff8ull
+#define SL_PF_V_UNIT_SHIFT 20
+#define SL_PF_V_HORIZON    (1u << 30)
+
+static inline uint64_t sl_pf_v_check(uint64_t vkey)
+{
+	return (vkey ^ (vkey >> 32) ^ (vkey << 3)) & SL_PF_V_CHECK_MASK;
+}
+
+/* The one per-CPU entry of sl_pf_srcpend: drops this CPU counted against
+ * the slot `slot` (set * SL_PF_SRC_WAYS + way) of epoch `epoch` and has not
+ * yet added to its `drops`. A flood from one source costs a per-CPU add per
+ * frame; the atomic add into the shared slot comes when the CPU drops
+ * another source's frame. */
+struct sl_pf_srcpend {
+	uint32_t slot;
+	uint32_t epoch;
+	uint64_t n;
+};
+
+/* sl_pf_gen (ARRAY of two u64): [SL_PF_GEN_LISTS] the lists' generation,
+ * which every writer of a blocklist or allowlist raises after its change
+ * (sl_prefilter.c): a slot's cached verdicts of another generation are
+ * asked again. [SL_PF_GEN_FINE6] 1 once an IPv6 list entry longer than
+ * ip6_prefix was written: an IPv6 source's slot (its prefix) then cannot
+ * stand for each of its addresses, so the program asks the IPv6 tries for
+ * every frame. Only ever set to 1, so that writers need no lock. */
+#define SL_PF_GEN_LISTS 0u
+#define SL_PF_GEN_FINE6 1u
 
 /* The key of sl_pf_block and sl_pf_allow (LPM_TRIE): the prefix length in
  * bits (0..32) and the address in sl_pkt_view_t form, whose bytes in
@@ -219,16 +346,13 @@ struct sl_pf_lpm_key {
 };
 
 /* The key of sl_pf_block6 and sl_pf_allow6 (LPM_TRIE): the prefix length
- * (0..128) and the address bytes in network order. Also the key of
- * sl_pf_srcdrops6: an IPv6 source's address masked to the conf's
- * ip6_prefix (sl_pf_mask6) with that length, so that a count names its
- * prefix even after ip6_prefix changed. */
+ * (0..128) and the address bytes in network order. */
 struct sl_pf_lpm6_key {
 	uint32_t prefixlen;
 	uint8_t addr[16];
 };
 
-/* The key of sl_pf_rate6: an IPv6 source masked to ip6_prefix bits. */
+/* The key of sl_pf_peers6: an IPv6 peer's address. */
 struct sl_pf_key6 {
 	uint8_t addr[16];
 };

@@ -383,56 +383,114 @@ static void test_prev_token(void **state)
 	set_peers(PEER_TOKEN);
 }
 
-/* The walks over full-size LRU maps of the program's layout, one per
- * family, find the SL_PF_TOP_MAX largest counts of both together. */
+/* Puts a source with its drops into the free way of its set in the
+ * sources' array of pf (hashed by conf): as the program would have. Its
+ * slot number. */
+static uint32_t place_src(const sl_prefilter_t *pf, const struct sl_pf_conf *conf,
+			  const struct sl_pf_srckey *k, uint64_t drops)
+{
+	struct sl_pf_srcset set;
+	uint32_t n = sl_pf_src_set(sl_pf_src_hash(conf, k));
+	assert_int_equal(bpf_map_lookup_elem(pf->srcs_fd, &n, &set), 0);
+	for (unsigned w = 0; w < SL_PF_SRC_WAYS; w++)
+		if (set.way[w].epoch == 0) {
+			set.way[w] = (struct sl_pf_srcslot){.key = *k, .drops = drops, .epoch = 1};
+			assert_int_equal(bpf_map_update_elem(pf->srcs_fd, &n, &set, BPF_ANY), 0);
+			return n * SL_PF_SRC_WAYS + w;
+		}
+	fail_msg("set %u is full", n);
+	return 0;
+}
+
+/* One pass over a full-size array of the program's layout finds the
+ * SL_PF_TOP_MAX largest counts of both families, with what the CPUs still
+ * hold for a slot. */
 static void test_top_sources(void **state)
 {
 	(void)state;
 	need_root();
-	int fd4 = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "sl_test_top", 4, 8, SL_PF_SRC_DROPS_MAX, NULL);
-	int fd6 = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "sl_test_top6",
-				 sizeof(struct sl_pf_lpm6_key), 8, SL_PF_SRC_DROPS_MAX, NULL);
-	assert_true(fd4 >= 0 && fd6 >= 0);
 	sl_prefilter_t pf = SL_PREFILTER_CLOSED;
-	pf.src_drops_fd = fd4;
-	pf.src_drops6_fd = fd6;
+	pf.conf_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sl_test_conf", 4, sizeof(struct sl_pf_conf),
+				    1, NULL);
+	pf.srcs_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sl_test_srcs", 4,
+				    sizeof(struct sl_pf_srcset), SL_PF_SRC_SETS, NULL);
+	pf.srcpend_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "sl_test_pend", 4,
+				       sizeof(struct sl_pf_srcpend), 1, NULL);
+	assert_true(pf.conf_fd >= 0 && pf.srcs_fd >= 0 && pf.srcpend_fd >= 0);
+	struct sl_pf_conf conf = fx.conf; /* ip6_prefix 64 */
+	conf.src_mul[0] = 0x9e3779b97f4a7c15ull;
+	conf.src_mul[1] = 0xc2b2ae3d27d4eb4full;
+	uint32_t zero = 0;
+	assert_int_equal(bpf_map_update_elem(pf.conf_fd, &zero, &conf, BPF_ANY), 0);
 	sl_pf_top_t top;
 	assert_int_equal(sl_prefilter_top_sources(&pf, &top), 0);
 	assert_int_equal(top.n, 0);
-	/* IPv4 sources get the even counts 2..2N, IPv6 /64s the odd ones */
-	enum { N = 1000 };
+	/* IPv4 sources get the even counts 2..2N, IPv6 /64s the odd ones; the
+	 * largest IPv4 count is 5 short in its slot, 5 pending on CPU 0 */
+	enum { N = 1000, HELD = 5 };
+	uint32_t top_ip = 0;
 	for (uint32_t k = 0; k < N; k++) {
-		uint32_t ip = 0x0a000000u + k;
+		uint32_t ip = __builtin_bswap32(0x0a000000u + k);
 		uint64_t drops = 2 * ((k * 7919u) % N) + 2; /* scrambled */
-		assert_int_equal(bpf_map_update_elem(fd4, &ip, &drops, BPF_ANY), 0);
-		struct sl_pf_lpm6_key k6 = {.prefixlen = 64, .addr = {0x20, 0x01, 0x0d, 0xb8, 0, 0,
-								      (uint8_t)(k >> 8), (uint8_t)k}};
-		drops--;
-		assert_int_equal(bpf_map_update_elem(fd6, &k6, &drops, BPF_ANY), 0);
+		struct sl_pf_srckey k4 = sl_pf_srckey4(ip);
+		if (drops == 2 * N) {
+			top_ip = ip;
+			int ncpu = libbpf_num_possible_cpus();
+			assert_true(ncpu > 0);
+			struct sl_pf_srcpend pend[ncpu];
+			memset(pend, 0, sizeof(pend));
+			pend[0] = (struct sl_pf_srcpend){
+				.slot = place_src(&pf, &conf, &k4, drops - HELD), .epoch = 1, .n = HELD};
+			assert_int_equal(bpf_map_update_elem(pf.srcpend_fd, &zero, pend, BPF_ANY), 0);
+		} else {
+			place_src(&pf, &conf, &k4, drops);
+		}
+		const uint8_t a6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, (uint8_t)(k >> 8), (uint8_t)k};
+		struct sl_pf_srckey k6;
+		memcpy(&k6, a6, sizeof(k6));
+		place_src(&pf, &conf, &k6, drops - 1);
 	}
 	assert_int_equal(sl_prefilter_top_sources(&pf, &top), 0);
 	assert_int_equal(top.n, SL_PF_TOP_MAX);
 	for (unsigned i = 0; i < SL_PF_TOP_MAX; i++) {
 		const struct sl_pf_src *src = &top.src[i];
-		uint64_t drops = 0;
 		assert_int_equal(src->drops, 2 * N - i);
 		assert_int_equal(src->family, i % 2 ? 6 : 4);
 		if (src->family == 4) {
 			uint32_t ip;
 			memcpy(&ip, src->addr, 4);
 			assert_int_equal(src->prefixlen, 32);
-			assert_int_equal(bpf_map_lookup_elem(fd4, &ip, &drops), 0);
+			assert_int_equal(sl_prefilter_src_drops(&pf, ip), src->drops);
+			if (i == 0)
+				assert_int_equal(ip, top_ip);
 		} else {
-			struct sl_pf_lpm6_key k6 = {.prefixlen = src->prefixlen};
-			memcpy(k6.addr, src->addr, 16);
 			assert_int_equal(src->prefixlen, 64);
-			assert_int_equal(bpf_map_lookup_elem(fd6, &k6, &drops), 0);
-			assert_int_equal(sl_prefilter_src_drops6(&pf, src->addr, 64), drops);
+			assert_int_equal(sl_prefilter_src_drops6(&pf, src->addr, 64), src->drops);
 		}
-		assert_int_equal(drops, src->drops);
 	}
-	close(fd4);
-	close(fd6);
+	close(pf.conf_fd);
+	close(pf.srcs_fd);
+	close(pf.srcpend_fd);
+}
+
+/* The slot of an IPv4 (view form) or IPv6 source (masked to prefixlen) in
+ * the program's array; it must have one. */
+static struct sl_pf_srcslot get_slot(unsigned family, const void *addr, unsigned prefixlen,
+				     uint32_t *idx)
+{
+	struct sl_pf_srcslot s;
+	assert_int_equal(sl_prefilter_src_slot(&fx.pf, family, addr, prefixlen, &s, idx), 1);
+	return s;
+}
+
+/* Writes slot number idx back. */
+static void put_slot(uint32_t idx, const struct sl_pf_srcslot *s)
+{
+	struct sl_pf_srcset set;
+	uint32_t n = idx / SL_PF_SRC_WAYS;
+	assert_int_equal(bpf_map_lookup_elem(fx.pf.srcs_fd, &n, &set), 0);
+	set.way[idx % SL_PF_SRC_WAYS] = *s;
+	assert_int_equal(bpf_map_update_elem(fx.pf.srcs_fd, &n, &set, BPF_ANY), 0);
 }
 
 /* 10.99.<c>.<d> in sl_pkt_view_t form, and as udp_frame_from() takes it. */
@@ -586,17 +644,19 @@ static void test_rate_limit(void **state)
 
 	/* Refill, on the program's clock: s1's bucket emptied, last seen 2.5
 	 * tokens (2.5 s) ago; the test would have to stall 0.5 s for a 3rd. */
-	struct sl_pf_bucket b;
-	uint32_t key = view_ip(s1);
-	assert_int_equal(bpf_map_lookup_elem(fx.pf.rate_fd, &key, &b), 0);
+	uint32_t key = view_ip(s1), idx;
+	struct sl_pf_srcslot b = get_slot(4, &key, 32, &idx);
 	assert_true(b.tokens < c.token_ns);
-	b = (struct sl_pf_bucket){.tokens = 0, .last_ns = sl_prefilter_now_ns() - 2500000000u};
-	assert_int_equal(bpf_map_update_elem(fx.pf.rate_fd, &key, &b, BPF_EXIST), 0);
+	b.tokens = 0;
+	b.last_ns = sl_prefilter_now_ns() - 2500000000u;
+	put_slot(idx, &b);
 	ingest_n(s1, 2, SL_PF_REDIRECTED);
 	ingest_n(s1, 1, SL_PF_DROP_RATE_LIMITED);
 	/* a long silence refills to the burst, never past it */
-	b = (struct sl_pf_bucket){.tokens = 0, .last_ns = sl_prefilter_now_ns() - 3600 * SL_PF_NS};
-	assert_int_equal(bpf_map_update_elem(fx.pf.rate_fd, &key, &b, BPF_EXIST), 0);
+	b = get_slot(4, &key, 32, &idx);
+	b.tokens = 0;
+	b.last_ns = sl_prefilter_now_ns() - 3600 * SL_PF_NS;
+	put_slot(idx, &b);
 	ingest_n(s1, 4, SL_PF_REDIRECTED);
 	ingest_n(s1, 1, SL_PF_DROP_RATE_LIMITED);
 
@@ -955,12 +1015,8 @@ static void test_rate_limit6(void **state)
 	assert_int_equal(sl_prefilter_src_drops6(&fx.pf, a1, 64), 3);
 	assert_int_equal(sl_prefilter_src_drops6(&fx.pf, b1, 64), 1);
 	assert_int_equal(sl_prefilter_src_drops6(&fx.pf, a1, 128), 0);
-	struct sl_pf_key6 key;
-	struct sl_pf_bucket bucket;
-	memcpy(key.addr, a2, 16);
-	sl_pf_mask6(key.addr, 64);
-	assert_int_equal(bpf_map_lookup_elem(fx.pf.rate6_fd, &key, &bucket), 0);
-	assert_true(bucket.tokens < c.token_ns);
+	uint32_t idx;
+	assert_true(get_slot(6, a2, 64, &idx).tokens < c.token_ns);
 	ingest_n(host_ip(7, 1), 2, SL_PF_REDIRECTED); /* IPv4 keeps its own buckets */
 	/* gossip is not limited */
 	size_t n = gossip6_frame_from(f, a1, 2);
