@@ -228,6 +228,8 @@ int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip)
 	return errno == ENOENT ? 0 : -1;
 }
 
+static int refine6(const sl_prefilter_t *pf, unsigned prefix);
+
 int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *conf)
 {
 	uint32_t zero = 0;
@@ -246,7 +248,10 @@ int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *co
 		c.src_mul[0] |= 1;
 		c.src_mul[1] |= 1;
 	}
-	return bpf_map_update_elem(pf->conf_fd, &zero, &c, BPF_ANY);
+	if (bpf_map_update_elem(pf->conf_fd, &zero, &c, BPF_ANY) != 0)
+		return -1;
+	return sl_pf_ip6_prefix(&was) == sl_pf_ip6_prefix(&c) ? 0
+								: refine6(pf, sl_pf_ip6_prefix(&c));
 }
 
 /* A trie key of either family: struct sl_pf_lpm_key for sl_pf_block and
@@ -388,6 +393,34 @@ static int lpm_walk(int fd, unsigned steps, int (*each)(const lpm_key_t *, const
 		prev = key;
 	}
 	return 0;
+}
+
+static int narrower_one(const lpm_key_t *k, const void *value, void *arg)
+{
+	(void)value;
+	return k->k6.prefixlen > *(const unsigned *)arg;
+}
+
+/* After ip6_prefix changed: SL_PF_GEN_FINE6 if an IPv6 list entry is
+ * narrower than the new prefix, then a generation, since every IPv6
+ * source's cached verdicts belong to a prefix of the old length. */
+static int refine6(const sl_prefilter_t *pf, unsigned prefix)
+{
+	const uint32_t fi = SL_PF_GEN_FINE6;
+	const uint64_t one = 1;
+	const int fds[2] = {pf->block6_fd, pf->allow6_fd};
+	const unsigned steps[2] = {SL_PF_BLOCK_MAX, SL_PF_ALLOW_MAX};
+	for (unsigned i = 0; i < 2; i++) {
+		int rc = lpm_walk(fds[i], steps[i], narrower_one, &prefix);
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			if (bpf_map_update_elem(pf->gen_fd, &fi, &one, BPF_ANY) != 0)
+				return -1;
+			break;
+		}
+	}
+	return next_gen(pf);
 }
 
 struct list_arg {

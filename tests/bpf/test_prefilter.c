@@ -1134,6 +1134,184 @@ static const sl_cidr_t *cidr6(unsigned a, unsigned b, unsigned h, unsigned len)
 	return &c;
 }
 
+/* Three IPv4 sources (host order) in 10.0.0.0/8 whose keys share a set
+ * under the conf's hash. Scattered, not consecutive: the multiply-shift
+ * hash spreads a /16's addresses over distinct sets. */
+static void same_set(uint32_t out[3])
+{
+	struct sl_pf_conf c;
+	assert_int_equal(sl_prefilter_read_conf(&fx.pf, &c), 0);
+	static uint32_t first[SL_PF_SRC_SETS]; /* set -> host + 1 of the first, second */
+	static uint32_t second[SL_PF_SRC_SETS];
+	memset(first, 0, sizeof(first));
+	memset(second, 0, sizeof(second));
+	for (uint32_t d = 1; d < (1u << 20); d++) {
+		const uint32_t host = 0x0a000000u | ((d * 2654435761u) & 0xffffffu);
+		const struct sl_pf_srckey k = sl_pf_srckey4(view_ip(host));
+		const uint32_t n = sl_pf_src_set(sl_pf_src_hash(&c, &k));
+		if (!first[n]) {
+			first[n] = host + 1;
+		} else if (!second[n]) {
+			second[n] = host + 1;
+		} else {
+			out[0] = first[n] - 1;
+			out[1] = second[n] - 1;
+			out[2] = host;
+			return;
+		}
+	}
+	fail_msg("2^20 keys into %u sets and no three alike: not a hash", SL_PF_SRC_SETS);
+}
+
+/* A set holds SL_PF_SRC_WAYS sources; a third takes the slot of the one
+ * seen longest ago, afresh, and the drops a CPU still held for the source
+ * it replaced go to neither. */
+static void test_source_slots(void **state)
+{
+	(void)state;
+	need_root();
+	configure(&fx.conf);
+	uint32_t h[3];
+	same_set(h);
+	/* 10.0.0.0/8 blocked: each frame a drop against its source */
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(0x0a000000u, 8), 0), 0);
+	ingest_n(h[0], 3, SL_PF_DROP_BLOCKLISTED); /* held by this CPU */
+	assert_int_equal(sl_prefilter_src_drops(&fx.pf, view_ip(h[0])), 3);
+	sleep_ms(30); /* a few ticks: h[1] is seen later than h[0] */
+	ingest_n(h[1], 2, SL_PF_DROP_BLOCKLISTED); /* h[0]'s 3 go into its slot */
+	assert_int_equal(sl_prefilter_src_drops(&fx.pf, view_ip(h[0])), 3);
+	assert_int_equal(sl_prefilter_src_drops(&fx.pf, view_ip(h[1])), 2);
+	sleep_ms(30);
+	ingest_n(h[2], 1, SL_PF_DROP_BLOCKLISTED); /* takes h[0]'s slot */
+	assert_int_equal(sl_prefilter_src_drops(&fx.pf, view_ip(h[0])), 0);
+	assert_int_equal(sl_prefilter_src_drops(&fx.pf, view_ip(h[1])), 2);
+	assert_int_equal(sl_prefilter_src_drops(&fx.pf, view_ip(h[2])), 1);
+	sleep_ms(30);
+	/* h[0] back: h[1] is now the one seen longest ago; h[2]'s pending
+	 * drop was for the slot h[0] takes back, so it goes nowhere */
+	ingest_n(h[2], 2, SL_PF_DROP_BLOCKLISTED);
+	sleep_ms(30);
+	ingest_n(h[0], 1, SL_PF_DROP_BLOCKLISTED);
+	assert_int_equal(sl_prefilter_src_drops(&fx.pf, view_ip(h[0])), 1);
+	assert_int_equal(sl_prefilter_src_drops(&fx.pf, view_ip(h[1])), 0);
+	assert_int_equal(sl_prefilter_src_drops(&fx.pf, view_ip(h[2])), 3);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr4(0x0a000000u, 8)), 0);
+	/* a replaced source starts afresh: a full bucket */
+	struct sl_pf_conf c = fx.conf;
+	sl_pf_conf_rate(&c, 1, 2);
+	configure(&c);
+	ingest_n(h[1], 2, SL_PF_REDIRECTED);
+	ingest_n(h[1], 1, SL_PF_DROP_RATE_LIMITED);
+	configure(&fx.conf);
+}
+
+/* sl_pf_gen's entry i. */
+static uint64_t gen_get(uint32_t i)
+{
+	uint64_t v;
+	assert_int_equal(bpf_map_lookup_elem(fx.pf.gen_fd, &i, &v), 0);
+	return v;
+}
+
+static void gen_set(uint32_t i, uint64_t v)
+{
+	assert_int_equal(bpf_map_update_elem(fx.pf.gen_fd, &i, &v, BPF_ANY), 0);
+}
+
+/* The vkey the program caches the source k's verdicts under now. */
+static uint64_t want_vkey(const struct sl_pf_srckey *k)
+{
+	struct sl_pf_conf c;
+	assert_int_equal(sl_prefilter_read_conf(&fx.pf, &c), 0);
+	return gen_get(SL_PF_GEN_LISTS) << 32 | (uint32_t)(sl_pf_src_hash(&c, k) >> 16);
+}
+
+/* A source's list verdicts are cached in its slot under the lists'
+ * generation, and decide while it holds; any list change asks the tries
+ * again; a verdict whose check bits are not its vkey's is never taken; an
+ * IPv6 slot (a prefix) stands for its addresses only while no IPv6 list
+ * entry is narrower (SL_PF_GEN_FINE6, derived again when ip6_prefix
+ * changes). */
+static void test_verdict_cache(void **state)
+{
+	(void)state;
+	need_root();
+	configure(&fx.conf);
+	const uint64_t fine6_was = gen_get(SL_PF_GEN_FINE6);
+	gen_set(SL_PF_GEN_FINE6, 0); /* earlier tests' /128 entries set it */
+	const uint32_t s = host_ip(11, 1);
+	uint32_t ip = view_ip(s), idx;
+	const struct sl_pf_srckey k = sl_pf_srckey4(ip);
+	ingest_n(s, 1, SL_PF_REDIRECTED);
+	struct sl_pf_srcslot sl = get_slot(4, &ip, 32, &idx);
+	assert_int_equal(sl.vkey, want_vkey(&k));
+	assert_int_equal(sl.verdict, sl_pf_v_check(sl.vkey)); /* neither blocked nor allowed */
+
+	/* the cache decides while its generation holds ... */
+	sl.verdict = SL_PF_V_BLOCKED | SL_PF_V_FOREVER | sl_pf_v_check(sl.vkey);
+	put_slot(idx, &sl);
+	ingest_n(s, 2, SL_PF_DROP_BLOCKLISTED);
+	/* ... until a list changes, any entry of any list */
+	assert_int_equal(sl_prefilter_allow(&fx.pf, cidr4(host_ip(12, 0), 24)), 0);
+	ingest_n(s, 1, SL_PF_REDIRECTED);
+	assert_int_equal(sl_prefilter_unallow(&fx.pf, cidr4(host_ip(12, 0), 24)), 0);
+	ingest_n(s, 1, SL_PF_REDIRECTED);
+	/* a verdict that does not check is asked again, and rewritten */
+	sl = get_slot(4, &ip, 32, &idx);
+	sl.verdict = (SL_PF_V_BLOCKED | SL_PF_V_FOREVER | sl_pf_v_check(sl.vkey)) ^ 8;
+	put_slot(idx, &sl);
+	ingest_n(s, 1, SL_PF_REDIRECTED);
+	assert_int_equal(get_slot(4, &ip, 32, &idx).verdict, sl_pf_v_check(sl.vkey));
+	/* real entries, cached: a block for ever, then an allow */
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(s, 32), 0), 0);
+	ingest_n(s, 2, SL_PF_DROP_BLOCKLISTED);
+	sl = get_slot(4, &ip, 32, &idx);
+	assert_int_equal(sl.vkey, want_vkey(&k));
+	assert_int_equal(sl.verdict & 7, SL_PF_V_BLOCKED | SL_PF_V_FOREVER);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr4(s, 32)), 0);
+	assert_int_equal(sl_prefilter_allow(&fx.pf, cidr4(s, 32)), 0);
+	ingest_n(s, 1, SL_PF_REDIRECTED);
+	assert_int_equal(get_slot(4, &ip, 32, &idx).verdict & 7, SL_PF_V_ALLOWED);
+	assert_int_equal(sl_prefilter_unallow(&fx.pf, cidr4(s, 32)), 0);
+
+	/* IPv6: one verdict per /64 while no entry is narrower */
+	uint8_t a1[16], a2[16];
+	ip6_set(a1, 11, 1, 1);
+	ip6_set(a2, 11, 1, 2);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(11, 1, 0, 64), 0), 0);
+	ingest6_n(a1, 1, SL_PF_DROP_BLOCKLISTED);
+	ingest6_n(a2, 1, SL_PF_DROP_BLOCKLISTED);
+	struct sl_pf_srckey k6;
+	memcpy(&k6, a1, sizeof(k6));
+	sl_pf_srckey_mask(&k6, 64);
+	assert_int_equal(get_slot(6, a1, 64, &idx).vkey, want_vkey(&k6));
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr6(11, 1, 0, 64)), 0);
+	assert_int_equal(gen_get(SL_PF_GEN_FINE6), 0);
+	/* a /128 inside it: verdicts per address from then on */
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(11, 1, 1, 128), 0), 0);
+	assert_int_equal(gen_get(SL_PF_GEN_FINE6), 1);
+	ingest6_n(a2, 1, SL_PF_REDIRECTED);
+	ingest6_n(a1, 1, SL_PF_DROP_BLOCKLISTED);
+	ingest6_n(a2, 1, SL_PF_REDIRECTED);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr6(11, 1, 1, 128)), 0);
+	ingest6_n(a1, 1, SL_PF_REDIRECTED);
+
+	/* a /96 allow entry: not narrower than ip6_prefix 128, narrower than
+	 * 64; a configure that changes ip6_prefix derives the flag again */
+	struct sl_pf_conf c = fx.conf;
+	c.ip6_prefix = 128;
+	configure(&c);
+	gen_set(SL_PF_GEN_FINE6, 0);
+	const uint64_t gen0 = gen_get(SL_PF_GEN_LISTS);
+	assert_int_equal(sl_prefilter_allow(&fx.pf, cidr6(11, 2, 0, 96)), 0);
+	assert_int_equal(gen_get(SL_PF_GEN_FINE6), 0);
+	configure(&fx.conf); /* back to 64 */
+	assert_int_equal(gen_get(SL_PF_GEN_FINE6), 1);
+	assert_true(gen_get(SL_PF_GEN_LISTS) >= gen0 + 2);
+	assert_int_equal(sl_prefilter_unallow(&fx.pf, cidr6(11, 2, 0, 96)), 0);
+	gen_set(SL_PF_GEN_FINE6, fine6_was);
+}
+
 /* IPv6 blocklist: the IPv4 one's rules, on both ports of ours, tagged or
  * not; the listing and the sweep cover both families. */
 static void test_blocklist6(void **state)
@@ -1380,6 +1558,8 @@ int main(void)
 		cmocka_unit_test(test_rate_limit6),
 		cmocka_unit_test(test_allowlist6),
 		cmocka_unit_test(test_blocklist6),
+		cmocka_unit_test(test_verdict_cache),
+		cmocka_unit_test(test_source_slots),
 		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_vectors),
 	};
