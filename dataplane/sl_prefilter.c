@@ -123,6 +123,25 @@ static size_t pf_wants(sl_prefilter_t *pf, struct want out[PF_MAPS_MAX])
 	return sizeof(w) / sizeof(w[0]);
 }
 
+int sl_prefilter_create_maps(sl_prefilter_t *pf)
+{
+	*pf = SL_PREFILTER_CLOSED;
+	struct want w[PF_MAPS_MAX] = {0};
+	const size_t nw = pf_wants(pf, w);
+	for (size_t i = 0; i < nw; i++) {
+		LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = w[i].flags);
+		*w[i].fd = bpf_map_create(w[i].type, w[i].name, w[i].key_size, w[i].value_size,
+					  w[i].max_entries, &o);
+		if (*w[i].fd < 0) {
+			int e = errno;
+			sl_prefilter_close(pf);
+			errno = e;
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int sl_prefilter_open_prog(sl_prefilter_t *pf, int prog_fd, char *err, size_t errlen)
 {
 	*pf = SL_PREFILTER_CLOSED;

@@ -53,6 +53,10 @@ int sl_prefilter_open_iface(sl_prefilter_t *pf, const char *iface, char *err, si
 int sl_prefilter_open_prog(sl_prefilter_t *pf, int prog_fd, char *err, size_t errlen);
 void sl_prefilter_close(sl_prefilter_t *pf);
 
+/* Maps of the program's layout with no program (needs CAP_BPF): for tests
+ * of the writers and readers. 0, or -1 with errno (and none left open). */
+int sl_prefilter_create_maps(sl_prefilter_t *pf);
+
 /* Puts cfg's static relay peers (not `managed`), each with its token_in,
  * into sl_pf_peers, or sl_pf_peers6 for an IPv6 one (both empty in the object the PMD has just loaded). Call it
  * before sl_prefilter_configure(): from then on gossip from other sources

@@ -346,22 +346,14 @@ static sl_config_t pcfg;
 static sl_prefilter_t ppf = SL_PREFILTER_CLOSED;
 static int map_errno; /* why a map could not be made */
 
-/* The allowlists and sl_pf_peers as the prefilter has them (shapes of
- * include/sluice/sl_prefilter.h); creating maps needs root (CAP_BPF). */
+/* The prefilter's maps (sl_prefilter_create_maps); creating maps needs
+ * root (CAP_BPF). */
 static int policy_setup(void **state)
 {
 	(void)state;
 	assert_int_equal(sl_config_parse(policy_cfg, sizeof(policy_cfg) - 1, "t.ini", &pcfg,
 					 sl_config_report_print, stderr), 0);
-	LIBBPF_OPTS(bpf_map_create_opts, lpm, .map_flags = BPF_F_NO_PREALLOC);
-	ppf = SL_PREFILTER_CLOSED;
-	ppf.allow_fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "t_allow", sizeof(struct sl_pf_lpm_key),
-				      4, SL_PF_ALLOW_MAX, &lpm);
-	ppf.allow6_fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "t_allow6",
-				       sizeof(struct sl_pf_lpm6_key), 4, SL_PF_ALLOW_MAX, &lpm);
-	ppf.peers_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "t_peers", 4, sizeof(struct sl_pf_peer),
-				      SL_PF_PEERS_MAX, NULL);
-	map_errno = errno;
+	map_errno = sl_prefilter_create_maps(&ppf) != 0 ? errno : 0;
 	return 0;
 }
 

@@ -426,18 +426,7 @@ static int maps_setup(void **state)
 {
 	if (setup(state) != 0)
 		return -1;
-	LIBBPF_OPTS(bpf_map_create_opts, lpm, .map_flags = BPF_F_NO_PREALLOC);
-	mpf = SL_PREFILTER_CLOSED;
-	mpf.block_fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "t_block", sizeof(struct sl_pf_lpm_key),
-				      sizeof(struct sl_pf_block), SL_PF_BLOCK_MAX, &lpm);
-	mpf.block6_fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "t_block6",
-				       sizeof(struct sl_pf_lpm6_key), sizeof(struct sl_pf_block),
-				       SL_PF_BLOCK_MAX, &lpm);
-	mpf.allow_fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "t_allow", sizeof(struct sl_pf_lpm_key),
-				      4, SL_PF_ALLOW_MAX, &lpm);
-	mpf.allow6_fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "t_allow6",
-				       sizeof(struct sl_pf_lpm6_key), 4, SL_PF_ALLOW_MAX, &lpm);
-	map_errno = errno;
+	map_errno = sl_prefilter_create_maps(&mpf) != 0 ? errno : 0;
 	return 0;
 }
 

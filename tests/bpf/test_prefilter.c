@@ -402,21 +402,15 @@ static uint32_t place_src(const sl_prefilter_t *pf, const struct sl_pf_conf *con
 	return 0;
 }
 
-/* One pass over a full-size array of the program's layout finds the
+/* One pass over the sources' array (sl_prefilter_create_maps) finds the
  * SL_PF_TOP_MAX largest counts of both families, with what the CPUs still
  * hold for a slot. */
 static void test_top_sources(void **state)
 {
 	(void)state;
 	need_root();
-	sl_prefilter_t pf = SL_PREFILTER_CLOSED;
-	pf.conf_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sl_test_conf", 4, sizeof(struct sl_pf_conf),
-				    1, NULL);
-	pf.srcs_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sl_test_srcs", 4,
-				    sizeof(struct sl_pf_srcset), SL_PF_SRC_SETS, NULL);
-	pf.srcpend_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "sl_test_pend", 4,
-				       sizeof(struct sl_pf_srcpend), 1, NULL);
-	assert_true(pf.conf_fd >= 0 && pf.srcs_fd >= 0 && pf.srcpend_fd >= 0);
+	sl_prefilter_t pf;
+	assert_int_equal(sl_prefilter_create_maps(&pf), 0);
 	struct sl_pf_conf conf = fx.conf; /* ip6_prefix 64 */
 	conf.src_mul[0] = 0x9e3779b97f4a7c15ull;
 	conf.src_mul[1] = 0xc2b2ae3d27d4eb4full;
@@ -468,9 +462,7 @@ static void test_top_sources(void **state)
 			assert_int_equal(sl_prefilter_src_drops6(&pf, src->addr, 64), src->drops);
 		}
 	}
-	close(pf.conf_fd);
-	close(pf.srcs_fd);
-	close(pf.srcpend_fd);
+	sl_prefilter_close(&pf);
 }
 
 /* The slot of an IPv4 (view form) or IPv6 source (masked to prefixlen) in
