@@ -6,8 +6,10 @@
  * check that the maps have the layout of include/sluice/sl_prefilter.h, so
  * a stale object is refused rather than misread. The handle holds map fds
  * only; the program stays attached after sl_prefilter_close(). Reading the
- * counters and the top sources costs syscalls (up to two per tracked
- * source): slow path only (shutdown, telemetry). */
+ * counters and the top sources costs syscalls (the top sources read the
+ * whole sources' array, 8 MiB, in 64 batches): slow path only (shutdown,
+ * telemetry). Every list writer raises the lists' generation after its
+ * change (bpf/README.md, "Sources"). */
 #ifndef SL_PREFILTER_USER_H
 #define SL_PREFILTER_USER_H
 
@@ -111,7 +113,7 @@ int sl_prefilter_allowed(const sl_prefilter_t *pf, unsigned family, const uint8_
 int sl_prefilter_allow_overlaps(const sl_prefilter_t *pf, const sl_cidr_t *c);
 
 /* CLOCK_MONOTONIC in ns: the clock of expiries and buckets (the program
- * reads its coarse form, at most a tick behind). */
+ * reads it as of the last tick, at most a tick behind). */
 uint64_t sl_prefilter_now_ns(void);
 
 /* Removes the entries of both blocklists expired at now_ns (they drop

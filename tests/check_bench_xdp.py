@@ -24,7 +24,7 @@ names = {r["name"] for r in runs}
 want = {"xdp/pass"} | {f"xdp/prefilter/{c}" for c in (
     "ingest_redirect", "gossip_redirect", "rate_limited", "blocklisted_v4", "blocklisted_v6",
     "ipv6_ingest", "vlan_ingest", "not_ours_pass", "bad_ipv4")} | {f"xdp/part/{p}" for p in (
-    "lru_lookup", "lru_add", "lpm_lookup", "coarse_clock", "redirect")}
+    "src_slot", "lpm_lookup", "jiffies", "coarse_clock", "redirect")}
 failed = [f"{r['name']}: {r.get('error_message')}" for r in runs if r.get("error_occurred")]
 if want - names:
     failed.append(f"missing: {sorted(want - names)}")

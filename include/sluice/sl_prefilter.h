@@ -149,9 +149,9 @@ static inline struct sl_pf_conf sl_pf_conf_make(const uint8_t ip[4], uint16_t in
 /* The rate limit of a config entry: rate_pps packets a second per source
  * (0: none; above 1e9 it is 1e9), bursts of burst packets (0: 1). Integer
  * nanoseconds per token, rounded to nearest: the rate is exact to 0.5 ns a
- * packet. The program refills by the coarse clock (bpf_ktime_get_coarse_ns:
- * a precise read costs more than the rest of the checks on a VM), which
- * advances a tick at a time, at most SL_PF_TICK_NS_MAX (HZ 100); a bucket
+ * packet. The program refills by the clock as of the last tick (jiffy_ns
+ * above: a precise read costs more than the rest of the checks on a VM),
+ * which advances a tick at a time, at most SL_PF_TICK_NS_MAX (HZ 100); a bucket
  * shallower than a tick's refill would lose refill at every tick, so the
  * bucket is never shallower: at high rates the burst is at least 10 ms of
  * the rate. */
@@ -178,31 +178,9 @@ static inline unsigned sl_pf_ip6_prefix(const struct sl_pf_conf *c)
 	return c->ip6_prefix - 1u < 128u ? c->ip6_prefix : 64u;
 }
 
-/* Clears the bits of an IPv6 address (network order) past prefixlen
- * (0..128): the key of its source's bucket and drop count. Four 32-bit
- * words, each with its mask in network order; a constant bound and no
- * division, for the verifier and the per-packet path. */
-static inline __attribute__((always_inline)) void sl_pf_mask6(uint8_t a[16], unsigned prefixlen)
-{
-	for (unsigned i = 0; i < 16; i += 4) {
-		unsigned bits = prefixlen > i * 8 ? prefixlen - i * 8 : 0;
-		if (bits >= 32)
-			continue;
-		/* the word's first bits kept: a host-order mask, then swapped
-		 * to the order of the bytes in memory */
-		uint32_t m = bits ? ~0u << (32 - bits) : 0, w;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		m = __builtin_bswap32(m);
-#endif
-		__builtin_memcpy(&w, a + i, sizeof w);
-		w &= m;
-		__builtin_memcpy(a + i, &w, sizeof w);
-	}
-}
-
 /* A source as the program keys it: an IPv4 address as the IPv4-mapped
  * IPv6 address ::ffff:a.b.c.d, an IPv6 source masked to the conf's
- * ip6_prefix bits (sl_pf_mask6); both in network order, read as two
+ * ip6_prefix bits (sl_pf_srckey_mask); both in network order, read as two
  * 64-bit words. A key in ::ffff:0:0/96 is an IPv4 source's. */
 struct sl_pf_srckey {
 	uint64_t w[2];
@@ -235,6 +213,17 @@ static inline __attribute__((always_inline)) void sl_pf_srckey_mask(struct sl_pf
 #endif
 		k->w[i] &= m;
 	}
+}
+
+/* Clears the bits of an IPv6 address (network order) past prefixlen
+ * (0..128), as sl_pf_srckey_mask() does a key's: a prefix's address, as
+ * the tries and the sources' keys hold it. */
+static inline void sl_pf_mask6(uint8_t a[16], unsigned prefixlen)
+{
+	struct sl_pf_srckey k;
+	__builtin_memcpy(&k, a, sizeof(k));
+	sl_pf_srckey_mask(&k, prefixlen);
+	__builtin_memcpy(a, &k, sizeof(k));
 }
 
 /* An IPv6 source (16 bytes in network order, 8-aligned: word loads, where

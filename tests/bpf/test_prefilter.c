@@ -41,8 +41,8 @@
 #define VAL_IP     0x0a630002u /* 10.99.0.2: validator peer "v" */
 #define OTHER_IP   0x0a630009u /* 10.99.0.9: no peer */
 #define TXN_SZ     300
-/* The program reads the coarse clock for expiries (a tick, 1-10 ms, behind
- * the precise one): an entry "in the past" is this far back. */
+/* The program reads the clock as of the last tick for expiries (1-10 ms
+ * behind the precise one): an entry "in the past" is this far back. */
 #define SL_PF_TICK_SLACK_NS (50 * 1000000ull)
 /* This relay's IPv6 address: 2001:db8:99::b */
 static const uint8_t my_ip6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x99, [15] = 0x0b};
