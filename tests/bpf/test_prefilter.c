@@ -1197,6 +1197,34 @@ static void test_source_slots(void **state)
 	configure(&fx.conf);
 }
 
+/* Where user space finds no tick (sl_jiffies_clock fails: jiffy_ns 0),
+ * the program reads the coarse clock instead, for expiries and buckets
+ * alike, in real time. */
+static void test_coarse_clock(void **state)
+{
+	(void)state;
+	need_root();
+	static uint8_t f[SL_BAD_FRAME_CAP];
+	struct sl_pf_conf c = fx.conf;
+	sl_pf_conf_rate(&c, 4, 2); /* 250 ms a token */
+	configure(&c);
+	assert_int_equal(sl_prefilter_read_conf(&fx.pf, &c), 0);
+	c.jiffy_ns = c.jiffy_base_ns = 0;
+	uint32_t zero = 0;
+	assert_int_equal(bpf_map_update_elem(fx.pf.conf_fd, &zero, &c, BPF_ANY), 0);
+	const uint32_t s = host_ip(13, 1);
+	size_t n = udp_frame_from(f, s, SL_PORT_INGEST, txn, TXN_SZ);
+	assert_int_equal(passes_until_limited(f, n, 10), 2);
+	sleep_ms(600);
+	assert_int_equal(passes_until_limited(f, n, 10), 2);
+	const uint32_t b = host_ip(13, 2);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(b, 32), sl_prefilter_now_ns() + 300000000u), 0);
+	ingest_n(b, 1, SL_PF_DROP_BLOCKLISTED);
+	sleep_ms(350);
+	ingest_n(b, 1, SL_PF_REDIRECTED);
+	configure(&fx.conf);
+}
+
 /* sl_pf_gen's entry i. */
 static uint64_t gen_get(uint32_t i)
 {
@@ -1552,6 +1580,7 @@ int main(void)
 		cmocka_unit_test(test_blocklist6),
 		cmocka_unit_test(test_verdict_cache),
 		cmocka_unit_test(test_source_slots),
+		cmocka_unit_test(test_coarse_clock),
 		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_vectors),
 	};
