@@ -28,23 +28,25 @@ struct {
 	__type(value, struct sl_pf_conf);
 } sl_pf_conf SEC(".maps");
 
-/* Relay peers: address (sl_pkt_view_t form) -> the tokens they may carry.
- * Written by user space only; the program only looks up. Not preallocated
- * (what a reader may see of an update: sl_prefilter.h, struct sl_pf_peer). */
+/* Relay peers: a /32 entry per address (sl_pkt_view_t form) -> the tokens
+ * they may carry. An LPM trie of full-length entries only, so a match is
+ * the address's own: its lookup costs less than a hash map's, and a
+ * replaced node is freed after an RCU grace period (sl_prefilter.h, struct
+ * sl_pf_peer). Written by user space only; the program only looks up. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, SL_PF_PEERS_MAX);
-	__type(key, __u32);
+	__type(key, struct sl_pf_lpm_key);
 	__type(value, struct sl_pf_peer);
 } sl_pf_peers SEC(".maps");
 
-/* IPv6 relay peers: the same, keyed by the 16 address bytes. */
+/* IPv6 relay peers: the same, a /128 entry each. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, SL_PF_PEERS_MAX);
-	__type(key, struct sl_pf_key6);
+	__type(key, struct sl_pf_lpm6_key);
 	__type(value, struct sl_pf_peer);
 } sl_pf_peers6 SEC(".maps");
 
@@ -487,9 +489,15 @@ checked:;
 	if (gossip) {
 		if (sl_gossip_check(g, v.payload_len) != SL_GOSSIP_OK)
 			return drop_at(SL_PF_DROP_GOSSIP_HDR, s, idx);
-		const struct sl_pf_peer *peer =
-			v.family == 4 ? bpf_map_lookup_elem(&sl_pf_peers, &v.src_ip)
-				      : bpf_map_lookup_elem(&sl_pf_peers6, v.src6);
+		const struct sl_pf_peer *peer;
+		if (v.family == 4) {
+			struct sl_pf_lpm_key pk = {.prefixlen = 32, .addr = v.src_ip};
+			peer = bpf_map_lookup_elem(&sl_pf_peers, &pk);
+		} else {
+			struct sl_pf_lpm6_key pk = {.prefixlen = 128};
+			__builtin_memcpy(pk.addr, v.src6, sizeof(pk.addr));
+			peer = bpf_map_lookup_elem(&sl_pf_peers6, &pk);
+		}
 		if (!peer)
 			return drop_at(SL_PF_DROP_UNKNOWN_PEER, s, idx);
 		if (!sl_pf_token_ok(peer, sl_gossip_token(g)))

@@ -98,8 +98,8 @@ static size_t pf_wants(sl_prefilter_t *pf, struct want out[PF_MAPS_MAX])
 	struct want w[] = {
 		{SL_PF_CONF_MAP, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct sl_pf_conf), 1, 0,
 		 &pf->conf_fd},
-		{SL_PF_PEERS_MAP, BPF_MAP_TYPE_HASH, 4, sizeof(struct sl_pf_peer), SL_PF_PEERS_MAX,
-		 BPF_F_NO_PREALLOC, &pf->peers_fd},
+		{SL_PF_PEERS_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm_key),
+		 sizeof(struct sl_pf_peer), SL_PF_PEERS_MAX, BPF_F_NO_PREALLOC, &pf->peers_fd},
 		{SL_PF_COUNTERS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, SL_PF__COUNT, 0,
 		 &pf->counters_fd},
 		{SL_PF_SRCS_MAP, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct sl_pf_srcset), SL_PF_SRC_SETS,
@@ -111,7 +111,7 @@ static size_t pf_wants(sl_prefilter_t *pf, struct want out[PF_MAPS_MAX])
 		 sizeof(struct sl_pf_block), SL_PF_BLOCK_MAX, BPF_F_NO_PREALLOC, &pf->block_fd},
 		{SL_PF_ALLOW_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm_key), 4,
 		 SL_PF_ALLOW_MAX, BPF_F_NO_PREALLOC, &pf->allow_fd},
-		{SL_PF_PEERS6_MAP, BPF_MAP_TYPE_HASH, sizeof(struct sl_pf_key6),
+		{SL_PF_PEERS6_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm6_key),
 		 sizeof(struct sl_pf_peer), SL_PF_PEERS_MAX, BPF_F_NO_PREALLOC, &pf->peers6_fd},
 		{SL_PF_BLOCK6_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm6_key),
 		 sizeof(struct sl_pf_block), SL_PF_BLOCK_MAX, BPF_F_NO_PREALLOC, &pf->block6_fd},
@@ -215,8 +215,10 @@ int sl_prefilter_set_peers(const sl_prefilter_t *pf, const sl_config_t *cfg, cha
 			continue;
 		/* IPv6 peers are static only: no one else writes sl_pf_peers6 */
 		struct sl_pf_peer v6 = {.token_in = p->token_in};
+		struct sl_pf_lpm6_key k6 = {.prefixlen = 128};
+		memcpy(k6.addr, p->ip6, sizeof(k6.addr));
 		int rc = p->family == 6
-				 ? bpf_map_update_elem(pf->peers6_fd, p->ip6, &v6, BPF_ANY)
+				 ? bpf_map_update_elem(pf->peers6_fd, &k6, &v6, BPF_ANY)
 				 : sl_prefilter_put_peer(pf, sl_pkt_rd_le32(p->ip), p->token_in, 0);
 		if (rc != 0) {
 			snprintf(err, errlen, "peer %s into %s: %s", p->name,
@@ -231,18 +233,21 @@ int sl_prefilter_put_peer(const sl_prefilter_t *pf, uint32_t ip, uint64_t token_
 			  uint64_t token_in_prev)
 {
 	struct sl_pf_peer v = {.token_in = token_in, .token_in_prev = token_in_prev};
-	return bpf_map_update_elem(pf->peers_fd, &ip, &v, BPF_ANY);
+	const struct sl_pf_lpm_key k = {.prefixlen = 32, .addr = ip};
+	return bpf_map_update_elem(pf->peers_fd, &k, &v, BPF_ANY);
 }
 
 int sl_prefilter_del_peer(const sl_prefilter_t *pf, uint32_t ip)
 {
-	return bpf_map_delete_elem(pf->peers_fd, &ip) == 0 || errno == ENOENT ? 0 : -1;
+	const struct sl_pf_lpm_key k = {.prefixlen = 32, .addr = ip};
+	return bpf_map_delete_elem(pf->peers_fd, &k) == 0 || errno == ENOENT ? 0 : -1;
 }
 
 int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip)
 {
 	struct sl_pf_peer v;
-	if (bpf_map_lookup_elem(pf->peers_fd, &ip, &v) == 0)
+	const struct sl_pf_lpm_key k = {.prefixlen = 32, .addr = ip};
+	if (bpf_map_lookup_elem(pf->peers_fd, &k, &v) == 0)
 		return 1;
 	return errno == ENOENT ? 0 : -1;
 }
@@ -365,8 +370,13 @@ static int list_change(const sl_prefilter_t *pf, const sl_cidr_t *c, int fd4, in
 	if (lpm_key(c, fd4, fd6, &k, &fd) != 0)
 		return -1;
 	if (value) {
-		if (note_fine6(pf, c) != 0 || bpf_map_update_elem(fd, &k, value, BPF_ANY) != 0)
+		if (note_fine6(pf, c) != 0)
 			return -1;
+		if (bpf_map_update_elem(fd, &k, value, BPF_ANY) != 0) {
+			if (errno == ENOSPC) /* a full trie's word for full; ours is E2BIG */
+				errno = E2BIG;
+			return -1;
+		}
 	} else if (lpm_del(fd, &k) != 0) {
 		return -1;
 	}

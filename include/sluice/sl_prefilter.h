@@ -29,8 +29,8 @@
 #define SL_PF_QUEUES_MAX 64
 /* Relay peers sl_pf_peers (and sl_pf_peers6, IPv6) can hold. sluice-dp puts in the config's static
  * relay peers (at most SL_CFG_PEERS_MAX, 32) and mirrors the live peer
- * table's up peers (at most 32 more); the rest is room. A full map refuses
- * new peers (the writer sees E2BIG), it never evicts one. */
+ * table's up peers (at most 32 more); the rest is room. A full trie refuses
+ * new peers (the writer sees ENOSPC), it never evicts one. */
 #define SL_PF_PEERS_MAX 1024
 /* Sources the program keeps a slot for (sl_pf_srcs, struct sl_pf_srcset):
  * SL_PF_SRC_SETS sets of SL_PF_SRC_WAYS slots, a source's set chosen by a
@@ -42,7 +42,8 @@
 #define SL_PF_SRC_SETS      (1u << SL_PF_SRC_SETS_BITS)
 #define SL_PF_SRC_WAYS      2
 /* Prefixes the blocklist and the allowlist (LPM_TRIEs) of each family can
- * hold; a full trie refuses inserts (E2BIG), it never evicts. */
+ * hold; a full trie refuses inserts (sl_prefilter_block and _allow say
+ * E2BIG), it never evicts. */
 #define SL_PF_BLOCK_MAX 16384
 #define SL_PF_ALLOW_MAX 1024
 
@@ -99,27 +100,19 @@ struct sl_pf_conf {
  * removed at a clean exit. */
 #define SL_PF_PIN_ROOT "/sys/fs/bpf/sluice"
 
-/* The value of sl_pf_peers (a BPF_F_NO_PREALLOC hash), keyed by the peer's
- * address in sl_pkt_view_t form, and of sl_pf_peers6 (the same rules),
- * keyed by an IPv6 peer's address (struct sl_pf_key6, network order): the
- * token this relay issued to that peer, which its gossip frames must carry
+/* The value of sl_pf_peers (an LPM trie of /32 entries only, keyed by a
+ * struct sl_pf_lpm_key with the peer's address in sl_pkt_view_t form) and
+ * of sl_pf_peers6 (/128 entries, struct sl_pf_lpm6_key): the token this
+ * relay issued to that peer, which its gossip frames must carry
  * (sl_gossip_token), and during a rotation the token it replaced (0: none).
  *
- * What holds (kernel/bpf/hashtab.c, memalloc.c): bpf_map_update_elem fills
- * a new element completely, links it ahead of the old one under the bucket
- * lock and unlinks the old one, so a lookup finds the whole old value or
- * the whole new one, never a half-written element. What does not: that the
- * element stays unchanged while the program reads it. The replaced element
- * is freed at once, without an RCU grace period, and the next update of
- * this map on the same CPU may take it (preallocated maps: as the CPU's
- * spare; NO_PREALLOC since Linux 6.1: from the CPU's bpf_mem_alloc free
- * list; before 6.1 NO_PREALLOC freed after a grace period, so never under a
- * reader). Only user space updates this map, so a program sees a reused
- * element only if sluice-dp writes twice within the nanoseconds between its
- * lookup and its loads; it may then read a later value, of this peer or of
- * another. The dataplane repeats the peer and token check against its own
- * RCU-protected table, so such a frame is dropped there (drop_bad_token),
- * never forwarded; and user space writes only the entries that changed. */
+ * What holds (kernel/bpf/lpm_trie.c): bpf_map_update_elem fills a new node
+ * completely, puts it in the old one's place under the trie's lock and
+ * frees the old one after an RCU grace period, so a program finds the
+ * whole old value or the whole new one, and what it found stays as it was
+ * while it reads it. The dataplane repeats the peer and token check against
+ * its own RCU-protected table all the same; user space writes only the
+ * entries that changed. */
 struct sl_pf_peer {
 	uint64_t token_in;
 	uint64_t token_in_prev;
@@ -338,11 +331,6 @@ struct sl_pf_lpm_key {
  * (0..128) and the address bytes in network order. */
 struct sl_pf_lpm6_key {
 	uint32_t prefixlen;
-	uint8_t addr[16];
-};
-
-/* The key of sl_pf_peers6: an IPv6 peer's address. */
-struct sl_pf_key6 {
 	uint8_t addr[16];
 };
 

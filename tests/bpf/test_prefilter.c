@@ -943,10 +943,10 @@ static void test_peer_and_token6(void **state)
 	need_root();
 	static uint8_t f[SL_BAD_FRAME_CAP];
 	configure(&fx.conf);
-	uint8_t key[16];
+	struct sl_pf_lpm6_key key = {.prefixlen = 128};
 	struct sl_pf_peer v;
-	memcpy(key, peer_ip6, 16);
-	assert_int_equal(bpf_map_lookup_elem(fx.pf.peers6_fd, key, &v), 0);
+	memcpy(key.addr, peer_ip6, 16);
+	assert_int_equal(bpf_map_lookup_elem(fx.pf.peers6_fd, &key, &v), 0);
 	assert_int_equal(v.token_in, PEER6_TOKEN);
 	assert_int_equal(v.token_in_prev, 0);
 	assert_int_equal(map_entries(fx.pf.peers6_fd), 1);
@@ -1223,6 +1223,22 @@ static void test_coarse_clock(void **state)
 	sleep_ms(350);
 	ingest_n(b, 1, SL_PF_REDIRECTED);
 	configure(&fx.conf);
+}
+
+/* A full list refuses another prefix with E2BIG and keeps what it holds. */
+static void test_full_allowlist(void **state)
+{
+	(void)state;
+	need_root();
+	assert_int_equal(map_entries(fx.pf.allow_fd), 0); /* earlier tests leave none */
+	for (unsigned i = 0; i < SL_PF_ALLOW_MAX; i++)
+		assert_int_equal(sl_prefilter_allow(&fx.pf, cidr4(0x0b000000u + (i << 8), 24)), 0);
+	assert_int_equal(sl_prefilter_allow(&fx.pf, cidr4(0x0c000000u, 24)), -1);
+	assert_int_equal(errno, E2BIG);
+	assert_int_equal(map_entries(fx.pf.allow_fd), SL_PF_ALLOW_MAX);
+	for (unsigned i = 0; i < SL_PF_ALLOW_MAX; i++)
+		assert_int_equal(sl_prefilter_unallow(&fx.pf, cidr4(0x0b000000u + (i << 8), 24)), 0);
+	assert_int_equal(map_entries(fx.pf.allow_fd), 0);
 }
 
 /* sl_pf_gen's entry i. */
@@ -1581,6 +1597,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_cache),
 		cmocka_unit_test(test_source_slots),
 		cmocka_unit_test(test_coarse_clock),
+		cmocka_unit_test(test_full_allowlist),
 		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_vectors),
 	};
