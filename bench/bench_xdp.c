@@ -36,6 +36,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -414,8 +415,12 @@ static void load(xdp_case_t k)
 		fail("needs root (loading and test-running XDP programs)");
 		return;
 	}
+	/* SLUICE_BENCH_PREFILTER_OBJ: another build of the prefilter, of this
+	 * layout, to compare with (scripts/xdp_ab.sh) */
+	const char *other = getenv("SLUICE_BENCH_PREFILTER_OBJ");
 	const char *path = k == XDP_PASS_ONLY ? SL_BENCH_PASS_OBJ
 			   : part_prog(k)   ? SL_BENCH_PARTS_OBJ
+			   : other && *other ? other
 					    : SL_BENCH_PREFILTER_OBJ;
 	const char *prog = k == XDP_PASS_ONLY ? "sl_pass" : part_prog(k) ? part_prog(k) : "sl_prefilter";
 	fx.prog_fd = open_prog(path, prog, &fx.obj);

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Compares builds of the XDP prefilter object, interleaved: each round runs
+# every object's xdp/prefilter cases once (3 repetitions), so that all see
+# the same phases of a shared machine, whose speed moves by 15% within
+# minutes; a comparison of two separate runs would measure those instead.
+# Prints, per case and object, the smallest and the median x_pass over the
+# rounds (bench/README.md, "XDP prefilter").
+#
+#   sudo scripts/xdp_ab.sh [-r ROUNDS] [-f REGEX] BUILD_DIR OBJ...
+#
+# The objects must have the maps' layout of BUILD_DIR's sluice-bench (it
+# checks, and a case of another layout reports an error).
+set -euo pipefail
+rounds=3
+filter='^xdp/prefilter/'
+while getopts r:f: o; do
+	case $o in
+	r) rounds=$OPTARG ;;
+	f) filter=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 2 ] || { echo "usage: $0 [-r ROUNDS] [-f REGEX] BUILD_DIR OBJ..." >&2; exit 2; }
+bench=$1/bench/sluice-bench
+shift
+[ -x "$bench" ] || { echo "$0: no $bench" >&2; exit 2; }
+for r in $(seq "$rounds"); do
+	for obj in "$@"; do
+		SLUICE_BENCH_PREFILTER_OBJ=$obj "$bench" --benchmark_filter="$filter" \
+			--benchmark_repetitions=3 --benchmark_report_aggregates_only=true 2>&1 |
+			awk -v o="$obj" '/_median / { n = $1; sub("_median", "", n);
+				for (i = 1; i <= NF; i++) if ($i ~ /^x_pass=/) { x = $i; sub("x_pass=", "", x) }
+				print n, o, x }
+				/ERROR OCCURRED/ { print; err = 1 } END { exit err }'
+	done
+done | sort -k1,1 -k2,2 -k3,3g | awk '
+	{ k = $1 " " $2; v[k, ++n[k]] = $3; if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
+	END { printf "%-40s %-36s %8s %8s\n", "case", "object", "min", "median";
+	      for (i = 1; i <= m; i++) { k = order[i]; split(k, p, " ");
+		printf "%-40s %-36s %8.2f %8.2f\n", p[1], p[2], v[k, 1], v[k, int((n[k] + 1) / 2)] } }'
