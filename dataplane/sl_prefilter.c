@@ -765,13 +765,18 @@ int sl_prefilter_top_sources(const sl_prefilter_t *pf, sl_pf_top_t *top)
 	uint32_t *keys = calloc(TOP_BATCH, sizeof(*keys));
 	if (!pend || !sets || !keys)
 		goto out;
-	for (uint32_t base = 0; base < SL_PF_SRC_SETS; base += TOP_BATCH) {
-		uint32_t in = base, next, count = TOP_BATCH;
-		/* an array's batch: `in` is the first key, a count's worth on */
-		if (bpf_map_lookup_batch(pf->srcs_fd, base ? &in : NULL, &next, keys, sets, &count,
-					 NULL) != 0 &&
-		    errno != ENOENT)
-			goto out;
+	/* A batch goes on after the key its predecessor handed back in
+	 * `next` (the last one it read); ENOENT: it read the last. */
+	uint32_t next = 0;
+	int end = 0;
+	for (uint32_t b = 0; !end && b <= SL_PF_SRC_SETS / TOP_BATCH; b++) {
+		uint32_t count = TOP_BATCH;
+		if (bpf_map_lookup_batch(pf->srcs_fd, b ? &next : NULL, &next, keys, sets, &count,
+					 NULL) != 0) {
+			if (errno != ENOENT)
+				goto out;
+			end = 1;
+		}
 		for (uint32_t i = 0; i < count; i++)
 			for (unsigned w = 0; w < SL_PF_SRC_WAYS; w++) {
 				const struct sl_pf_srcslot *s = &sets[i].way[w];

@@ -462,6 +462,24 @@ static void test_top_sources(void **state)
 			assert_int_equal(sl_prefilter_src_drops6(&pf, src->addr, 64), src->drops);
 		}
 	}
+	/* every set is read: the first, the last, and those where the pass's
+	 * batches of 1024 sets meet (a slot written there directly, with a
+	 * count above all the others) */
+	const uint32_t edges[] = {0, 1023, 1024, 2048, SL_PF_SRC_SETS - 1};
+	for (unsigned e = 0; e < sizeof(edges) / sizeof(edges[0]); e++) {
+		struct sl_pf_srcset set;
+		assert_int_equal(bpf_map_lookup_elem(pf.srcs_fd, &edges[e], &set), 0);
+		const struct sl_pf_srcset was = set;
+		set.way[SL_PF_SRC_WAYS - 1] = (struct sl_pf_srcslot){
+			.key = sl_pf_srckey4(0x01020304u + e), .drops = 10 * N, .epoch = 7};
+		assert_int_equal(bpf_map_update_elem(pf.srcs_fd, &edges[e], &set, BPF_ANY), 0);
+		assert_int_equal(sl_prefilter_top_sources(&pf, &top), 0);
+		assert_int_equal(top.src[0].drops, 10 * N);
+		uint32_t ip;
+		memcpy(&ip, top.src[0].addr, 4);
+		assert_int_equal(ip, 0x01020304u + e);
+		assert_int_equal(bpf_map_update_elem(pf.srcs_fd, &edges[e], &was, BPF_ANY), 0);
+	}
 	sl_prefilter_close(&pf);
 }
 
