@@ -10,8 +10,9 @@
 #   sl_netns_test_begin BUILD  a namespace test's start: sl_test_need_netns,
 #                          sl_dp_test_begin, namespace cleanup on exit, the lock
 #   sl_netns_up            create the network (removing a stale one first)
-#   sl_bg LOG NS CMD...    start CMD in namespace sl-NS in the background, logged
-#                          (SL_BG_HOST_MOUNTS=1: with the host's mounts, for pinned maps)
+#   sl_bg LOG NS CMD...    start CMD in namespace sl-NS (its network, the host's
+#                          mounts: pinned maps where sluicectl sees them) in the
+#                          background, logged
 #   sl_bpffs               true when /sys/fs/bpf is (or could be mounted as) a bpffs
 #   sl_cleanup             kill what sl_bg started, remove the namespaces
 #   sl_relay_conf ...      write a sluice-dp config (below)
@@ -191,14 +192,11 @@ sl_netns_up() {
 sl_bg() {
 	local log=$1 node=$2
 	shift 2
-	if [ "${SL_BG_HOST_MOUNTS:-0}" = 1 ]; then
-		# The namespace's network, the host's mounts: `ip netns exec` mounts
-		# a /sys of its own, whose /sys/fs/bpf no process outside sees, so
-		# a sluice-dp started so pins its maps where sluicectl cannot reach.
-		nsenter --net="/run/netns/sl-$node" "$@" >"$log" 2>&1 &
-	else
-		ip netns exec "sl-$node" "$@" >"$log" 2>&1 &
-	fi
+	# The namespace's network, the host's mounts: `ip netns exec` mounts a
+	# /sys of its own, whose /sys/fs/bpf no process outside sees, so a
+	# sluice-dp started so would pin its maps where the host's sluicectl
+	# cannot reach them.
+	nsenter --net="/run/netns/sl-$node" "$@" >"$log" 2>&1 &
 	SL_BG_PIDS+=($!)
 	SL_BG_LOG[$!]=$log
 }

@@ -62,9 +62,9 @@ start() {
 	sed -i "/^\[relay\]\$/a ip6 = $(sl_ip6 a)" "$work/a.ini"
 	sed -i "s/^ip = ${SL_IP[sink]}\$/ip = $(sl_ip6 sink)/" "$work/a.ini"
 	grep -qx "ip = $(sl_ip6 sink)" "$work/a.ini" || sl_fail "the sink is not an IPv6 peer of A"
-	# A with the host's mounts, so that its pinned maps are sluicectl's too
+	# sluicectl reads A's pinned maps (sl_bg keeps the host's mounts)
 	sl_bpffs || sl_fail "no BPF file system at /sys/fs/bpf, and none could be mounted"
-	SL_BG_HOST_MOUNTS=1 sl_bg "$work/a.log" a "$dp" --duration 60 --stats-json "$work/a.json" \
+	sl_bg "$work/a.log" a "$dp" --duration 60 --stats-json "$work/a.json" \
 		-c "$work/a.ini"
 	sl_wait_xdp a veth-a 60 || sl_fail "relay a did not attach to veth-a within 60 s"
 	sleep 1 # the XSK rings are set up after the program is attached

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The prefilter's lists across restarts of sluice-dp ([prefilter] state_file,
 # dataplane/sl_pfstate.h), end to end. Relay A alone (sluice-dp on af_xdp
-# with the XDP prefilter, started with the host's mounts so that sluicectl
-# sees its pinned maps), its state file in the test's folder:
+# with the XDP prefilter; sl_bg keeps the host's mounts, so sluicectl sees
+# its pinned maps), its state file in the test's folder:
 #   save     sluicectl blocks an IPv4 /24 for an hour, another for 3 s, an
 #            IPv6 /64 for good, allows a prefix and sets a rate; SIGINT: the
 #            file holds the three blocks (ends in Unix seconds, never) and
@@ -34,7 +34,7 @@ now() { date +%s.%N; }
 # maps and said it runs (a crashed run's pins are there before: not enough).
 start_a() {
 	local log=$work/$1 i
-	SL_BG_HOST_MOUNTS=1 sl_bg "$log" a "$dp" --duration 120 -c "$conf"
+	sl_bg "$log" a "$dp" --duration 120 -c "$conf"
 	A_PID=${SL_BG_PIDS[-1]}
 	for ((i = 0; i < 600; i++)); do
 		grep -q ' worker(s), ' "$log" && [ -e "$pins/sl_pf_block" ] && return 0
