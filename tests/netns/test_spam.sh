@@ -69,6 +69,18 @@ start_relays() {
 		sl_wait_xdp "$r" "veth-$r" 60 || sl_fail "relay $r did not attach to veth-$r within 60 s"
 	done
 	sleep 1 # the XSK rings are set up after the program is attached
+	# both relays' pinned maps are the host's sluicectl's (sl_bg); a relay
+	# pins them just after it fills them, within 5 s of attaching
+	local i
+	for r in a b; do
+		for i in $(seq 50); do
+			"$build/control/sluicectl" xdp-stats "$work/$r.ini" --json >"$work/$r.xdp.json" \
+				2>"$work/$r.xdp.err" && break
+			sleep 0.1
+		done
+		grep -q "\"relay\": *\"$r\"" "$work/$r.xdp.json" ||
+			sl_fail "the host's sluicectl cannot read relay $r's pinned maps: $(cat "$work/$r.xdp.err")"
+	done
 	sl_bg "$work/sink.log" sink "$build/bench/sluice-sink" --listen "${SL_IP[sink]}:$SL_SINK_PORT" \
 		--duration 120 --summary "$work/sink.json"
 	# The control port's stand-in: a kernel socket in A's namespace.
