@@ -397,6 +397,74 @@ static __always_inline int to_us(const struct sl_pf_conf *conf, const sl_pkt_vie
 	return ((d[0] ^ ip6[0]) | (d[1] ^ ip6[1])) == 0 && (ip6[0] | ip6[1]) != 0;
 }
 
+/* A frame the shared rules rejected, read at hdrs (the packet in place or
+ * its header copy): the kernel's, or dropped against the source it claims. */
+static __always_inline int reject(const struct sl_pf_conf *conf, sl_pkt_verdict_t verdict,
+				  const __u8 *hdrs, __u32 len)
+{
+	__u32 slot = sl_pf_pkt_slot(verdict);
+	if (sl_pf_pkt_passes(verdict)) {
+		count(slot);
+		return XDP_PASS;
+	}
+	return drop_claimed(conf, slot, hdrs, len);
+}
+
+/* The decisions on a frame the shared rules accepted (view v) and that
+ * holds a gossip header's bytes at g, where its UDP payload starts: in the
+ * packet (in_place: a word load at any offset) or in the header copy
+ * (byte loads: stack loads must be aligned). Inlined once for each, so
+ * that the in-place view stays in registers. */
+static __always_inline int decide(struct xdp_md *ctx, const struct sl_pf_conf *conf,
+				  const sl_pkt_view_t *v, const __u8 *g, int in_place)
+{
+	int ingest = v->dst_port == conf->ingest_port;
+	int gossip = conf->gossip_port && v->dst_port == conf->gossip_port;
+	if (!(ingest || gossip) || !to_us(conf, v)) {
+		count(SL_PF_PASS_NOT_OURS);
+		return XDP_PASS;
+	}
+	struct sl_pf_srckey k = v->family == 4 ? sl_pf_srckey4(v->src_ip) : key6(conf, v->src6);
+	const __u64 h = sl_pf_src_hash(conf, &k);
+	__u32 idx;
+	struct sl_pf_srcslot *s = src_slot(&k, h, &idx);
+	if (!s)
+		return XDP_ABORTED; /* cannot be: src_slot() */
+	__u64 now = 0; /* read once, when first needed */
+	const __u64 vd = lists(conf, v, s, h, &now);
+	if (vd & SL_PF_V_BLOCKED)
+		return drop_at(SL_PF_DROP_BLOCKLISTED, s, idx);
+	if (v->payload_len > (gossip ? SL_PF_GOSSIP_MAX : SL_PF_INGEST_MAX))
+		return drop_at(SL_PF_DROP_OVERSIZE, s, idx);
+	if (gossip) {
+		const __u64 w = in_place ? SL_PKT_FAST_LE64(g) : sl_pkt_rd_le64(g);
+		if (sl_gossip_check_word(w, v->payload_len) != SL_GOSSIP_OK)
+			return drop_at(SL_PF_DROP_GOSSIP_HDR, s, idx);
+		const struct sl_pf_peer *peer;
+		if (v->family == 4) {
+			struct sl_pf_lpm_key pk = {.prefixlen = 32, .addr = v->src_ip};
+			peer = bpf_map_lookup_elem(&sl_pf_peers, &pk);
+		} else {
+			struct sl_pf_lpm6_key pk = {.prefixlen = 128};
+			__builtin_memcpy(pk.addr, v->src6, sizeof(pk.addr));
+			peer = bpf_map_lookup_elem(&sl_pf_peers6, &pk);
+		}
+		if (!peer)
+			return drop_at(SL_PF_DROP_UNKNOWN_PEER, s, idx);
+		const __u8 *t = g + __builtin_offsetof(struct sl_gossip_hdr, token);
+		if (!sl_pf_token_ok(peer, in_place ? SL_PKT_FAST_LE64(t) : sl_pkt_rd_le64(t)))
+			return drop_at(SL_PF_DROP_BAD_TOKEN, s, idx);
+	} else if (conf->token_ns != 0 && !(vd & SL_PF_V_ALLOWED)) {
+		if (now == 0)
+			now = now_ns(conf);
+		if (!take_token(conf, s, now))
+			return drop_at(SL_PF_DROP_RATE_LIMITED, s, idx);
+	}
+	count(SL_PF_REDIRECTED);
+	/* No socket on this queue (or under bpf_prog_test_run): the kernel. */
+	return (int)bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS);
+}
+
 SEC("xdp")
 int sl_prefilter(struct xdp_md *ctx)
 {
@@ -412,18 +480,25 @@ int sl_prefilter(struct xdp_md *ctx)
 	/* The whole frame: a program not loaded as xdp.frags sees one linear
 	 * buffer, so no helper call is needed for its length. */
 	__u32 len = (__u32)(data_end - data);
-	/* 8-aligned: to_us() reads its IPv6 addresses in 64-bit halves */
-	sl_pkt_view_t v __attribute__((aligned(8)));
-	const __u8 *g; /* where a gossip header would be */
 	/* Nearly every frame is IPv4 without options or IPv6 without
 	 * extension headers, tagged or not: sl_pkt_check_fast() reads those
 	 * in place at constant offsets, once the frame is known to hold them,
-	 * without the copy below. The gossip header lies inside any frame it
+	 * without the copy below, and so does sl_pkt_check_const() to judge
+	 * the frames it refuses. The gossip header lies inside any frame it
 	 * accepts; the verifier is told so by the second compare. */
-	if (data + SL_PKT_FAST_MAX <= data_end && sl_pkt_check_fast(data, len, &v)) {
-		g = data + v.payload_off;
-		if (g + sizeof(struct sl_gossip_hdr) <= data_end)
-			goto checked;
+	if (data + SL_PKT_FAST_MAX <= data_end) {
+		/* 8-aligned: to_us() reads its IPv6 addresses in 64-bit halves */
+		sl_pkt_view_t v __attribute__((aligned(8)));
+		if (sl_pkt_check_fast(data, len, &v)) {
+			const __u8 *g = data + v.payload_off;
+			if (g + sizeof(struct sl_gossip_hdr) <= data_end)
+				return decide(ctx, conf, &v, g, 1);
+		} else {
+			sl_pkt_view_t none; /* apart from v, which stays in registers */
+			sl_pkt_verdict_t verdict = sl_pkt_check_const(data, len, &none);
+			if (verdict != SL_PKT_OK && verdict != SL_PKT_ASK)
+				return reject(conf, verdict, data, len);
+		}
 	}
 
 	/* The shared rules take (data, len) and read only the headers: they
@@ -449,68 +524,17 @@ int sl_prefilter(struct xdp_md *ctx)
 			len = 0; /* n <= len: cannot fail; if it did, nothing is known */
 	}
 
+	sl_pkt_view_t v __attribute__((aligned(8)));
 	sl_pkt_verdict_t verdict = sl_pkt_check(hdrs, len, &v);
-	if (verdict != SL_PKT_OK) {
-		__u32 slot = sl_pf_pkt_slot(verdict);
-		if (sl_pf_pkt_passes(verdict)) {
-			count(slot);
-			return XDP_PASS;
-		}
-		return drop_claimed(conf, slot, hdrs, len);
-	}
+	if (verdict != SL_PKT_OK)
+		return reject(conf, verdict, hdrs, len);
 	/* payload_off is at most 18 + 60 + 8, so the gossip header lies
 	 * inside the copy; the clamp says so to the verifier, which loses
 	 * the bound when the view comes back from the stack. */
 	__u32 off = v.payload_off;
 	if (off > SL_PF_HDRS_MAX - sizeof(struct sl_gossip_hdr))
 		off = SL_PF_HDRS_MAX - sizeof(struct sl_gossip_hdr);
-	g = hdrs + off;
-
-checked:;
-
-	int ingest = v.dst_port == conf->ingest_port;
-	int gossip = conf->gossip_port && v.dst_port == conf->gossip_port;
-	if (!(ingest || gossip) || !to_us(conf, &v)) {
-		count(SL_PF_PASS_NOT_OURS);
-		return XDP_PASS;
-	}
-	struct sl_pf_srckey k = v.family == 4 ? sl_pf_srckey4(v.src_ip) : key6(conf, v.src6);
-	const __u64 h = sl_pf_src_hash(conf, &k);
-	__u32 idx;
-	struct sl_pf_srcslot *s = src_slot(&k, h, &idx);
-	if (!s)
-		return XDP_ABORTED; /* cannot be: src_slot() */
-	__u64 now = 0; /* read once, when first needed */
-	const __u64 vd = lists(conf, &v, s, h, &now);
-	if (vd & SL_PF_V_BLOCKED)
-		return drop_at(SL_PF_DROP_BLOCKLISTED, s, idx);
-	if (v.payload_len > (gossip ? SL_PF_GOSSIP_MAX : SL_PF_INGEST_MAX))
-		return drop_at(SL_PF_DROP_OVERSIZE, s, idx);
-	if (gossip) {
-		if (sl_gossip_check(g, v.payload_len) != SL_GOSSIP_OK)
-			return drop_at(SL_PF_DROP_GOSSIP_HDR, s, idx);
-		const struct sl_pf_peer *peer;
-		if (v.family == 4) {
-			struct sl_pf_lpm_key pk = {.prefixlen = 32, .addr = v.src_ip};
-			peer = bpf_map_lookup_elem(&sl_pf_peers, &pk);
-		} else {
-			struct sl_pf_lpm6_key pk = {.prefixlen = 128};
-			__builtin_memcpy(pk.addr, v.src6, sizeof(pk.addr));
-			peer = bpf_map_lookup_elem(&sl_pf_peers6, &pk);
-		}
-		if (!peer)
-			return drop_at(SL_PF_DROP_UNKNOWN_PEER, s, idx);
-		if (!sl_pf_token_ok(peer, sl_gossip_token(g)))
-			return drop_at(SL_PF_DROP_BAD_TOKEN, s, idx);
-	} else if (conf->token_ns != 0 && !(vd & SL_PF_V_ALLOWED)) {
-		if (now == 0)
-			now = now_ns(conf);
-		if (!take_token(conf, s, now))
-			return drop_at(SL_PF_DROP_RATE_LIMITED, s, idx);
-	}
-	count(SL_PF_REDIRECTED);
-	/* No socket on this queue (or under bpf_prog_test_run): the kernel. */
-	return (int)bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS);
+	return decide(ctx, conf, &v, hdrs + off, 0);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -168,12 +168,14 @@ static inline uint32_t sl_pkt_rd_le32(const uint8_t *p)
  * rarer shapes out of line, off the untagged IPv4 path. */
 #define SL_PKT_FAST_INLINE  __attribute__((always_inline))
 #define SL_PKT_FAST_RAW64(p) (*(const uint64_t *)(const void *)(p))
+#define SL_PKT_FAST_LE64(p) (*(const uint64_t *)(const void *)(p))
 #define SL_PKT_FAST_LE32(p) (*(const uint32_t *)(const void *)(p))
 #define SL_PKT_FAST_LE16(p) (*(const uint16_t *)(const void *)(p))
 #define SL_PKT_FAST_BE16(p) __builtin_bswap16(SL_PKT_FAST_LE16(p))
 #else
 #define SL_PKT_FAST_INLINE
 #define SL_PKT_FAST_RAW64(p) sl_pkt_rd_raw64(p)
+#define SL_PKT_FAST_LE64(p) sl_pkt_rd_le64(p)
 #define SL_PKT_FAST_LE32(p) sl_pkt_rd_le32(p)
 #define SL_PKT_FAST_LE16(p) sl_pkt_rd_le16(p)
 #define SL_PKT_FAST_BE16(p) sl_pkt_rd_be16(p)
@@ -202,11 +204,9 @@ static inline unsigned sl_pkt_l3(const uint8_t *data, uint32_t len, unsigned *ty
  * wrong with the frame. Returns the family the EtherType names (4 or 6),
  * or 0 when the frame is not IP or too short to hold the field. For the
  * prefilter's drops by source and the dataplane's bad sources. */
-static inline unsigned sl_pkt_src_addr(const uint8_t *data, uint32_t len, uint8_t addr[16])
+static inline __attribute__((always_inline)) unsigned
+sl_pkt_src_addr_at(const uint8_t *data, uint32_t len, unsigned l3, unsigned type, uint8_t addr[16])
 {
-	unsigned type = 0, l3 = sl_pkt_l3(data, len, &type);
-	if (l3 == 0)
-		return 0;
 	if (type == SL_ETH_P_IPV4 && len >= l3 + SL_IPV4_HLEN_MIN) {
 		for (unsigned i = 0; i < 4; i++)
 			addr[i] = data[l3 + 12 + i];
@@ -217,6 +217,19 @@ static inline unsigned sl_pkt_src_addr(const uint8_t *data, uint32_t len, uint8_
 			addr[i] = data[l3 + 8 + i];
 		return 6;
 	}
+	return 0;
+}
+
+/* One call per L3 offset, each a constant, as in sl_pkt_check: the
+ * prefilter reads a packet in place with it. */
+static inline __attribute__((always_inline)) unsigned
+sl_pkt_src_addr(const uint8_t *data, uint32_t len, uint8_t addr[16])
+{
+	unsigned type = 0, l3 = sl_pkt_l3(data, len, &type);
+	if (l3 == SL_ETH_HLEN)
+		return sl_pkt_src_addr_at(data, len, SL_ETH_HLEN, type, addr);
+	if (l3 == SL_ETH_HLEN + SL_VLAN_HLEN)
+		return sl_pkt_src_addr_at(data, len, SL_ETH_HLEN + SL_VLAN_HLEN, type, addr);
 	return 0;
 }
 
@@ -239,10 +252,16 @@ static inline uint16_t sl_pkt_ipv4_csum_fold(const uint8_t *ip, unsigned hlen)
 	return (uint16_t)sum;
 }
 
+/* What sl_pkt_check_const() returns for a frame whose offsets are not
+ * constants (an IPv4 header with options): ask sl_pkt_check(). */
+#define SL_PKT_ASK SL_PKT__COUNT
+
 /* The IPv4 rules on the header at data + l3 (sl_pkt_check); fills the
- * view's L3/L4 part on SL_PKT_OK only. */
+ * view's L3/L4 part on SL_PKT_OK only. With options 0, a header whose IHL
+ * is not 5 is SL_PKT_ASK, and every read is at a constant offset from data
+ * when l3 is a constant (sl_pkt_check_const). */
 static inline __attribute__((always_inline)) sl_pkt_verdict_t
-sl_pkt_check_ipv4(const uint8_t *data, uint32_t len, unsigned l3, sl_pkt_view_t *v)
+sl_pkt_check_ipv4(const uint8_t *data, uint32_t len, unsigned l3, int options, sl_pkt_view_t *v)
 {
 	const uint8_t *ip = data + l3;
 	uint32_t ip_room = len - l3;
@@ -251,6 +270,11 @@ sl_pkt_check_ipv4(const uint8_t *data, uint32_t len, unsigned l3, sl_pkt_view_t 
 	if ((ip[0] >> 4) != 4)
 		return SL_PKT_BAD_VERSION;
 	unsigned hlen = (unsigned)(ip[0] & 0x0f) * 4;
+	if (!options) {
+		if (hlen != SL_IPV4_HLEN_MIN)
+			return SL_PKT_ASK;
+		hlen = SL_IPV4_HLEN_MIN; /* a constant from here on */
+	}
 	if (hlen < SL_IPV4_HLEN_MIN || hlen > ip_room)
 		return SL_PKT_BAD_IHL;
 	unsigned tot = sl_pkt_rd_be16(ip + 2);
@@ -322,9 +346,9 @@ sl_pkt_check_ipv6(const uint8_t *data, uint32_t len, unsigned l3, sl_pkt_view_t 
 	return SL_PKT_OK;
 }
 
-/* Applies the rules above; fills *v on SL_PKT_OK and zeroes it otherwise. */
-static inline sl_pkt_verdict_t sl_pkt_check(const uint8_t *data, uint32_t len,
-					    sl_pkt_view_t *v)
+/* sl_pkt_check and sl_pkt_check_const: options 1 and 0. */
+static inline __attribute__((always_inline)) sl_pkt_verdict_t
+sl_pkt_check_opts(const uint8_t *data, uint32_t len, int options, sl_pkt_view_t *v)
 {
 	*v = (sl_pkt_view_t){0};
 	unsigned type = 0, l3 = sl_pkt_l3(data, len, &type);
@@ -337,16 +361,33 @@ static inline sl_pkt_verdict_t sl_pkt_check(const uint8_t *data, uint32_t len,
 	 * offset the BPF program (which must read its header copy byte-wise)
 	 * kept every load a byte, measurably slower per packet. */
 	if (l3 == SL_ETH_HLEN)
-		return type == SL_ETH_P_IPV4 ? sl_pkt_check_ipv4(data, len, SL_ETH_HLEN, v)
+		return type == SL_ETH_P_IPV4 ? sl_pkt_check_ipv4(data, len, SL_ETH_HLEN, options, v)
 					     : sl_pkt_check_ipv6(data, len, SL_ETH_HLEN, v);
 	sl_pkt_verdict_t r = type == SL_ETH_P_IPV4
-				     ? sl_pkt_check_ipv4(data, len, SL_ETH_HLEN + SL_VLAN_HLEN, v)
+				     ? sl_pkt_check_ipv4(data, len, SL_ETH_HLEN + SL_VLAN_HLEN, options, v)
 				     : sl_pkt_check_ipv6(data, len, SL_ETH_HLEN + SL_VLAN_HLEN, v);
 	if (r == SL_PKT_OK) {
 		v->vlan = 1;
 		v->vlan_tci = sl_pkt_rd_be16(data + SL_ETH_HLEN);
 	}
 	return r;
+}
+
+/* Applies the rules above; fills *v on SL_PKT_OK and zeroes it otherwise. */
+static inline sl_pkt_verdict_t sl_pkt_check(const uint8_t *data, uint32_t len,
+					    sl_pkt_view_t *v)
+{
+	return sl_pkt_check_opts(data, len, 1, v);
+}
+
+/* sl_pkt_check, reading only below SL_PKT_FAST_MAX and at constant offsets
+ * (below), but SL_PKT_ASK for an IPv4 header with options: the prefilter
+ * judges a frame that holds SL_PKT_FAST_MAX bytes in place with it, which
+ * the BPF verifier accepts only at constant offsets. */
+static inline __attribute__((always_inline)) sl_pkt_verdict_t
+sl_pkt_check_const(const uint8_t *data, uint32_t len, sl_pkt_view_t *v)
+{
+	return sl_pkt_check_opts(data, len, 0, v);
 }
 
 /* sl_pkt_check_fast's IPv4 part: the header at the constant l3, without
@@ -492,19 +533,30 @@ typedef enum sl_gossip_verdict {
 	SL_GOSSIP_TTL_ZERO,
 } sl_gossip_verdict_t;
 
+/* sl_gossip_check on a header's first eight bytes read as one
+ * little-endian word (w: sl_pkt_rd_le64 of them), for a caller that loads
+ * them whole (the prefilter, from the packet in place). */
+static inline __attribute__((always_inline)) sl_gossip_verdict_t
+sl_gossip_check_word(uint64_t w, uint32_t len)
+{
+	if (len <= sizeof(struct sl_gossip_hdr))
+		return SL_GOSSIP_SHORT;
+	if ((uint32_t)w != SL_GOSSIP_MAGIC)
+		return SL_GOSSIP_BAD_MAGIC;
+	if ((uint8_t)(w >> 32) != SL_GOSSIP_VERSION)
+		return SL_GOSSIP_BAD_VERSION;
+	if ((uint8_t)(w >> 40) != SL_GOSSIP_KIND_TX)
+		return SL_GOSSIP_BAD_KIND;
+	if ((uint8_t)(w >> 48) == 0)
+		return SL_GOSSIP_TTL_ZERO;
+	return SL_GOSSIP_OK;
+}
+
 static inline __attribute__((always_inline)) sl_gossip_verdict_t sl_gossip_check(const uint8_t *data, uint32_t len)
 {
 	if (len <= sizeof(struct sl_gossip_hdr))
 		return SL_GOSSIP_SHORT;
-	if (sl_pkt_rd_le32(data) != SL_GOSSIP_MAGIC)
-		return SL_GOSSIP_BAD_MAGIC;
-	if (data[4] != SL_GOSSIP_VERSION)
-		return SL_GOSSIP_BAD_VERSION;
-	if (data[5] != SL_GOSSIP_KIND_TX)
-		return SL_GOSSIP_BAD_KIND;
-	if (data[6] == 0)
-		return SL_GOSSIP_TTL_ZERO;
-	return SL_GOSSIP_OK;
+	return sl_gossip_check_word(sl_pkt_rd_le64(data), len);
 }
 
 /* The token of a gossip frame that sl_gossip_check() accepted: the value the

@@ -8,6 +8,10 @@
  *     finds the view's family and source;
  *   - sl_pkt_check_fast, the rx path's shortcut, accepts only what
  *     sl_pkt_check accepts and describes it identically;
+ *   - sl_pkt_check_const, the prefilter's in-place judge, reads only the
+ *     first SL_PKT_FAST_MAX bytes (it gets an exact-size copy of those)
+ *     and gives sl_pkt_check's verdict and view, or SL_PKT_ASK for an
+ *     IPv4 header whose IHL is not 5;
  *   - sl_gossip_check on an accepted payload stays inside it.
  * The IPv4 header checksum would stop almost every mutation at the L3
  * rules, so when the first input byte is odd the target writes the right
@@ -67,6 +71,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fail("sl_pkt_check_fast accepts a frame that sl_pkt_check rejects");
 		if (memcmp(&v, &vf, sizeof(v)) != 0)
 			fail("sl_pkt_check_fast describes the frame differently");
+	}
+	const size_t head = len < SL_PKT_FAST_MAX ? len : SL_PKT_FAST_MAX;
+	uint8_t *h = malloc(head ? head : 1);
+	if (h) {
+		sl_pkt_view_t vc;
+		memcpy(h, f, head);
+		sl_pkt_verdict_t c = sl_pkt_check_const(h, (uint32_t)len, &vc);
+		free(h);
+		unsigned type = 0, l3 = sl_pkt_l3(f, (uint32_t)len, &type);
+		if (c == SL_PKT_ASK) {
+			if (l3 == 0 || type != SL_ETH_P_IPV4 || len <= l3 || (f[l3] & 0x0f) == 5)
+				fail("sl_pkt_check_const asks about a frame it could judge");
+		} else if (c != verdict || memcmp(&vc, &v, sizeof(v)) != 0) {
+			fail("sl_pkt_check_const judges the frame differently");
+		}
 	}
 	uint8_t src[16] = {0};
 	unsigned family = sl_pkt_src_addr(f, (uint32_t)len, src);
