@@ -1181,7 +1181,7 @@ static void test_source_slots(void **state)
 	(void)state;
 	need_root();
 	configure(&fx.conf);
-	uint32_t h[3];
+	uint32_t h[3] = {0}; /* same_set() fills it or fails */
 	same_set(h);
 	/* 10.0.0.0/8 blocked: each frame a drop against its source */
 	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(0x0a000000u, 8), 0), 0);
