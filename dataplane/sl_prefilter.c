@@ -8,6 +8,8 @@
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -198,7 +200,7 @@ void sl_prefilter_close(sl_prefilter_t *pf)
 {
 	int *fds[] = {&pf->conf_fd,  &pf->peers_fd, &pf->counters_fd, &pf->srcs_fd,
 		      &pf->srcpend_fd, &pf->gen_fd,   &pf->block_fd,    &pf->allow_fd,
-		      &pf->peers6_fd, &pf->block6_fd, &pf->allow6_fd};
+		      &pf->peers6_fd, &pf->block6_fd, &pf->allow6_fd, &pf->lock_fd};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -253,6 +255,8 @@ int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip)
 }
 
 static int refine6(const sl_prefilter_t *pf, unsigned prefix);
+static int writers_lock(const sl_prefilter_t *pf);
+static int writers_unlock(const sl_prefilter_t *pf, int rc);
 
 int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *conf)
 {
@@ -274,8 +278,13 @@ int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *co
 	}
 	if (bpf_map_update_elem(pf->conf_fd, &zero, &c, BPF_ANY) != 0)
 		return -1;
-	return sl_pf_ip6_prefix(&was) == sl_pf_ip6_prefix(&c) ? 0
-								: refine6(pf, sl_pf_ip6_prefix(&c));
+	if (sl_pf_ip6_prefix(&was) == sl_pf_ip6_prefix(&c))
+		return 0;
+	/* locked: a writer's note_fine6 read the conf before this update, or
+	 * its entry is in the tries before the walk */
+	if (writers_lock(pf) != 0)
+		return -1;
+	return writers_unlock(pf, refine6(pf, sl_pf_ip6_prefix(&c)));
 }
 
 /* A trie key of either family: struct sl_pf_lpm_key for sl_pf_block and
@@ -329,6 +338,27 @@ static int lpm_del(int fd, const lpm_key_t *k)
 	return bpf_map_delete_elem(fd, k) == 0 || errno == ENOENT ? 0 : -1;
 }
 
+/* The list writers' lock (sl_prefilter_t, lock_fd): a writer that reads
+ * the lists before it writes (the sweep, refine6) cannot lose another
+ * process's write made in between. flock: a crashed holder lets go. */
+static int writers_lock(const sl_prefilter_t *pf)
+{
+	while (pf->lock_fd >= 0 && flock(pf->lock_fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+/* Lets go of the lock, keeping rc and errno: the writer's outcome. */
+static int writers_unlock(const sl_prefilter_t *pf, int rc)
+{
+	const int e = errno;
+	if (pf->lock_fd >= 0)
+		flock(pf->lock_fd, LOCK_UN);
+	errno = e;
+	return rc;
+}
+
 /* Before a list entry c goes in: an IPv6 prefix narrower than the
  * sources' ip6_prefix sets SL_PF_GEN_FINE6 (for good: a plain write of 1,
  * so writers need no lock), since a source's slot then cannot stand for
@@ -361,26 +391,34 @@ static int next_gen(const sl_prefilter_t *pf)
 	return bpf_map_update_elem(pf->gen_fd, &gi, &gen, BPF_ANY);
 }
 
-/* A list entry put (value) or removed (value NULL), then a generation. */
+/* A list entry put (value) or removed (value NULL), then a generation;
+ * under the writers' lock, since note_fine6 reads the conf that a
+ * configure's refine6 walks the lists after. */
+static int list_change_locked(const sl_prefilter_t *pf, const sl_cidr_t *c, int fd, const lpm_key_t *k,
+			      const void *value)
+{
+	if (value) {
+		if (note_fine6(pf, c) != 0)
+			return -1;
+		if (bpf_map_update_elem(fd, k, value, BPF_ANY) != 0) {
+			if (errno == ENOSPC) /* a full trie's word for full; ours is E2BIG */
+				errno = E2BIG;
+			return -1;
+		}
+	} else if (lpm_del(fd, k) != 0) {
+		return -1;
+	}
+	return next_gen(pf);
+}
+
 static int list_change(const sl_prefilter_t *pf, const sl_cidr_t *c, int fd4, int fd6,
 		       const void *value)
 {
 	lpm_key_t k;
 	int fd;
-	if (lpm_key(c, fd4, fd6, &k, &fd) != 0)
+	if (lpm_key(c, fd4, fd6, &k, &fd) != 0 || writers_lock(pf) != 0)
 		return -1;
-	if (value) {
-		if (note_fine6(pf, c) != 0)
-			return -1;
-		if (bpf_map_update_elem(fd, &k, value, BPF_ANY) != 0) {
-			if (errno == ENOSPC) /* a full trie's word for full; ours is E2BIG */
-				errno = E2BIG;
-			return -1;
-		}
-	} else if (lpm_del(fd, &k) != 0) {
-		return -1;
-	}
-	return next_gen(pf);
+	return writers_unlock(pf, list_change_locked(pf, c, fd, &k, value));
 }
 
 int sl_prefilter_block(const sl_prefilter_t *pf, const sl_cidr_t *c, uint64_t expiry_ns)
@@ -589,9 +627,11 @@ static int sweep(int fd, uint64_t now_ns)
 
 int sl_prefilter_sweep_blocklist(const sl_prefilter_t *pf, uint64_t now_ns)
 {
+	if (writers_lock(pf) != 0)
+		return -1;
 	int r4 = sweep(pf->block_fd, now_ns);
 	int r6 = r4 < 0 ? -1 : sweep(pf->block6_fd, now_ns);
-	return r6 < 0 ? -1 : r4 + r6;
+	return writers_unlock(pf, r6 < 0 ? -1 : r4 + r6);
 }
 
 int sl_prefilter_counters(const sl_prefilter_t *pf, uint64_t c[SL_PF__COUNT])
@@ -892,7 +932,20 @@ int sl_prefilter_unpin(const char *relay)
 	return rmdir(dir) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-int sl_prefilter_pin(const sl_prefilter_t *pf, const char *relay, char *err, size_t errlen)
+/* The relay's pin folder opened into pf->lock_fd (the writers' lock). */
+static int open_lock(sl_prefilter_t *pf, const char *dir, char *err, size_t errlen)
+{
+	if (pf->lock_fd >= 0)
+		close(pf->lock_fd);
+	pf->lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pf->lock_fd < 0) {
+		snprintf(err, errlen, "opening %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int sl_prefilter_pin(sl_prefilter_t *pf, const char *relay, char *err, size_t errlen)
 {
 	char dir[PIN_PATH_MAX], path[PIN_PATH_MAX + 16], fs[] = SL_PF_PIN_ROOT;
 	if (pin_dir(dir, relay, err, errlen) != 0)
@@ -922,6 +975,10 @@ int sl_prefilter_pin(const sl_prefilter_t *pf, const char *relay, char *err, siz
 			sl_prefilter_unpin(relay);
 			return -1;
 		}
+	}
+	if (open_lock(pf, dir, err, errlen) != 0) {
+		sl_prefilter_unpin(relay);
+		return -1;
 	}
 	return 0;
 }
@@ -989,6 +1046,10 @@ int sl_prefilter_open_pinned(sl_prefilter_t *pf, const char *relay, char *err, s
 		}
 		if (fd >= 0)
 			close(fd);
+		sl_prefilter_close(pf);
+		return -1;
+	}
+	if (open_lock(pf, dir, err, errlen) != 0) {
 		sl_prefilter_close(pf);
 		return -1;
 	}

@@ -24,9 +24,14 @@
 typedef struct sl_prefilter {
 	int conf_fd, peers_fd, counters_fd, srcs_fd, srcpend_fd, gen_fd, block_fd, allow_fd;
 	int peers6_fd, block6_fd, allow6_fd; /* the IPv6 twins */
+	/* The relay's pin folder, whose flock (LOCK_EX) every list writer of
+	 * every process holds while it reads and writes the lists (sluice-dp's
+	 * closed loop and sweep, sluicectl): -1 while the maps are not pinned,
+	 * when this handle is their only writer. */
+	int lock_fd;
 } sl_prefilter_t;
 
-#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1})
+#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1})
 
 /* A source as the program counts its drops: an IPv4 address (prefixlen
  * 32), or an IPv6 prefix (the source masked to the conf's ip6_prefix). */
@@ -120,8 +125,9 @@ uint64_t sl_prefilter_now_ns(void);
  * nothing already; this frees their room). Slow path: up to SL_PF_BLOCK_MAX steps
  * of bpf_map_get_next_key per batch of 256 removals, per family. Returns
  * how many it removed, or -1 with errno. sluice-dp's autoblock thread
- * calls it every second; an entry renewed by another writer (sluicectl)
- * between the walk and the delete goes (bpf/README.md). */
+ * calls it every second. It holds the writers' lock (lock_fd) from its
+ * walk to its last delete, so an entry another writer (sluicectl) renews
+ * meanwhile waits for it and stays. */
 int sl_prefilter_sweep_blocklist(const sl_prefilter_t *pf, uint64_t now_ns);
 
 /* c[i] = counter slot i summed over every CPU. */
@@ -180,9 +186,10 @@ void sl_prefilter_print_table(FILE *f, const sl_pf_snapshot_t *s);
  * they stay until the next run replaces them (they still hold that run's
  * maps). sl_prefilter_open_pinned() opens them for another
  * process, refusing maps of another layout (SL_PF_LAYOUT in sl_pf_conf, and
- * each map's type, sizes and flags). All need root; 0, or -1 with the
+ * each map's type, sizes and flags). Both leave the relay's folder open in
+ * pf->lock_fd, the list writers' lock. All need root; 0, or -1 with the
  * reason in err. relay: a config's relay name (sl_config_valid_name). */
-int sl_prefilter_pin(const sl_prefilter_t *pf, const char *relay, char *err, size_t errlen);
+int sl_prefilter_pin(sl_prefilter_t *pf, const char *relay, char *err, size_t errlen);
 int sl_prefilter_unpin(const char *relay);
 int sl_prefilter_open_pinned(sl_prefilter_t *pf, const char *relay, char *err, size_t errlen);
 

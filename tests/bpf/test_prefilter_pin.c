@@ -5,11 +5,12 @@
  * rate and reads the counters, and each change is checked in the maps and
  * on frames run with bpf_prog_test_run_opts. Also: stale pins replaced, a
  * layout sluicectl does not read, no pins, bad input, no BPF file system
- * (in a mount namespace of its own), unpinning. Needs root and a BPF file
+ * (in a mount namespace of its own), the list writers' lock, unpinning. Needs root and a BPF file
  * system at /sys/fs/bpf (mounted here when absent); exits 77 without. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -249,15 +251,23 @@ static void test_pinned(void **state)
 	sl_prefilter_t p;
 	if (sl_prefilter_open_pinned(&p, fx.relay, err, sizeof(err)) != 0)
 		fail_msg("sl_prefilter_open_pinned: %s", err);
-	/* Slot by slot: every fd of the handle, the IPv6 maps' too. */
+	/* Slot by slot: every map fd of the handle, the IPv6 maps' too; then
+	 * the writers' lock, the relay's folder. */
 	const int *mine = (const int *)&p, *prog = (const int *)&fx.pf;
 	_Static_assert(sizeof(sl_prefilter_t) % sizeof(int) == 0, "sl_prefilter_t holds fds only");
-	unsigned nmaps = sizeof(sl_prefilter_t) / sizeof(int), files = 0;
+	unsigned nmaps = offsetof(sl_prefilter_t, lock_fd) / sizeof(int), files = 0;
 	for (unsigned i = 0; i < nmaps; i++) {
 		assert_true(mine[i] >= 0);
 		assert_int_equal(map_id(mine[i]), map_id(prog[i]));
 	}
+	struct stat lock, dir;
+	assert_int_equal(fstat(p.lock_fd, &lock), 0);
+	assert_int_equal(stat(fx.dir, &dir), 0);
+	assert_true(lock.st_ino == dir.st_ino && lock.st_dev == dir.st_dev);
+	assert_int_equal(fstat(fx.pf.lock_fd, &lock), 0);
+	assert_true(lock.st_ino == dir.st_ino && lock.st_dev == dir.st_dev);
 	sl_prefilter_close(&p);
+	assert_int_equal(p.lock_fd, -1);
 	DIR *d = opendir(fx.dir);
 	assert_non_null(d);
 	for (struct dirent *e; (e = readdir(d)) != NULL;)
@@ -636,6 +646,55 @@ static void test_no_bpffs(void **state)
 				 "/sys/fs/bpf): cannot pin the prefilter's maps for sluicectl");
 }
 
+struct sweep_run {
+	int removed;
+	volatile int done;
+};
+
+static void *sweep_now(void *arg)
+{
+	struct sweep_run *r = arg;
+	r->removed = sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns());
+	r->done = 1;
+	return NULL;
+}
+
+/* The list writers' lock: a sweep that starts while another process's
+ * writer holds it (here another handle, as sluicectl's, renewing a block
+ * that had expired) waits for it, walks after, and keeps the renewal,
+ * where without the lock it would delete what it had found expired. */
+static void test_sweep_waits_for_writers(void **state)
+{
+	(void)state;
+	char err[256];
+	sl_prefilter_t other;
+	if (sl_prefilter_open_pinned(&other, fx.relay, err, sizeof(err)) != 0)
+		fail_msg("sl_prefilter_open_pinned: %s", err);
+	const sl_cidr_t c = sl_test_cidr("10.99.9.0/24");
+	assert_int_equal(sl_prefilter_block(&fx.pf, &c, sl_prefilter_now_ns() + 1000000), 0);
+	usleep(5000); /* expired */
+	assert_int_equal(flock(other.lock_fd, LOCK_EX), 0);
+	struct sweep_run r = {0};
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, sweep_now, &r), 0);
+	usleep(100000);
+	assert_false(r.done); /* waiting for the lock */
+	/* the renewal, as the lock's holder writes it */
+	struct sl_pf_lpm_key k = {.prefixlen = 24, .addr = __builtin_bswap32(0x0a630900u)};
+	struct sl_pf_block forever = {.expiry_ns = 0, .prefixlen = 24};
+	assert_int_equal(bpf_map_update_elem(other.block_fd, &k, &forever, BPF_ANY), 0);
+	assert_int_equal(flock(other.lock_fd, LOCK_UN), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(r.removed, 0);
+	struct sl_pf_block got;
+	assert_int_equal(bpf_map_lookup_elem(fx.pf.block_fd, &k, &got), 0);
+	assert_int_equal(got.expiry_ns, 0);
+	/* the other handle's own writes take the lock and let go of it */
+	assert_int_equal(sl_prefilter_unblock(&other, &c), 0);
+	assert_int_not_equal(bpf_map_lookup_elem(fx.pf.block_fd, &k, &got), 0);
+	sl_prefilter_close(&other);
+}
+
 /* Last: the pins go, and with them sluicectl's access. */
 static void test_unpin(void **state)
 {
@@ -690,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_xdp_stats),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_no_bpffs),
+		cmocka_unit_test(test_sweep_waits_for_writers),
 		cmocka_unit_test(test_unpin),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
