@@ -75,13 +75,23 @@ struct {
 	__type(value, struct sl_pf_srcpend);
 } sl_pf_srcpend SEC(".maps");
 
-/* The lists' generation and the fine-IPv6 flag (SL_PF_GEN_*). */
+/* The lists' generation (SL_PF_GEN_LISTS). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u64);
 } sl_pf_gen SEC(".maps");
+
+/* IPv6 sources' prefixes that hold a narrower list entry (SL_PF_V_FINE);
+ * looked up only when a slot's verdicts are asked. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SL_PF_FINE6_MAX);
+	__type(key, struct sl_pf_srckey);
+	__type(value, __u32);
+} sl_pf_fine6 SEC(".maps");
 
 /* Blocked prefixes, on every port of ours; written by user space only. */
 struct {
@@ -326,19 +336,20 @@ static __always_inline __u64 ask_tries(const struct sl_pf_conf *conf, const sl_p
 
 /* The frame's source's verdict bits: from its slot while they are of this
  * generation of the lists (and a cached block has not ended), else from
- * the tries, then cached. An IPv6 source is not cached while some IPv6
- * list entry is narrower than its prefix (SL_PF_GEN_FINE6). */
+ * the tries, then cached. An IPv6 slot whose prefix (k) holds a narrower
+ * list entry caches only that (SL_PF_V_FINE), and asks for every frame. */
 static __always_inline __u64 lists(const struct sl_pf_conf *conf, const sl_pkt_view_t *v,
-				   struct sl_pf_srcslot *s, __u64 h, __u64 *now)
+				   struct sl_pf_srcslot *s, const struct sl_pf_srckey *k, __u64 h,
+				   __u64 *now)
 {
-	__u32 gi = SL_PF_GEN_LISTS, fi = SL_PF_GEN_FINE6;
+	__u32 gi = SL_PF_GEN_LISTS;
 	const __u64 *gen = bpf_map_lookup_elem(&sl_pf_gen, &gi);
-	const __u64 *fine6 = bpf_map_lookup_elem(&sl_pf_gen, &fi);
-	const int cached = gen && fine6 && !(v->family == 6 && *fine6);
-	const __u64 want = cached ? *gen << 32 | (__u32)(h >> 16) : 0;
-	if (cached && s->vkey == want) {
+	const __u64 want = gen ? *gen << 32 | (__u32)(h >> 16) : 0;
+	if (gen && s->vkey == want) {
 		__u64 vd = s->verdict;
 		if ((vd & SL_PF_V_CHECK_MASK) == sl_pf_v_check(want)) {
+			if (vd & SL_PF_V_FINE)
+				return ask_tries(conf, v, now);
 			if (!(vd & SL_PF_V_BLOCKED) || (vd & SL_PF_V_FOREVER))
 				return vd;
 			if (*now == 0)
@@ -349,8 +360,10 @@ static __always_inline __u64 lists(const struct sl_pf_conf *conf, const sl_pkt_v
 		}
 	}
 	__u64 vd = ask_tries(conf, v, now);
-	if (cached) {
-		s->verdict = vd | sl_pf_v_check(want);
+	if (gen) {
+		const __u64 fine =
+			v->family == 6 && bpf_map_lookup_elem(&sl_pf_fine6, k) ? SL_PF_V_FINE : 0;
+		s->verdict = vd | fine | sl_pf_v_check(want);
 		s->vkey = want;
 	}
 	return vd;
@@ -431,7 +444,7 @@ static __always_inline int decide(struct xdp_md *ctx, const struct sl_pf_conf *c
 	if (!s)
 		return XDP_ABORTED; /* cannot be: src_slot() */
 	__u64 now = 0; /* read once, when first needed */
-	const __u64 vd = lists(conf, v, s, h, &now);
+	const __u64 vd = lists(conf, v, s, &k, h, &now);
 	if (vd & SL_PF_V_BLOCKED)
 		return drop_at(SL_PF_DROP_BLOCKLISTED, s, idx);
 	if (v->payload_len > (gossip ? SL_PF_GOSSIP_MAX : SL_PF_INGEST_MAX))

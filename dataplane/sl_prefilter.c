@@ -108,7 +108,9 @@ static size_t pf_wants(sl_prefilter_t *pf, struct want out[PF_MAPS_MAX])
 		 0, &pf->srcs_fd},
 		{SL_PF_SRCPEND_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct sl_pf_srcpend), 1, 0,
 		 &pf->srcpend_fd},
-		{SL_PF_GEN_MAP, BPF_MAP_TYPE_ARRAY, 4, 8, 2, 0, &pf->gen_fd},
+		{SL_PF_GEN_MAP, BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0, &pf->gen_fd},
+		{SL_PF_FINE6_MAP, BPF_MAP_TYPE_HASH, sizeof(struct sl_pf_srckey), 4, SL_PF_FINE6_MAX,
+		 BPF_F_NO_PREALLOC, &pf->fine6_fd},
 		{SL_PF_BLOCK_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm_key),
 		 sizeof(struct sl_pf_block), SL_PF_BLOCK_MAX, BPF_F_NO_PREALLOC, &pf->block_fd},
 		{SL_PF_ALLOW_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm_key), 4,
@@ -200,7 +202,7 @@ void sl_prefilter_close(sl_prefilter_t *pf)
 {
 	int *fds[] = {&pf->conf_fd,  &pf->peers_fd, &pf->counters_fd, &pf->srcs_fd,
 		      &pf->srcpend_fd, &pf->gen_fd,   &pf->block_fd,    &pf->allow_fd,
-		      &pf->peers6_fd, &pf->block6_fd, &pf->allow6_fd, &pf->lock_fd};
+		      &pf->peers6_fd, &pf->block6_fd, &pf->allow6_fd, &pf->fine6_fd, &pf->lock_fd};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -255,6 +257,7 @@ int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip)
 }
 
 static int refine6(const sl_prefilter_t *pf, unsigned prefix);
+static int next_gen(const sl_prefilter_t *pf);
 static int writers_lock(const sl_prefilter_t *pf);
 static int writers_unlock(const sl_prefilter_t *pf, int rc);
 
@@ -284,7 +287,7 @@ int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *co
 	 * its entry is in the tries before the walk */
 	if (writers_lock(pf) != 0)
 		return -1;
-	return writers_unlock(pf, refine6(pf, sl_pf_ip6_prefix(&c)));
+	return writers_unlock(pf, refine6(pf, sl_pf_ip6_prefix(&c)) != 0 ? -1 : next_gen(pf));
 }
 
 /* A trie key of either family: struct sl_pf_lpm_key for sl_pf_block and
@@ -359,22 +362,43 @@ static int writers_unlock(const sl_prefilter_t *pf, int rc)
 	return rc;
 }
 
-/* Before a list entry c goes in: an IPv6 prefix narrower than the
- * sources' ip6_prefix sets SL_PF_GEN_FINE6 (for good: a plain write of 1,
- * so writers need no lock), since a source's slot then cannot stand for
- * each of its addresses. */
-static int note_fine6(const sl_prefilter_t *pf, const sl_cidr_t *c)
+/* The sources' ip6_prefix now, into *prefix. */
+static int ip6_prefix(const sl_prefilter_t *pf, unsigned *prefix)
 {
 	struct sl_pf_conf conf;
-	uint32_t zero = 0, fi = SL_PF_GEN_FINE6;
-	uint64_t one = 1;
-	if (c->family != 6)
-		return 0;
+	const uint32_t zero = 0;
 	if (bpf_map_lookup_elem(pf->conf_fd, &zero, &conf) != 0)
 		return -1;
-	if (c->prefixlen <= sl_pf_ip6_prefix(&conf))
+	*prefix = sl_pf_ip6_prefix(&conf);
+	return 0;
+}
+
+/* Is c an IPv6 list entry narrower than the sources' prefix? 1 yes (with
+ * the source prefix that holds it in *k), 0 no, -1 with errno. */
+static int fine6_key(const sl_prefilter_t *pf, const sl_cidr_t *c, struct sl_pf_srckey *k)
+{
+	unsigned prefix;
+	if (c->family != 6)
 		return 0;
-	return bpf_map_update_elem(pf->gen_fd, &fi, &one, BPF_ANY);
+	if (ip6_prefix(pf, &prefix) != 0)
+		return -1;
+	if (c->prefixlen <= prefix)
+		return 0;
+	*k = sl_pf_srckey6(c->addr, prefix);
+	return 1;
+}
+
+/* Before a list entry c goes in: an IPv6 prefix narrower than the
+ * sources' ip6_prefix puts the source prefix that holds it into
+ * sl_pf_fine6, since that slot then cannot stand for each of its
+ * addresses. The set holds only prefixes of live entries (each writer
+ * that removes one derives it again), so it has room. */
+static int note_fine6(const sl_prefilter_t *pf, const sl_cidr_t *c)
+{
+	struct sl_pf_srckey k;
+	const uint32_t one = 1;
+	int rc = fine6_key(pf, c, &k);
+	return rc <= 0 ? rc : bpf_map_update_elem(pf->fine6_fd, &k, &one, BPF_ANY);
 }
 
 /* After a list changed: the next generation, so that the program asks the
@@ -393,10 +417,13 @@ static int next_gen(const sl_prefilter_t *pf)
 
 /* A list entry put (value) or removed (value NULL), then a generation;
  * under the writers' lock, since note_fine6 reads the conf that a
- * configure's refine6 walks the lists after. */
+ * configure's refine6 walks the lists after. A narrow IPv6 entry that
+ * goes may leave its source prefix none: sl_pf_fine6 is derived again. */
 static int list_change_locked(const sl_prefilter_t *pf, const sl_cidr_t *c, int fd, const lpm_key_t *k,
 			      const void *value)
 {
+	struct sl_pf_srckey fk;
+	unsigned prefix;
 	if (value) {
 		if (note_fine6(pf, c) != 0)
 			return -1;
@@ -405,8 +432,12 @@ static int list_change_locked(const sl_prefilter_t *pf, const sl_cidr_t *c, int 
 				errno = E2BIG;
 			return -1;
 		}
-	} else if (lpm_del(fd, k) != 0) {
-		return -1;
+	} else {
+		const int fine = fine6_key(pf, c, &fk);
+		if (fine < 0 || lpm_del(fd, k) != 0)
+			return -1;
+		if (fine && (ip6_prefix(pf, &prefix) != 0 || refine6(pf, prefix) != 0))
+			return -1;
 	}
 	return next_gen(pf);
 }
@@ -462,32 +493,51 @@ static int lpm_walk(int fd, unsigned steps, int (*each)(const lpm_key_t *, const
 	return 0;
 }
 
-static int narrower_one(const lpm_key_t *k, const void *value, void *arg)
+struct fine6_arg {
+	int fd;
+	unsigned prefix;
+	int failed; /* errno */
+};
+
+static int put_narrower(const lpm_key_t *k, const void *value, void *arg)
 {
 	(void)value;
-	return k->k6.prefixlen > *(const unsigned *)arg;
+	struct fine6_arg *a = arg;
+	const uint32_t one = 1;
+	if (k->k6.prefixlen <= a->prefix)
+		return 0;
+	const struct sl_pf_srckey fk = sl_pf_srckey6(k->k6.addr, a->prefix);
+	if (bpf_map_update_elem(a->fd, &fk, &one, BPF_ANY) != 0) {
+		a->failed = errno;
+		return 1;
+	}
+	return 0;
 }
 
-/* After ip6_prefix changed: SL_PF_GEN_FINE6 if an IPv6 list entry is
- * narrower than the new prefix, then a generation, since every IPv6
- * source's cached verdicts belong to a prefix of the old length. */
+/* sl_pf_fine6 derived again from both IPv6 tries for the sources' prefix:
+ * emptied, then every source prefix that holds a narrower entry put
+ * back. Until the caller's next generation the program may cache a slot
+ * whose prefix is missing meanwhile; that generation asks it again. */
 static int refine6(const sl_prefilter_t *pf, unsigned prefix)
 {
-	const uint32_t fi = SL_PF_GEN_FINE6;
-	const uint64_t one = 1;
+	struct sl_pf_srckey k;
+	while (bpf_map_get_next_key(pf->fine6_fd, NULL, &k) == 0)
+		if (bpf_map_delete_elem(pf->fine6_fd, &k) != 0 && errno != ENOENT)
+			return -1;
+	if (errno != ENOENT)
+		return -1;
 	const int fds[2] = {pf->block6_fd, pf->allow6_fd};
 	const unsigned steps[2] = {SL_PF_BLOCK_MAX, SL_PF_ALLOW_MAX};
+	struct fine6_arg a = {.fd = pf->fine6_fd, .prefix = prefix};
 	for (unsigned i = 0; i < 2; i++) {
-		int rc = lpm_walk(fds[i], steps[i], narrower_one, &prefix);
-		if (rc < 0)
+		if (lpm_walk(fds[i], steps[i], put_narrower, &a) < 0)
 			return -1;
-		if (rc > 0) {
-			if (bpf_map_update_elem(pf->gen_fd, &fi, &one, BPF_ANY) != 0)
-				return -1;
-			break;
+		if (a.failed) {
+			errno = a.failed;
+			return -1;
 		}
 	}
-	return next_gen(pf);
+	return 0;
 }
 
 struct list_arg {
@@ -603,8 +653,9 @@ static int collect_expired(const lpm_key_t *k, const void *value, void *arg)
 
 /* The sweep of one blocklist: collect a batch, then delete it (deleting
  * under the walk would send get_next_key back to the start). Each batch
- * removes its keys, so the walks end. */
-static int sweep(int fd, uint64_t now_ns)
+ * removes its keys, so the walks end. *fine set when it removed an IPv6
+ * entry longer than fine_above (the IPv4 list: 128, none). */
+static int sweep(int fd, uint64_t now_ns, unsigned fine_above, int *fine)
 {
 	struct sweep_arg w;
 	int removed = 0;
@@ -615,10 +666,12 @@ static int sweep(int fd, uint64_t now_ns)
 		if (rc < 0)
 			return -1;
 		for (unsigned i = 0; i < w.n; i++) {
-			if (bpf_map_delete_elem(fd, &w.expired[i]) == 0)
+			if (bpf_map_delete_elem(fd, &w.expired[i]) == 0) {
 				removed++;
-			else if (errno != ENOENT)
+				*fine |= fine_above < 128 && w.expired[i].k6.prefixlen > fine_above;
+			} else if (errno != ENOENT) {
 				return -1;
+			}
 		}
 		if (rc == 0)
 			return removed;
@@ -627,10 +680,15 @@ static int sweep(int fd, uint64_t now_ns)
 
 int sl_prefilter_sweep_blocklist(const sl_prefilter_t *pf, uint64_t now_ns)
 {
+	unsigned prefix;
+	int fine = 0;
 	if (writers_lock(pf) != 0)
 		return -1;
-	int r4 = sweep(pf->block_fd, now_ns);
-	int r6 = r4 < 0 ? -1 : sweep(pf->block6_fd, now_ns);
+	int r4 = ip6_prefix(pf, &prefix) != 0 ? -1 : sweep(pf->block_fd, now_ns, 128, &fine);
+	int r6 = r4 < 0 ? -1 : sweep(pf->block6_fd, now_ns, prefix, &fine);
+	/* a narrow entry gone: sl_pf_fine6 again, and the slots asked again */
+	if (r6 >= 0 && fine && (refine6(pf, prefix) != 0 || next_gen(pf) != 0))
+		r6 = -1;
 	return writers_unlock(pf, r6 < 0 ? -1 : r4 + r6);
 }
 

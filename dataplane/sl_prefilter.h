@@ -24,6 +24,7 @@
 typedef struct sl_prefilter {
 	int conf_fd, peers_fd, counters_fd, srcs_fd, srcpend_fd, gen_fd, block_fd, allow_fd;
 	int peers6_fd, block6_fd, allow6_fd; /* the IPv6 twins */
+	int fine6_fd;
 	/* The relay's pin folder, whose flock (LOCK_EX) every list writer of
 	 * every process holds while it reads and writes the lists (sluice-dp's
 	 * closed loop and sweep, sluicectl): -1 while the maps are not pinned,
@@ -31,7 +32,7 @@ typedef struct sl_prefilter {
 	int lock_fd;
 } sl_prefilter_t;
 
-#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1})
+#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1})
 
 /* A source as the program counts its drops: an IPv4 address (prefixlen
  * 32), or an IPv6 prefix (the source masked to the conf's ip6_prefix). */

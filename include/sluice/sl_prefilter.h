@@ -18,6 +18,7 @@
 #define SL_PF_SRCS_MAP      "sl_pf_srcs"
 #define SL_PF_SRCPEND_MAP   "sl_pf_srcpend"
 #define SL_PF_GEN_MAP       "sl_pf_gen"
+#define SL_PF_FINE6_MAP     "sl_pf_fine6"
 #define SL_PF_BLOCK_MAP     "sl_pf_block"
 #define SL_PF_ALLOW_MAP     "sl_pf_allow"
 /* Their IPv6 twins. */
@@ -94,7 +95,7 @@ struct sl_pf_conf {
 /* The layout of the maps below and of their values; raise it with any
  * change to them, so that a sluicectl of another build refuses pinned maps
  * it would misread. */
-#define SL_PF_LAYOUT 5u
+#define SL_PF_LAYOUT 6u
 
 /* Where sluice-dp pins the maps: SL_PF_PIN_ROOT/<relay name>/<map name>;
  * removed at a clean exit. */
@@ -283,13 +284,16 @@ struct sl_pf_srcset {
 };
 
 /* The verdict word: bit 0 blocked, bit 1 allowlisted, bit 2 blocked for
- * ever, bits 3..31 check bits of vkey, bits 32..63 the block's end in
- * units of 2^20 ns (about 1 ms), compared modulo 2^32: a block further off
- * than SL_PF_V_HORIZON units is cached up to then and looked up again. */
+ * ever, bit 3 fine (an IPv6 slot whose prefix holds a narrower list entry,
+ * sl_pf_fine6: its verdicts are asked per frame, per address), bits 4..31
+ * check bits of vkey, bits 32..63 the block's end in units of 2^20 ns
+ * (about 1 ms), compared modulo 2^32: a block further off than
+ * SL_PF_V_HORIZON units is cached up to then and looked up again. */
 #define SL_PF_V_BLOCKED    1ull
 #define SL_PF_V_ALLOWED    2ull
 #define SL_PF_V_FOREVER    4ull
-#define SL_PF_V_CHECK_MASK 0xfffffff8ull
+#define SL_PF_V_FINE       8ull
+#define SL_PF_V_CHECK_MASK 0xfffffff0ull
 #define SL_PF_V_UNIT_SHIFT 20
 #define SL_PF_V_HORIZON    (1u << 30)
 
@@ -309,15 +313,20 @@ struct sl_pf_srcpend {
 	uint64_t n;
 };
 
-/* sl_pf_gen (ARRAY of two u64): [SL_PF_GEN_LISTS] the lists' generation,
+/* sl_pf_gen (ARRAY of one u64): [SL_PF_GEN_LISTS] the lists' generation,
  * which every writer of a blocklist or allowlist raises after its change
  * (sl_prefilter.c): a slot's cached verdicts of another generation are
- * asked again. [SL_PF_GEN_FINE6] 1 once an IPv6 list entry longer than
- * ip6_prefix was written: an IPv6 source's slot (its prefix) then cannot
- * stand for each of its addresses, so the program asks the IPv6 tries for
- * every frame. Only ever set to 1, so that writers need no lock. */
+ * asked again. */
 #define SL_PF_GEN_LISTS 0u
-#define SL_PF_GEN_FINE6 1u
+
+/* sl_pf_fine6 (HASH): the IPv6 sources' prefixes (struct sl_pf_srckey,
+ * masked to ip6_prefix) that hold a list entry longer than ip6_prefix (a
+ * /128 blocked inside a /64): such a slot cannot stand for all of its
+ * addresses, so its verdicts are asked per frame (SL_PF_V_FINE). Written
+ * by the list writers before the entry and derived again from the tries
+ * when such an entry goes or ip6_prefix changes; value 1. Room for every
+ * entry of both IPv6 lists. */
+#define SL_PF_FINE6_MAX (SL_PF_BLOCK_MAX + SL_PF_ALLOW_MAX)
 
 /* The key of sl_pf_block and sl_pf_allow (LPM_TRIE): the prefix length in
  * bits (0..32) and the address in sl_pkt_view_t form, whose bytes in

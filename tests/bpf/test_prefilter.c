@@ -1267,9 +1267,25 @@ static uint64_t gen_get(uint32_t i)
 	return v;
 }
 
-static void gen_set(uint32_t i, uint64_t v)
+/* How many source prefixes sl_pf_fine6 holds, and whether it holds the
+ * /64 of a. */
+static unsigned fine6_count(void)
 {
-	assert_int_equal(bpf_map_update_elem(fx.pf.gen_fd, &i, &v, BPF_ANY), 0);
+	struct sl_pf_srckey k, next;
+	unsigned n = 0;
+	for (int rc = bpf_map_get_next_key(fx.pf.fine6_fd, NULL, &next); rc == 0;
+	     rc = bpf_map_get_next_key(fx.pf.fine6_fd, &k, &next)) {
+		k = next;
+		n++;
+	}
+	return n;
+}
+
+static int fine6_has(const uint8_t a[16])
+{
+	const struct sl_pf_srckey k = sl_pf_srckey6(a, 64);
+	uint32_t v;
+	return bpf_map_lookup_elem(fx.pf.fine6_fd, &k, &v) == 0;
 }
 
 /* The vkey the program caches the source k's verdicts under now. */
@@ -1283,16 +1299,16 @@ static uint64_t want_vkey(const struct sl_pf_srckey *k)
 /* A source's list verdicts are cached in its slot under the lists'
  * generation, and decide while it holds; any list change asks the tries
  * again; a verdict whose check bits are not its vkey's is never taken; an
- * IPv6 slot (a prefix) stands for its addresses only while no IPv6 list
- * entry is narrower (SL_PF_GEN_FINE6, derived again when ip6_prefix
- * changes). */
+ * IPv6 slot (a prefix) stands for its addresses while its prefix holds no
+ * narrower list entry (sl_pf_fine6: put with such an entry, derived again
+ * when one goes, by unblock or sweep, or ip6_prefix changes), and only
+ * that slot asks per frame. */
 static void test_verdict_cache(void **state)
 {
 	(void)state;
 	need_root();
 	configure(&fx.conf);
-	const uint64_t fine6_was = gen_get(SL_PF_GEN_FINE6);
-	gen_set(SL_PF_GEN_FINE6, 0); /* earlier tests' /128 entries set it */
+	assert_int_equal(fine6_count(), 0); /* earlier tests removed their entries */
 	const uint32_t s = host_ip(11, 1);
 	uint32_t ip = view_ip(s), idx;
 	const struct sl_pf_srckey k = sl_pf_srckey4(ip);
@@ -1312,7 +1328,7 @@ static void test_verdict_cache(void **state)
 	ingest_n(s, 1, SL_PF_REDIRECTED);
 	/* a verdict that does not check is asked again, and rewritten */
 	sl = get_slot(4, &ip, 32, &idx);
-	sl.verdict = (SL_PF_V_BLOCKED | SL_PF_V_FOREVER | sl_pf_v_check(sl.vkey)) ^ 8;
+	sl.verdict = (SL_PF_V_BLOCKED | SL_PF_V_FOREVER | sl_pf_v_check(sl.vkey)) ^ 16; /* a check bit */
 	put_slot(idx, &sl);
 	ingest_n(s, 1, SL_PF_REDIRECTED);
 	assert_int_equal(get_slot(4, &ip, 32, &idx).verdict, sl_pf_v_check(sl.vkey));
@@ -1340,30 +1356,59 @@ static void test_verdict_cache(void **state)
 	sl_pf_srckey_mask(&k6, 64);
 	assert_int_equal(get_slot(6, a1, 64, &idx).vkey, want_vkey(&k6));
 	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr6(11, 1, 0, 64)), 0);
-	assert_int_equal(gen_get(SL_PF_GEN_FINE6), 0);
-	/* a /128 inside it: verdicts per address from then on */
+	assert_int_equal(fine6_count(), 0);
+	/* a /128 inside it: that /64 decides per address from then on, and
+	 * says so in its slot; another /64 stays cached */
 	assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(11, 1, 1, 128), 0), 0);
-	assert_int_equal(gen_get(SL_PF_GEN_FINE6), 1);
+	assert_int_equal(fine6_count(), 1);
+	assert_true(fine6_has(a1));
 	ingest6_n(a2, 1, SL_PF_REDIRECTED);
 	ingest6_n(a1, 1, SL_PF_DROP_BLOCKLISTED);
 	ingest6_n(a2, 1, SL_PF_REDIRECTED);
+	struct sl_pf_srcslot sl6 = get_slot(6, a1, 64, &idx);
+	assert_int_equal(sl6.vkey, want_vkey(&k6));
+	assert_int_equal(sl6.verdict & SL_PF_V_FINE, SL_PF_V_FINE);
+	uint8_t b1[16];
+	ip6_set(b1, 11, 3, 1);
+	struct sl_pf_srckey kb;
+	memcpy(&kb, b1, sizeof(kb));
+	sl_pf_srckey_mask(&kb, 64);
+	ingest6_n(b1, 1, SL_PF_REDIRECTED);
+	sl6 = get_slot(6, b1, 64, &idx);
+	assert_int_equal(sl6.vkey, want_vkey(&kb));
+	assert_int_equal(sl6.verdict, sl_pf_v_check(sl6.vkey)); /* cached: nothing, not fine */
+	/* the /128 goes: its /64 is cached again */
 	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr6(11, 1, 1, 128)), 0);
+	assert_int_equal(fine6_count(), 0);
 	ingest6_n(a1, 1, SL_PF_REDIRECTED);
+	sl6 = get_slot(6, a1, 64, &idx);
+	assert_int_equal(sl6.verdict, sl_pf_v_check(sl6.vkey));
+	/* and so it is when the sweep takes an expired one */
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(11, 1, 1, 128),
+					    sl_prefilter_now_ns() + 1000000), 0);
+	assert_true(fine6_has(a1));
+	usleep(5000);
+	const uint64_t gen1 = gen_get(SL_PF_GEN_LISTS);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns()), 1);
+	assert_int_equal(fine6_count(), 0);
+	assert_true(gen_get(SL_PF_GEN_LISTS) != gen1);
 
 	/* a /96 allow entry: not narrower than ip6_prefix 128, narrower than
-	 * 64; a configure that changes ip6_prefix derives the flag again */
+	 * 64; a configure that changes ip6_prefix derives the set again */
 	struct sl_pf_conf c = fx.conf;
 	c.ip6_prefix = 128;
 	configure(&c);
-	gen_set(SL_PF_GEN_FINE6, 0);
 	const uint64_t gen0 = gen_get(SL_PF_GEN_LISTS);
 	assert_int_equal(sl_prefilter_allow(&fx.pf, cidr6(11, 2, 0, 96)), 0);
-	assert_int_equal(gen_get(SL_PF_GEN_FINE6), 0);
+	assert_int_equal(fine6_count(), 0);
 	configure(&fx.conf); /* back to 64 */
-	assert_int_equal(gen_get(SL_PF_GEN_FINE6), 1);
+	uint8_t in96[16];
+	ip6_set(in96, 11, 2, 7);
+	assert_int_equal(fine6_count(), 1);
+	assert_true(fine6_has(in96));
 	assert_true(gen_get(SL_PF_GEN_LISTS) >= gen0 + 2);
 	assert_int_equal(sl_prefilter_unallow(&fx.pf, cidr6(11, 2, 0, 96)), 0);
-	gen_set(SL_PF_GEN_FINE6, fine6_was);
+	assert_int_equal(fine6_count(), 0);
 }
 
 /* IPv6 blocklist: the IPv4 one's rules, on both ports of ours, tagged or
