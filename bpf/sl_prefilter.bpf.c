@@ -163,11 +163,13 @@ static __always_inline struct sl_pf_srckey key6(const struct sl_pf_conf *conf, c
 /* The slot of the source k (hash h): the one of its set that holds it, or
  * else the set's empty or least recently seen one, taken for it afresh.
  * *idx: the slot's number (set * SL_PF_SRC_WAYS + way). NULL only if the
- * array lookup fails, which no set number below SL_PF_SRC_SETS does. */
-static __always_inline struct sl_pf_srcslot *src_slot(const struct sl_pf_srckey *k, __u64 h,
+ * array lookup fails, which no set number the conf's src_sets_bits give
+ * does (sl_prefilter_configure writes them from the map's size). */
+static __always_inline struct sl_pf_srcslot *src_slot(const struct sl_pf_conf *conf,
+						       const struct sl_pf_srckey *k, __u64 h,
 						       __u32 *idx)
 {
-	__u32 set = sl_pf_src_set(h);
+	__u32 set = sl_pf_src_set(conf, h);
 	struct sl_pf_srcset *ss = bpf_map_lookup_elem(&sl_pf_srcs, &set);
 	if (!ss)
 		return NULL;
@@ -242,7 +244,7 @@ static __always_inline int drop_key(const struct sl_pf_conf *conf, __u32 slot,
 				    const struct sl_pf_srckey *k)
 {
 	__u32 idx;
-	struct sl_pf_srcslot *s = src_slot(k, sl_pf_src_hash(conf, k), &idx);
+	struct sl_pf_srcslot *s = src_slot(conf, k, sl_pf_src_hash(conf, k), &idx);
 	if (!s) {
 		count(slot);
 		return XDP_DROP;
@@ -440,7 +442,7 @@ static __always_inline int decide(struct xdp_md *ctx, const struct sl_pf_conf *c
 	struct sl_pf_srckey k = v->family == 4 ? sl_pf_srckey4(v->src_ip) : key6(conf, v->src6);
 	const __u64 h = sl_pf_src_hash(conf, &k);
 	__u32 idx;
-	struct sl_pf_srcslot *s = src_slot(&k, h, &idx);
+	struct sl_pf_srcslot *s = src_slot(conf, &k, h, &idx);
 	if (!s)
 		return XDP_ABORTED; /* cannot be: src_slot() */
 	__u64 now = 0; /* read once, when first needed */

@@ -9,6 +9,7 @@
 
 #include "sl_base58.h"
 #include "sluice/sl_compiler.h"
+#include "sluice/sl_prefilter.h"
 #include "sluice/sl_wire.h"
 
 /* [relay] to [autoblock] may each appear once; [peer NAME] once per peer. */
@@ -203,6 +204,20 @@ static int set_uint(struct pctx *c, const struct key *k, void *field, const char
 	case 4: *(uint32_t *)field = (uint32_t)v; break;
 	default: *(uint64_t *)field = v; break;
 	}
+	return 0;
+}
+
+/* set_uint, and a power of two. */
+static int set_pow2(struct pctx *c, const struct key *k, void *field, const char *val)
+{
+	uint32_t v;
+	if (set_uint(c, k, &v, val) != 0)
+		return -1;
+	if ((v & (v - 1)) != 0) {
+		problem(c, c->lineno, "%s: %s is not a power of two", k->name, val);
+		return -1;
+	}
+	*(uint32_t *)field = v;
 	return 0;
 }
 
@@ -520,6 +535,8 @@ static const struct key keys[] = {
 	{"rate", SEC_PREFILTER, set_uint, CFG(prefilter.rate), INT(0, 1000000000)},
 	{"burst", SEC_PREFILTER, set_uint, CFG(prefilter.burst), INT(0, 1000000000)},
 	{"ip6_prefix", SEC_PREFILTER, set_uint, CFG(prefilter.ip6_prefix), INT(1, 128)},
+	{"sources", SEC_PREFILTER, set_pow2, CFG(prefilter.sources),
+	 INT(SL_PF_SRC_WAYS << SL_PF_SRC_SETS_BITS_MIN, SL_PF_SRC_WAYS << SL_PF_SRC_SETS_BITS_MAX)},
 	{"state_file", SEC_PREFILTER, set_str, CFG(prefilter.state_file), EMPTY_OK},
 
 	{"enabled", SEC_AUTOBLOCK, set_bool, CFG(autoblock.enabled), NONE},
@@ -965,7 +982,8 @@ static void set_defaults(sl_config_t *cfg)
 	cfg->metrics = (sl_cfg_metrics_t){
 		.enabled = true, .ip = {127, 0, 0, 1}, .port = SL_METRICS_PORT_DEFAULT,
 	};
-	cfg->prefilter = (sl_cfg_prefilter_t){.rate = 0, .burst = 0, .ip6_prefix = 64};
+	cfg->prefilter = (sl_cfg_prefilter_t){
+		.rate = 0, .burst = 0, .ip6_prefix = 64, .sources = SL_PF_SRC_WAYS * SL_PF_SRC_SETS};
 	cfg->autoblock = (sl_cfg_autoblock_t){
 		.enabled = true, .malformed = 100, .invalid_sig = 20, .window_ms = 1000,
 		.block_s = 60, .block_max_s = 86400,

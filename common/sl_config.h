@@ -112,6 +112,9 @@ typedef struct sl_cfg_prefilter {
 	uint32_t rate;       /* packets a second per source; 0 (default): no limit */
 	uint32_t burst;      /* the bucket's depth in packets; 0 (default): rate */
 	uint32_t ip6_prefix; /* IPv6 sources are limited and counted per /ip6_prefix (64) */
+	/* Slots of sl_pf_srcs, a power of two (131072: the object's; 2048 to
+	 * 4194304): sluice-dp hands the PMD a copy of xdp_prog sized so. */
+	uint32_t sources;
 	/* Unset: filled in after parsing from the relay's name,
 	 * /var/lib/sluice/<name>.prefilter; "" (an explicit empty value): none. */
 	char state_file[SL_CFG_PATH_MAX];

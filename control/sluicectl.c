@@ -792,14 +792,15 @@ static int cmd_xdp_stats(const struct cmd *c, const struct cmd_args *a)
 		return EXIT_REFUSED;
 	}
 	if (a->flag[0]) {
-		printf("{\"relay\":\"%s\",\"rate_pps\":%u,\"burst\":%u,", relay, conf.rate_pps,
-		       conf.burst);
+		printf("{\"relay\":\"%s\",\"rate_pps\":%u,\"burst\":%u,\"source_slots\":%u,", relay,
+		       conf.rate_pps, conf.burst, SL_PF_SRC_WAYS << conf.src_sets_bits);
 		sl_prefilter_write_json(stdout, &s);
 		printf("}\n");
 		return EXIT_DONE;
 	}
 	printf("prefilter (XDP) of relay %s\n", relay);
 	print_rate(&conf);
+	printf("source slots: %u ([prefilter] sources)\n", SL_PF_SRC_WAYS << conf.src_sets_bits);
 	for (unsigned i = 0; i < SL_PF__COUNT; i++)
 		printf("  %-26s %20llu\n", sl_prefilter_counter_name(i), (unsigned long long)s.c[i]);
 	printf("top sources by drops%s\n", s.top.n ? "" : ": none");
@@ -972,7 +973,7 @@ static const struct cmd commands[] = {
 		.summary = "the XDP prefilter's counters, every one by name, the rate limit and the\n"
 			   "      sources with the most drops",
 		.detail = PINNED_HELP,
-		.flags = { { "--json", NULL, false, "{\"relay\", \"rate_pps\", \"burst\", \"prefilter\": {counters..., \"top_sources\"}}" } },
+		.flags = { { "--json", NULL, false, "{\"relay\", \"rate_pps\", \"burst\", \"source_slots\", \"prefilter\": {counters..., \"top_sources\"}}" } },
 		.run = cmd_xdp_stats,
 	},
 	{

@@ -49,11 +49,19 @@ const char *sl_prefilter_counter_name(unsigned i)
 	return sl_pf_pkt_passes(v) ? pkt_pass_names[v] : pkt_drop_names[v];
 }
 
+/* max_entries 0: a power of two from 2^SL_PF_SRC_SETS_BITS_MIN to
+ * 2^SL_PF_SRC_SETS_BITS_MAX (sl_pf_srcs, sized by the config). */
 struct want {
 	const char *name;
 	uint32_t type, key_size, value_size, max_entries, flags;
 	int *fd;
 };
+
+static int sets_ok(uint32_t n)
+{
+	return (n & (n - 1)) == 0 && n >= 1u << SL_PF_SRC_SETS_BITS_MIN &&
+	       n <= 1u << SL_PF_SRC_SETS_BITS_MAX;
+}
 
 /* Takes map `id` into the slot of `w` that it names, after checking its
  * layout; ignores maps we do not use (xsks_map). */
@@ -75,7 +83,9 @@ static int take_map(uint32_t id, struct want *w, size_t nw, char *err, size_t er
 		if (strcmp(info.name, w[i].name) != 0)
 			continue;
 		if (info.type != w[i].type || info.key_size != w[i].key_size ||
-		    info.value_size != w[i].value_size || info.max_entries != w[i].max_entries ||
+		    info.value_size != w[i].value_size ||
+		    (w[i].max_entries ? info.max_entries != w[i].max_entries
+				      : !sets_ok(info.max_entries)) ||
 		    info.map_flags != w[i].flags) {
 			snprintf(err, errlen, "map %s does not have the layout of sl_prefilter.h "
 				 "(a stale object?)", info.name);
@@ -104,8 +114,8 @@ static size_t pf_wants(sl_prefilter_t *pf, struct want out[PF_MAPS_MAX])
 		 sizeof(struct sl_pf_peer), SL_PF_PEERS_MAX, BPF_F_NO_PREALLOC, &pf->peers_fd},
 		{SL_PF_COUNTERS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, SL_PF__COUNT, 0,
 		 &pf->counters_fd},
-		{SL_PF_SRCS_MAP, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct sl_pf_srcset), SL_PF_SRC_SETS,
-		 0, &pf->srcs_fd},
+		{SL_PF_SRCS_MAP, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct sl_pf_srcset), 0, 0,
+		 &pf->srcs_fd},
 		{SL_PF_SRCPEND_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct sl_pf_srcpend), 1, 0,
 		 &pf->srcpend_fd},
 		{SL_PF_GEN_MAP, BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0, &pf->gen_fd},
@@ -135,7 +145,7 @@ int sl_prefilter_create_maps(sl_prefilter_t *pf)
 	for (size_t i = 0; i < nw; i++) {
 		LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = w[i].flags);
 		*w[i].fd = bpf_map_create(w[i].type, w[i].name, w[i].key_size, w[i].value_size,
-					  w[i].max_entries, &o);
+					  w[i].max_entries ? w[i].max_entries : SL_PF_SRC_SETS, &o);
 		if (*w[i].fd < 0) {
 			int e = errno;
 			sl_prefilter_close(pf);
@@ -258,6 +268,17 @@ int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip)
 
 static int refine6(const sl_prefilter_t *pf, unsigned prefix);
 static int next_gen(const sl_prefilter_t *pf);
+
+/* sl_pf_srcs' sets (its size: the object's, or the config's copy's). */
+static int src_sets(const sl_prefilter_t *pf, uint32_t *sets)
+{
+	struct bpf_map_info info = {0};
+	uint32_t len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(pf->srcs_fd, &info, &len) != 0)
+		return -1;
+	*sets = info.max_entries;
+	return 0;
+}
 static int writers_lock(const sl_prefilter_t *pf);
 static int writers_unlock(const sl_prefilter_t *pf, int rc);
 
@@ -269,8 +290,10 @@ int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *co
 		c.jiffy_ns = c.jiffy_base_ns = 0; /* the program reads the coarse clock */
 	/* the sources' hash key: the map's own once it has one (new
 	 * multipliers would lose every source's slot) */
-	if (bpf_map_lookup_elem(pf->conf_fd, &zero, &was) != 0)
+	uint32_t sets;
+	if (bpf_map_lookup_elem(pf->conf_fd, &zero, &was) != 0 || src_sets(pf, &sets) != 0)
 		return -1;
+	c.src_sets_bits = (uint16_t)__builtin_ctz(sets);
 	if (was.src_mul[0] != 0) {
 		memcpy(c.src_mul, was.src_mul, sizeof(c.src_mul));
 	} else {
@@ -734,7 +757,7 @@ int sl_prefilter_src_slot(const sl_prefilter_t *pf, unsigned family, const uint8
 	if (bpf_map_lookup_elem(pf->conf_fd, &zero, &conf) != 0)
 		return -1;
 	const struct sl_pf_srckey k = src_key(family, addr, prefixlen);
-	const uint32_t n = sl_pf_src_set(sl_pf_src_hash(&conf, &k));
+	const uint32_t n = sl_pf_src_set(&conf, sl_pf_src_hash(&conf, &k));
 	if (bpf_map_lookup_elem(pf->srcs_fd, &n, &set) != 0)
 		return -1;
 	for (unsigned w = 0; w < SL_PF_SRC_WAYS; w++)
@@ -853,10 +876,10 @@ static struct sl_pf_src slot_src(const struct sl_pf_srcslot *s, unsigned prefix6
 int sl_prefilter_top_sources(const sl_prefilter_t *pf, sl_pf_top_t *top)
 {
 	struct sl_pf_conf conf;
-	uint32_t zero = 0;
+	uint32_t zero = 0, nsets;
 	int ncpu, rc = -1;
 	top->n = 0;
-	if (bpf_map_lookup_elem(pf->conf_fd, &zero, &conf) != 0)
+	if (bpf_map_lookup_elem(pf->conf_fd, &zero, &conf) != 0 || src_sets(pf, &nsets) != 0)
 		return -1;
 	struct sl_pf_srcpend *pend = read_pending(pf, &ncpu);
 	struct sl_pf_srcset *sets = calloc(TOP_BATCH, sizeof(*sets));
@@ -867,7 +890,7 @@ int sl_prefilter_top_sources(const sl_prefilter_t *pf, sl_pf_top_t *top)
 	 * `next` (the last one it read); ENOENT: it read the last. */
 	uint32_t next = 0;
 	int end = 0;
-	for (uint32_t b = 0; !end && b <= SL_PF_SRC_SETS / TOP_BATCH; b++) {
+	for (uint32_t b = 0; !end && b <= nsets / TOP_BATCH; b++) {
 		uint32_t count = TOP_BATCH;
 		if (bpf_map_lookup_batch(pf->srcs_fd, b ? &next : NULL, &next, keys, sets, &count,
 					 NULL) != 0) {

@@ -7,7 +7,7 @@
  * a stale object is refused rather than misread. The handle holds map fds
  * only; the program stays attached after sl_prefilter_close(). Reading the
  * counters and the top sources costs syscalls (the top sources read the
- * whole sources' array, 8 MiB, in 64 batches): slow path only (shutdown,
+ * whole sources' array, 8 MiB by default, in batches of 1024 sets): slow path only (shutdown,
  * telemetry). Every list writer raises the lists' generation after its
  * change (bpf/README.md, "Sources"). */
 #ifndef SL_PREFILTER_USER_H

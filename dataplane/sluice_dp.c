@@ -37,6 +37,7 @@
 #include "sl_pfstate.h"
 #include "sl_pipeline.h"
 #include "sl_port.h"
+#include "sl_bpfobj.h"
 #include "sl_prefilter.h"
 #include "sl_stats.h"
 #include "sl_tables.h"
@@ -399,7 +400,27 @@ int main(int argc, char **argv)
 	uint16_t nb_txq = a->cfg.port_type == SL_PORT_NULL || a->cfg.port_type == SL_PORT_RING
 				  ? (uint16_t)a->cfg.workers
 				  : nb_rxq;
-	if (sl_port_open(&a->port, &a->cfg, nb_rxq, nb_txq, pool, err, sizeof(err)) != 0) {
+	/* [prefilter] sources other than the object's: the PMD loads a copy
+	 * of xdp_prog whose sl_pf_srcs has that many slots (sl_bpfobj.h),
+	 * named for it by the copy's fd while the port opens. */
+	char xdp_prog[SL_CFG_PATH_MAX];
+	int obj_fd = -1;
+	memcpy(xdp_prog, a->cfg.xdp_prog, sizeof(xdp_prog));
+	if (a->cfg.port_type == SL_PORT_AF_XDP && xdp_prog[0] &&
+	    a->cfg.prefilter.sources != SL_PF_SRC_WAYS * SL_PF_SRC_SETS) {
+		obj_fd = sl_bpfobj_resized(xdp_prog, SL_PF_SRCS_MAP,
+					   a->cfg.prefilter.sources / SL_PF_SRC_WAYS, err, sizeof(err));
+		if (obj_fd < 0) {
+			fprintf(stderr, "sluice-dp: [prefilter] sources: %s\n", err);
+			goto out_pool;
+		}
+		snprintf(a->cfg.xdp_prog, sizeof(a->cfg.xdp_prog), "/proc/self/fd/%d", obj_fd);
+	}
+	int port_rc = sl_port_open(&a->port, &a->cfg, nb_rxq, nb_txq, pool, err, sizeof(err));
+	memcpy(a->cfg.xdp_prog, xdp_prog, sizeof(xdp_prog));
+	if (obj_fd >= 0)
+		close(obj_fd);
+	if (port_rc != 0) {
 		fprintf(stderr, "sluice-dp: port: %s\n", err);
 		goto out_pool;
 	}

@@ -424,6 +424,9 @@ static const struct bad_case {
 	{HEAD "[prefilter]\nrate=1000000001\n", 7, "out of range [0, 1000000000]"},
 	{HEAD "[prefilter]\nip6_prefix=0\n", 7, "out of range [1, 128]"},
 	{HEAD "[prefilter]\nip6_prefix=129\n", 7, "out of range [1, 128]"},
+	{HEAD "[prefilter]\nsources=1024\n", 7, "out of range [2048, 4194304]"},
+	{HEAD "[prefilter]\nsources=8388608\n", 7, "out of range [2048, 4194304]"},
+	{HEAD "[prefilter]\nsources=3000\n", 7, "sources: 3000 is not a power of two"},
 	{HEAD "[autoblock]\nenabled=yes\n", 7, "not true or false"},
 	{HEAD "[autoblock]\nwindow_ms=99\n", 7, "out of range [100, 3600000]"},
 	{HEAD "[autoblock]\nblock_s=0\n", 7, "out of range [1, 31536000]"},
@@ -618,6 +621,7 @@ static void test_spam_keys(void **state)
 	assert_int_equal(cfg.prefilter.rate, 0); /* off: a NATed gateway is one source */
 	assert_int_equal(cfg.prefilter.burst, 0);
 	assert_int_equal(cfg.prefilter.ip6_prefix, 64);
+	assert_int_equal(cfg.prefilter.sources, 131072); /* the object's own */
 	assert_string_equal(cfg.prefilter.state_file, "/var/lib/sluice/x.prefilter");
 	assert_false(cfg.has_ip6);
 	assert_true(cfg.autoblock.enabled);
@@ -629,7 +633,7 @@ static void test_spam_keys(void **state)
 
 	assert_int_equal(parse("[relay]\nname=x\nip=1.2.3.4\nip6 = 2001:db8::b\n[port]\ntype=null\n"
 			       "[prefilter]\nrate = 250\nburst = 1000\nip6_prefix = 56\n"
-			       "state_file = lists/x.prefilter\n"
+			       "sources = 2048\nstate_file = lists/x.prefilter\n"
 			       "[autoblock]\nenabled = false\nmalformed = 0\ninvalid_sig = 5\n"
 			       "window_ms = 500\nblock_s = 3\nblock_max_s = 3\n",
 			       &cfg, &r), 0);
@@ -638,6 +642,7 @@ static void test_spam_keys(void **state)
 	assert_int_equal(cfg.prefilter.rate, 250);
 	assert_int_equal(cfg.prefilter.burst, 1000);
 	assert_int_equal(cfg.prefilter.ip6_prefix, 56);
+	assert_int_equal(cfg.prefilter.sources, 2048);
 	assert_string_equal(cfg.prefilter.state_file, "lists/x.prefilter"); /* as given */
 	assert_false(cfg.autoblock.enabled);
 	assert_int_equal(cfg.autoblock.malformed, 0);

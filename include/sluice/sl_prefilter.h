@@ -34,14 +34,18 @@
  * new peers (the writer sees ENOSPC), it never evicts one. */
 #define SL_PF_PEERS_MAX 1024
 /* Sources the program keeps a slot for (sl_pf_srcs, struct sl_pf_srcset):
- * SL_PF_SRC_SETS sets of SL_PF_SRC_WAYS slots, a source's set chosen by a
- * keyed hash; within its set the least recently seen source gives way to
- * a new one, which starts afresh (a full bucket, no drops). A compile-time
- * bound (an array's size is fixed at load): 65536 × 128 B, 8 MiB of
- * kernel memory. */
-#define SL_PF_SRC_SETS_BITS 16
-#define SL_PF_SRC_SETS      (1u << SL_PF_SRC_SETS_BITS)
-#define SL_PF_SRC_WAYS      2
+ * 2^src_sets_bits sets (sl_pf_conf) of SL_PF_SRC_WAYS slots, a source's set
+ * chosen by a keyed hash; within its set the least recently seen source
+ * gives way to a new one, which starts afresh (a full bucket, no drops).
+ * The object declares SL_PF_SRC_SETS sets (65536 × 128 B, 8 MiB of kernel
+ * memory); sluice-dp hands the PMD a copy sized by [prefilter] sources
+ * (dataplane/sl_bpfobj.h), from 2^SL_PF_SRC_SETS_BITS_MIN to
+ * 2^SL_PF_SRC_SETS_BITS_MAX sets (128 KiB to 256 MiB). */
+#define SL_PF_SRC_SETS_BITS     16
+#define SL_PF_SRC_SETS          (1u << SL_PF_SRC_SETS_BITS)
+#define SL_PF_SRC_SETS_BITS_MIN 10
+#define SL_PF_SRC_SETS_BITS_MAX 21
+#define SL_PF_SRC_WAYS          2
 /* Prefixes the blocklist and the allowlist (LPM_TRIEs) of each family can
  * hold; a full trie refuses inserts (sl_prefilter_block and _allow say
  * E2BIG), it never evicts. */
@@ -77,7 +81,10 @@ struct sl_pf_conf {
 	uint32_t ip6_prefix;
 	/* SL_PF_LAYOUT, written with the rest: a reader of the pinned maps
 	 * (sluicectl) refuses maps whose conf carries another value. */
-	uint32_t layout;
+	uint16_t layout;
+	/* log2 of sl_pf_srcs' sets: sl_prefilter_configure() writes it from
+	 * the map's size. */
+	uint16_t src_sets_bits;
 	/* The clock of buckets and expiries: CLOCK_MONOTONIC ns at the last
 	 * tick is jiffy_base_ns + jiffies * jiffy_ns (dataplane/sl_jiffies.h:
 	 * one load in the program, where the coarse clock's helper costs a
@@ -95,7 +102,7 @@ struct sl_pf_conf {
 /* The layout of the maps below and of their values; raise it with any
  * change to them, so that a sluicectl of another build refuses pinned maps
  * it would misread. */
-#define SL_PF_LAYOUT 6u
+#define SL_PF_LAYOUT 7u
 
 /* Where sluice-dp pins the maps: SL_PF_PIN_ROOT/<relay name>/<map name>;
  * removed at a clean exit. */
@@ -232,8 +239,8 @@ sl_pf_srckey6(const uint8_t a[16], unsigned prefixlen)
 	return k;
 }
 
-/* The hash that picks a source's set (its top SL_PF_SRC_SETS_BITS bits)
- * and tags its cached list verdicts (struct sl_pf_srcslot, vkey): one
+/* The hash that picks a source's set (its top src_sets_bits bits) and
+ * tags its cached list verdicts (struct sl_pf_srcslot, vkey): one
  * multiply-add per word with the conf's random multipliers. */
 static inline __attribute__((always_inline)) uint64_t
 sl_pf_src_hash(const struct sl_pf_conf *c, const struct sl_pf_srckey *k)
@@ -241,9 +248,12 @@ sl_pf_src_hash(const struct sl_pf_conf *c, const struct sl_pf_srckey *k)
 	return k->w[0] * c->src_mul[0] + k->w[1] * c->src_mul[1];
 }
 
-static inline uint32_t sl_pf_src_set(uint64_t h)
+/* Two shifts, so that no bits value (even 0, an unconfigured conf) is a
+ * shift by 64. */
+static inline __attribute__((always_inline)) uint32_t
+sl_pf_src_set(const struct sl_pf_conf *c, uint64_t h)
 {
-	return (uint32_t)(h >> (64 - SL_PF_SRC_SETS_BITS));
+	return (uint32_t)((h >> 32) >> (32 - (c->src_sets_bits & 31)));
 }
 
 /* One source's slot in sl_pf_srcs: its key, its token bucket, its drops,

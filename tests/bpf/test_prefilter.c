@@ -390,7 +390,7 @@ static uint32_t place_src(const sl_prefilter_t *pf, const struct sl_pf_conf *con
 			  const struct sl_pf_srckey *k, uint64_t drops)
 {
 	struct sl_pf_srcset set;
-	uint32_t n = sl_pf_src_set(sl_pf_src_hash(conf, k));
+	uint32_t n = sl_pf_src_set(conf, sl_pf_src_hash(conf, k));
 	assert_int_equal(bpf_map_lookup_elem(pf->srcs_fd, &n, &set), 0);
 	for (unsigned w = 0; w < SL_PF_SRC_WAYS; w++)
 		if (set.way[w].epoch == 0) {
@@ -412,6 +412,7 @@ static void test_top_sources(void **state)
 	sl_prefilter_t pf;
 	assert_int_equal(sl_prefilter_create_maps(&pf), 0);
 	struct sl_pf_conf conf = fx.conf; /* ip6_prefix 64 */
+	conf.src_sets_bits = SL_PF_SRC_SETS_BITS; /* as configure writes it */
 	conf.src_mul[0] = 0x9e3779b97f4a7c15ull;
 	conf.src_mul[1] = 0xc2b2ae3d27d4eb4full;
 	uint32_t zero = 0;
@@ -1158,7 +1159,7 @@ static void same_set(uint32_t out[3])
 	for (uint32_t d = 1; d < (1u << 20); d++) {
 		const uint32_t host = 0x0a000000u | ((d * 2654435761u) & 0xffffffu);
 		const struct sl_pf_srckey k = sl_pf_srckey4(view_ip(host));
-		const uint32_t n = sl_pf_src_set(sl_pf_src_hash(&c, &k));
+		const uint32_t n = sl_pf_src_set(&c, sl_pf_src_hash(&c, &k));
 		if (!first[n]) {
 			first[n] = host + 1;
 		} else if (!second[n]) {

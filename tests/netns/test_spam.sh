@@ -49,7 +49,10 @@ invalid_sig = $INVALID_SIG
 window_ms = 1000
 block_s = $BLOCK_S
 block_max_s = 30"
-SL_CONF_EXTRA[b]="[autoblock]
+SL_CONF_EXTRA[b]="[prefilter]
+sources = 4096
+
+[autoblock]
 enabled = false"
 
 now() { date +%s.%N; }
@@ -81,6 +84,11 @@ start_relays() {
 		grep -q "\"relay\": *\"$r\"" "$work/$r.xdp.json" ||
 			sl_fail "the host's sluicectl cannot read relay $r's pinned maps: $(cat "$work/$r.xdp.err")"
 	done
+	# B's [prefilter] sources: the PMD loaded a copy sized so; A's object as built
+	grep -q '"source_slots":4096,' "$work/b.xdp.json" ||
+		sl_fail "relay b's source slots are not its [prefilter] sources (4096): $(cat "$work/b.xdp.json")"
+	grep -q '"source_slots":131072,' "$work/a.xdp.json" ||
+		sl_fail "relay a's source slots are not the object's 131072: $(cat "$work/a.xdp.json")"
 	sl_bg "$work/sink.log" sink "$build/bench/sluice-sink" --listen "${SL_IP[sink]}:$SL_SINK_PORT" \
 		--duration 120 --summary "$work/sink.json"
 	# The control port's stand-in: a kernel socket in A's namespace.
