@@ -207,17 +207,19 @@ static int set_uint(struct pctx *c, const struct key *k, void *field, const char
 	return 0;
 }
 
-/* set_uint, and a power of two. */
+/* set_uint into a 32-bit field, and a power of two. */
 static int set_pow2(struct pctx *c, const struct key *k, void *field, const char *val)
 {
-	uint32_t v;
-	if (set_uint(c, k, &v, val) != 0)
+	struct key k64 = *k;
+	uint64_t v;
+	k64.size = sizeof(v);
+	if (set_uint(c, &k64, &v, val) != 0)
 		return -1;
 	if ((v & (v - 1)) != 0) {
 		problem(c, c->lineno, "%s: %s is not a power of two", k->name, val);
 		return -1;
 	}
-	*(uint32_t *)field = v;
+	*(uint32_t *)field = (uint32_t)v;
 	return 0;
 }
 
