@@ -269,6 +269,16 @@ int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip)
 static int refine6(const sl_prefilter_t *pf, unsigned prefix);
 static int next_gen(const sl_prefilter_t *pf);
 
+/* The key the program gives a source (see sl_prefilter_src_slot). */
+static struct sl_pf_srckey src_key(unsigned family, const uint8_t *addr, unsigned prefixlen)
+{
+	if (family == 4)
+		return sl_pf_srckey4(sl_pkt_rd_le32(addr));
+	uint8_t a[16] __attribute__((aligned(8)));
+	memcpy(a, addr, sizeof(a));
+	return sl_pf_srckey6(a, prefixlen);
+}
+
 /* sl_pf_srcs' sets (its size: the object's, or the config's copy's). */
 static int src_sets(const sl_prefilter_t *pf, uint32_t *sets)
 {
@@ -407,7 +417,7 @@ static int fine6_key(const sl_prefilter_t *pf, const sl_cidr_t *c, struct sl_pf_
 		return -1;
 	if (c->prefixlen <= prefix)
 		return 0;
-	*k = sl_pf_srckey6(c->addr, prefix);
+	*k = src_key(6, c->addr, prefix);
 	return 1;
 }
 
@@ -529,7 +539,7 @@ static int put_narrower(const lpm_key_t *k, const void *value, void *arg)
 	const uint32_t one = 1;
 	if (k->k6.prefixlen <= a->prefix)
 		return 0;
-	const struct sl_pf_srckey fk = sl_pf_srckey6(k->k6.addr, a->prefix);
+	const struct sl_pf_srckey fk = src_key(6, k->k6.addr, a->prefix);
 	if (bpf_map_update_elem(a->fd, &fk, &one, BPF_ANY) != 0) {
 		a->failed = errno;
 		return 1;
@@ -734,15 +744,6 @@ int sl_prefilter_counters(const sl_prefilter_t *pf, uint64_t c[SL_PF__COUNT])
 	return rc;
 }
 
-/* The key the program gives a source (see sl_prefilter_src_slot). */
-static struct sl_pf_srckey src_key(unsigned family, const uint8_t *addr, unsigned prefixlen)
-{
-	if (family == 4)
-		return sl_pf_srckey4(sl_pkt_rd_le32(addr));
-	uint8_t a[16] __attribute__((aligned(8)));
-	memcpy(a, addr, sizeof(a));
-	return sl_pf_srckey6(a, prefixlen);
-}
 
 int sl_prefilter_src_slot(const sl_prefilter_t *pf, unsigned family, const uint8_t *addr,
 			  unsigned prefixlen, struct sl_pf_srcslot *out, uint32_t *idx)

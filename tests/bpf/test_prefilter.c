@@ -1284,7 +1284,9 @@ static unsigned fine6_count(void)
 
 static int fine6_has(const uint8_t a[16])
 {
-	const struct sl_pf_srckey k = sl_pf_srckey6(a, 64);
+	uint8_t al[16] __attribute__((aligned(8)));
+	memcpy(al, a, sizeof(al));
+	const struct sl_pf_srckey k = sl_pf_srckey6(al, 64);
 	uint32_t v;
 	return bpf_map_lookup_elem(fx.pf.fine6_fd, &k, &v) == 0;
 }
