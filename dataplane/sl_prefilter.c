@@ -268,6 +268,8 @@ int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip)
 
 static int refine6(const sl_prefilter_t *pf, unsigned prefix);
 static int next_gen(const sl_prefilter_t *pf);
+static int writers_lock(const sl_prefilter_t *pf);
+static int writers_unlock(const sl_prefilter_t *pf, int rc);
 
 /* The key the program gives a source (see sl_prefilter_src_slot). */
 static struct sl_pf_srckey src_key(unsigned family, const uint8_t *addr, unsigned prefixlen)
@@ -289,8 +291,6 @@ static int src_sets(const sl_prefilter_t *pf, uint32_t *sets)
 	*sets = info.max_entries;
 	return 0;
 }
-static int writers_lock(const sl_prefilter_t *pf);
-static int writers_unlock(const sl_prefilter_t *pf, int rc);
 
 int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *conf)
 {
