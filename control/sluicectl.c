@@ -582,6 +582,10 @@ static int list_result(const struct cmd *c, int rc, const sl_cidr_t *cidr, const
 	if (errno == E2BIG)
 		fprintf(stderr, "%s: %s: %s: the IPv%u %s is full (%u prefixes)\n", prog, c->name, s,
 			cidr->family, list, max);
+	else if (errno == EAGAIN)
+		fprintf(stderr, "%s: %s: %s: another writer of the lists held them for %d ms "
+			"(a sluicectl stopped at a terminal?); try again\n", prog, c->name, s,
+			SL_PF_LOCK_WAIT_MS);
 	else
 		fprintf(stderr, "%s: %s: %s: %s\n", prog, c->name, s, strerror(errno));
 	return EXIT_REFUSED;

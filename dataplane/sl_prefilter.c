@@ -376,12 +376,25 @@ static int lpm_del(int fd, const lpm_key_t *k)
 
 /* The list writers' lock (sl_prefilter_t, lock_fd): a writer that reads
  * the lists before it writes (the sweep, refine6) cannot lose another
- * process's write made in between. flock: a crashed holder lets go. */
+ * process's write made in between. flock: a crashed holder lets go; a
+ * stopped one (a sluicectl suspended at a terminal) would hold it for
+ * ever, so a writer waits at most SL_PF_LOCK_WAIT_MS and then fails with
+ * EAGAIN, where sluice-dp's autoblock thread tries again at its next
+ * tick. */
 static int writers_lock(const sl_prefilter_t *pf)
 {
-	while (pf->lock_fd >= 0 && flock(pf->lock_fd, LOCK_EX) != 0)
-		if (errno != EINTR)
+	if (pf->lock_fd < 0)
+		return 0;
+	const uint64_t until = sl_prefilter_now_ns() + SL_PF_LOCK_WAIT_MS * 1000000ull;
+	while (flock(pf->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -1;
+		if (sl_prefilter_now_ns() >= until) {
+			errno = EAGAIN;
+			return -1;
+		}
+		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+	}
 	return 0;
 }
 

@@ -28,9 +28,12 @@ typedef struct sl_prefilter {
 	/* The relay's pin folder, whose flock (LOCK_EX) every list writer of
 	 * every process holds while it reads and writes the lists (sluice-dp's
 	 * closed loop and sweep, sluicectl): -1 while the maps are not pinned,
-	 * when this handle is their only writer. */
+	 * when this handle is their only writer. A writer that cannot take
+	 * it within SL_PF_LOCK_WAIT_MS fails with EAGAIN. */
 	int lock_fd;
 } sl_prefilter_t;
+
+#define SL_PF_LOCK_WAIT_MS 2000
 
 #define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1})
 

@@ -689,6 +689,18 @@ static void test_sweep_waits_for_writers(void **state)
 	struct sl_pf_block got;
 	assert_int_equal(bpf_map_lookup_elem(fx.pf.block_fd, &k, &got), 0);
 	assert_int_equal(got.expiry_ns, 0);
+	/* a writer gives up after SL_PF_LOCK_WAIT_MS on a lock held (by a
+	 * stopped sluicectl, say) */
+	assert_int_equal(flock(other.lock_fd, LOCK_EX), 0);
+	const uint64_t t0 = sl_prefilter_now_ns();
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, &c), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_true(sl_prefilter_now_ns() - t0 >= SL_PF_LOCK_WAIT_MS * 1000000ull);
+	struct ctl_out o;
+	ctl(&o, "block", fx.cfg, "10.99.9.0/24", NULL);
+	assert_int_equal(o.rc, 1);
+	assert_non_null(strstr(o.err, "another writer of the lists held them"));
+	assert_int_equal(flock(other.lock_fd, LOCK_UN), 0);
 	/* the other handle's own writes take the lock and let go of it */
 	assert_int_equal(sl_prefilter_unblock(&other, &c), 0);
 	assert_int_not_equal(bpf_map_lookup_elem(fx.pf.block_fd, &k, &got), 0);
