@@ -296,14 +296,21 @@ int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *co
 {
 	uint32_t zero = 0;
 	struct sl_pf_conf c = *conf, was;
-	if (sl_jiffies_clock(&c.jiffy_ns, &c.jiffy_base_ns) != 0)
-		c.jiffy_ns = c.jiffy_base_ns = 0; /* the program reads the coarse clock */
-	/* the sources' hash key: the map's own once it has one (new
-	 * multipliers would lose every source's slot) */
 	uint32_t sets;
 	if (bpf_map_lookup_elem(pf->conf_fd, &zero, &was) != 0 || src_sets(pf, &sets) != 0)
 		return -1;
 	c.src_sets_bits = (uint16_t)__builtin_ctz(sets);
+	/* the clock: the map's own once it has one, since a later process's
+	 * calibration (sluicectl ratelimit on a loaded machine) may miss the
+	 * tick and fall back to the coarse clock */
+	if (was.jiffy_ns != 0) {
+		c.jiffy_ns = was.jiffy_ns;
+		c.jiffy_base_ns = was.jiffy_base_ns;
+	} else if (sl_jiffies_clock(&c.jiffy_ns, &c.jiffy_base_ns) != 0) {
+		c.jiffy_ns = c.jiffy_base_ns = 0; /* the program reads the coarse clock */
+	}
+	/* the sources' hash key: the map's own once it has one (new
+	 * multipliers would lose every source's slot) */
 	if (was.src_mul[0] != 0) {
 		memcpy(c.src_mul, was.src_mul, sizeof(c.src_mul));
 	} else {

@@ -1218,7 +1218,7 @@ static void test_source_slots(void **state)
 
 /* Where user space finds no tick (sl_jiffies_clock fails: jiffy_ns 0),
  * the program reads the coarse clock instead, for expiries and buckets
- * alike, in real time. */
+ * alike, in real time; a configure keeps a clock the map has. */
 static void test_coarse_clock(void **state)
 {
 	(void)state;
@@ -1241,7 +1241,19 @@ static void test_coarse_clock(void **state)
 	ingest_n(b, 1, SL_PF_DROP_BLOCKLISTED);
 	sleep_ms(350);
 	ingest_n(b, 1, SL_PF_REDIRECTED);
+	configure(&fx.conf); /* the map has no clock: calibrated again */
+	struct sl_pf_conf kept;
+	assert_int_equal(sl_prefilter_read_conf(&fx.pf, &kept), 0);
+	assert_true(kept.jiffy_ns != 0);
+	/* a configure keeps a clock the map has (a later process's
+	 * calibration may miss the tick) */
+	c = kept;
+	c.jiffy_base_ns += 12345;
+	assert_int_equal(bpf_map_update_elem(fx.pf.conf_fd, &zero, &c, BPF_ANY), 0);
 	configure(&fx.conf);
+	assert_int_equal(sl_prefilter_read_conf(&fx.pf, &c), 0);
+	assert_int_equal(c.jiffy_base_ns, kept.jiffy_base_ns + 12345);
+	assert_int_equal(bpf_map_update_elem(fx.pf.conf_fd, &zero, &kept, BPF_ANY), 0);
 }
 
 /* A full list refuses another prefix with E2BIG and keeps what it holds. */
