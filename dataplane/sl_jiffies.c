@@ -140,10 +140,17 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int cal_rc, cal_errno;
 static uint64_t cal_tick, cal_base;
 
+/* A preempted read sees an edge late by a time slice, which can push the
+ * measured tick out of every HZ's 5% on a loaded machine: tried again, a
+ * few times, before the coarse clock. */
 static void calibrate_once(void)
 {
-	cal_rc = calibrate(&cal_tick, &cal_base);
-	cal_errno = errno;
+	for (int tries = 0; tries < 3; tries++) {
+		cal_rc = calibrate(&cal_tick, &cal_base);
+		cal_errno = errno;
+		if (cal_rc == 0 || cal_errno != ERANGE)
+			break;
+	}
 }
 
 int sl_jiffies_clock(uint64_t *tick_ns, uint64_t *base_ns)
