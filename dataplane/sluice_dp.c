@@ -442,11 +442,17 @@ int main(int argc, char **argv)
 			goto out_port;
 		}
 		restore_pfstate(a);
-		if (sl_prefilter_configure(&a->pf, &pfc) != 0) {
+		if (sl_prefilter_configure(&a->pf, &pfc) != 0 ||
+		    sl_prefilter_read_conf(&a->pf, &pfc) != 0) {
 			fprintf(stderr, "sluice-dp: xdp_prog %s: cannot write its config map\n",
 				a->cfg.xdp_prog);
 			goto out_port;
 		}
+		/* Correct either way; said, since it costs every frame a helper */
+		if (pfc.jiffy_ns == 0)
+			fprintf(stderr, "sluice-dp: prefilter: no jiffies tick found (another HZ, "
+				"or a machine too loaded to time one): the program reads the coarse "
+				"clock, about 3 ns a frame dearer\n");
 		/* Never fatal: the relay filters without sluicectl's hands on it. */
 		a->pinned = sl_prefilter_pin(&a->pf, a->cfg.name, err, sizeof(err)) == 0;
 		if (!a->pinned)
