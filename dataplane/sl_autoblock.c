@@ -101,6 +101,20 @@ static int crossed(const sl_cfg_autoblock_t *cfg, const struct track *t, const u
 	return -1;
 }
 
+/* A protected source over its threshold: counted and logged once a window. */
+static void note_protected(sl_autoblock_t *ab, struct track *t, const uint64_t *n, unsigned c,
+			   const char *name)
+{
+	if (t->protected_noted)
+		return;
+	t->protected_noted = true;
+	stat_add(&ab->st.protected_sources, 1);
+	if (ab->c.log)
+		fprintf(ab->c.log, "sluice-dp: autoblock: not blocking %s (protected: own address, "
+			"peer or allowlisted; %s: %llu in %u ms)\n", name, sl_srcdrops_class_name(c),
+			(unsigned long long)(n[c] - t->base[c]), ab->c.cfg->window_ms);
+}
+
 static void block(sl_autoblock_t *ab, struct track *t, const uint64_t *n, unsigned c,
 		  uint64_t now_ns)
 {
@@ -108,19 +122,16 @@ static void block(sl_autoblock_t *ab, struct track *t, const uint64_t *n, unsign
 	char name[SL_SRCADDR_STR_SZ];
 	sl_srcaddr_str(&t->src, name);
 	if (ab->c.protect(ab->c.ctx, &t->src)) {
-		if (!t->protected_noted) {
-			t->protected_noted = true;
-			stat_add(&ab->st.protected_sources, 1);
-			if (ab->c.log)
-				fprintf(ab->c.log, "sluice-dp: autoblock: not blocking %s (protected: "
-					"own address, peer or allowlisted; %s: %llu in %u ms)\n", name,
-					sl_srcdrops_class_name(c),
-					(unsigned long long)(n[c] - t->base[c]), cfg->window_ms);
-		}
+		note_protected(ab, t, n, c, name);
 		return;
 	}
 	uint64_t dur = block_ns(cfg, t->blocks);
-	if (ab->c.block(ab->c.ctx, &t->src, now_ns + dur) != 0) {
+	const int rc = ab->c.block(ab->c.ctx, &t->src, now_ns + dur);
+	if (rc > 0) {
+		note_protected(ab, t, n, c, name);
+		return;
+	}
+	if (rc != 0) {
 		stat_add(&ab->st.errors, 1);
 		if (ab->c.log)
 			fprintf(ab->c.log, "sluice-dp: autoblock: cannot block %s: %s\n", name,

@@ -57,7 +57,9 @@ struct sl_autoblock_conf {
 	const sl_srcdrops_t *const *tables; /* the workers'; one key */
 	unsigned ntables;                   /* <= SL_SRCDROPS_MERGE_MAX */
 	/* Blocks the source's prefix (sl_srcaddr_cidr) until until_ns
-	 * (CLOCK_MONOTONIC). 0, or -1 (counted as an error; the source is
+	 * (CLOCK_MONOTONIC). 0; 1 when it found the source protected after
+	 * all (an allowlist entry written since protect looked: counted and
+	 * logged as protected); or -1 (counted as an error; the source is
 	 * tried again at its next drop). */
 	int (*block)(void *ctx, const sl_srcaddr_t *src, uint64_t until_ns);
 	bool (*protect)(void *ctx, const sl_srcaddr_t *src);

@@ -511,6 +511,20 @@ int sl_prefilter_block(const sl_prefilter_t *pf, const sl_cidr_t *c, uint64_t ex
 	return list_change(pf, c, pf->block_fd, pf->block6_fd, &v);
 }
 
+int sl_prefilter_block_unless_allowed(const sl_prefilter_t *pf, const sl_cidr_t *c,
+				      uint64_t expiry_ns)
+{
+	const struct sl_pf_block v = {.expiry_ns = expiry_ns, .prefixlen = c->prefixlen};
+	lpm_key_t k;
+	int fd;
+	if (lpm_key(c, pf->block_fd, pf->block6_fd, &k, &fd) != 0 || writers_lock(pf) != 0)
+		return -1;
+	int rc = sl_prefilter_allow_overlaps(pf, c);
+	if (rc == 0)
+		rc = list_change_locked(pf, c, fd, &k, &v);
+	return writers_unlock(pf, rc);
+}
+
 int sl_prefilter_unblock(const sl_prefilter_t *pf, const sl_cidr_t *c)
 {
 	return list_change(pf, c, pf->block_fd, pf->block6_fd, NULL);

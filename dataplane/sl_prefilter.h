@@ -97,6 +97,13 @@ int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *co
  * bpf_ktime_get_ns: sl_prefilter_now_ns), 0 for ever. 0, or -1 with errno
  * (EINVAL: not a valid sl_cidr_t; E2BIG: full). */
 int sl_prefilter_block(const sl_prefilter_t *pf, const sl_cidr_t *c, uint64_t expiry_ns);
+/* sl_prefilter_block, unless an allowlist entry overlaps c
+ * (sl_prefilter_allow_overlaps): both under one hold of the writers' lock,
+ * so that an allow written after a caller's own check still wins (the
+ * closed loop's block). 0 blocked, 1 not (an entry overlaps; nothing
+ * written), -1 with errno. */
+int sl_prefilter_block_unless_allowed(const sl_prefilter_t *pf, const sl_cidr_t *c,
+				      uint64_t expiry_ns);
 int sl_prefilter_unblock(const sl_prefilter_t *pf, const sl_cidr_t *c);
 int sl_prefilter_allow(const sl_prefilter_t *pf, const sl_cidr_t *c);
 int sl_prefilter_unallow(const sl_prefilter_t *pf, const sl_cidr_t *c);

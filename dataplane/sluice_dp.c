@@ -214,7 +214,8 @@ static int autoblock_block(void *ctx, const sl_srcaddr_t *src, uint64_t until_ns
 	const struct app *a = ctx;
 	sl_cidr_t c;
 	sl_srcaddr_cidr(src, &c);
-	return sl_prefilter_block(&a->pf, &c, until_ns);
+	/* an allow that lands after autoblock_protect looked still wins */
+	return sl_prefilter_block_unless_allowed(&a->pf, &c, until_ns);
 }
 
 static bool autoblock_protect(void *ctx, const sl_srcaddr_t *src)

@@ -1,10 +1,12 @@
 /* sl_autoblock: the threshold within a window and not across windows, each
  * class's threshold (0: never), repeat offences doubling up to the cap,
- * protected sources, a failed block tried again, a blocked source left
+ * protected sources (also when the block finds them so), a failed block
+ * tried again, a blocked source left
  * alone, drops summed over the workers' tables, the stats and log line,
  * the thread (sweeps whether or not it blocks); IPv6 sources by their /64,
  * blocked as it; and the relay's protect policy (sl_autoblock_protected,
- * with sl_prefilter_allow_overlaps) over real BPF maps (root; skipped
+ * with sl_prefilter_allow_overlaps) and the loop's block
+ * (sl_prefilter_block_unless_allowed) over real BPF maps (root; skipped
  * without). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,6 +50,7 @@ struct fake {
 	sl_srcaddr_t src[16];
 	uint64_t until[16];
 	int fail;           /* the next block calls fail */
+	int late_protect;   /* the next block calls find the source protected (1) */
 	sl_srcaddr_t protected_src; /* prefixlen 0: none */
 	/* when set, the protect callback is the relay's policy over these */
 	const sl_config_t *cfg;
@@ -61,6 +64,10 @@ static int fake_block(void *ctx, const sl_srcaddr_t *src, uint64_t until_ns)
 	if (f->fail) {
 		f->fail--;
 		return -1;
+	}
+	if (f->late_protect) {
+		f->late_protect--;
+		return 1;
 	}
 	if (f->calls < 16) {
 		f->src[f->calls] = *src;
@@ -267,6 +274,28 @@ static void test_failed_block_retried(void **state)
 	rig_free(r);
 }
 
+/* A block that finds the source protected after all (an allow written
+ * after protect looked): counted and logged as protected, once a window,
+ * and no block. */
+static void test_protected_at_block(void **state)
+{
+	(void)state;
+	struct rig *r = rig_new(1);
+	r->f.late_protect = 2;
+	drops(r, 0, IP(8), SL_SRC_invalid_sig, 5);
+	assert_int_equal(sl_autoblock_poll(r->ab, T0), 0);
+	drops(r, 0, IP(8), SL_SRC_invalid_sig, 5);
+	assert_int_equal(sl_autoblock_poll(r->ab, T0 + 100 * MS), 0);
+	sl_autoblock_stats_t st;
+	sl_autoblock_stats(r->ab, &st);
+	assert_int_equal(st.protected_sources, 1);
+	assert_int_equal(st.blocks, 0);
+	assert_int_equal(st.errors, 0);
+	assert_non_null(strstr(log_text(r), "not blocking 10.0.0.8 (protected"));
+	assert_null(strstr(log_text(r), "blocked 10.0.0.8"));
+	rig_free(r);
+}
+
 /* A source spread over two workers: its drops are summed. */
 static void test_summed_over_workers(void **state)
 {
@@ -430,6 +459,28 @@ static void test_allow_overlaps(void **state)
 	unallow("10.99.0.0/24");
 }
 
+/* The closed loop's block: refused (1, nothing written) while an
+ * allowlist entry overlaps the prefix, written (0) when none does. */
+static void test_block_unless_allowed(void **state)
+{
+	(void)state;
+	need_maps();
+	sl_cidr_t c4 = sl_test_cidr("10.99.0.5/32"), c6 = sl_test_cidr("2001:db8:1:f::/64");
+	allow("10.99.0.0/24");
+	allow("2001:db8:1:f::77/128");
+	assert_int_equal(sl_prefilter_block_unless_allowed(&ppf, &c4, 0), 1);
+	assert_int_equal(sl_prefilter_block_unless_allowed(&ppf, &c6, 0), 1);
+	sl_pf_block_entry_t e[4];
+	assert_int_equal(sl_prefilter_blocklist(&ppf, e, 4), 0);
+	unallow("10.99.0.0/24");
+	unallow("2001:db8:1:f::77/128");
+	assert_int_equal(sl_prefilter_block_unless_allowed(&ppf, &c4, 0), 0);
+	assert_int_equal(sl_prefilter_block_unless_allowed(&ppf, &c6, 0), 0);
+	assert_int_equal(sl_prefilter_blocklist(&ppf, e, 4), 2);
+	assert_int_equal(sl_prefilter_unblock(&ppf, &c4), 0);
+	assert_int_equal(sl_prefilter_unblock(&ppf, &c6), 0);
+}
+
 /* IPv6: the /64 holding the relay's ip6, an IPv6 relay peer or validator,
  * or an allowlisted /128 is protected, as is one an allowlisted /48
  * covers; any other /64 is not. IPv4, as before: the relay's address, a
@@ -558,12 +609,15 @@ int main(void)
 		cmocka_unit_test(test_repeat_offences),
 		cmocka_unit_test(test_protected),
 		cmocka_unit_test(test_failed_block_retried),
+		cmocka_unit_test(test_protected_at_block),
 		cmocka_unit_test(test_summed_over_workers),
 		cmocka_unit_test(test_many_sources),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_thread),
 		cmocka_unit_test(test_ipv6_blocked_as_prefix),
 		cmocka_unit_test_setup_teardown(test_allow_overlaps, policy_setup, policy_teardown),
+		cmocka_unit_test_setup_teardown(test_block_unless_allowed, policy_setup,
+						policy_teardown),
 		cmocka_unit_test_setup_teardown(test_protect_policy, policy_setup, policy_teardown),
 		cmocka_unit_test_setup_teardown(test_protect_policy_in_loop, policy_setup,
 						policy_teardown),
