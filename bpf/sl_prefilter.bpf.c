@@ -425,6 +425,13 @@ static __always_inline int reject(const struct sl_pf_conf *conf, sl_pkt_verdict_
 	return drop_claimed(conf, slot, hdrs, len);
 }
 
+/* The little-endian word at p: in the packet (in_place) one load at any
+ * offset, in the header copy byte-wise (stack loads must be aligned). */
+static __always_inline __u64 rd_le64(const __u8 *p, int in_place)
+{
+	return in_place ? SL_PKT_FAST_LE64(p) : sl_pkt_rd_le64(p);
+}
+
 /* The decisions on a frame the shared rules accepted (view v) and that
  * holds a gossip header's bytes at g, where its UDP payload starts: in the
  * packet (in_place: a word load at any offset) or in the header copy
@@ -452,8 +459,7 @@ static __always_inline int decide(struct xdp_md *ctx, const struct sl_pf_conf *c
 	if (v->payload_len > (gossip ? SL_PF_GOSSIP_MAX : SL_PF_INGEST_MAX))
 		return drop_at(SL_PF_DROP_OVERSIZE, s, idx);
 	if (gossip) {
-		const __u64 w = in_place ? SL_PKT_FAST_LE64(g) : sl_pkt_rd_le64(g);
-		if (sl_gossip_check_word(w, v->payload_len) != SL_GOSSIP_OK)
+		if (sl_gossip_check_word(rd_le64(g, in_place), v->payload_len) != SL_GOSSIP_OK)
 			return drop_at(SL_PF_DROP_GOSSIP_HDR, s, idx);
 		const struct sl_pf_peer *peer;
 		if (v->family == 4) {
@@ -467,7 +473,7 @@ static __always_inline int decide(struct xdp_md *ctx, const struct sl_pf_conf *c
 		if (!peer)
 			return drop_at(SL_PF_DROP_UNKNOWN_PEER, s, idx);
 		const __u8 *t = g + __builtin_offsetof(struct sl_gossip_hdr, token);
-		if (!sl_pf_token_ok(peer, in_place ? SL_PKT_FAST_LE64(t) : sl_pkt_rd_le64(t)))
+		if (!sl_pf_token_ok(peer, rd_le64(t, in_place)))
 			return drop_at(SL_PF_DROP_BAD_TOKEN, s, idx);
 	} else if (conf->token_ns != 0 && !(vd & SL_PF_V_ALLOWED)) {
 		if (now == 0)

@@ -495,50 +495,48 @@ static int list_change_locked(const sl_prefilter_t *pf, const sl_cidr_t *c, int 
 	return next_gen(pf);
 }
 
+/* list_change_locked under the writers' lock; unless_allowed: only while
+ * no allowlist entry overlaps c (1 when one does, nothing written). */
 static int list_change(const sl_prefilter_t *pf, const sl_cidr_t *c, int fd4, int fd6,
-		       const void *value)
+		       const void *value, int unless_allowed)
 {
 	lpm_key_t k;
 	int fd;
 	if (lpm_key(c, fd4, fd6, &k, &fd) != 0 || writers_lock(pf) != 0)
 		return -1;
-	return writers_unlock(pf, list_change_locked(pf, c, fd, &k, value));
+	int rc = unless_allowed ? sl_prefilter_allow_overlaps(pf, c) : 0;
+	if (rc == 0)
+		rc = list_change_locked(pf, c, fd, &k, value);
+	return writers_unlock(pf, rc);
 }
 
 int sl_prefilter_block(const sl_prefilter_t *pf, const sl_cidr_t *c, uint64_t expiry_ns)
 {
 	struct sl_pf_block v = {.expiry_ns = expiry_ns, .prefixlen = c->prefixlen};
-	return list_change(pf, c, pf->block_fd, pf->block6_fd, &v);
+	return list_change(pf, c, pf->block_fd, pf->block6_fd, &v, 0);
 }
 
 int sl_prefilter_block_unless_allowed(const sl_prefilter_t *pf, const sl_cidr_t *c,
 				      uint64_t expiry_ns)
 {
-	const struct sl_pf_block v = {.expiry_ns = expiry_ns, .prefixlen = c->prefixlen};
-	lpm_key_t k;
-	int fd;
-	if (lpm_key(c, pf->block_fd, pf->block6_fd, &k, &fd) != 0 || writers_lock(pf) != 0)
-		return -1;
-	int rc = sl_prefilter_allow_overlaps(pf, c);
-	if (rc == 0)
-		rc = list_change_locked(pf, c, fd, &k, &v);
-	return writers_unlock(pf, rc);
+	struct sl_pf_block v = {.expiry_ns = expiry_ns, .prefixlen = c->prefixlen};
+	return list_change(pf, c, pf->block_fd, pf->block6_fd, &v, 1);
 }
 
 int sl_prefilter_unblock(const sl_prefilter_t *pf, const sl_cidr_t *c)
 {
-	return list_change(pf, c, pf->block_fd, pf->block6_fd, NULL);
+	return list_change(pf, c, pf->block_fd, pf->block6_fd, NULL, 0);
 }
 
 int sl_prefilter_allow(const sl_prefilter_t *pf, const sl_cidr_t *c)
 {
 	const uint32_t one = 1;
-	return list_change(pf, c, pf->allow_fd, pf->allow6_fd, &one);
+	return list_change(pf, c, pf->allow_fd, pf->allow6_fd, &one, 0);
 }
 
 int sl_prefilter_unallow(const sl_prefilter_t *pf, const sl_cidr_t *c)
 {
-	return list_change(pf, c, pf->allow_fd, pf->allow6_fd, NULL);
+	return list_change(pf, c, pf->allow_fd, pf->allow6_fd, NULL, 0);
 }
 
 /* Calls each(key, value, arg) for the entries of the trie fd, in the
