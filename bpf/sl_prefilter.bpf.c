@@ -531,14 +531,18 @@ int sl_prefilter(struct xdp_md *ctx)
 	 * verifier's eyes (they never read past len). */
 	__u64 hdrs64[(SL_PF_HDRS_MAX + 7) / 8];
 	__u8 *hdrs = (__u8 *)hdrs64;
+	_Static_assert(sizeof(hdrs64) <= 0x80, "n's mask below keeps every length under the copy's");
 	if (data + sizeof(hdrs64) <= data_end) {
 		for (unsigned i = 0; i < sizeof(hdrs64) / 8; i++)
 			hdrs64[i] = *(const __u64 *)(const void *)(data + 8 * i);
 	} else {
 		__builtin_memset(hdrs64, 0, sizeof(hdrs64));
 		/* 64-bit: from a 32-bit n clang hands the helper a register
-		 * whose upper half the verifier cannot bound. */
-		__u64 n = len;
+		 * whose upper half the verifier cannot bound. The frame is
+		 * shorter than the copy here, so the mask loses nothing; it
+		 * tells the verifier, which with 32-bit arithmetic (-mcpu=v3)
+		 * does not bound len's upper half either. */
+		__u64 n = len & 0x7f;
 		if (n > sizeof(hdrs64))
 			n = sizeof(hdrs64);
 		if (n && bpf_xdp_load_bytes(ctx, 0, hdrs, n) != 0)
