@@ -21,12 +21,12 @@ struct {
 	__type(value, __u32);
 } xsks_map SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sl_pf_conf);
-} sl_pf_conf SEC(".maps");
+/* The config, and below the lists' generation, are global data: libbpf
+ * makes each section a one-entry ARRAY map named after it (sl_prefilter.h,
+ * SL_PF_CONF_MAP), and the program reads the value at an address fixed at
+ * load, where a lookup would cost a key on the stack, a load of it back
+ * and a bounds check. */
+struct sl_pf_conf sl_pf_conf SEC(".data.conf");
 
 /* Relay peers: a /32 entry per address (sl_pkt_view_t form) -> the tokens
  * they may carry. An LPM trie of full-length entries only, so a match is
@@ -50,12 +50,14 @@ struct {
 	__type(value, struct sl_pf_peer);
 } sl_pf_peers6 SEC(".maps");
 
+/* Each CPU's counters and pending drops (struct sl_pf_cpu), looked up
+ * once per frame. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SL_PF__COUNT);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
-} sl_pf_counters SEC(".maps");
+	__type(value, struct sl_pf_cpu);
+} sl_pf_cpu SEC(".maps");
 
 /* Every source the program has seen lately: its bucket, its drops, its
  * cached list verdicts (sl_prefilter.h, struct sl_pf_srcslot). An array,
@@ -67,21 +69,8 @@ struct {
 	__type(value, struct sl_pf_srcset);
 } sl_pf_srcs SEC(".maps");
 
-/* Each CPU's drops not yet added to their slot (struct sl_pf_srcpend). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sl_pf_srcpend);
-} sl_pf_srcpend SEC(".maps");
-
 /* The lists' generation (SL_PF_GEN_LISTS). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} sl_pf_gen SEC(".maps");
+__u64 sl_pf_gen SEC(".data.gen");
 
 /* IPv6 sources' prefixes that hold a narrower list entry (SL_PF_V_FINE);
  * looked up only when a slot's verdicts are asked. */
@@ -135,11 +124,10 @@ struct {
 #define SL_PF_HDRS_MAX (SL_ETH_HLEN + SL_VLAN_HLEN + SL_PF_L3_MAX + SL_UDP_HLEN + \
 			sizeof(struct sl_gossip_hdr))
 
-static __always_inline void count(__u32 slot)
+static __always_inline void count(struct sl_pf_cpu *pc, __u32 slot)
 {
-	__u64 *c = bpf_map_lookup_elem(&sl_pf_counters, &slot);
-	if (c)
-		(*c)++;
+	if (slot < SL_PF__COUNT)
+		pc->counters[slot]++;
 }
 
 /* CLOCK_MONOTONIC ns at the last tick (struct sl_pf_conf, jiffy_ns): one
@@ -205,14 +193,9 @@ static __always_inline struct sl_pf_srcslot *src_slot(const struct sl_pf_conf *c
 /* One more drop against the slot s (number idx): this CPU's pending count
  * while its drops are all this source's; the pending count of the source
  * before goes into its slot, if the slot is still that source's. */
-static __always_inline void count_src(struct sl_pf_srcslot *s, __u32 idx)
+static __always_inline void count_src(struct sl_pf_cpu *pc, struct sl_pf_srcslot *s, __u32 idx)
 {
-	__u32 zero = 0;
-	struct sl_pf_srcpend *p = bpf_map_lookup_elem(&sl_pf_srcpend, &zero);
-	if (!p) {
-		__sync_fetch_and_add(&s->drops, 1);
-		return;
-	}
+	struct sl_pf_srcpend *p = &pc->pend;
 	if (p->slot == idx && p->epoch == s->epoch) {
 		p->n++;
 		return;
@@ -232,36 +215,37 @@ static __always_inline void count_src(struct sl_pf_srcslot *s, __u32 idx)
 }
 
 /* A drop, counted by reason and against the source's slot. */
-static __always_inline int drop_at(__u32 slot, struct sl_pf_srcslot *s, __u32 idx)
+static __always_inline int drop_at(struct sl_pf_cpu *pc, __u32 slot, struct sl_pf_srcslot *s,
+				   __u32 idx)
 {
-	count(slot);
-	count_src(s, idx);
+	count(pc, slot);
+	count_src(pc, s, idx);
 	return XDP_DROP;
 }
 
 /* A drop counted against the source of key k. */
-static __always_inline int drop_key(const struct sl_pf_conf *conf, __u32 slot,
-				    const struct sl_pf_srckey *k)
+static __always_inline int drop_key(const struct sl_pf_conf *conf, struct sl_pf_cpu *pc,
+				    __u32 slot, const struct sl_pf_srckey *k)
 {
 	__u32 idx;
 	struct sl_pf_srcslot *s = src_slot(conf, k, sl_pf_src_hash(conf, k), &idx);
 	if (!s) {
-		count(slot);
+		count(pc, slot);
 		return XDP_DROP;
 	}
-	return drop_at(slot, s, idx);
+	return drop_at(pc, slot, s, idx);
 }
 
 /* A frame that sl_pkt_check() rejected and that is not the kernel's: dropped
  * against the source it claims (0.0.0.0 when it reaches no source field). */
-static __always_inline int drop_claimed(const struct sl_pf_conf *conf, __u32 slot,
-					 const __u8 *hdrs, __u32 len)
+static __always_inline int drop_claimed(const struct sl_pf_conf *conf, struct sl_pf_cpu *pc,
+					 __u32 slot, const __u8 *hdrs, __u32 len)
 {
 	__u8 src[16] __attribute__((aligned(8))) = {0};
 	struct sl_pf_srckey k = sl_pkt_src_addr(hdrs, len, src) == 6
 					? key6(conf, src)
 					: sl_pf_srckey4(sl_pkt_rd_le32(src));
-	return drop_key(conf, slot, &k);
+	return drop_key(conf, pc, slot, &k);
 }
 
 /* Does a live entry of a blocklist (sl_pf_block with a struct
@@ -344,10 +328,8 @@ static __always_inline __u64 lists(const struct sl_pf_conf *conf, const sl_pkt_v
 				   struct sl_pf_srcslot *s, const struct sl_pf_srckey *k, __u64 h,
 				   __u64 *now)
 {
-	__u32 gi = SL_PF_GEN_LISTS;
-	const __u64 *gen = bpf_map_lookup_elem(&sl_pf_gen, &gi);
-	const __u64 want = gen ? *gen << 32 | (__u32)(h >> 16) : 0;
-	if (gen && s->vkey == want) {
+	const __u64 want = sl_pf_gen << 32 | (__u32)(h >> 16);
+	if (s->vkey == want) {
 		__u64 vd = s->verdict;
 		if ((vd & SL_PF_V_CHECK_MASK) == sl_pf_v_check(want)) {
 			if (vd & SL_PF_V_FINE)
@@ -362,12 +344,9 @@ static __always_inline __u64 lists(const struct sl_pf_conf *conf, const sl_pkt_v
 		}
 	}
 	__u64 vd = ask_tries(conf, v, now);
-	if (gen) {
-		const __u64 fine =
-			v->family == 6 && bpf_map_lookup_elem(&sl_pf_fine6, k) ? SL_PF_V_FINE : 0;
-		s->verdict = vd | fine | sl_pf_v_check(want);
-		s->vkey = want;
-	}
+	const __u64 fine = v->family == 6 && bpf_map_lookup_elem(&sl_pf_fine6, k) ? SL_PF_V_FINE : 0;
+	s->verdict = vd | fine | sl_pf_v_check(want);
+	s->vkey = want;
 	return vd;
 }
 
@@ -414,15 +393,15 @@ static __always_inline int to_us(const struct sl_pf_conf *conf, const sl_pkt_vie
 
 /* A frame the shared rules rejected, read at hdrs (the packet in place or
  * its header copy): the kernel's, or dropped against the source it claims. */
-static __always_inline int reject(const struct sl_pf_conf *conf, sl_pkt_verdict_t verdict,
-				  const __u8 *hdrs, __u32 len)
+static __always_inline int reject(const struct sl_pf_conf *conf, struct sl_pf_cpu *pc,
+				  sl_pkt_verdict_t verdict, const __u8 *hdrs, __u32 len)
 {
 	__u32 slot = sl_pf_pkt_slot(verdict);
 	if (sl_pf_pkt_passes(verdict)) {
-		count(slot);
+		count(pc, slot);
 		return XDP_PASS;
 	}
-	return drop_claimed(conf, slot, hdrs, len);
+	return drop_claimed(conf, pc, slot, hdrs, len);
 }
 
 /* The little-endian word at p: in the packet (in_place) one load at any
@@ -438,12 +417,13 @@ static __always_inline __u64 rd_le64(const __u8 *p, int in_place)
  * (byte loads: stack loads must be aligned). Inlined once for each, so
  * that the in-place view stays in registers. */
 static __always_inline int decide(struct xdp_md *ctx, const struct sl_pf_conf *conf,
-				  const sl_pkt_view_t *v, const __u8 *g, int in_place)
+				  struct sl_pf_cpu *pc, const sl_pkt_view_t *v, const __u8 *g,
+				  int in_place)
 {
 	int ingest = v->dst_port == conf->ingest_port;
 	int gossip = conf->gossip_port && v->dst_port == conf->gossip_port;
 	if (!(ingest || gossip) || !to_us(conf, v)) {
-		count(SL_PF_PASS_NOT_OURS);
+		count(pc, SL_PF_PASS_NOT_OURS);
 		return XDP_PASS;
 	}
 	struct sl_pf_srckey k = v->family == 4 ? sl_pf_srckey4(v->src_ip) : key6(conf, v->src6);
@@ -455,12 +435,12 @@ static __always_inline int decide(struct xdp_md *ctx, const struct sl_pf_conf *c
 	__u64 now = 0; /* read once, when first needed */
 	const __u64 vd = lists(conf, v, s, &k, h, &now);
 	if (vd & SL_PF_V_BLOCKED)
-		return drop_at(SL_PF_DROP_BLOCKLISTED, s, idx);
+		return drop_at(pc, SL_PF_DROP_BLOCKLISTED, s, idx);
 	if (v->payload_len > (gossip ? SL_PF_GOSSIP_MAX : SL_PF_INGEST_MAX))
-		return drop_at(SL_PF_DROP_OVERSIZE, s, idx);
+		return drop_at(pc, SL_PF_DROP_OVERSIZE, s, idx);
 	if (gossip) {
 		if (sl_gossip_check_word(rd_le64(g, in_place), v->payload_len) != SL_GOSSIP_OK)
-			return drop_at(SL_PF_DROP_GOSSIP_HDR, s, idx);
+			return drop_at(pc, SL_PF_DROP_GOSSIP_HDR, s, idx);
 		const struct sl_pf_peer *peer;
 		if (v->family == 4) {
 			struct sl_pf_lpm_key pk = {.prefixlen = 32, .addr = v->src_ip};
@@ -471,17 +451,17 @@ static __always_inline int decide(struct xdp_md *ctx, const struct sl_pf_conf *c
 			peer = bpf_map_lookup_elem(&sl_pf_peers6, &pk);
 		}
 		if (!peer)
-			return drop_at(SL_PF_DROP_UNKNOWN_PEER, s, idx);
+			return drop_at(pc, SL_PF_DROP_UNKNOWN_PEER, s, idx);
 		const __u8 *t = g + __builtin_offsetof(struct sl_gossip_hdr, token);
 		if (!sl_pf_token_ok(peer, rd_le64(t, in_place)))
-			return drop_at(SL_PF_DROP_BAD_TOKEN, s, idx);
+			return drop_at(pc, SL_PF_DROP_BAD_TOKEN, s, idx);
 	} else if (conf->token_ns != 0 && !(vd & SL_PF_V_ALLOWED)) {
 		if (now == 0)
 			now = now_ns(conf);
 		if (!take_token(conf, s, now))
-			return drop_at(SL_PF_DROP_RATE_LIMITED, s, idx);
+			return drop_at(pc, SL_PF_DROP_RATE_LIMITED, s, idx);
 	}
-	count(SL_PF_REDIRECTED);
+	count(pc, SL_PF_REDIRECTED);
 	/* No socket on this queue (or under bpf_prog_test_run): the kernel. */
 	return (int)bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS);
 }
@@ -489,10 +469,13 @@ static __always_inline int decide(struct xdp_md *ctx, const struct sl_pf_conf *c
 SEC("xdp")
 int sl_prefilter(struct xdp_md *ctx)
 {
+	const struct sl_pf_conf *conf = &sl_pf_conf;
 	__u32 zero = 0;
-	const struct sl_pf_conf *conf = bpf_map_lookup_elem(&sl_pf_conf, &zero);
-	if (!conf || conf->ingest_port == 0) {
-		count(SL_PF_PASS_UNCONFIGURED);
+	struct sl_pf_cpu *pc = bpf_map_lookup_elem(&sl_pf_cpu, &zero);
+	if (!pc)
+		return XDP_PASS; /* cannot be: key 0 of a one-entry array */
+	if (conf->ingest_port == 0) {
+		count(pc, SL_PF_PASS_UNCONFIGURED);
 		return XDP_PASS;
 	}
 
@@ -513,12 +496,12 @@ int sl_prefilter(struct xdp_md *ctx)
 		if (sl_pkt_check_fast(data, len, &v)) {
 			const __u8 *g = data + v.payload_off;
 			if (g + sizeof(struct sl_gossip_hdr) <= data_end)
-				return decide(ctx, conf, &v, g, 1);
+				return decide(ctx, conf, pc, &v, g, 1);
 		} else {
 			sl_pkt_view_t none; /* apart from v, which stays in registers */
 			sl_pkt_verdict_t verdict = sl_pkt_check_const(data, len, &none);
 			if (verdict != SL_PKT_OK && verdict != SL_PKT_ASK)
-				return reject(conf, verdict, data, len);
+				return reject(conf, pc, verdict, data, len);
 		}
 	}
 
@@ -552,14 +535,14 @@ int sl_prefilter(struct xdp_md *ctx)
 	sl_pkt_view_t v __attribute__((aligned(8)));
 	sl_pkt_verdict_t verdict = sl_pkt_check(hdrs, len, &v);
 	if (verdict != SL_PKT_OK)
-		return reject(conf, verdict, hdrs, len);
+		return reject(conf, pc, verdict, hdrs, len);
 	/* payload_off is at most 18 + 60 + 8, so the gossip header lies
 	 * inside the copy; the clamp says so to the verifier, which loses
 	 * the bound when the view comes back from the stack. */
 	__u32 off = v.payload_off;
 	if (off > SL_PF_HDRS_MAX - sizeof(struct sl_gossip_hdr))
 		off = SL_PF_HDRS_MAX - sizeof(struct sl_gossip_hdr);
-	return decide(ctx, conf, &v, hdrs + off, 0);
+	return decide(ctx, conf, pc, &v, hdrs + off, 0);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -762,13 +762,13 @@ static int cmd_ratelimit(const struct cmd *c, const struct cmd_args *a)
 	/* Only the rate changes: the addresses and ports stay as sluice-dp
 	 * wrote them. */
 	if (sl_prefilter_read_conf(&pf, &conf) != 0) {
-		fprintf(stderr, "%s: %s: reading %s: %s\n", prog, c->name, SL_PF_CONF_MAP,
+		fprintf(stderr, "%s: %s: reading %s: %s\n", prog, c->name, SL_PF_CONF_PIN,
 			strerror(errno));
 		rc = EXIT_REFUSED;
 	} else {
 		sl_pf_conf_rate(&conf, (uint32_t)rate, (uint32_t)burst);
 		if (sl_prefilter_configure(&pf, &conf) != 0) {
-			fprintf(stderr, "%s: %s: writing %s: %s\n", prog, c->name, SL_PF_CONF_MAP,
+			fprintf(stderr, "%s: %s: writing %s: %s\n", prog, c->name, SL_PF_CONF_PIN,
 				strerror(errno));
 			rc = EXIT_REFUSED;
 		} else {

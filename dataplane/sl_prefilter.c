@@ -50,12 +50,19 @@ const char *sl_prefilter_counter_name(unsigned i)
 }
 
 /* max_entries 0: a power of two from 2^SL_PF_SRC_SETS_BITS_MIN to
- * 2^SL_PF_SRC_SETS_BITS_MAX (sl_pf_srcs, sized by the config). */
+ * 2^SL_PF_SRC_SETS_BITS_MAX (sl_pf_srcs, sized by the config). pin: the
+ * pin's file name when it is not the map's name. */
 struct want {
 	const char *name;
 	uint32_t type, key_size, value_size, max_entries, flags;
 	int *fd;
+	const char *pin;
 };
+
+static const char *pin_name(const struct want *w)
+{
+	return w->pin ? w->pin : w->name;
+}
 
 static int sets_ok(uint32_t n)
 {
@@ -108,29 +115,28 @@ static int take_map(uint32_t id, struct want *w, size_t nw, char *err, size_t er
 static size_t pf_wants(sl_prefilter_t *pf, struct want out[PF_MAPS_MAX])
 {
 	struct want w[] = {
-		{SL_PF_CONF_MAP, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct sl_pf_conf), 1, 0,
-		 &pf->conf_fd},
+		{SL_PF_CONF_MAP, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct sl_pf_conf), 1,
+		 BPF_F_MMAPABLE, &pf->conf_fd, SL_PF_CONF_PIN},
 		{SL_PF_PEERS_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm_key),
-		 sizeof(struct sl_pf_peer), SL_PF_PEERS_MAX, BPF_F_NO_PREALLOC, &pf->peers_fd},
-		{SL_PF_COUNTERS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, SL_PF__COUNT, 0,
-		 &pf->counters_fd},
+		 sizeof(struct sl_pf_peer), SL_PF_PEERS_MAX, BPF_F_NO_PREALLOC, &pf->peers_fd, NULL},
+		{SL_PF_CPU_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct sl_pf_cpu), 1, 0,
+		 &pf->cpu_fd, NULL},
 		{SL_PF_SRCS_MAP, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct sl_pf_srcset), 0, 0,
-		 &pf->srcs_fd},
-		{SL_PF_SRCPEND_MAP, BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct sl_pf_srcpend), 1, 0,
-		 &pf->srcpend_fd},
-		{SL_PF_GEN_MAP, BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0, &pf->gen_fd},
+		 &pf->srcs_fd, NULL},
+		{SL_PF_GEN_MAP, BPF_MAP_TYPE_ARRAY, 4, 8, 1, BPF_F_MMAPABLE, &pf->gen_fd,
+		 SL_PF_GEN_PIN},
 		{SL_PF_FINE6_MAP, BPF_MAP_TYPE_HASH, sizeof(struct sl_pf_srckey), 4, SL_PF_FINE6_MAX,
-		 BPF_F_NO_PREALLOC, &pf->fine6_fd},
+		 BPF_F_NO_PREALLOC, &pf->fine6_fd, NULL},
 		{SL_PF_BLOCK_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm_key),
-		 sizeof(struct sl_pf_block), SL_PF_BLOCK_MAX, BPF_F_NO_PREALLOC, &pf->block_fd},
+		 sizeof(struct sl_pf_block), SL_PF_BLOCK_MAX, BPF_F_NO_PREALLOC, &pf->block_fd, NULL},
 		{SL_PF_ALLOW_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm_key), 4,
-		 SL_PF_ALLOW_MAX, BPF_F_NO_PREALLOC, &pf->allow_fd},
+		 SL_PF_ALLOW_MAX, BPF_F_NO_PREALLOC, &pf->allow_fd, NULL},
 		{SL_PF_PEERS6_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm6_key),
-		 sizeof(struct sl_pf_peer), SL_PF_PEERS_MAX, BPF_F_NO_PREALLOC, &pf->peers6_fd},
+		 sizeof(struct sl_pf_peer), SL_PF_PEERS_MAX, BPF_F_NO_PREALLOC, &pf->peers6_fd, NULL},
 		{SL_PF_BLOCK6_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm6_key),
-		 sizeof(struct sl_pf_block), SL_PF_BLOCK_MAX, BPF_F_NO_PREALLOC, &pf->block6_fd},
+		 sizeof(struct sl_pf_block), SL_PF_BLOCK_MAX, BPF_F_NO_PREALLOC, &pf->block6_fd, NULL},
 		{SL_PF_ALLOW6_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm6_key), 4,
-		 SL_PF_ALLOW_MAX, BPF_F_NO_PREALLOC, &pf->allow6_fd},
+		 SL_PF_ALLOW_MAX, BPF_F_NO_PREALLOC, &pf->allow6_fd, NULL},
 	};
 	_Static_assert(sizeof(w) / sizeof(w[0]) <= PF_MAPS_MAX, "raise PF_MAPS_MAX");
 	memcpy(out, w, sizeof(w));
@@ -210,8 +216,8 @@ int sl_prefilter_open_iface(sl_prefilter_t *pf, const char *iface, char *err, si
 
 void sl_prefilter_close(sl_prefilter_t *pf)
 {
-	int *fds[] = {&pf->conf_fd,  &pf->peers_fd, &pf->counters_fd, &pf->srcs_fd,
-		      &pf->srcpend_fd, &pf->gen_fd,   &pf->block_fd,    &pf->allow_fd,
+	int *fds[] = {&pf->conf_fd,  &pf->peers_fd, &pf->cpu_fd,   &pf->srcs_fd,
+		      &pf->gen_fd,   &pf->block_fd,    &pf->allow_fd,
 		      &pf->peers6_fd, &pf->block6_fd, &pf->allow6_fd, &pf->fine6_fd, &pf->lock_fd};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -757,23 +763,35 @@ int sl_prefilter_sweep_blocklist(const sl_prefilter_t *pf, uint64_t now_ns)
 	return writers_unlock(pf, r6 < 0 ? -1 : r4 + r6);
 }
 
+/* The CPUs' entries of sl_pf_cpu, *n of them into a buffer the caller
+ * frees. */
+static struct sl_pf_cpu *read_cpus(const sl_prefilter_t *pf, int *n)
+{
+	uint32_t zero = 0;
+	*n = libbpf_num_possible_cpus();
+	if (*n <= 0)
+		return NULL;
+	struct sl_pf_cpu *p = calloc((size_t)*n, sizeof(*p));
+	if (p && bpf_map_lookup_elem(pf->cpu_fd, &zero, p) != 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
 int sl_prefilter_counters(const sl_prefilter_t *pf, uint64_t c[SL_PF__COUNT])
 {
-	int ncpu = libbpf_num_possible_cpus();
-	if (ncpu <= 0)
+	int ncpu;
+	struct sl_pf_cpu *cpus = read_cpus(pf, &ncpu);
+	if (!cpus)
 		return -1;
-	uint64_t *per_cpu = calloc((size_t)ncpu, sizeof(*per_cpu));
-	if (!per_cpu)
-		return -1;
-	int rc = 0;
-	for (uint32_t i = 0; i < SL_PF__COUNT && rc == 0; i++) {
+	for (unsigned i = 0; i < SL_PF__COUNT; i++) {
 		c[i] = 0;
-		rc = bpf_map_lookup_elem(pf->counters_fd, &i, per_cpu);
-		for (int k = 0; k < ncpu && rc == 0; k++)
-			c[i] += per_cpu[k];
+		for (int k = 0; k < ncpu; k++)
+			c[i] += cpus[k].counters[i];
 	}
-	free(per_cpu);
-	return rc;
+	free(cpus);
+	return 0;
 }
 
 
@@ -802,30 +820,14 @@ int sl_prefilter_src_slot(const sl_prefilter_t *pf, unsigned family, const uint8
 	return 0;
 }
 
-/* The CPUs' pending drops (struct sl_pf_srcpend), one entry each: *n of
- * them into a buffer the caller frees. */
-static struct sl_pf_srcpend *read_pending(const sl_prefilter_t *pf, int *n)
-{
-	uint32_t zero = 0;
-	*n = libbpf_num_possible_cpus();
-	if (*n <= 0)
-		return NULL;
-	struct sl_pf_srcpend *p = calloc((size_t)*n, sizeof(*p));
-	if (p && bpf_map_lookup_elem(pf->srcpend_fd, &zero, p) != 0) {
-		free(p);
-		return NULL;
-	}
-	return p;
-}
-
 /* A slot's drops: its own and what the CPUs hold for it. */
 static uint64_t slot_drops(const struct sl_pf_srcslot *s, uint32_t idx,
-			   const struct sl_pf_srcpend *pend, int ncpu)
+			   const struct sl_pf_cpu *cpus, int ncpu)
 {
 	uint64_t n = s->drops;
 	for (int c = 0; c < ncpu; c++)
-		if (pend[c].slot == idx && pend[c].epoch == s->epoch)
-			n += pend[c].n;
+		if (cpus[c].pend.slot == idx && cpus[c].pend.epoch == s->epoch)
+			n += cpus[c].pend.n;
 	return n;
 }
 
@@ -837,9 +839,9 @@ static uint64_t src_drops(const sl_prefilter_t *pf, unsigned family, const uint8
 	int ncpu;
 	if (sl_prefilter_src_slot(pf, family, addr, prefixlen, &s, &idx) != 1)
 		return 0;
-	struct sl_pf_srcpend *pend = read_pending(pf, &ncpu);
-	const uint64_t n = pend ? slot_drops(&s, idx, pend, ncpu) : s.drops;
-	free(pend);
+	struct sl_pf_cpu *cpus = read_cpus(pf, &ncpu);
+	const uint64_t n = cpus ? slot_drops(&s, idx, cpus, ncpu) : s.drops;
+	free(cpus);
 	return n;
 }
 
@@ -914,10 +916,10 @@ int sl_prefilter_top_sources(const sl_prefilter_t *pf, sl_pf_top_t *top)
 	top->n = 0;
 	if (bpf_map_lookup_elem(pf->conf_fd, &zero, &conf) != 0 || src_sets(pf, &nsets) != 0)
 		return -1;
-	struct sl_pf_srcpend *pend = read_pending(pf, &ncpu);
+	struct sl_pf_cpu *cpus = read_cpus(pf, &ncpu);
 	struct sl_pf_srcset *sets = calloc(TOP_BATCH, sizeof(*sets));
 	uint32_t *keys = calloc(TOP_BATCH, sizeof(*keys));
-	if (!pend || !sets || !keys)
+	if (!cpus || !sets || !keys)
 		goto out;
 	/* A batch goes on after the key its predecessor handed back in
 	 * `next` (the last one it read); ENOENT: it read the last. */
@@ -935,7 +937,7 @@ int sl_prefilter_top_sources(const sl_prefilter_t *pf, sl_pf_top_t *top)
 			for (unsigned w = 0; w < SL_PF_SRC_WAYS; w++) {
 				const struct sl_pf_srcslot *s = &sets[i].way[w];
 				const uint32_t idx = keys[i] * SL_PF_SRC_WAYS + w;
-				const uint64_t drops = slot_drops(s, idx, pend, ncpu);
+				const uint64_t drops = slot_drops(s, idx, cpus, ncpu);
 				if (s->epoch == 0 || drops == 0)
 					continue;
 				struct sl_pf_src src = slot_src(s, sl_pf_ip6_prefix(&conf), drops);
@@ -944,7 +946,7 @@ int sl_prefilter_top_sources(const sl_prefilter_t *pf, sl_pf_top_t *top)
 	}
 	rc = 0;
 out:
-	free(pend);
+	free(cpus);
 	free(sets);
 	free(keys);
 	return rc;
@@ -1083,7 +1085,7 @@ int sl_prefilter_pin(sl_prefilter_t *pf, const char *relay, char *err, size_t er
 	struct want w[PF_MAPS_MAX] = {0};
 	const size_t nw = pf_wants(&fds, w);
 	for (size_t i = 0; i < nw; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, w[i].name);
+		snprintf(path, sizeof(path), "%s/%s", dir, pin_name(&w[i]));
 		if (bpf_obj_pin(*w[i].fd, path) != 0) {
 			snprintf(err, errlen, "pinning %s: %s", path, strerror(errno));
 			sl_prefilter_unpin(relay);
@@ -1102,7 +1104,7 @@ int sl_prefilter_pin(sl_prefilter_t *pf, const char *relay, char *err, size_t er
 static int pinned_layout(const char *dir, const char *relay, char *err, size_t errlen)
 {
 	char path[PIN_PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/%s", dir, SL_PF_CONF_MAP);
+	snprintf(path, sizeof(path), "%s/%s", dir, SL_PF_CONF_PIN);
 	int fd = bpf_obj_get(path);
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -1123,7 +1125,7 @@ static int pinned_layout(const char *dir, const char *relay, char *err, size_t e
 	else if (info.value_size != sizeof(conf))
 		snprintf(err, errlen, "the pinned maps of relay %s have another layout (%s of %u "
 			 "bytes, this sluicectl reads %zu): a sluice-dp of another build?", relay,
-			 SL_PF_CONF_MAP, info.value_size, sizeof(conf));
+			 SL_PF_CONF_PIN, info.value_size, sizeof(conf));
 	else if (conf.layout != SL_PF_LAYOUT)
 		snprintf(err, errlen, "the pinned maps of relay %s have layout %u, this sluicectl "
 			 "reads %u: a sluice-dp of another build?", relay, conf.layout, SL_PF_LAYOUT);
@@ -1142,7 +1144,7 @@ int sl_prefilter_open_pinned(sl_prefilter_t *pf, const char *relay, char *err, s
 	struct want w[PF_MAPS_MAX] = {0};
 	const size_t nw = pf_wants(pf, w);
 	for (size_t i = 0; i < nw; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, w[i].name);
+		snprintf(path, sizeof(path), "%s/%s", dir, pin_name(&w[i]));
 		int fd = bpf_obj_get(path);
 		struct bpf_map_info info = {0};
 		uint32_t len = sizeof(info);

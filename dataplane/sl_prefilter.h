@@ -22,7 +22,7 @@
 #include "sluice/sl_prefilter.h"
 
 typedef struct sl_prefilter {
-	int conf_fd, peers_fd, counters_fd, srcs_fd, srcpend_fd, gen_fd, block_fd, allow_fd;
+	int conf_fd, peers_fd, cpu_fd, srcs_fd, gen_fd, block_fd, allow_fd;
 	int peers6_fd, block6_fd, allow6_fd; /* the IPv6 twins */
 	int fine6_fd;
 	/* The relay's pin folder, whose flock (LOCK_EX) every list writer of
@@ -35,7 +35,7 @@ typedef struct sl_prefilter {
 
 #define SL_PF_LOCK_WAIT_MS 2000
 
-#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1})
+#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1})
 
 /* A source as the program counts its drops: an IPv4 address (prefixlen
  * 32), or an IPv6 prefix (the source masked to the conf's ip6_prefix). */
@@ -154,7 +154,7 @@ int sl_prefilter_src_slot(const sl_prefilter_t *pf, unsigned family, const uint8
 			  unsigned prefixlen, struct sl_pf_srcslot *out, uint32_t *idx);
 
 /* Drops counted against src (sl_pkt_view_t form): its slot's, with what
- * CPUs hold for it in sl_pf_srcpend; 0 when it has no slot. */
+ * CPUs hold for it in sl_pf_cpu; 0 when it has no slot. */
 uint64_t sl_prefilter_src_drops(const sl_prefilter_t *pf, uint32_t src);
 
 /* Drops counted against the IPv6 prefix addr/prefixlen (addr in network

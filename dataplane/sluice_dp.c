@@ -530,7 +530,7 @@ int main(int argc, char **argv)
 	sl_srcdrops_print_table(stdout, &sources);
 	sl_pf_snapshot_t pf_snap;
 	const sl_pf_snapshot_t *pf = NULL;
-	if (a->pf.counters_fd >= 0) {
+	if (a->pf.cpu_fd >= 0) {
 		if (sl_prefilter_snapshot(&a->pf, &pf_snap) == 0) {
 			pf = &pf_snap;
 			sl_prefilter_print_table(stdout, pf);

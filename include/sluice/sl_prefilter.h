@@ -11,13 +11,18 @@
 #include "sluice/sl_pkt_sanity.h"
 #include "sluice/sl_wire.h"
 
-/* Map names (BPF object names: at most 15 characters). */
-#define SL_PF_CONF_MAP      "sl_pf_conf"
+/* Map names (BPF object names: at most 15 characters). The config and
+ * the lists' generation are the program's global data, sections .data.conf
+ * and .data.gen: libbpf makes each a one-entry ARRAY map (BPF_F_MMAPABLE)
+ * named after its section; they are pinned as SL_PF_CONF_PIN and
+ * SL_PF_GEN_PIN, every other map under its own name. */
+#define SL_PF_CONF_MAP      ".data.conf"
+#define SL_PF_CONF_PIN      "sl_pf_conf"
 #define SL_PF_PEERS_MAP     "sl_pf_peers"
-#define SL_PF_COUNTERS_MAP  "sl_pf_counters"
+#define SL_PF_CPU_MAP       "sl_pf_cpu"
 #define SL_PF_SRCS_MAP      "sl_pf_srcs"
-#define SL_PF_SRCPEND_MAP   "sl_pf_srcpend"
-#define SL_PF_GEN_MAP       "sl_pf_gen"
+#define SL_PF_GEN_MAP       ".data.gen"
+#define SL_PF_GEN_PIN       "sl_pf_gen"
 #define SL_PF_FINE6_MAP     "sl_pf_fine6"
 #define SL_PF_BLOCK_MAP     "sl_pf_block"
 #define SL_PF_ALLOW_MAP     "sl_pf_allow"
@@ -102,7 +107,7 @@ struct sl_pf_conf {
 /* The layout of the maps below and of their values; raise it with any
  * change to them, so that a sluicectl of another build refuses pinned maps
  * it would misread. */
-#define SL_PF_LAYOUT 7u
+#define SL_PF_LAYOUT 8u
 
 /* Where sluice-dp pins the maps: SL_PF_PIN_ROOT/<relay name>/<map name>;
  * removed at a clean exit. */
@@ -267,7 +272,7 @@ sl_pf_src_set(const struct sl_pf_conf *c, uint64_t h)
  * spread over n rx queues may get up to n - 1 packets more per such race;
  * RSS keeps a source's flow on one queue.
  *
- * Drops: `drops` plus what CPUs hold for the slot in sl_pf_srcpend (struct
+ * Drops: `drops` plus what CPUs hold for the slot in sl_pf_cpu (struct
  * sl_pf_srcpend) while its epoch is theirs.
  *
  * Verdicts: while `vkey` is (lists generation << 32 | the key's hash bits
@@ -312,7 +317,7 @@ static inline uint64_t sl_pf_v_check(uint64_t vkey)
 	return (vkey ^ (vkey >> 32) ^ (vkey << 3)) & SL_PF_V_CHECK_MASK;
 }
 
-/* The one per-CPU entry of sl_pf_srcpend: drops this CPU counted against
+/* A CPU's pending drops (struct sl_pf_cpu): drops it counted against
  * the slot `slot` (set * SL_PF_SRC_WAYS + way) of epoch `epoch` and has not
  * yet added to its `drops`. A flood from one source costs a per-CPU add per
  * frame; the atomic add into the shared slot comes when the CPU drops
@@ -323,7 +328,7 @@ struct sl_pf_srcpend {
 	uint64_t n;
 };
 
-/* sl_pf_gen (ARRAY of one u64): [SL_PF_GEN_LISTS] the lists' generation,
+/* sl_pf_gen (SL_PF_GEN_MAP, one u64): [SL_PF_GEN_LISTS] the lists' generation,
  * which every writer of a blocklist or allowlist raises after its change
  * (sl_prefilter.c): a slot's cached verdicts of another generation are
  * asked again. */
@@ -370,9 +375,9 @@ static inline int sl_pf_block_live(const struct sl_pf_block *b, uint64_t now_ns)
 	return b->expiry_ns == 0 || now_ns < b->expiry_ns;
 }
 
-/* Counter slots of sl_pf_counters (a PERCPU_ARRAY). Every frame lands in
- * exactly one: the named slots below, or SL_PF_PKT_BASE + v - 1 for a frame
- * that sl_pkt_check() rejects with verdict v (passed or dropped as
+/* Counter slots of struct sl_pf_cpu. Every frame lands in exactly one:
+ * the named slots below, or SL_PF_PKT_BASE + v - 1 for a frame that
+ * sl_pkt_check() rejects with verdict v (passed or dropped as
  * sl_pf_pkt_passes() says). */
 #define SL_PF_COUNTERS(X)                                                              \
 	X(REDIRECTED, "redirected")               /* to xsks_map[rx queue]: sluice's */ \
@@ -397,6 +402,15 @@ static inline unsigned sl_pf_pkt_slot(sl_pkt_verdict_t v)
 {
 	return SL_PF_PKT_BASE + (unsigned)v - 1;
 }
+
+/* The one entry of sl_pf_cpu (PERCPU_ARRAY): what a CPU counted, by
+ * reason, and its pending drops. One entry, so that the program looks it
+ * up once per frame (a lookup stores its key, loads it back and checks
+ * it); the reader sums the CPUs' counters. */
+struct sl_pf_cpu {
+	uint64_t counters[SL_PF__COUNT];
+	struct sl_pf_srcpend pend;
+};
 
 /* Frames that are not IP (ARP, QinQ) or IP but not UDP (ICMP, ICMPv6, TCP,
  * IPv6 extension headers) belong to the kernel whatever their state. Every

@@ -432,11 +432,11 @@ static void test_top_sources(void **state)
 			top_ip = ip;
 			int ncpu = libbpf_num_possible_cpus();
 			assert_true(ncpu > 0);
-			struct sl_pf_srcpend pend[ncpu];
-			memset(pend, 0, sizeof(pend));
-			pend[0] = (struct sl_pf_srcpend){
+			struct sl_pf_cpu cpus[ncpu];
+			memset(cpus, 0, sizeof(cpus));
+			cpus[0].pend = (struct sl_pf_srcpend){
 				.slot = place_src(&pf, &conf, &k4, drops - HELD), .epoch = 1, .n = HELD};
-			assert_int_equal(bpf_map_update_elem(pf.srcpend_fd, &zero, pend, BPF_ANY), 0);
+			assert_int_equal(bpf_map_update_elem(pf.cpu_fd, &zero, cpus, BPF_ANY), 0);
 		} else {
 			place_src(&pf, &conf, &k4, drops);
 		}

@@ -225,8 +225,8 @@ static int teardown(void **state)
 
 /* ---- tests ---- */
 
-static const char *const v4_maps[] = {SL_PF_CONF_MAP,    SL_PF_PEERS_MAP,   SL_PF_COUNTERS_MAP,
-				      SL_PF_SRCS_MAP,    SL_PF_SRCPEND_MAP, SL_PF_GEN_MAP,
+static const char *const v4_maps[] = {SL_PF_CONF_PIN,    SL_PF_PEERS_MAP,   SL_PF_CPU_MAP,
+				      SL_PF_SRCS_MAP,    SL_PF_GEN_PIN,
 				      SL_PF_BLOCK_MAP,   SL_PF_ALLOW_MAP};
 
 static uint32_t map_id(int fd)
