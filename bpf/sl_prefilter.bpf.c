@@ -82,6 +82,11 @@ struct {
 	__type(value, __u32);
 } sl_pf_fine6 SEC(".maps");
 
+/* The peers the program found in sl_pf_peers(6) lately (struct
+ * sl_pf_peerc); written by the program only. Global data, as the config:
+ * a slot's address is computed, not looked up. */
+struct sl_pf_peerc sl_pf_peerc[1u << SL_PF_PEERC_BITS] SEC(".data.peerc");
+
 /* Blocked prefixes, on every port of ours; written by user space only. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -320,15 +325,16 @@ static __always_inline __u64 ask_tries(const struct sl_pf_conf *conf, const sl_p
 	return vd;
 }
 
-/* The frame's source's verdict bits: from its slot while they are of this
- * generation of the lists (and a cached block has not ended), else from
- * the tries, then cached. An IPv6 slot whose prefix (k) holds a narrower
- * list entry caches only that (SL_PF_V_FINE), and asks for every frame. */
+/* The frame's source's verdict bits: from its slot while they are of
+ * generation gen of the lists (and a cached block has not ended), else
+ * from the tries, then cached. An IPv6 slot whose prefix (k) holds a
+ * narrower list entry caches only that (SL_PF_V_FINE), and asks for every
+ * frame. */
 static __always_inline __u64 lists(const struct sl_pf_conf *conf, const sl_pkt_view_t *v,
 				   struct sl_pf_srcslot *s, const struct sl_pf_srckey *k, __u64 h,
-				   __u64 *now)
+				   __u64 gen, __u64 *now)
 {
-	const __u64 want = sl_pf_gen << 32 | (__u32)(h >> 16);
+	const __u64 want = gen << 32 | (__u32)(h >> 16);
 	if (s->vkey == want) {
 		__u64 vd = s->verdict;
 		if ((vd & SL_PF_V_CHECK_MASK) == sl_pf_v_check(want)) {
@@ -375,6 +381,57 @@ static __always_inline int take_token(const struct sl_pf_conf *conf, struct sl_p
 	return 1;
 }
 
+/* A gossip source's key in the peers' cache: its whole address. */
+static __always_inline struct sl_pf_srckey peer_key(const sl_pkt_view_t *v)
+{
+	return v->family == 4 ? sl_pf_srckey4(v->src_ip) : sl_pf_srckey6(v->src6, 128);
+}
+
+/* The peers' cache slot of a source whose hash is h. */
+static __always_inline struct sl_pf_peerc *peerc_at(__u64 h)
+{
+	return &sl_pf_peerc[h >> (64 - SL_PF_PEERC_BITS)];
+}
+
+/* Does the peers' cache pass a gossip frame from v's source (hash h) that
+ * carries token, in the lists' generation gen (struct sl_pf_peerc)? */
+static __always_inline int peerc_passes(const struct sl_pf_conf *conf, const sl_pkt_view_t *v,
+					__u64 h, __u64 gen, __u64 token)
+{
+	const struct sl_pf_peerc *c = peerc_at(h);
+	const struct sl_pf_srckey pk = peer_key(v);
+	return c->key.w[0] == pk.w[0] && c->key.w[1] == pk.w[1] && c->gen == gen &&
+	       c->check == sl_pf_peerc_check(conf, c) && sl_pf_token_ok(&c->peer, token);
+}
+
+/* Does a gossip frame from v's source (hash h) carry one of its peer's
+ * tokens? 1 yes, 0 no, -1 the source is no relay peer. Asks the trie; a
+ * yes fills the source's slot in the peers' cache with the entry and gen,
+ * the lists' generation the frame's checks ran in. */
+static __always_inline int peer_token(const struct sl_pf_conf *conf, const sl_pkt_view_t *v,
+				      __u64 h, __u64 gen, __u64 token)
+{
+	const struct sl_pf_peer *peer;
+	if (v->family == 4) {
+		struct sl_pf_lpm_key k = {.prefixlen = 32, .addr = v->src_ip};
+		peer = bpf_map_lookup_elem(&sl_pf_peers, &k);
+	} else {
+		struct sl_pf_lpm6_key k = {.prefixlen = 128};
+		__builtin_memcpy(k.addr, v->src6, sizeof(k.addr));
+		peer = bpf_map_lookup_elem(&sl_pf_peers6, &k);
+	}
+	if (!peer)
+		return -1;
+	if (!sl_pf_token_ok(peer, token))
+		return 0;
+	struct sl_pf_peerc *c = peerc_at(h);
+	c->key = peer_key(v);
+	c->gen = gen;
+	c->peer = *peer;
+	c->check = sl_pf_peerc_check(conf, c);
+	return 1;
+}
+
 /* Is the frame to this relay's address of its family? While the conf's
  * ip6 is all zero, no IPv6 frame is (not even one to ::). */
 _Static_assert(__builtin_offsetof(struct sl_pf_conf, ip6) % 8 == 0, "to_us() reads conf->ip6 in 64-bit halves");
@@ -404,6 +461,14 @@ static __always_inline int reject(const struct sl_pf_conf *conf, struct sl_pf_cp
 	return drop_claimed(conf, pc, slot, hdrs, len);
 }
 
+/* A frame for sluice: to the socket of its rx queue. No socket on this
+ * queue (or under bpf_prog_test_run): the kernel. */
+static __always_inline int redirect(struct xdp_md *ctx, struct sl_pf_cpu *pc)
+{
+	count(pc, SL_PF_REDIRECTED);
+	return (int)bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS);
+}
+
 /* The little-endian word at p: in the packet (in_place) one load at any
  * offset, in the header copy byte-wise (stack loads must be aligned). */
 static __always_inline __u64 rd_le64(const __u8 *p, int in_place)
@@ -428,12 +493,20 @@ static __always_inline int decide(struct xdp_md *ctx, const struct sl_pf_conf *c
 	}
 	struct sl_pf_srckey k = v->family == 4 ? sl_pf_srckey4(v->src_ip) : key6(conf, v->src6);
 	const __u64 h = sl_pf_src_hash(conf, &k);
+	/* read once, before any trie: what this frame's checks find is of
+	 * this generation or a later one */
+	const __u64 gen = sl_pf_gen;
+	const __u8 *t = g + __builtin_offsetof(struct sl_gossip_hdr, token);
+	if (gossip && v->payload_len <= SL_PF_GOSSIP_MAX &&
+	    sl_gossip_check_word(rd_le64(g, in_place), v->payload_len) == SL_GOSSIP_OK &&
+	    peerc_passes(conf, v, h, gen, rd_le64(t, in_place)))
+		return redirect(ctx, pc);
 	__u32 idx;
 	struct sl_pf_srcslot *s = src_slot(conf, &k, h, &idx);
 	if (!s)
 		return XDP_ABORTED; /* cannot be: src_slot() */
 	__u64 now = 0; /* read once, when first needed */
-	const __u64 vd = lists(conf, v, s, &k, h, &now);
+	const __u64 vd = lists(conf, v, s, &k, h, gen, &now);
 	if (vd & SL_PF_V_BLOCKED)
 		return drop_at(pc, SL_PF_DROP_BLOCKLISTED, s, idx);
 	if (v->payload_len > (gossip ? SL_PF_GOSSIP_MAX : SL_PF_INGEST_MAX))
@@ -441,19 +514,10 @@ static __always_inline int decide(struct xdp_md *ctx, const struct sl_pf_conf *c
 	if (gossip) {
 		if (sl_gossip_check_word(rd_le64(g, in_place), v->payload_len) != SL_GOSSIP_OK)
 			return drop_at(pc, SL_PF_DROP_GOSSIP_HDR, s, idx);
-		const struct sl_pf_peer *peer;
-		if (v->family == 4) {
-			struct sl_pf_lpm_key pk = {.prefixlen = 32, .addr = v->src_ip};
-			peer = bpf_map_lookup_elem(&sl_pf_peers, &pk);
-		} else {
-			struct sl_pf_lpm6_key pk = {.prefixlen = 128};
-			__builtin_memcpy(pk.addr, v->src6, sizeof(pk.addr));
-			peer = bpf_map_lookup_elem(&sl_pf_peers6, &pk);
-		}
-		if (!peer)
+		const int ok = peer_token(conf, v, h, gen, rd_le64(t, in_place));
+		if (ok < 0)
 			return drop_at(pc, SL_PF_DROP_UNKNOWN_PEER, s, idx);
-		const __u8 *t = g + __builtin_offsetof(struct sl_gossip_hdr, token);
-		if (!sl_pf_token_ok(peer, rd_le64(t, in_place)))
+		if (!ok)
 			return drop_at(pc, SL_PF_DROP_BAD_TOKEN, s, idx);
 	} else if (conf->token_ns != 0 && !(vd & SL_PF_V_ALLOWED)) {
 		if (now == 0)
@@ -461,9 +525,7 @@ static __always_inline int decide(struct xdp_md *ctx, const struct sl_pf_conf *c
 		if (!take_token(conf, s, now))
 			return drop_at(pc, SL_PF_DROP_RATE_LIMITED, s, idx);
 	}
-	count(pc, SL_PF_REDIRECTED);
-	/* No socket on this queue (or under bpf_prog_test_run): the kernel. */
-	return (int)bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS);
+	return redirect(ctx, pc);
 }
 
 SEC("xdp")

@@ -127,6 +127,9 @@ static size_t pf_wants(sl_prefilter_t *pf, struct want out[PF_MAPS_MAX])
 		 SL_PF_GEN_PIN},
 		{SL_PF_FINE6_MAP, BPF_MAP_TYPE_HASH, sizeof(struct sl_pf_srckey), 4, SL_PF_FINE6_MAX,
 		 BPF_F_NO_PREALLOC, &pf->fine6_fd, NULL},
+		{SL_PF_PEERC_MAP, BPF_MAP_TYPE_ARRAY, 4,
+		 sizeof(struct sl_pf_peerc) << SL_PF_PEERC_BITS, 1, BPF_F_MMAPABLE, &pf->peerc_fd,
+		 SL_PF_PEERC_PIN},
 		{SL_PF_BLOCK_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm_key),
 		 sizeof(struct sl_pf_block), SL_PF_BLOCK_MAX, BPF_F_NO_PREALLOC, &pf->block_fd, NULL},
 		{SL_PF_ALLOW_MAP, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct sl_pf_lpm_key), 4,
@@ -218,13 +221,16 @@ void sl_prefilter_close(sl_prefilter_t *pf)
 {
 	int *fds[] = {&pf->conf_fd,  &pf->peers_fd, &pf->cpu_fd,   &pf->srcs_fd,
 		      &pf->gen_fd,   &pf->block_fd,    &pf->allow_fd,
-		      &pf->peers6_fd, &pf->block6_fd, &pf->allow6_fd, &pf->fine6_fd, &pf->lock_fd};
+		      &pf->peers6_fd, &pf->block6_fd, &pf->allow6_fd, &pf->fine6_fd, &pf->peerc_fd,
+		      &pf->lock_fd};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
 		*fds[i] = -1;
 	}
 }
+
+static int next_gen(const sl_prefilter_t *pf);
 
 int sl_prefilter_set_peers(const sl_prefilter_t *pf, const sl_config_t *cfg, char *err,
 			   size_t errlen)
@@ -246,6 +252,10 @@ int sl_prefilter_set_peers(const sl_prefilter_t *pf, const sl_config_t *cfg, cha
 			return -1;
 		}
 	}
+	if (next_gen(pf) != 0) {
+		snprintf(err, errlen, "raising %s: %s", SL_PF_GEN_PIN, strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -254,13 +264,15 @@ int sl_prefilter_put_peer(const sl_prefilter_t *pf, uint32_t ip, uint64_t token_
 {
 	struct sl_pf_peer v = {.token_in = token_in, .token_in_prev = token_in_prev};
 	const struct sl_pf_lpm_key k = {.prefixlen = 32, .addr = ip};
-	return bpf_map_update_elem(pf->peers_fd, &k, &v, BPF_ANY);
+	return bpf_map_update_elem(pf->peers_fd, &k, &v, BPF_ANY) != 0 ? -1 : next_gen(pf);
 }
 
 int sl_prefilter_del_peer(const sl_prefilter_t *pf, uint32_t ip)
 {
 	const struct sl_pf_lpm_key k = {.prefixlen = 32, .addr = ip};
-	return bpf_map_delete_elem(pf->peers_fd, &k) == 0 || errno == ENOENT ? 0 : -1;
+	if (bpf_map_delete_elem(pf->peers_fd, &k) != 0)
+		return errno == ENOENT ? 0 : -1;
+	return next_gen(pf);
 }
 
 int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip)
@@ -273,7 +285,6 @@ int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip)
 }
 
 static int refine6(const sl_prefilter_t *pf, unsigned prefix);
-static int next_gen(const sl_prefilter_t *pf);
 static int writers_lock(const sl_prefilter_t *pf);
 static int writers_unlock(const sl_prefilter_t *pf, int rc);
 
@@ -460,10 +471,11 @@ static int note_fine6(const sl_prefilter_t *pf, const sl_cidr_t *c)
 	return rc <= 0 ? rc : bpf_map_update_elem(pf->fine6_fd, &k, &one, BPF_ANY);
 }
 
-/* After a list changed: the next generation, so that the program asks the
- * tries again for every source. Read, then write: of two writers racing,
- * each has changed its trie before it reads, so a generation the program
- * sees is never older than a change it could miss (bpf/README.md). */
+/* After a list or a peer changed: the next generation, so that the
+ * program asks the tries again for every source and peer. Read, then
+ * write: of two writers racing, each has changed its trie before it reads,
+ * so a generation the program sees is never older than a change it could
+ * miss (bpf/README.md). */
 static int next_gen(const sl_prefilter_t *pf)
 {
 	uint32_t gi = SL_PF_GEN_LISTS;

@@ -24,7 +24,7 @@
 typedef struct sl_prefilter {
 	int conf_fd, peers_fd, cpu_fd, srcs_fd, gen_fd, block_fd, allow_fd;
 	int peers6_fd, block6_fd, allow6_fd; /* the IPv6 twins */
-	int fine6_fd;
+	int fine6_fd, peerc_fd;
 	/* The relay's pin folder, whose flock (LOCK_EX) every list writer of
 	 * every process holds while it reads and writes the lists (sluice-dp's
 	 * closed loop and sweep, sluicectl): -1 while the maps are not pinned,
@@ -35,7 +35,7 @@ typedef struct sl_prefilter {
 
 #define SL_PF_LOCK_WAIT_MS 2000
 
-#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1})
+#define SL_PREFILTER_CLOSED ((sl_prefilter_t){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1})
 
 /* A source as the program counts its drops: an IPv4 address (prefixlen
  * 32), or an IPv6 prefix (the source masked to the conf's ip6_prefix). */
@@ -76,7 +76,9 @@ int sl_prefilter_set_peers(const sl_prefilter_t *pf, const sl_config_t *cfg, cha
 			   size_t errlen);
 
 /* One peer's entry (ip in sl_pkt_view_t form; prev 0: none) inserted or
- * replaced, or removed (absent is no error). 0, or -1 with errno. */
+ * replaced, or removed (absent is no error). 0, or -1 with errno. Each
+ * peer writer then raises the lists' generation, which retires what the
+ * program cached of the peers (sl_pf_peerc). */
 int sl_prefilter_put_peer(const sl_prefilter_t *pf, uint32_t ip, uint64_t token_in,
 			  uint64_t token_in_prev);
 int sl_prefilter_del_peer(const sl_prefilter_t *pf, uint32_t ip);

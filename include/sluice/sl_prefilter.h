@@ -11,11 +11,12 @@
 #include "sluice/sl_pkt_sanity.h"
 #include "sluice/sl_wire.h"
 
-/* Map names (BPF object names: at most 15 characters). The config and
- * the lists' generation are the program's global data, sections .data.conf
- * and .data.gen: libbpf makes each a one-entry ARRAY map (BPF_F_MMAPABLE)
- * named after its section; they are pinned as SL_PF_CONF_PIN and
- * SL_PF_GEN_PIN, every other map under its own name. */
+/* Map names (BPF object names: at most 15 characters). The config, the
+ * lists' generation and the peers' cache are the program's global data,
+ * sections .data.conf, .data.gen and .data.peerc: libbpf makes each a
+ * one-entry ARRAY map (BPF_F_MMAPABLE) named after its section; they are
+ * pinned as SL_PF_CONF_PIN, SL_PF_GEN_PIN and SL_PF_PEERC_PIN, every other
+ * map under its own name. */
 #define SL_PF_CONF_MAP      ".data.conf"
 #define SL_PF_CONF_PIN      "sl_pf_conf"
 #define SL_PF_PEERS_MAP     "sl_pf_peers"
@@ -24,6 +25,8 @@
 #define SL_PF_GEN_MAP       ".data.gen"
 #define SL_PF_GEN_PIN       "sl_pf_gen"
 #define SL_PF_FINE6_MAP     "sl_pf_fine6"
+#define SL_PF_PEERC_MAP     ".data.peerc"
+#define SL_PF_PEERC_PIN     "sl_pf_peerc"
 #define SL_PF_BLOCK_MAP     "sl_pf_block"
 #define SL_PF_ALLOW_MAP     "sl_pf_allow"
 /* Their IPv6 twins. */
@@ -342,6 +345,38 @@ struct sl_pf_srcpend {
  * when such an entry goes or ip6_prefix changes; value 1. Room for every
  * entry of both IPv6 lists. */
 #define SL_PF_FINE6_MAX (SL_PF_BLOCK_MAX + SL_PF_ALLOW_MAX)
+
+/* A slot of sl_pf_peerc (2^SL_PF_PEERC_BITS of them, 48 KiB), the
+ * program's cache of the relay peers whose gossip passed: a peer's next
+ * frame passes by it without the source's slot or any trie (a fifth of a
+ * gossip frame's time in XDP). It holds the source's address (as a source
+ * key; an IPv6 one whole, not masked), the lists' generation (sl_pf_gen)
+ * under which one of its frames passed every check, its peer entry as the
+ * trie gave it then, and a check word (sl_pf_peerc_check). A source takes
+ * the slot its hash's top bits name. A frame passes by the slot only from
+ * that address, in that generation, with one of those tokens and a slot
+ * that checks; any other frame takes the whole path, which may fill the
+ * slot again. Every list and peer writer raises the generation, so a
+ * blocked or changed peer is never passed by an old slot; the check word
+ * keeps a slot that two CPUs filled at once (words of each) from passing
+ * anything. */
+#define SL_PF_PEERC_BITS 10
+struct sl_pf_peerc {
+	struct sl_pf_srckey key;
+	uint64_t gen;
+	struct sl_pf_peer peer;
+	uint64_t check;
+};
+
+/* The check word of a peer cache slot: its other words mixed with the
+ * conf's random multipliers (the sources' hash key), so that no mix of two
+ * slots' words checks but by a 2^-64 chance no sender can steer. */
+static inline __attribute__((always_inline)) uint64_t
+sl_pf_peerc_check(const struct sl_pf_conf *c, const struct sl_pf_peerc *e)
+{
+	return (e->key.w[0] ^ e->peer.token_in) * c->src_mul[0] +
+	       (e->key.w[1] ^ e->peer.token_in_prev ^ e->gen) * c->src_mul[1];
+}
 
 /* The key of sl_pf_block and sl_pf_allow (LPM_TRIE): the prefix length in
  * bits (0..32) and the address in sl_pkt_view_t form, whose bytes in
