@@ -252,21 +252,23 @@ static inline uint16_t sl_pkt_ipv4_csum_fold(const uint8_t *ip, unsigned hlen)
 	return (uint16_t)sum;
 }
 
-/* The fixed 20 bytes of an IPv4 header summed as five 32-bit words with
- * sl_pkt_check_fast's loads, and folded: 0xffff exactly when
- * sl_pkt_ipv4_csum_fold(ip, 20) is (a ones' complement sum does not
- * depend on byte order, and 0xffff reads the same both ways). In BPF, for
- * a header in the packet: five word loads where the byte-wise sum takes
- * twenty, in a call. */
-static inline SL_PKT_FAST_INLINE uint16_t sl_pkt_ipv4_csum20_fold(const uint8_t *ip)
+/* Is the checksum of an IPv4 header without options right, as
+ * sl_pkt_ipv4_csum_fold(ip, 20) == 0xffff says? Its five 32-bit words,
+ * read with sl_pkt_check_fast's loads, are summed: the folded ones'
+ * complement sum is 0xffff exactly when that sum is not 0 and a multiple
+ * of 0xffff (65536 = 1 mod 0xffff, so every 16-bit word counts by its
+ * value, in either byte order: a byte swap multiplies by 256, which is
+ * prime to 0xffff). A multiple of the odd 0xffff is a number whose product
+ * with 0xffff's inverse mod 2^64 is at most (2^64 - 1) / 0xffff: a
+ * multiply and a compare where the folds take a dozen steps. */
+#define SL_PKT_CSUM_INV 0xfffefffefffeffffull /* 0xffff * this = 1 mod 2^64 */
+#define SL_PKT_CSUM_LIM 0x0001000100010001ull /* (2^64 - 1) / 0xffff */
+static inline SL_PKT_FAST_INLINE int sl_pkt_ipv4_csum20_ok(const uint8_t *ip)
 {
-	uint64_t sum = (uint64_t)SL_PKT_FAST_LE32(ip) + SL_PKT_FAST_LE32(ip + 4) +
-		       SL_PKT_FAST_LE32(ip + 8) + SL_PKT_FAST_LE32(ip + 12) + SL_PKT_FAST_LE32(ip + 16);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	const uint64_t sum = (uint64_t)SL_PKT_FAST_LE32(ip) + SL_PKT_FAST_LE32(ip + 4) +
+			     SL_PKT_FAST_LE32(ip + 8) + SL_PKT_FAST_LE32(ip + 12) +
+			     SL_PKT_FAST_LE32(ip + 16);
+	return (sum != 0) & (sum * SL_PKT_CSUM_INV <= SL_PKT_CSUM_LIM);
 }
 
 /* What sl_pkt_check_const() returns for a frame whose offsets are not
@@ -277,7 +279,7 @@ static inline SL_PKT_FAST_INLINE uint16_t sl_pkt_ipv4_csum20_fold(const uint8_t 
  * view's L3/L4 part on SL_PKT_OK only. With options 0, a header whose IHL
  * is not 5 is SL_PKT_ASK, and every read is at a constant offset from data
  * when l3 is a constant (sl_pkt_check_const), the checksum's with
- * sl_pkt_check_fast's loads. */
+ * sl_pkt_check_fast's loads (sl_pkt_ipv4_csum20_ok). */
 static inline __attribute__((always_inline)) sl_pkt_verdict_t
 sl_pkt_check_ipv4(const uint8_t *data, uint32_t len, unsigned l3, int options, sl_pkt_view_t *v)
 {
@@ -301,7 +303,7 @@ sl_pkt_check_ipv4(const uint8_t *data, uint32_t len, unsigned l3, int options, s
 	unsigned frag = sl_pkt_rd_be16(ip + 6);
 	if (frag & (SL_IPV4_MF | SL_IPV4_OFF_MASK))
 		return SL_PKT_FRAGMENT;
-	if ((options ? sl_pkt_ipv4_csum_fold(ip, hlen) : sl_pkt_ipv4_csum20_fold(ip)) != 0xffff)
+	if (options ? sl_pkt_ipv4_csum_fold(ip, hlen) != 0xffff : !sl_pkt_ipv4_csum20_ok(ip))
 		return SL_PKT_BAD_IP_CSUM;
 	if (ip[9] != SL_IPPROTO_UDP)
 		return SL_PKT_NOT_UDP;
@@ -427,7 +429,7 @@ sl_pkt_fast_ipv4(const uint8_t *data, uint32_t len, unsigned l3, sl_pkt_view_t *
 	bad |= SL_PKT_FAST_BE16(ip + 6) & (SL_IPV4_MF | SL_IPV4_OFF_MASK);
 	bad |= ip[9] ^ SL_IPPROTO_UDP;
 	bad |= SL_PKT_FAST_BE16(udp + 4) ^ (tot - SL_IPV4_HLEN_MIN);
-	bad |= (uint32_t)sl_pkt_ipv4_csum20_fold(ip) ^ 0xffff;
+	bad |= (uint32_t)!sl_pkt_ipv4_csum20_ok(ip);
 	if (bad)
 		return 0;
 	*v = (sl_pkt_view_t){
