@@ -383,6 +383,139 @@ static void test_prev_token(void **state)
 	set_peers(PEER_TOKEN);
 }
 
+/* The peers' cache (sl_pf_peerc), whole, and the number of ip's slot in it
+ * (ip in host order). */
+static unsigned peerc_read(struct sl_pf_peerc c[1u << SL_PF_PEERC_BITS], uint32_t ip)
+{
+	struct sl_pf_conf conf;
+	const uint32_t zero = 0;
+	assert_int_equal(sl_prefilter_read_conf(&fx.pf, &conf), 0);
+	assert_int_equal(bpf_map_lookup_elem(fx.pf.peerc_fd, &zero, c), 0);
+	const struct sl_pf_srckey k = sl_pf_srckey4(__builtin_bswap32(ip));
+	return (unsigned)(sl_pf_src_hash(&conf, &k) >> (64 - SL_PF_PEERC_BITS));
+}
+
+static void peerc_write(const struct sl_pf_peerc c[1u << SL_PF_PEERC_BITS])
+{
+	const uint32_t zero = 0;
+	assert_int_equal(bpf_map_update_elem(fx.pf.peerc_fd, &zero, c, BPF_ANY), 0);
+}
+
+/* Did the last frame from ip take the whole path? Only that path gives a
+ * source a slot in sl_pf_srcs; ip's slot is emptied before each frame. */
+static void empty_src_slot(uint32_t ip)
+{
+	const uint8_t a[4] = {(uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8),
+			      (uint8_t)ip};
+	struct sl_pf_srcslot s;
+	uint32_t idx;
+	if (sl_prefilter_src_slot(&fx.pf, 4, a, 32, &s, &idx) == 1) {
+		struct sl_pf_srcset set;
+		const uint32_t n = idx / SL_PF_SRC_WAYS;
+		assert_int_equal(bpf_map_lookup_elem(fx.pf.srcs_fd, &n, &set), 0);
+		memset(&set.way[idx % SL_PF_SRC_WAYS], 0, sizeof(set.way[0]));
+		assert_int_equal(bpf_map_update_elem(fx.pf.srcs_fd, &n, &set, BPF_ANY), 0);
+	}
+}
+
+/* Was the frame passed to the socket (and only the redirect counted)? */
+static int redirected(const uint8_t *f, size_t n)
+{
+	unsigned moved;
+	return run(f, n, &moved) == XDP_PASS && moved == SL_PF_REDIRECTED;
+}
+
+static int took_whole_path(uint32_t ip)
+{
+	const uint8_t a[4] = {(uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8),
+			      (uint8_t)ip};
+	struct sl_pf_srcslot s;
+	uint32_t idx;
+	return sl_prefilter_src_slot(&fx.pf, 4, a, 32, &s, &idx) == 1;
+}
+
+/* A peer's gossip that passed fills its slot of the peers' cache, by which
+ * its next frame passes without the whole path; a slot that does not
+ * check, of another generation or of another source passes nothing by
+ * itself, and a slot whose tokens are wrong drops nothing: the trie
+ * decides. A block of the peer, a rotation and a removal (each raises the
+ * generation) take effect at once. */
+static void test_peer_cache(void **state)
+{
+	(void)state;
+	need_root();
+	static uint8_t f[SL_BAD_FRAME_CAP];
+	static struct sl_pf_peerc c[1u << SL_PF_PEERC_BITS];
+	configure(&fx.conf);
+	const size_t n = gossip_frame_from(f, PEER_IP, PEER_TOKEN, TXN_SZ);
+
+	/* the first frame takes the whole path and fills the slot */
+	empty_src_slot(PEER_IP);
+	assert_int_equal(redirected(f, n), 1);
+	assert_true(took_whole_path(PEER_IP));
+	struct sl_pf_conf conf;
+	assert_int_equal(sl_prefilter_read_conf(&fx.pf, &conf), 0);
+	const unsigned i = peerc_read(c, PEER_IP);
+	const struct sl_pf_srckey pk = sl_pf_srckey4(__builtin_bswap32(PEER_IP));
+	assert_memory_equal(&c[i].key, &pk, sizeof(pk));
+	assert_int_equal(c[i].peer.token_in, PEER_TOKEN);
+	assert_int_equal(c[i].check, sl_pf_peerc_check(&conf, &c[i]));
+	const struct sl_pf_peerc filled = c[i];
+
+	/* the next one passes by it */
+	empty_src_slot(PEER_IP);
+	assert_int_equal(redirected(f, n), 1);
+	assert_false(took_whole_path(PEER_IP));
+
+	/* a slot that does not check, of an older generation, or of another
+	 * source: the whole path */
+	struct sl_pf_peerc bad[3] = {filled, filled, filled};
+	bad[0].check ^= 1;
+	bad[1].gen -= 1;
+	bad[1].check = sl_pf_peerc_check(&conf, &bad[1]);
+	bad[2].key = sl_pf_srckey4(__builtin_bswap32(OTHER_IP));
+	bad[2].check = sl_pf_peerc_check(&conf, &bad[2]);
+	for (unsigned b = 0; b < 3; b++) {
+		peerc_read(c, PEER_IP);
+		c[i] = bad[b];
+		peerc_write(c);
+		empty_src_slot(PEER_IP);
+		assert_int_equal(redirected(f, n), 1);
+		assert_true(took_whole_path(PEER_IP));
+		peerc_read(c, PEER_IP);
+		assert_memory_equal(&c[i], &filled, sizeof(filled)); /* filled again */
+	}
+
+	/* a slot with tokens that are not the peer's: the trie passes the
+	 * frame, and the slot takes the peer's tokens */
+	peerc_read(c, PEER_IP);
+	c[i].peer = (struct sl_pf_peer){.token_in = PEER_TOKEN + 7};
+	c[i].check = sl_pf_peerc_check(&conf, &c[i]);
+	peerc_write(c);
+	assert_int_equal(check_frame("gossip, peer, wrong tokens cached", f, n), SL_PF_REDIRECTED);
+	peerc_read(c, PEER_IP);
+	assert_memory_equal(&c[i], &filled, sizeof(filled));
+
+	/* blocked while cached: dropped at once, and passed after the unblock */
+	const sl_cidr_t peer32 = {.family = 4, .prefixlen = 32,
+				  .addr = {PEER_IP >> 24, (uint8_t)(PEER_IP >> 16),
+					   (uint8_t)(PEER_IP >> 8), (uint8_t)PEER_IP}};
+	assert_int_equal(sl_prefilter_block(&fx.pf, &peer32, 0), 0);
+	unsigned moved;
+	assert_int_equal(run(f, n, &moved), XDP_DROP);
+	assert_int_equal(moved, SL_PF_DROP_BLOCKLISTED);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, &peer32), 0);
+	assert_int_equal(check_frame("gossip, peer, unblocked", f, n), SL_PF_REDIRECTED);
+	assert_int_equal(check_frame("gossip, peer, cached again", f, n), SL_PF_REDIRECTED);
+
+	/* a new token while cached: the old one fails at once */
+	assert_int_equal(sl_prefilter_put_peer(&fx.pf, __builtin_bswap32(PEER_IP), PEER_TOKEN + 1, 0),
+			 0);
+	assert_int_equal(run(f, n, &moved), XDP_DROP);
+	assert_int_equal(moved, SL_PF_DROP_BAD_TOKEN);
+	set_peers(PEER_TOKEN);
+}
+
 /* Puts a source with its drops into the free way of its set in the
  * sources' array of pf (hashed by conf): as the program would have. Its
  * slot number. */
@@ -1661,6 +1794,7 @@ int main(void)
 		cmocka_unit_test(test_oversize),
 		cmocka_unit_test(test_peer_and_token),
 		cmocka_unit_test(test_prev_token),
+		cmocka_unit_test(test_peer_cache),
 		cmocka_unit_test(test_top_sources),
 		cmocka_unit_test(test_rate_conf),
 		cmocka_unit_test(test_mask6),
