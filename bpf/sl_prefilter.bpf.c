@@ -1,8 +1,8 @@
 /* sl_prefilter: the XDP program in front of sluice's AF_XDP sockets
  * (bpf/README.md). The shared rules of sl_pkt_sanity.h, a size bound, the
  * gossip header rules, the blocklist, for gossip the sender's entry in the
- * peer table with its token and for ingest the per-source rate limit
- * decide; what passes them and is for sluice's ports goes to
+ * peer table with its token (or the peers' cache) and for ingest the
+ * per-source rate limit decide; what passes them and is for sluice's ports goes to
  * the socket of its rx queue, other traffic to the kernel, and every drop is
  * counted by reason and by source. IPv4 and IPv6 frames, tagged or not, take
  * the same decisions; each family has its own source maps, and an IPv4
@@ -146,11 +146,15 @@ static __always_inline __u64 now_ns(const struct sl_pf_conf *conf)
 	return bpf_ktime_get_coarse_ns();
 }
 
-/* The key of an IPv6 source (8-aligned) masked to the conf's prefix. */
+/* The key of an IPv6 source (8-aligned) masked to the conf's prefix:
+ * two word loads and two ANDs with the conf's mask of it. */
 _Static_assert(__builtin_offsetof(sl_pkt_view_t, src6) % 8 == 0, "key6() reads src6 in words");
 static __always_inline struct sl_pf_srckey key6(const struct sl_pf_conf *conf, const __u8 a[16])
 {
-	return sl_pf_srckey6(a, sl_pf_ip6_prefix(conf));
+	struct sl_pf_srckey k = sl_pf_srckey6(a, 128);
+	k.w[0] &= conf->ip6_mask[0];
+	k.w[1] &= conf->ip6_mask[1];
+	return k;
 }
 
 /* The slot of the source k (hash h): the one of its set that holds it, or
@@ -480,7 +484,8 @@ static __always_inline __u64 rd_le64(const __u8 *p, int in_place)
  * holds a gossip header's bytes at g, where its UDP payload starts: in the
  * packet (in_place: a word load at any offset) or in the header copy
  * (byte loads: stack loads must be aligned). Inlined once for each, so
- * that the in-place view stays in registers. */
+ * that the in-place view stays in registers. A peer's gossip that the
+ * peers' cache vouches for passes before the source's slot. */
 static __always_inline int decide(struct xdp_md *ctx, const struct sl_pf_conf *conf,
 				  struct sl_pf_cpu *pc, const sl_pkt_view_t *v, const __u8 *g,
 				  int in_place)

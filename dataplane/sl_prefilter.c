@@ -317,6 +317,8 @@ int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *co
 	if (bpf_map_lookup_elem(pf->conf_fd, &zero, &was) != 0 || src_sets(pf, &sets) != 0)
 		return -1;
 	c.src_sets_bits = (uint16_t)__builtin_ctz(sets);
+	const struct sl_pf_srckey m = sl_pf_ip6_mask(sl_pf_ip6_prefix(&c));
+	memcpy(c.ip6_mask, m.w, sizeof(c.ip6_mask));
 	/* the clock: the map's own once it has one, since a later process's
 	 * calibration (sluicectl ratelimit on a loaded machine) may miss the
 	 * tick and fall back to the coarse clock */

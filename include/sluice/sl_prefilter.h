@@ -105,6 +105,10 @@ struct sl_pf_conf {
 	 * a set. sl_prefilter_configure() draws them when the map has none
 	 * yet, and keeps them after. */
 	uint64_t src_mul[2];
+	/* ip6_prefix as a mask of an IPv6 source key's two words
+	 * (sl_pf_ip6_mask): the program keys a source with two ANDs.
+	 * sl_prefilter_configure() derives it from ip6_prefix. */
+	uint64_t ip6_mask[2];
 };
 
 /* The layout of the maps below and of their values; raise it with any
@@ -233,6 +237,14 @@ static inline void sl_pf_mask6(uint8_t a[16], unsigned prefixlen)
 	__builtin_memcpy(&k, a, sizeof(k));
 	sl_pf_srckey_mask(&k, prefixlen);
 	__builtin_memcpy(a, &k, sizeof(k));
+}
+
+/* The mask of prefixlen bits (0..128) as a source key's two words. */
+static inline struct sl_pf_srckey sl_pf_ip6_mask(unsigned prefixlen)
+{
+	struct sl_pf_srckey m = {{~0ull, ~0ull}};
+	sl_pf_srckey_mask(&m, prefixlen);
+	return m;
 }
 
 /* An IPv6 source (16 bytes in network order, 8-aligned: word loads, where
