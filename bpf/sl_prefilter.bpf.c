@@ -428,11 +428,11 @@ static __always_inline int peer_token(const struct sl_pf_conf *conf, const sl_pk
 		return -1;
 	if (!sl_pf_token_ok(peer, token))
 		return 0;
-	struct sl_pf_peerc *c = peerc_at(h);
-	c->key = peer_key(v);
-	c->gen = gen;
-	c->peer = *peer;
-	c->check = sl_pf_peerc_check(conf, c);
+	/* the check word from this frame's own words, not read back: a
+	 * slot another CPU writes at the same time must not check */
+	struct sl_pf_peerc e = {.key = peer_key(v), .gen = gen, .peer = *peer};
+	e.check = sl_pf_peerc_check(conf, &e);
+	*peerc_at(h) = e;
 	return 1;
 }
 
