@@ -88,8 +88,9 @@ int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip);
 /* Writes the config entry, with the clock's jiffy_ns and jiffy_base_ns
  * and the sources' hash key kept from the map when it has them, else the
  * clock from sl_jiffies_clock() (0 when it finds none: the program then
- * reads the coarse clock) and a random key, and src_sets_bits from
- * sl_pf_srcs' size: from then on the program redirects. */
+ * reads the coarse clock) and a random key, src_sets_bits from
+ * sl_pf_srcs' size and ip6_mask from ip6_prefix: from then on the program
+ * redirects. */
 int sl_prefilter_configure(const sl_prefilter_t *pf, const struct sl_pf_conf *conf);
 
 /* The blocklists (sl_pf_block, sl_pf_block6) and the allowlists
