@@ -421,7 +421,7 @@ static void empty_src_slot(uint32_t ip)
 /* Was the frame passed to the socket (and only the redirect counted)? */
 static int redirected(const uint8_t *f, size_t n)
 {
-	unsigned moved;
+	unsigned moved = SL_PF__COUNT; /* run() sets it; gcc -O3 cannot tell */
 	return run(f, n, &moved) == XDP_PASS && moved == SL_PF_REDIRECTED;
 }
 
