@@ -401,15 +401,21 @@ static void peerc_write(const struct sl_pf_peerc c[1u << SL_PF_PEERC_BITS])
 	assert_int_equal(bpf_map_update_elem(fx.pf.peerc_fd, &zero, c, BPF_ANY), 0);
 }
 
-/* Did the last frame from ip take the whole path? Only that path gives a
- * source a slot in sl_pf_srcs; ip's slot is emptied before each frame. */
-static void empty_src_slot(uint32_t ip)
+/* Has ip (host order) a slot in sl_pf_srcs? 1 with its number in *idx. */
+static int src_slot_of(uint32_t ip, uint32_t *idx)
 {
 	const uint8_t a[4] = {(uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8),
 			      (uint8_t)ip};
 	struct sl_pf_srcslot s;
+	return sl_prefilter_src_slot(&fx.pf, 4, a, 32, &s, idx) == 1;
+}
+
+/* Did the last frame from ip take the whole path? Only that path gives a
+ * source a slot in sl_pf_srcs; ip's slot is emptied before each frame. */
+static void empty_src_slot(uint32_t ip)
+{
 	uint32_t idx;
-	if (sl_prefilter_src_slot(&fx.pf, 4, a, 32, &s, &idx) == 1) {
+	if (src_slot_of(ip, &idx)) {
 		struct sl_pf_srcset set;
 		const uint32_t n = idx / SL_PF_SRC_WAYS;
 		assert_int_equal(bpf_map_lookup_elem(fx.pf.srcs_fd, &n, &set), 0);
@@ -418,20 +424,17 @@ static void empty_src_slot(uint32_t ip)
 	}
 }
 
+static int took_whole_path(uint32_t ip)
+{
+	uint32_t idx;
+	return src_slot_of(ip, &idx);
+}
+
 /* Was the frame passed to the socket (and only the redirect counted)? */
 static int redirected(const uint8_t *f, size_t n)
 {
 	unsigned moved = SL_PF__COUNT; /* run() sets it; gcc -O3 cannot tell */
 	return run(f, n, &moved) == XDP_PASS && moved == SL_PF_REDIRECTED;
-}
-
-static int took_whole_path(uint32_t ip)
-{
-	const uint8_t a[4] = {(uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8),
-			      (uint8_t)ip};
-	struct sl_pf_srcslot s;
-	uint32_t idx;
-	return sl_prefilter_src_slot(&fx.pf, 4, a, 32, &s, &idx) == 1;
 }
 
 /* A peer's gossip that passed fills its slot of the peers' cache, by which
