@@ -547,10 +547,27 @@ static int ipv4_ihl_not_5(const uint8_t *f, uint32_t len)
 	return l3 != 0 && type == SL_ETH_P_IPV4 && len > l3 && (f[l3] & 0x0f) != 5;
 }
 
+/* sl_pkt_src_fast on a frame of at least SL_PKT_FAST_MAX bytes (f holds
+ * those only) finds the family and source sl_pkt_src_addr finds. */
+static void assert_src_fast_agrees(const uint8_t *f, uint32_t len)
+{
+	uint8_t a[16] = {0};
+	sl_pkt_view_t v;
+	memset(&v, 0xa5, sizeof v);
+	const unsigned family = sl_pkt_src_addr(f, len, a);
+	assert_int_equal(sl_pkt_src_fast(f, &v), family);
+	if (family == 4)
+		assert_int_equal(v.src_ip, sl_pkt_rd_le32(a));
+	if (family == 6)
+		assert_memory_equal(v.src6, a, 16);
+}
+
 /* sl_pkt_check_fast may accept a frame only as sl_pkt_check does; and
  * sl_pkt_check_const judges every frame as sl_pkt_check does, but for
  * SL_PKT_ASK on IPv4 without an IHL of 5, reading only the first
- * SL_PKT_FAST_MAX bytes (a heap copy of those: ASan sees a read past). */
+ * SL_PKT_FAST_MAX bytes (a heap copy of those: ASan sees a read past); so
+ * does sl_pkt_src_fast, on a frame that long, find sl_pkt_src_addr's
+ * source. */
 static void assert_fast_agrees(const uint8_t *f, uint32_t len)
 {
 	sl_pkt_view_t full, fast, cst;
@@ -560,6 +577,8 @@ static void assert_fast_agrees(const uint8_t *f, uint32_t len)
 	assert_non_null(h);
 	memcpy(h, f, head);
 	sl_pkt_verdict_t c = sl_pkt_check_const(h, len, &cst);
+	if (len >= SL_PKT_FAST_MAX)
+		assert_src_fast_agrees(h, len);
 	free(h);
 	if (c == SL_PKT_ASK) {
 		assert_true(ipv4_ihl_not_5(f, len));

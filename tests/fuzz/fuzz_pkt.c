@@ -12,6 +12,8 @@
  *     first SL_PKT_FAST_MAX bytes (it gets an exact-size copy of those)
  *     and gives sl_pkt_check's verdict and view, or SL_PKT_ASK for an
  *     IPv4 header whose IHL is not 5;
+ *   - sl_pkt_src_fast, on the same copy of a frame that long, finds
+ *     sl_pkt_src_addr's family and source;
  *   - sl_gossip_check on an accepted payload stays inside it.
  * The IPv4 header checksum would stop almost every mutation at the L3
  * rules, so when the first input byte is odd the target writes the right
@@ -78,6 +80,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sl_pkt_view_t vc;
 		memcpy(h, f, head);
 		sl_pkt_verdict_t c = sl_pkt_check_const(h, (uint32_t)len, &vc);
+		if (len >= SL_PKT_FAST_MAX) {
+			uint8_t a[16] = {0};
+			sl_pkt_view_t vs;
+			const unsigned family = sl_pkt_src_addr(f, (uint32_t)len, a);
+			if (sl_pkt_src_fast(h, &vs) != family ||
+			    (family == 4 && vs.src_ip != sl_pkt_rd_le32(a)) ||
+			    (family == 6 && memcmp(vs.src6, a, 16) != 0))
+				fail("sl_pkt_src_fast finds another source than sl_pkt_src_addr");
+		}
 		free(h);
 		unsigned type = 0, l3 = sl_pkt_l3(f, (uint32_t)len, &type);
 		if (c == SL_PKT_ASK) {
