@@ -219,7 +219,7 @@ static void resolve(struct daemon *d, bool all)
 		if (!p->in_use || (!all && d->nh_ok[k]))
 			continue;
 		sl_nexthop_t nh;
-		bool ok = sl_nexthop_lookup(d->nl, p->ip, &nh) == 0;
+		bool ok = sl_nexthop_lookup(d->nl, 4, p->ip, &nh) == 0;
 		if (ok != d->nh_ok[k] || (ok && memcmp(&nh, &d->nh[k], sizeof(nh)) != 0)) {
 			d->nh[k] = nh;
 			d->nh_ok[k] = ok;

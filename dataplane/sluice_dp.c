@@ -12,6 +12,7 @@
  * the XDP prefilter, its lists outlive a restart through the state file
  * (sl_pfstate): restored at start, saved by the autoblock thread at each
  * sweep and once more at a clean exit. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <sched.h>
@@ -32,7 +33,7 @@
 #include "sl_config.h"
 #include "sl_eal.h"
 #include "sl_metrics.h"
-#include "sl_neigh.h"
+#include "sl_nexthop.h"
 #include "sl_peertab.h"
 #include "sl_pfstate.h"
 #include "sl_pipeline.h"
@@ -185,9 +186,13 @@ static int write_json(const char *path, const sl_config_t *cfg, const sl_stats_t
 	return 0;
 }
 
+/* The static peers' next-hop MACs: the config's, or for `mac = resolve`
+ * the kernel's (sl_nexthop: the route to the peer, then the neighbour
+ * entry of its gateway or of the peer itself), of either family. */
 static int resolve_macs(const struct app *a, const char *path, uint8_t (*macs)[6])
 {
 	int bad = 0;
+	sl_nl_t *nl = NULL;
 	for (unsigned i = 0; i < a->cfg.npeers; i++) {
 		const sl_cfg_peer_t *p = &a->cfg.peers[i];
 		if (p->managed) {
@@ -195,15 +200,36 @@ static int resolve_macs(const struct app *a, const char *path, uint8_t (*macs)[6
 			 * config says (none, an address or "resolve"): unknown here,
 			 * and never a reason not to start. */
 			memset(macs[i], 0, 6);
-		} else if (!p->mac_resolve) {
-			memcpy(macs[i], p->mac, 6);
-		} else if (sl_neigh_lookup(NULL, p->ip, macs[i]) != 0) {
-			fprintf(stderr, "%s:%u: peer %s: mac = resolve, but the neighbour table has "
-				"no complete entry for %u.%u.%u.%u\n", path, p->line, p->name,
-				p->ip[0], p->ip[1], p->ip[2], p->ip[3]);
-			bad = 1;
+			continue;
 		}
+		if (!p->mac_resolve) {
+			memcpy(macs[i], p->mac, 6);
+			continue;
+		}
+		if (nl == NULL && (nl = sl_nexthop_open()) == NULL) {
+			fprintf(stderr, "sluice-dp: netlink, for mac = resolve: %s\n", strerror(errno));
+			return -1;
+		}
+		const int af = p->family == 6 ? AF_INET6 : AF_INET;
+		const uint8_t *ip = p->family == 6 ? p->ip6 : p->ip;
+		sl_nexthop_t nh;
+		if (sl_nexthop_lookup(nl, p->family, ip, &nh) != 0) {
+			char who[INET6_ADDRSTRLEN], via[INET6_ADDRSTRLEN + 6] = "";
+			inet_ntop(af, ip, who, sizeof(who));
+			static const uint8_t none[16];
+			if (memcmp(nh.via, none, 16) != 0 && memcmp(nh.via, ip, p->family == 6 ? 16 : 4) != 0) {
+				strcpy(via, ", via ");
+				inet_ntop(af, nh.via, via + 6, INET6_ADDRSTRLEN);
+			}
+			fprintf(stderr, "%s:%u: peer %s: mac = resolve, but the kernel has %s for %s%s\n",
+				path, p->line, p->name,
+				nh.ifindex == 0 ? "no route" : "no usable neighbour entry", who, via);
+			bad = 1;
+			continue;
+		}
+		memcpy(macs[i], nh.mac, 6);
 	}
+	sl_nexthop_close(nl);
 	return bad ? -1 : 0;
 }
 

@@ -557,8 +557,6 @@ static const struct bad_case {
 	 "peer q has an IPv6 address: [relay] needs 'ip6' (the source address of frames to it)"},
 	{HEAD6 "[peer q]\nkind=relay\nip=fd00::1\nport=1\npubkey=" PK_B "\n", 7,
 	 "peer q: managed peers are IPv4 only in this version (its 'ip' is IPv6)"},
-	{HEAD6 "[peer q]\nkind=validator\nip=fd00::1\nport=1\nmac=resolve\n", 7,
-	 "peer q: mac = resolve is IPv4 only"},
 	{HEAD6 "[peer q]\nkind=validator\nip=fd00::b\nport=8003\nmac=02:00:00:00:00:01\n", 7,
 	 "peer q is this relay itself"},
 	{HEAD6 "[peer q]\nkind=validator\nip=fd00::1\nport=1\nmac=02:00:00:00:00:01\n"
@@ -679,7 +677,8 @@ static void test_prefilter_state_file(void **state)
 }
 
 /* [peer] ip: IPv4 or IPv6, the family stored with it; an IPv6 peer and an
- * IPv4 one whose bytes would compare alike are different addresses. */
+ * IPv4 one whose bytes would compare alike are different addresses; an
+ * IPv6 peer's MAC may be resolved. */
 static void test_ip6_peers(void **state)
 {
 	(void)state;
@@ -688,7 +687,7 @@ static void test_ip6_peers(void **state)
 	assert_int_equal(parse(HEAD6 "[peer v6]\nkind=relay\nip = fd00:99::2\nport=8004\n"
 				     "mac=02:00:00:00:00:12\ntoken_in=1\ntoken_out=2\n"
 				     "[peer sink]\nkind=validator\nip=fd00:99::3\nport=8001\n"
-				     "mac=02:00:00:00:00:13\n"
+				     "mac=resolve\n"
 				     "[peer v4]\nkind=relay\nip=0.0.0.0\nport=8004\n"
 				     "mac=02:00:00:00:00:14\ntoken_in=3\ntoken_out=4\n",
 			       &cfg, &r), 0);
@@ -700,6 +699,7 @@ static void test_ip6_peers(void **state)
 	assert_true(cfg.peers[0].has_tokens);
 	assert_int_equal(cfg.peers[1].family, 6);
 	assert_int_equal(cfg.peers[1].ip6[15], 3);
+	assert_true(cfg.peers[1].mac_resolve); /* the kernel's IPv6 neighbours (sl_nexthop) */
 	assert_int_equal(cfg.peers[2].family, 4);
 	assert_memory_equal(cfg.peers[2].ip6, ((uint8_t[16]){0}), 16);
 	/* the good file's peers are IPv4 */

@@ -1,7 +1,6 @@
 /* sl_stats: names, sums across stage instances, the drop total, the JSON
  * document (parsed back by a strict reader: python's json in the tool test,
- * here checked for its keys) and the table. Also sl_neigh, which reads the
- * kernel's neighbour table format. */
+ * here checked for its keys) and the table. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,12 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include <rte_ethdev.h>
 
-#include "sl_neigh.h"
 #include "sl_prefilter.h"
 #include "sl_stats.h"
 
@@ -286,31 +283,6 @@ static void test_prefilter_top(void **state)
 	assert_string_equal(str, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128");
 }
 
-static void test_neigh(void **state)
-{
-	(void)state;
-	char path[] = "/tmp/sl_neigh_testXXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	const char table[] =
-		"IP address       HW type     Flags       HW address            Mask     Device\n"
-		"10.99.0.12       0x1         0x2         02:00:00:00:00:0c     *        veth-a\n"
-		"10.99.0.13       0x1         0x0         00:00:00:00:00:00     *        veth-a\n"
-		"10.99.0.20       0x1         0x6         02:00:00:00:00:14     *        veth-a\n";
-	assert_int_equal(write(fd, table, sizeof(table) - 1), (ssize_t)(sizeof(table) - 1));
-	close(fd);
-	uint8_t mac[6];
-	assert_int_equal(sl_neigh_lookup(path, (const uint8_t[]){10, 99, 0, 12}, mac), 0);
-	assert_memory_equal(mac, ((const uint8_t[]){2, 0, 0, 0, 0, 0x0c}), 6);
-	assert_int_equal(sl_neigh_lookup(path, (const uint8_t[]){10, 99, 0, 20}, mac), 0);
-	assert_int_equal(mac[5], 0x14);
-	/* incomplete entry, absent address, missing table */
-	assert_int_equal(sl_neigh_lookup(path, (const uint8_t[]){10, 99, 0, 13}, mac), -1);
-	assert_int_equal(sl_neigh_lookup(path, (const uint8_t[]){10, 99, 0, 99}, mac), -1);
-	unlink(path);
-	assert_int_equal(sl_neigh_lookup(path, (const uint8_t[]){10, 99, 0, 12}, mac), -1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,7 +291,6 @@ int main(void)
 		cmocka_unit_test(test_port_losses),
 		cmocka_unit_test(test_json_and_table),
 		cmocka_unit_test(test_prefilter_top),
-		cmocka_unit_test(test_neigh),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,8 +2,9 @@
 # IPv6 clients and an IPv6 peer (issue 11): the demo network with IPv6 on
 # c1, c2, relay A and the sink (sl_netns_ip6), relay A on af_xdp with the
 # prefilter and `[relay] ip6 = fd00:99::b`, the sink its one peer, a
-# validator at its IPv6 address (A sends it Ethernet/IPv6/UDP frames, which
-# the sink's kernel takes only with a right UDP checksum). A's [autoblock]
+# validator at its IPv6 address with `mac = resolve` (sluice-dp takes its
+# MAC from A's kernel's IPv6 neighbour entry; A sends it Ethernet/IPv6/UDP
+# frames, which the sink's kernel takes only with a right UDP checksum). A's [autoblock]
 # blocks a source after 5 invalid signatures within 1000 ms, for 30 s.
 # Steps:
 #   kernel   c1 forgets its static ARP entry for A; then ping (ARP on the
@@ -62,6 +63,11 @@ start() {
 	sed -i "/^\[relay\]\$/a ip6 = $(sl_ip6 a)" "$work/a.ini"
 	sed -i "s/^ip = ${SL_IP[sink]}\$/ip = $(sl_ip6 sink)/" "$work/a.ini"
 	grep -qx "ip = $(sl_ip6 sink)" "$work/a.ini" || sl_fail "the sink is not an IPv6 peer of A"
+	# the sink's MAC from A's kernel: its IPv6 neighbour entry, which
+	# sluice-dp reads over netlink at start (sl_nexthop)
+	sed -i "s/^mac = $(sl_mac sink)\$/mac = resolve/" "$work/a.ini"
+	grep -qx "mac = resolve" "$work/a.ini" || sl_fail "the sink's mac is not resolved"
+	ip -n sl-a -6 neigh replace "$(sl_ip6 sink)" lladdr "$(sl_mac sink)" dev veth-a nud permanent
 	# sluicectl reads A's pinned maps (sl_bg keeps the host's mounts)
 	sl_bpffs || sl_fail "no BPF file system at /sys/fs/bpf, and none could be mounted"
 	sl_bg "$work/a.log" a "$dp" --duration 60 --stats-json "$work/a.json" \

@@ -36,7 +36,9 @@ sl_nl_t *sl_nexthop_open(void)
 	nl->events = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (nl->req == NULL || nl->events == NULL ||
 	    mnl_socket_bind(nl->req, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_bind(nl->events, (1u << (RTNLGRP_NEIGH - 1)) | (1u << (RTNLGRP_IPV4_ROUTE - 1)),
+	    mnl_socket_bind(nl->events,
+			    (1u << (RTNLGRP_NEIGH - 1)) | (1u << (RTNLGRP_IPV4_ROUTE - 1)) |
+				    (1u << (RTNLGRP_IPV6_ROUTE - 1)),
 			    MNL_SOCKET_AUTOPID) < 0) {
 		int e = errno;
 		sl_nexthop_close(nl);
@@ -87,10 +89,12 @@ static int talk(sl_nl_t *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 }
 
 struct route_answer {
+	unsigned alen; /* the family's address length */
 	bool found;
 	uint32_t oif;
 	bool has_gw;
-	uint8_t gw[4];
+	bool gw_other; /* a gateway of the other family (RTA_VIA) */
+	uint8_t gw[16];
 };
 
 static int route_attr(const struct nlattr *a, void *data)
@@ -104,10 +108,13 @@ static int route_attr(const struct nlattr *a, void *data)
 		}
 		break;
 	case RTA_GATEWAY:
-		if (mnl_attr_get_payload_len(a) == 4) {
-			memcpy(r->gw, mnl_attr_get_payload(a), 4);
+		if (mnl_attr_get_payload_len(a) == r->alen) {
+			memcpy(r->gw, mnl_attr_get_payload(a), r->alen);
 			r->has_gw = true;
 		}
+		break;
+	case RTA_VIA:
+		r->gw_other = true;
 		break;
 	}
 	return MNL_CB_OK;
@@ -121,8 +128,10 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 struct neigh_query {
+	uint8_t family; /* AF_INET or AF_INET6 */
+	unsigned alen;
 	uint32_t ifindex;
-	uint8_t ip[4];
+	uint8_t ip[16];
 	bool found;
 	uint8_t mac[6];
 };
@@ -145,7 +154,7 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct neigh_query *q = data;
 	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
-	if (nlh->nlmsg_type != RTM_NEWNEIGH || nd->ndm_family != AF_INET ||
+	if (nlh->nlmsg_type != RTM_NEWNEIGH || nd->ndm_family != q->family ||
 	    (uint32_t)nd->ndm_ifindex != q->ifindex)
 		return MNL_CB_OK;
 	const unsigned usable = NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT |
@@ -154,8 +163,8 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	struct neigh_attrs t = {0};
 	mnl_attr_parse(nlh, sizeof(*nd), neigh_attr, &t);
-	if (t.dst == NULL || mnl_attr_get_payload_len(t.dst) != 4 ||
-	    memcmp(mnl_attr_get_payload(t.dst), q->ip, 4) != 0 || t.lladdr == NULL ||
+	if (t.dst == NULL || mnl_attr_get_payload_len(t.dst) != q->alen ||
+	    memcmp(mnl_attr_get_payload(t.dst), q->ip, q->alen) != 0 || t.lladdr == NULL ||
 	    mnl_attr_get_payload_len(t.lladdr) != 6)
 		return MNL_CB_OK;
 	memcpy(q->mac, mnl_attr_get_payload(t.lladdr), 6);
@@ -163,31 +172,37 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int sl_nexthop_lookup(sl_nl_t *nl, const uint8_t ip[4], sl_nexthop_t *out)
+int sl_nexthop_lookup(sl_nl_t *nl, unsigned family, const uint8_t *ip, sl_nexthop_t *out)
 {
 	memset(out, 0, sizeof(*out));
+	if (family != 4 && family != 6)
+		return -1;
+	const uint8_t af = family == 4 ? AF_INET : AF_INET6;
+	const unsigned alen = family == 4 ? 4 : 16;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETROUTE;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
-	rtm->rtm_dst_len = 32;
-	mnl_attr_put(nlh, RTA_DST, 4, ip);
-	struct route_answer r = {0};
+	rtm->rtm_family = af;
+	rtm->rtm_dst_len = (unsigned char)(8 * alen);
+	mnl_attr_put(nlh, RTA_DST, alen, ip);
+	struct route_answer r = {.alen = alen};
 	if (talk(nl, nlh, route_cb, &r) != 0 || !r.found)
 		return -1;
 	out->ifindex = r.oif;
-	memcpy(out->via, r.has_gw ? r.gw : ip, 4);
+	if (r.gw_other)
+		return -1; /* its neighbour is in the other family's table */
+	memcpy(out->via, r.has_gw ? r.gw : ip, alen);
 
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETNEIGH;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
-	nd->ndm_family = AF_INET;
-	struct neigh_query q = {.ifindex = r.oif};
-	memcpy(q.ip, out->via, 4);
+	nd->ndm_family = af;
+	struct neigh_query q = {.family = af, .alen = alen, .ifindex = r.oif};
+	memcpy(q.ip, out->via, alen);
 	if (talk(nl, nlh, neigh_cb, &q) != 0 || !q.found)
 		return -1;
 	memcpy(out->mac, q.mac, 6);
