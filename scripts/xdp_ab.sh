@@ -4,7 +4,9 @@
 # the same phases of a shared machine, whose speed moves by 15% within
 # minutes; a comparison of two separate runs would measure those instead.
 # Prints, per case and object, the smallest and the median x_pass over the
-# rounds (bench/README.md, "XDP prefilter").
+# rounds, and the same over the fast-phase rounds alone (fast: how many;
+# fmed: their median) beside the highest slow-phase one (bench/README.md,
+# "XDP prefilter").
 #
 #   sudo scripts/xdp_ab.sh [-r ROUNDS] [-f REGEX] BUILD_DIR OBJ...
 #
@@ -30,12 +32,23 @@ for r in $(seq "$rounds"); do
 		SLUICE_BENCH_PREFILTER_OBJ=$obj "$bench" --benchmark_filter="$filter" \
 			--benchmark_repetitions=3 --benchmark_report_aggregates_only=true 2>&1 |
 			awk -v o="$obj" '/_median / { n = $1; sub("_median", "", n);
-				for (i = 1; i <= NF; i++) if ($i ~ /^x_pass=/) { x = $i; sub("x_pass=", "", x) }
-				print n, o, x }
+				for (i = 1; i <= NF; i++) {
+					if ($i ~ /^x_pass=/) { x = $i; sub("x_pass=", "", x) }
+					if ($i ~ /^pass_ns=/) { p = $i; sub("pass_ns=", "", p) } }
+				print n, o, x, p }
 				/ERROR OCCURRED/ { print; err = 1 } END { exit err }'
 	done
 done | sort -k1,1 -k2,2 -k3,3g | awk '
-	{ k = $1 " " $2; v[k, ++n[k]] = $3; if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
-	END { printf "%-40s %-36s %8s %8s\n", "case", "object", "min", "median";
-	      for (i = 1; i <= m; i++) { k = order[i]; split(k, p, " ");
-		printf "%-40s %-36s %8.2f %8.2f\n", p[1], p[2], v[k, 1], v[k, int((n[k] + 1) / 2)] } }'
+	# A round is of the fast phase when its xdp/pass ran within 30% of the
+	# fastest xdp/pass of the whole run; the slow phase reads higher ratios.
+	{ k = $1 " " $2; x[k, ++n[k]] = $3; p[k, n[k]] = $4; if (!(k in seen)) { seen[k] = 1; order[++m] = k }
+	  if (fastest == "" || $4 < fastest) fastest = $4 }
+	END { printf "%-36s %-32s %6s %6s %6s %6s %9s\n", "case", "object", "min", "median",
+		  "fast", "fmed", "slow max";
+	      for (i = 1; i <= m; i++) { k = order[i]; split(k, q, " "); nf = 0; smax = "";
+		for (j = 1; j <= n[k]; j++)
+			if (p[k, j] <= 1.3 * fastest) f[++nf] = x[k, j];
+			else if (smax == "" || x[k, j] > smax) smax = x[k, j];
+		printf "%-36s %-32s %6.2f %6.2f %6d %6s %9s\n", q[1], q[2], x[k, 1],
+			x[k, int((n[k] + 1) / 2)], nf, nf ? sprintf("%.2f", f[int((nf + 1) / 2)]) : "-",
+			smax == "" ? "-" : sprintf("%.2f", smax) } }'
