@@ -1017,9 +1017,10 @@ static void ingest6_n(const uint8_t src[16], unsigned n, unsigned slot)
 }
 
 /* IPv6 and tagged frames take the IPv4 frames' decisions: ingest to our
- * address redirected, oversize and broken gossip dropped, other ports and
- * addresses the kernel's; IPv6 gossip from an address that is no IPv6
- * relay peer's is unknown.
+ * address redirected, oversize and broken gossip dropped (a datagram
+ * shorter than a gossip header too, whose header would end past a frame
+ * read in place), other ports and addresses the kernel's; IPv6 gossip from
+ * an address that is no IPv6 relay peer's is unknown.
  * Without an IPv6 address in the conf, no IPv6 frame is ours. QinQ is the
  * kernel's. */
 static void test_ipv6_and_vlan_frames(void **state)
@@ -1045,6 +1046,14 @@ static void test_ipv6_and_vlan_frames(void **state)
 				 SL_PF_DROP_UNKNOWN_PEER);
 		assert_int_equal(check_frame("ipv6 gossip, ttl 0", f, T(gossip6_frame_from(f, s6, 0))),
 				 SL_PF_DROP_GOSSIP_HDR);
+		/* 70 (74) bytes: read in place, but the gossip header would
+		 * end past the frame; the header copy decides */
+		assert_int_equal(check_frame("ipv6 gossip, shorter than its header", f,
+					     T(udp6_frame_from(f, s6, SL_PORT_GOSSIP, txn, 8))),
+				 SL_PF_DROP_GOSSIP_HDR);
+		assert_int_equal(check_frame("ipv6 ingest, 8 bytes", f,
+					     T(udp6_frame_from(f, s6, SL_PORT_INGEST, txn, 8))),
+				 SL_PF_REDIRECTED);
 		assert_int_equal(check_frame("ipv6 control port", f,
 					     T(udp6_frame_from(f, s6, SL_PORT_CONTROL, txn, TXN_SZ))),
 				 SL_PF_PASS_NOT_OURS);
