@@ -323,7 +323,7 @@ static int fill_maps(xdp_case_t k)
 		fx.slot = -1; /* no counters: XDP_PASS says the part did its work */
 		return fill_part_maps();
 	case GOSSIP_REDIRECT:
-		if (sl_prefilter_put_peer(&fx.pf, __builtin_bswap32(PEER_IP), PEER_TOKEN, 0) != 0)
+		if (sl_prefilter_put_peer(&fx.pf, 4, (const uint8_t[]){10, 99, 0, 1}, PEER_TOKEN, 0) != 0)
 			return fail("sl_prefilter_put_peer: %s", strerror(errno));
 		break;
 	case RATE_LIMITED:

@@ -1,6 +1,7 @@
 #include "sl_cidr.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -121,4 +122,72 @@ bool sl_cidr_contains(const sl_cidr_t *c, unsigned family, const uint8_t *addr)
 		return true;
 	uint8_t mask = (uint8_t)(0xff00u >> rest);
 	return (c->addr[whole] & mask) == (addr[whole] & mask);
+}
+
+sl_addr_t sl_addr_make(unsigned family, const uint8_t *bytes)
+{
+	sl_addr_t a = {.family = (uint8_t)family};
+	memcpy(a.b, bytes, addr_len(family));
+	return a;
+}
+
+int sl_addr_parse(const char *s, sl_addr_t *a, char *err, size_t errlen)
+{
+	static const uint8_t unspecified[16];
+	sl_cidr_t c;
+	*a = (sl_addr_t){0};
+	if (sl_cidr_parse(s, &c, err, errlen) != 0)
+		return -1;
+	if (strchr(s, '/')) {
+		snprintf(err, errlen, "an address, not a prefix: no '/'");
+		return -1;
+	}
+	if (memcmp(c.addr, unspecified, sizeof(c.addr)) == 0) {
+		snprintf(err, errlen, "the unspecified address is no host's");
+		return -1;
+	}
+	*a = sl_addr_make(c.family, c.addr);
+	return 0;
+}
+
+void sl_addr_str(const sl_addr_t *a, char out[SL_ADDR_STR_SZ])
+{
+	if (inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->b, out, SL_ADDR_STR_SZ) == NULL)
+		snprintf(out, SL_ADDR_STR_SZ, "?");
+}
+
+bool sl_addr_eq(const sl_addr_t *x, const sl_addr_t *y)
+{
+	return x->family == y->family && memcmp(x->b, y->b, addr_len(x->family)) == 0;
+}
+
+socklen_t sl_addr_sockaddr(const sl_addr_t *a, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == 4) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		memcpy(&in->sin_addr, a->b, 4);
+		return sizeof(*in);
+	}
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	in6->sin6_family = AF_INET6;
+	in6->sin6_port = htons(port);
+	memcpy(&in6->sin6_addr, a->b, 16);
+	return sizeof(*in6);
+}
+
+int sl_addr_of_sockaddr(const struct sockaddr_storage *ss, sl_addr_t *a)
+{
+	if (ss->ss_family == AF_INET) {
+		*a = sl_addr_make(4, (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr);
+		return 0;
+	}
+	if (ss->ss_family != AF_INET6)
+		return -1;
+	const struct in6_addr *in6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+	*a = IN6_IS_ADDR_V4MAPPED(in6) ? sl_addr_make(4, in6->s6_addr + 12)
+				       : sl_addr_make(6, in6->s6_addr);
+	return 0;
 }

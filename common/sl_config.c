@@ -832,13 +832,10 @@ static bool peer_ip_is_mine(const sl_config_t *cfg, const sl_cfg_peer_t *p)
 	return memcmp(p->ip, cfg->ip, 4) == 0;
 }
 
-/* An IPv6 peer: a static one (the control daemon's sessions are IPv4),
- * sent frames from [relay] ip6. */
+/* An IPv6 peer is sent frames (and a managed one control messages) from
+ * [relay] ip6. */
 static void validate_peer6(struct pctx *c, const sl_cfg_peer_t *p)
 {
-	if (p->managed)
-		problem(c, p->line, "peer %s: managed peers are IPv4 only in this version (its "
-			"'ip' is IPv6)", p->name);
 	if (!c->cfg->has_ip6)
 		problem(c, p->line, "peer %s has an IPv6 address: [relay] needs 'ip6' (the source "
 			"address of frames to it)", p->name);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "sl_backend.h"
+#include "sl_cidr.h"
 
 #define SL_CFG_NAME_MAX   16  /* relay and peer names, with the NUL */
 #define SL_CFG_IFACE_MAX  16  /* IFNAMSIZ */
@@ -192,5 +193,11 @@ void sl_config_reportf(sl_config_report_fn report, void *ctx, const char *file, 
 bool sl_config_valid_name(const char *s);
 
 const char *sl_port_type_name(sl_port_type_t t);
+
+/* A peer's address, of its family. */
+static inline sl_addr_t sl_cfg_peer_addr(const sl_cfg_peer_t *p)
+{
+	return sl_addr_make(p->family, p->family == 6 ? p->ip6 : p->ip);
+}
 
 #endif

@@ -15,7 +15,9 @@
  * Neither process waits for the other; either may be restarted: sluice-dp
  * applies what the file holds at start, a restarted sluiced takes the
  * sessions over from it. `magic`, `version` and `size` are checked by every
- * reader: a file of another layout is refused, never reinterpreted.
+ * opener: a file of another layout (an older build's) is never
+ * reinterpreted but replaced by a fresh table, which costs the sessions
+ * a new handshake and loses nothing else.
  *
  * Token times are CLOCK_MONOTONIC milliseconds, which both processes read
  * alike on one machine; sluice-dp drops token_in_prev itself once
@@ -33,7 +35,7 @@
 #include "sl_identity.h"
 
 #define SL_PEERTAB_MAGIC   0x3142415452454550ull /* "PEERTAB1" little-endian */
-#define SL_PEERTAB_VERSION 1
+#define SL_PEERTAB_VERSION 2 /* 2: IPv6 peers (family, ip[16]) */
 #define SL_PEERTAB_PATH_FMT "/dev/shm/sluice-%s.peers" /* %s: the relay's name */
 #define SL_PEERTAB_SLOTS   SL_CFG_PEERS_MAX
 #define SL_PEERTAB_DP_BASE SL_CFG_PEERS_MAX /* sluice-dp's index of slot 0 */
@@ -47,9 +49,9 @@ enum sl_peertab_state {
 
 struct sl_peertab_entry {
 	uint8_t state;    /* enum sl_peertab_state */
-	uint8_t pad0;
+	uint8_t family;   /* 4 or 6: ip's */
 	uint16_t port;    /* the peer's gossip port, host order */
-	uint8_t ip[4];    /* network order */
+	uint8_t ip[16];   /* network order; IPv4 in ip[0..4), the rest 0 */
 	uint8_t mac[6];   /* next hop; all zero: unresolved (no fanout) */
 	uint16_t ctl_port;
 	uint32_t ifindex; /* egress interface of the route to ip */
@@ -122,9 +124,11 @@ static inline uint64_t sl_peertab_read(const _Atomic uint64_t *seq, void *dst, c
 	return 0;
 }
 
-/* Map the relay's table, creating and initialising it when absent or empty.
- * Returns NULL with one line in err when the file cannot be opened or holds
- * another layout. (common/sl_peertab.c) */
+/* Map the relay's table, creating and initialising it when absent, empty
+ * or of another layout. Returns NULL with one line in err when the file
+ * cannot be opened or replaced; else the table, with err "" or, when it
+ * replaced a file of another layout, a line that says so (to log).
+ * (common/sl_peertab.c) */
 struct sl_peertab *sl_peertab_open(const char *relay_name, char *err, size_t errsz);
 void sl_peertab_close(struct sl_peertab *t);
 /* Remove the relay's file (tests, and an operator resetting a relay). */

@@ -36,22 +36,32 @@ void reply_peers(const struct daemon *d, FILE *out, bool json, sl_now_t now)
 		fputs("{\"relay\":", out);
 	if (json)
 		fprintf(out, "\"%s\",\"peers\":[", d->cfg.name);
-	else
-		fprintf(out, "%-15s %-44s %-15s %-12s %9s %9s %10s %10s %7s\n", "peer", "key",
+	/* the address column as wide as its widest (IPv6) entry */
+	int width = 15;
+	for (unsigned k = 0; k < SL_SESSION_PEERS_MAX; k++) {
+		char ip[SL_ADDR_STR_SZ];
+		if (!d->s.peers[k].in_use)
+			continue;
+		sl_addr_str(&d->s.peers[k].ip, ip);
+		if ((int)strlen(ip) > width)
+			width = (int)strlen(ip);
+	}
+	if (!json)
+		fprintf(out, "%-15s %-44s %-*s %-12s %9s %9s %10s %10s %7s\n", "peer", "key", width,
 			"address", "state", "rtt_ms", "srtt_ms", "token_age", "score", "cutoffs");
 	bool first = true;
 	for (unsigned k = 0; k < SL_SESSION_PEERS_MAX; k++) {
 		const sl_session_peer_t *p = &d->s.peers[k];
 		if (!p->in_use)
 			continue;
-		char key[SL_PUBKEY_B58_MAX], ip[INET_ADDRSTRLEN];
+		char key[SL_PUBKEY_B58_MAX], ip[SL_ADDR_STR_SZ];
 		sl_pubkey_to_b58(p->pk, key);
-		inet_ntop(AF_INET, p->ip, ip, sizeof(ip));
+		sl_addr_str(&p->ip, ip);
 		const double age = p->token_in ? (double)(t - p->token_issued_ms) / 1000.0 : -1;
 		const sl_score_t *sc = &d->score[k];
 		if (!json) {
-			fprintf(out, "%-15s %-44s %-15s %-12s %9.3f %9.3f %10.0f %10.1f %7llu\n", p->name,
-				key, ip, sl_peer_state_name(p->state), (double)p->rtt_last_us / 1000.0,
+			fprintf(out, "%-15s %-44s %-*s %-12s %9.3f %9.3f %10.0f %10.1f %7llu\n", p->name,
+				key, width, ip, sl_peer_state_name(p->state), (double)p->rtt_last_us / 1000.0,
 				(double)p->rtt_srtt_us / 1000.0, age, sc->score,
 				(unsigned long long)sc->cutoffs);
 			continue;
@@ -274,7 +284,12 @@ void runtime_peers_add(struct daemon *d, const struct sl_peertab_entry *old, sl_
 			      d->cfg.control.state_file, sp->name);
 			continue;
 		}
-		if (daemon_add_peer(d, old, sp->name, sp->pubkey, sp->ip, sp->ctl_port,
+		if (sp->ip.family == 6 && !d->cfg.has_ip6) {
+			logf_("state file %s: peer %s skipped: its address is IPv6 and [relay] has no "
+			      "ip6", d->cfg.control.state_file, sp->name);
+			continue;
+		}
+		if (daemon_add_peer(d, old, sp->name, sp->pubkey, &sp->ip, sp->ctl_port,
 				    d->cfg.gossip_port, now) < 0)
 			logf_("state file %s: peer %s: no room in the peer table",
 			      d->cfg.control.state_file, sp->name);
@@ -294,7 +309,7 @@ bool runtime_peer_keep(const struct daemon *d, const sl_config_t *next, unsigned
 	if (i < 0 || config_clash(next, p->name, p->pk) != NULL)
 		return false;
 	const sl_state_peer_t *sp = &d->added.peers[i];
-	return memcmp(sp->pubkey, p->pk, SL_PUBKEY_SZ) == 0 && memcmp(sp->ip, p->ip, 4) == 0 &&
+	return memcmp(sp->pubkey, p->pk, SL_PUBKEY_SZ) == 0 && sl_addr_eq(&sp->ip, &p->ip) &&
 	       sp->ctl_port == p->ctl_port && d->gossip_port[slot] == next->gossip_port;
 }
 
@@ -364,16 +379,20 @@ static int named_peer(const struct daemon *d, FILE *out, char *args, const char 
 static void peer_add(struct daemon *d, FILE *out, const char *args, sl_now_t now)
 {
 	sl_state_peer_t sp;
-	char why[200], key[SL_PUBKEY_B58_MAX], ip[INET_ADDRSTRLEN];
+	char why[200], key[SL_PUBKEY_B58_MAX], ip[SL_ADDR_STR_SZ];
 	if (sl_state_peer_parse(args, &sp, why, sizeof(why)) != 0) {
 		fail(out, "peer add: %s", why);
 		return;
 	}
 	const sl_cfg_peer_t *cp = config_clash(&d->cfg, sp.name, sp.pubkey);
 	int k = sl_sessions_find_name(&d->s, sp.name), kk = session_of_key(d, sp.pubkey);
+	const sl_addr_t mine = sl_addr_make(sp.ip.family, sp.ip.family == 6 ? d->cfg.ip6 : d->cfg.ip);
 	if (memcmp(sp.pubkey, d->id.pk, SL_PUBKEY_SZ) == 0 ||
-	    (memcmp(sp.ip, d->cfg.ip, 4) == 0 && sp.ctl_port == d->cfg.control_port)) {
+	    (sl_addr_eq(&sp.ip, &mine) && sp.ctl_port == d->cfg.control_port)) {
 		fail(out, "peer add: %s is this relay itself", sp.name);
+	} else if (sp.ip.family == 6 && !d->cfg.has_ip6) {
+		fail(out, "peer add: %s has an IPv6 address: [relay] needs 'ip6' (the address "
+		     "that sessions and frames to it come from)", sp.name);
 	} else if (cp != NULL && !(strcmp(cp->name, sp.name) == 0 &&
 				   memcmp(cp->pubkey, sp.pubkey, SL_PUBKEY_SZ) == 0)) {
 		fail(out, "peer add: duplicate %s: the config has peer %s",
@@ -384,7 +403,7 @@ static void peer_add(struct daemon *d, FILE *out, const char *args, sl_now_t now
 	} else if (cp != NULL) {
 		/* The config's own peer, removed at run time, back: a config peer
 		 * again (the config has it at the next start; no state file). */
-		if ((k = daemon_add_peer(d, NULL, sp.name, sp.pubkey, sp.ip, sp.ctl_port, cp->port,
+		if ((k = daemon_add_peer(d, NULL, sp.name, sp.pubkey, &sp.ip, sp.ctl_port, cp->port,
 					 now)) < 0) {
 			fail(out, "peer add: the peer table is full (%d peers)", SL_SESSION_PEERS_MAX);
 			return;
@@ -395,7 +414,7 @@ static void peer_add(struct daemon *d, FILE *out, const char *args, sl_now_t now
 	} else if (sl_statefile_find(&d->added, sp.name, sp.pubkey) < 0 &&
 		   d->added.n == SL_STATEFILE_PEERS_MAX) {
 		fail(out, "peer add: the state file is full (%d peers)", SL_STATEFILE_PEERS_MAX);
-	} else if ((k = daemon_add_peer(d, NULL, sp.name, sp.pubkey, sp.ip, sp.ctl_port,
+	} else if ((k = daemon_add_peer(d, NULL, sp.name, sp.pubkey, &sp.ip, sp.ctl_port,
 					d->cfg.gossip_port, now)) < 0) {
 		fail(out, "peer add: the peer table is full (%d peers)", SL_SESSION_PEERS_MAX);
 	} else {
@@ -410,7 +429,7 @@ static void peer_add(struct daemon *d, FILE *out, const char *args, sl_now_t now
 		}
 		d->next_resolve_ms = 0;
 		sl_pubkey_to_b58(sp.pubkey, key);
-		inet_ntop(AF_INET, sp.ip, ip, sizeof(ip));
+		sl_addr_str(&sp.ip, ip);
 		logf_("operator: peer %s added (key %s, %s, control port %u, slot %d)", sp.name, key,
 		      ip, sp.ctl_port, k);
 		fprintf(ok(out), "peer %s added in slot %d\n", sp.name, k);

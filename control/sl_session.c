@@ -54,7 +54,7 @@ static sl_session_peer_t *find_key(sl_sessions_t *s, const uint8_t pk[SL_PUBKEY_
 }
 
 int sl_sessions_add(sl_sessions_t *s, int slot, const char *name, const uint8_t pk[SL_PUBKEY_SZ],
-		    const uint8_t ip[4], uint16_t ctl_port, sl_now_t now)
+		    const sl_addr_t *ip, uint16_t ctl_port, sl_now_t now)
 {
 	if (strlen(name) >= SL_CFG_NAME_MAX || sl_sessions_find_name(s, name) >= 0 ||
 	    find_key(s, pk) != NULL || slot >= SL_SESSION_PEERS_MAX)
@@ -70,7 +70,7 @@ int sl_sessions_add(sl_sessions_t *s, int slot, const char *name, const uint8_t 
 		p->in_use = true;
 		strcpy(p->name, name);
 		memcpy(p->pk, pk, SL_PUBKEY_SZ);
-		memcpy(p->ip, ip, 4);
+		p->ip = *ip;
 		p->ctl_port = ctl_port;
 		p->state = SL_PS_DOWN;
 		p->next_try_ms = mono_ms(now);
@@ -278,7 +278,7 @@ static sl_ctl_drop_t count(sl_sessions_t *s, sl_session_peer_t *p, sl_ctl_drop_t
 }
 
 sl_ctl_drop_t sl_sessions_receive(sl_sessions_t *s, const void *buf, size_t len,
-				  const uint8_t src_ip[4], sl_now_t now)
+				  const sl_addr_t *src_ip, sl_now_t now)
 {
 	sl_ctl_msg_t m;
 	sl_ctl_drop_t d = sl_ctl_decode(buf, len, &m);
@@ -289,7 +289,7 @@ sl_ctl_drop_t sl_sessions_receive(sl_sessions_t *s, const void *buf, size_t len,
 	sl_session_peer_t *p = find_key(s, m.from);
 	if (p == NULL)
 		return count(s, NULL, SL_CTL_DROP_UNKNOWN_KEY);
-	if (memcmp(p->ip, src_ip, 4) != 0)
+	if (!sl_addr_eq(&p->ip, src_ip))
 		return count(s, p, SL_CTL_DROP_WRONG_ADDRESS);
 	const uint64_t skew = m.time_ms > now.wall_ms ? m.time_ms - now.wall_ms
 						      : now.wall_ms - m.time_ms;

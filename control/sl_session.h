@@ -69,7 +69,7 @@ typedef struct sl_session_peer {
 	bool in_use;
 	char name[SL_CFG_NAME_MAX];
 	uint8_t pk[SL_PUBKEY_SZ];
-	uint8_t ip[4]; /* network order */
+	sl_addr_t ip; /* either family */
 	uint16_t ctl_port;
 
 	sl_peer_state_t state;
@@ -129,14 +129,14 @@ void sl_sessions_init(sl_sessions_t *s, const sl_identity_t *id, const sl_sessio
  * full, or the key or name is there already (the slot is the peer's place
  * in the dataplane's table: it never moves). */
 int sl_sessions_add(sl_sessions_t *s, int slot, const char *name, const uint8_t pk[SL_PUBKEY_SZ],
-		    const uint8_t ip[4], uint16_t ctl_port, sl_now_t now);
+		    const sl_addr_t *ip, uint16_t ctl_port, sl_now_t now);
 void sl_sessions_remove(sl_sessions_t *s, unsigned slot);
 int sl_sessions_find_name(const sl_sessions_t *s, const char *name);
 
-/* One datagram from src_ip (network order). Returns SL_CTL_OK or why it
+/* One datagram from src_ip. Returns SL_CTL_OK or why it
  * was dropped (counted). */
 sl_ctl_drop_t sl_sessions_receive(sl_sessions_t *s, const void *buf, size_t len,
-				  const uint8_t src_ip[4], sl_now_t now);
+				  const sl_addr_t *src_ip, sl_now_t now);
 
 /* Timers: HELLOs due, handshake timeouts, pings and misses, token rotation
  * and the end of a token's overlap, the end of a cut-off. Call it at least

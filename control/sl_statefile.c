@@ -1,6 +1,5 @@
 #include "sl_statefile.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +38,9 @@ int sl_state_peer_parse(const char *fields, sl_state_peer_t *p, char *why, size_
 		snprintf(why, whysz, "key '%.60s' is not a base58 32-byte public key", f[1]);
 		return -1;
 	}
-	if (inet_pton(AF_INET, f[2], p->ip) != 1) {
-		snprintf(why, whysz, "'%.40s' is not an IPv4 address (a.b.c.d)", f[2]);
+	char e[SL_CIDR_STR_SZ + 64];
+	if (sl_addr_parse(f[2], &p->ip, e, sizeof(e)) != 0) {
+		snprintf(why, whysz, "address '%.46s': %s", f[2], e);
 		return -1;
 	}
 	char *end;
@@ -134,9 +134,9 @@ size_t sl_statefile_format(const sl_statefile_t *st, char *out, size_t outsz)
 				    "# rewrites this file (control/README.md, \"The state file\").\n");
 	for (unsigned i = 0; i < st->n && i < SL_STATEFILE_PEERS_MAX; i++) {
 		const sl_state_peer_t *p = &st->peers[i];
-		char key[SL_PUBKEY_B58_MAX], ip[INET_ADDRSTRLEN];
+		char key[SL_PUBKEY_B58_MAX], ip[SL_ADDR_STR_SZ];
 		sl_pubkey_to_b58(p->pubkey, key);
-		inet_ntop(AF_INET, p->ip, ip, sizeof(ip));
+		sl_addr_str(&p->ip, ip);
 		n += (size_t)snprintf(out + n, outsz - n, "peer %.*s %s %s %u\n",
 				      SL_CFG_NAME_MAX - 1, p->name, key, ip, p->ctl_port);
 	}

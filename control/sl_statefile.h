@@ -3,7 +3,7 @@
  * (control/README.md, "The state file"). Text, one peer a line:
  *
  *   # comment
- *   peer NAME PUBKEY_B58 IP CONTROL_PORT
+ *   peer NAME PUBKEY_B58 IP CONTROL_PORT      (IP: IPv4 or IPv6)
  *
  * The same four fields make the operator's request `peer add NAME PUBKEY_B58
  * IP CONTROL_PORT`; sl_state_peer_parse checks both. A peer's gossip port is
@@ -31,7 +31,7 @@
 typedef struct sl_state_peer {
 	char name[SL_CFG_NAME_MAX];
 	uint8_t pubkey[SL_PUBKEY_SZ];
-	uint8_t ip[4];     /* network order */
+	sl_addr_t ip;      /* IPv4 or IPv6 */
 	uint16_t ctl_port; /* host order */
 } sl_state_peer_t;
 

@@ -874,7 +874,7 @@ static const struct cmd commands[] = {
 			  "  port is this relay's gossip_port. Refused (exit 1): a name or key taken,\n"
 			  "  a bad key or address, a full peer table.\n",
 		.flags = { { "--pubkey", "K", true, "the peer relay's identity key (base58)" },
-			   { "--ip", "A", true, "its IPv4 address" },
+			   { "--ip", "A", true, "its IPv4 or IPv6 address (IPv6: the relay needs an ip6)" },
 			   { "--port", "P", false, "its control port (default 8005)" } },
 		.run = cmd_peer_add,
 	},

@@ -59,10 +59,13 @@ static sl_now_t now_get(void)
 static void send_udp(void *ctx, const sl_session_peer_t *p, const sl_ctl_msg_t *m)
 {
 	const struct daemon *d = ctx;
-	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(p->ctl_port)};
-	memcpy(&to.sin_addr, p->ip, 4);
-	/* A full socket buffer loses this message; the session's timers retry. */
-	(void)sendto(d->udp, m, sizeof(*m), MSG_DONTWAIT, (const struct sockaddr *)&to, sizeof(to));
+	struct sockaddr_storage to;
+	const socklen_t tl = sl_addr_sockaddr(&p->ip, p->ctl_port, &to);
+	const int fd = p->ip.family == 6 ? d->udp6 : d->udp;
+	/* A full socket buffer loses this message; the session's timers retry.
+	 * (The config gives an IPv6 peer only to a relay with an ip6.) */
+	if (fd >= 0)
+		(void)sendto(fd, m, sizeof(*m), MSG_DONTWAIT, (const struct sockaddr *)&to, tl);
 }
 
 static sl_session_params_t params_of(const sl_config_t *c)
@@ -98,7 +101,8 @@ static void publish(struct daemon *d)
 			continue;
 		e->state = table_state(p->state);
 		e->port = d->gossip_port[k];
-		memcpy(e->ip, p->ip, 4);
+		e->family = p->ip.family;
+		memcpy(e->ip, p->ip.b, sizeof(e->ip));
 		if (d->nh_ok[k]) {
 			memcpy(e->mac, d->nh[k].mac, 6);
 			e->ifindex = d->nh[k].ifindex;
@@ -129,8 +133,9 @@ static void adopt_from_table(struct daemon *d, const struct sl_peertab_entry *ol
 		/* daemon_add_peer put the peer back in its old slot: only that
 		 * slot's session can be this entry's. */
 		const sl_session_peer_t *p = &d->s.peers[k];
+		const sl_addr_t ip = sl_addr_make(e->family == 6 ? 6 : 4, e->ip);
 		if (!p->in_use || memcmp(p->pk, e->pubkey, SL_PUBKEY_SZ) != 0 ||
-		    memcmp(p->ip, e->ip, 4) != 0)
+		    !sl_addr_eq(&p->ip, &ip))
 			continue;
 		sl_sessions_adopt(&d->s, k, e->token_in, e->token_in_prev, e->token_prev_until_ms,
 				  e->token_issued_ms, e->token_out, e->last_rx_wall_ms, now);
@@ -143,7 +148,7 @@ static void adopt_from_table(struct daemon *d, const struct sl_peertab_entry *ol
  * index), else in a free slot. Returns the slot, or -1 (a duplicate name or
  * key, or no room). */
 int daemon_add_peer(struct daemon *d, const struct sl_peertab_entry *old, const char *name,
-		    const uint8_t pk[SL_PUBKEY_SZ], const uint8_t ip[4], uint16_t ctl_port,
+		    const uint8_t pk[SL_PUBKEY_SZ], const sl_addr_t *ip, uint16_t ctl_port,
 		    uint16_t port, sl_now_t now)
 {
 	int slot = -1;
@@ -168,7 +173,8 @@ static void add_config_peers(struct daemon *d, const struct sl_peertab_entry *ol
 		const sl_cfg_peer_t *cp = &d->cfg.peers[i];
 		if (!cp->managed || sl_sessions_find_name(&d->s, cp->name) >= 0)
 			continue;
-		if (daemon_add_peer(d, old, cp->name, cp->pubkey, cp->ip, cp->control_port, cp->port,
+		const sl_addr_t ip = sl_cfg_peer_addr(cp);
+		if (daemon_add_peer(d, old, cp->name, cp->pubkey, &ip, cp->control_port, cp->port,
 				    now) < 0)
 			logf_("peer %s: no room in the peer table", cp->name);
 	}
@@ -191,9 +197,10 @@ static void reload(struct daemon *d, sl_now_t now)
 		bool keep = false;
 		for (unsigned i = 0; i < next.npeers; i++) {
 			const sl_cfg_peer_t *cp = &next.peers[i];
+			const sl_addr_t ip = sl_cfg_peer_addr(cp);
 			keep |= cp->managed && strcmp(cp->name, p->name) == 0 &&
 				memcmp(cp->pubkey, p->pk, SL_PUBKEY_SZ) == 0 &&
-				memcmp(cp->ip, p->ip, 4) == 0 && cp->control_port == p->ctl_port &&
+				sl_addr_eq(&ip, &p->ip) && cp->control_port == p->ctl_port &&
 				cp->port == d->gossip_port[k];
 		}
 		keep |= runtime_peer_keep(d, &next, k);
@@ -219,7 +226,7 @@ static void resolve(struct daemon *d, bool all)
 		if (!p->in_use || (!all && d->nh_ok[k]))
 			continue;
 		sl_nexthop_t nh;
-		bool ok = sl_nexthop_lookup(d->nl, 4, p->ip, &nh) == 0;
+		bool ok = sl_nexthop_lookup(d->nl, p->ip.family, p->ip.b, &nh) == 0;
 		if (ok != d->nh_ok[k] || (ok && memcmp(&nh, &d->nh[k], sizeof(nh)) != 0)) {
 			d->nh[k] = nh;
 			d->nh_ok[k] = ok;
@@ -270,18 +277,40 @@ static void score_tick(struct daemon *d, sl_now_t now)
 
 /* ---- start -------------------------------------------------------------- */
 
-static int open_udp(const sl_config_t *c)
+/* The control port at the relay's address ip (IPv6: that family only). */
+static int open_udp(const sl_addr_t *ip, uint16_t port)
 {
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(ip->family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			0);
 	if (fd < 0)
 		return -1;
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(c->control_port)};
-	memcpy(&a.sin_addr, c->ip, 4);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+	struct sockaddr_storage a;
+	const socklen_t al = sl_addr_sockaddr(ip, port, &a);
+	const int one = 1;
+	if ((ip->family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
+	    bind(fd, (struct sockaddr *)&a, al) != 0) {
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+/* Up to 256 datagrams from the control socket fd (bounded, so that a flood
+ * cannot starve the timers) into the sessions. */
+static void receive_udp(struct daemon *d, int fd, sl_now_t now)
+{
+	uint8_t buf[2048];
+	struct sockaddr_storage from;
+	socklen_t fl = sizeof(from);
+	ssize_t n;
+	for (int i = 0; i < 256 &&
+			(n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl)) >= 0;
+	     i++) {
+		sl_addr_t src;
+		if (sl_addr_of_sockaddr(&from, &src) == 0)
+			sl_sessions_receive(&d->s, buf, (size_t)n, &src, now);
+		fl = sizeof(from);
+	}
 }
 
 static int open_operator_socket(const char *path)
@@ -387,8 +416,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sluiced: %s\n", err);
 		return 1;
 	}
+	if (err[0] != '\0')
+		logf_("%s", err);
 	const char *what = "netlink";
-	if ((d.nl = sl_nexthop_open()) == NULL || (what = "control port", d.udp = open_udp(&d.cfg)) < 0 ||
+	const sl_addr_t ip4 = sl_addr_make(4, d.cfg.ip), ip6 = sl_addr_make(6, d.cfg.ip6);
+	d.udp6 = -1;
+	if ((d.nl = sl_nexthop_open()) == NULL ||
+	    (what = "control port", d.udp = open_udp(&ip4, d.cfg.control_port)) < 0 ||
+	    (what = "control port (ip6)",
+	     d.cfg.has_ip6 && (d.udp6 = open_udp(&ip6, d.cfg.control_port)) < 0) ||
 	    (what = d.cfg.control.socket, d.ctl = open_operator_socket(what)) < 0 ||
 	    (what = "signalfd", d.sig = open_signals()) < 0) {
 		fprintf(stderr, "sluiced: %s: %s\n", what, strerror(errno));
@@ -417,21 +453,14 @@ int main(int argc, char **argv)
 			{.fd = sl_nexthop_events_fd(d.nl), .events = POLLIN},
 			{.fd = d.ctl, .events = POLLIN},
 			{.fd = d.sig, .events = POLLIN},
+			{.fd = d.udp6, .events = POLLIN}, /* -1 (none): poll skips it */
 		};
-		poll(fds, 4, tick_ms < 100 ? tick_ms : 100);
+		poll(fds, 5, tick_ms < 100 ? tick_ms : 100);
 		now = now_get();
-		if (fds[0].revents & POLLIN) {
-			uint8_t buf[2048];
-			struct sockaddr_in from;
-			socklen_t fl = sizeof(from);
-			ssize_t n;
-			/* Bounded per turn, so that a flood cannot starve the timers. */
-			for (int i = 0; i < 256 && (n = recvfrom(d.udp, buf, sizeof(buf), 0,
-							       (struct sockaddr *)&from, &fl)) >= 0; i++) {
-				sl_sessions_receive(&d.s, buf, (size_t)n, (const uint8_t *)&from.sin_addr, now);
-				fl = sizeof(from);
-			}
-		}
+		if (fds[0].revents & POLLIN)
+			receive_udp(&d, d.udp, now);
+		if (fds[4].revents & POLLIN)
+			receive_udp(&d, d.udp6, now);
 		if ((fds[1].revents & POLLIN) && sl_nexthop_events_drain(d.nl))
 			resolve(&d, true);
 		if (fds[2].revents & POLLIN)

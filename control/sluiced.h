@@ -22,7 +22,7 @@ struct daemon {
 	sl_sessions_t s;
 	struct sl_peertab *pt;
 	sl_nl_t *nl;
-	int udp, ctl, sig;
+	int udp, udp6, ctl, sig; /* udp6: -1 without [relay] ip6 */
 	uint16_t gossip_port[SL_SESSION_PEERS_MAX];
 	sl_nexthop_t nh[SL_SESSION_PEERS_MAX];
 	bool nh_ok[SL_SESSION_PEERS_MAX];
@@ -43,7 +43,7 @@ struct daemon {
  * start, or NULL) had it in if free, else the first free one; its gossip
  * port is `port`. Returns the slot, or -1 (a duplicate name or key, no room). */
 int daemon_add_peer(struct daemon *d, const struct sl_peertab_entry *old, const char *name,
-		    const uint8_t pk[SL_PUBKEY_SZ], const uint8_t ip[4], uint16_t ctl_port,
+		    const uint8_t pk[SL_PUBKEY_SZ], const sl_addr_t *ip, uint16_t ctl_port,
 		    uint16_t port, sl_now_t now);
 
 /* One line "sluiced: ..." on stderr. */

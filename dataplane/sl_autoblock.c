@@ -261,11 +261,11 @@ bool sl_autoblock_protected(const sl_config_t *cfg, const sl_prefilter_t *pf,
 		if (sl_cidr_contains(&c, p->family, p->family == 4 ? p->ip : p->ip6))
 			return true;
 	}
-	/* on a read error (-1), protect; an IPv6 prefix needs no live-peer
-	 * lookup: sl_pf_peers6 holds only the static peers just checked */
+	/* a live managed relay peer inside; on a read error (-1), protect */
+	if (sl_prefilter_peer_within(pf, &c) != 0)
+		return true;
 	if (c.family == 4)
-		return sl_prefilter_has_peer(pf, sl_pkt_rd_le32(c.addr)) != 0 ||
-		       sl_prefilter_allowed(pf, 4, c.addr) != 0;
+		return sl_prefilter_allowed(pf, 4, c.addr) != 0;
 	return sl_prefilter_allow_overlaps(pf, &c) != 0;
 }
 

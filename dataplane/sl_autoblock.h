@@ -98,9 +98,9 @@ void sl_autoblock_stats(const sl_autoblock_t *ab, sl_autoblock_stats_t *s);
  * source's prefix (sl_srcaddr_cidr) one that must never be blocked? Yes
  * when it holds the relay's own address (`ip`, or `ip6` for an IPv6
  * source), the address of any [peer] of its family (relays and validators,
- * static or managed), a relay peer the live table has up (sl_pf_peers:
- * IPv4 only, as managed peers are; sl_pf_peers6 holds only the config's
- * static IPv6 relay peers, checked already), or an allowlisted address: an
+ * static or managed), a relay peer the live table has up inside it
+ * (sl_pf_peers, sl_pf_peers6: a peer added with sluicectl is in no
+ * config), or an allowlisted address: an
  * IPv4 source covered by sl_pf_allow, an IPv6 prefix that an sl_pf_allow6
  * entry covers or lies inside (a /128 allowlisted inside a /64 would die
  * with the /64). A map that cannot be read protects: a wrong block costs

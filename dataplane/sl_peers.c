@@ -127,8 +127,10 @@ void sl_peers_build(sl_peers_t *t, const sl_config_t *cfg, const uint8_t my_mac[
 bool sl_peers_set_managed(sl_peers_t *t, unsigned k, const struct sl_peertab_entry *e,
 			  uint64_t token_in_prev)
 {
-	uint32_t ip = sl_pkt_rd_le32(e->ip);
-	if (k >= SL_PEERTAB_SLOTS || sl_peers_find_relay(t, ip) != SL_PEER_NONE)
+	const bool v6 = e->family == 6;
+	const uint32_t ip = sl_pkt_rd_le32(e->ip);
+	if (k >= SL_PEERTAB_SLOTS || (v6 && !t->has_ip6) ||
+	    (v6 ? sl_peers_find_relay6(t, e->ip) : sl_peers_find_relay(t, ip)) != SL_PEER_NONE)
 		return false;
 	unsigned idx = SL_PEERTAB_DP_BASE + k;
 	static const uint8_t no_mac[6];
@@ -139,11 +141,18 @@ bool sl_peers_set_managed(sl_peers_t *t, unsigned k, const struct sl_peertab_ent
 	p->token_in = e->token_in;
 	p->token_in_prev = token_in_prev;
 	p->token_out = e->token_out;
-	build_header(p, t, e->ip, e->port, e->mac);
+	if (v6) {
+		build_header6(p, t, e->ip, e->port, e->mac);
+		t->relay_ip6[t->nrelay6][0] = sl_pkt_rd_le64(e->ip);
+		t->relay_ip6[t->nrelay6][1] = sl_pkt_rd_le64(e->ip + 8);
+		t->relay6_idx[t->nrelay6++] = (uint8_t)idx;
+	} else {
+		build_header(p, t, e->ip, e->port, e->mac);
+		t->relay_ip[t->nrelay] = ip;
+		t->relay_idx[t->nrelay++] = (uint8_t)idx;
+	}
 	if (p->up && memcmp(e->mac, no_mac, 6) != 0)
 		t->fan[t->nfan++] = (uint8_t)idx;
-	t->relay_ip[t->nrelay] = ip;
-	t->relay_idx[t->nrelay++] = (uint8_t)idx;
 	add_name(t, idx, e->name);
 	return true;
 }

@@ -75,10 +75,10 @@ typedef struct sl_peers {
 	unsigned nrelay;         /* every relay peer gossip may come from */
 	uint32_t relay_ip[SL_PEERS_MAX]; /* compact list for the lookup */
 	uint8_t relay_idx[SL_PEERS_MAX];
-	/* IPv6 relay peers (static only), looked up for IPv6 gossip only */
+	/* IPv6 relay peers, looked up for IPv6 gossip only */
 	unsigned nrelay6;
-	uint64_t relay_ip6[SL_CFG_PEERS_MAX][2]; /* sl_pkt_rd_le64 of each half */
-	uint8_t relay6_idx[SL_CFG_PEERS_MAX];
+	uint64_t relay_ip6[SL_PEERS_MAX][2]; /* sl_pkt_rd_le64 of each half */
+	uint8_t relay6_idx[SL_PEERS_MAX];
 	sl_peer_fast_t p[SL_PEERS_MAX];
 	/* cold: for building managed entries and for the counters' names */
 	uint8_t my_mac[6];
@@ -90,10 +90,11 @@ typedef struct sl_peers {
 void sl_peers_build(sl_peers_t *t, const sl_config_t *cfg, const uint8_t my_mac[6],
 		    const uint8_t (*peer_macs)[6]);
 
-/* Adds the peertab's slot k (e: not SL_PT_EMPTY) at index SL_PEERTAB_DP_BASE
- * + k, with token_in_prev as given (the caller drops an expired one). Up:
- * state SL_PT_UP; fanout only when up with a non-zero MAC. Returns false,
- * adding nothing, when a relay peer of t already has e's address. */
+/* Adds the peertab's slot k (e: not SL_PT_EMPTY; IPv4 or IPv6) at index
+ * SL_PEERTAB_DP_BASE + k, with token_in_prev as given (the caller drops an
+ * expired one). Up: state SL_PT_UP; fanout only when up with a non-zero
+ * MAC. Returns false, adding nothing, when a relay peer of t already has
+ * e's address, or e is IPv6 and this relay has no ip6 to send it from. */
 bool sl_peers_set_managed(sl_peers_t *t, unsigned k, const struct sl_peertab_entry *e,
 			  uint64_t token_in_prev);
 

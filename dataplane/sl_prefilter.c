@@ -239,14 +239,8 @@ int sl_prefilter_set_peers(const sl_prefilter_t *pf, const sl_config_t *cfg, cha
 		const sl_cfg_peer_t *p = &cfg->peers[i];
 		if (p->kind != SL_PEER_RELAY || p->managed) /* managed: the table thread's */
 			continue;
-		/* IPv6 peers are static only: no one else writes sl_pf_peers6 */
-		struct sl_pf_peer v6 = {.token_in = p->token_in};
-		struct sl_pf_lpm6_key k6 = {.prefixlen = 128};
-		memcpy(k6.addr, p->ip6, sizeof(k6.addr));
-		int rc = p->family == 6
-				 ? bpf_map_update_elem(pf->peers6_fd, &k6, &v6, BPF_ANY)
-				 : sl_prefilter_put_peer(pf, sl_pkt_rd_le32(p->ip), p->token_in, 0);
-		if (rc != 0) {
+		if (sl_prefilter_put_peer(pf, p->family, p->family == 6 ? p->ip6 : p->ip, p->token_in,
+					  0) != 0) {
 			snprintf(err, errlen, "peer %s into %s: %s", p->name,
 				 p->family == 6 ? SL_PF_PEERS6_MAP : SL_PF_PEERS_MAP, strerror(errno));
 			return -1;
@@ -257,31 +251,6 @@ int sl_prefilter_set_peers(const sl_prefilter_t *pf, const sl_config_t *cfg, cha
 		return -1;
 	}
 	return 0;
-}
-
-int sl_prefilter_put_peer(const sl_prefilter_t *pf, uint32_t ip, uint64_t token_in,
-			  uint64_t token_in_prev)
-{
-	struct sl_pf_peer v = {.token_in = token_in, .token_in_prev = token_in_prev};
-	const struct sl_pf_lpm_key k = {.prefixlen = 32, .addr = ip};
-	return bpf_map_update_elem(pf->peers_fd, &k, &v, BPF_ANY) != 0 ? -1 : next_gen(pf);
-}
-
-int sl_prefilter_del_peer(const sl_prefilter_t *pf, uint32_t ip)
-{
-	const struct sl_pf_lpm_key k = {.prefixlen = 32, .addr = ip};
-	if (bpf_map_delete_elem(pf->peers_fd, &k) != 0)
-		return errno == ENOENT ? 0 : -1;
-	return next_gen(pf);
-}
-
-int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip)
-{
-	struct sl_pf_peer v;
-	const struct sl_pf_lpm_key k = {.prefixlen = 32, .addr = ip};
-	if (bpf_map_lookup_elem(pf->peers_fd, &k, &v) == 0)
-		return 1;
-	return errno == ENOENT ? 0 : -1;
 }
 
 static int refine6(const sl_prefilter_t *pf, unsigned prefix);
@@ -712,6 +681,57 @@ int sl_prefilter_allow_overlaps(const sl_prefilter_t *pf, const sl_cidr_t *c)
 		return -1;
 	struct overlap_arg o = {.family = c->family, .c = c};
 	return lpm_walk(fd, SL_PF_ALLOW_MAX, overlaps_one, &o);
+}
+
+/* A peer's trie key (its host prefix) and the map of its family; -1 with
+ * EINVAL for a family neither 4 nor 6. */
+static int peer_key(const sl_prefilter_t *pf, unsigned family, const uint8_t *ip, lpm_key_t *k,
+		    int *fd)
+{
+	sl_cidr_t c = {.family = (uint8_t)family, .prefixlen = family == 4 ? 32 : 128};
+	if (family == 4 || family == 6)
+		memcpy(c.addr, ip, family == 4 ? 4 : 16);
+	return lpm_key(&c, pf->peers_fd, pf->peers6_fd, k, fd);
+}
+
+int sl_prefilter_put_peer(const sl_prefilter_t *pf, unsigned family, const uint8_t *ip,
+			  uint64_t token_in, uint64_t token_in_prev)
+{
+	struct sl_pf_peer v = {.token_in = token_in, .token_in_prev = token_in_prev};
+	lpm_key_t k;
+	int fd;
+	if (peer_key(pf, family, ip, &k, &fd) != 0 || bpf_map_update_elem(fd, &k, &v, BPF_ANY) != 0)
+		return -1;
+	return next_gen(pf);
+}
+
+int sl_prefilter_del_peer(const sl_prefilter_t *pf, unsigned family, const uint8_t *ip)
+{
+	lpm_key_t k;
+	int fd;
+	if (peer_key(pf, family, ip, &k, &fd) != 0)
+		return -1;
+	if (bpf_map_delete_elem(fd, &k) != 0)
+		return errno == ENOENT ? 0 : -1;
+	return next_gen(pf);
+}
+
+static int inside_one(const lpm_key_t *k, const void *value, void *arg)
+{
+	(void)value;
+	const struct overlap_arg *o = arg;
+	const sl_cidr_t e = lpm_cidr(o->family, k);
+	return sl_cidr_contains(o->c, o->family, e.addr);
+}
+
+int sl_prefilter_peer_within(const sl_prefilter_t *pf, const sl_cidr_t *c)
+{
+	lpm_key_t k;
+	int fd;
+	if (lpm_key(c, pf->peers_fd, pf->peers6_fd, &k, &fd) != 0)
+		return -1;
+	struct overlap_arg o = {.family = c->family, .c = c};
+	return lpm_walk(fd, SL_PF_PEERS_MAX, inside_one, &o);
 }
 
 uint64_t sl_prefilter_now_ns(void)

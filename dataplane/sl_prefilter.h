@@ -75,15 +75,18 @@ int sl_prefilter_create_maps(sl_prefilter_t *pf);
 int sl_prefilter_set_peers(const sl_prefilter_t *pf, const sl_config_t *cfg, char *err,
 			   size_t errlen);
 
-/* One peer's entry (ip in sl_pkt_view_t form; prev 0: none) inserted or
- * replaced, or removed (absent is no error). 0, or -1 with errno. Each
- * peer writer then raises the lists' generation, which retires what the
- * program cached of the peers (sl_pf_peerc). */
-int sl_prefilter_put_peer(const sl_prefilter_t *pf, uint32_t ip, uint64_t token_in,
-			  uint64_t token_in_prev);
-int sl_prefilter_del_peer(const sl_prefilter_t *pf, uint32_t ip);
-/* Has sl_pf_peers an entry for ip? 1 yes, 0 no, -1 with errno. */
-int sl_prefilter_has_peer(const sl_prefilter_t *pf, uint32_t ip);
+/* One peer's entry (ip: 4 bytes, network order, into sl_pf_peers; family
+ * 6: 16 into sl_pf_peers6; prev 0: none) inserted or replaced, or removed
+ * (absent is no error). 0, or -1 with errno. Each peer writer then raises
+ * the lists' generation, which retires what the program cached of the
+ * peers (sl_pf_peerc). */
+int sl_prefilter_put_peer(const sl_prefilter_t *pf, unsigned family, const uint8_t *ip,
+			  uint64_t token_in, uint64_t token_in_prev);
+int sl_prefilter_del_peer(const sl_prefilter_t *pf, unsigned family, const uint8_t *ip);
+/* Does the peer map of c's family hold an address inside the prefix c? A
+ * bounded walk (at most SL_PF_PEERS_MAX steps): slow path. 1 yes, 0 no, -1
+ * with errno (EINVAL: not a valid sl_cidr_t). */
+int sl_prefilter_peer_within(const sl_prefilter_t *pf, const sl_cidr_t *c);
 
 /* Writes the config entry, with the clock's jiffy_ns and jiffy_base_ns
  * and the sources' hash key kept from the map when it has them, else the

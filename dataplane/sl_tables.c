@@ -12,12 +12,19 @@
 
 #define SL_TABLES_BUFS 2
 
-/* What sl_pf_peers holds for a slot, as this module last wrote it. */
+/* What sl_pf_peers (family 4) or sl_pf_peers6 holds for a slot, as this
+ * module last wrote it. */
 struct pf_entry {
 	bool set;
-	uint32_t ip; /* sl_pkt_view_t form */
+	uint8_t family;
+	uint8_t ip[16]; /* network order; IPv4 in ip[0..4) */
 	uint64_t token_in, token_in_prev;
 };
+
+static bool pf_same_ip(const struct pf_entry *a, const struct pf_entry *b)
+{
+	return a->family == b->family && memcmp(a->ip, b->ip, sizeof(a->ip)) == 0;
+}
 
 struct sl_tables {
 	sl_pipeline_t *p;
@@ -88,10 +95,10 @@ static sl_peers_t *take_buffer(sl_tables_t *t)
 	return &t->buf[b];
 }
 
-static bool pf_wanted(const struct pf_entry *want, uint32_t ip)
+static bool pf_wanted(const struct pf_entry *want, const struct pf_entry *e)
 {
 	for (unsigned k = 0; k < SL_PEERTAB_SLOTS; k++)
-		if (want[k].set && want[k].ip == ip)
+		if (want[k].set && pf_same_ip(&want[k], e))
 			return true;
 	return false;
 }
@@ -102,11 +109,12 @@ static void pf_put(sl_tables_t *t, const struct pf_entry *want)
 {
 	for (unsigned k = 0; k < SL_PEERTAB_SLOTS; k++) {
 		const struct pf_entry *w = &want[k], *h = &t->pf_now[k];
-		if (!w->set || (h->set && memcmp(w, h, sizeof(*w)) == 0))
+		if (!w->set || (h->set && pf_same_ip(w, h) && w->token_in == h->token_in &&
+				h->token_in_prev == w->token_in_prev))
 			continue;
-		if (sl_prefilter_put_peer(t->pf, w->ip, w->token_in, w->token_in_prev) != 0) {
+		if (sl_prefilter_put_peer(t->pf, w->family, w->ip, w->token_in, w->token_in_prev) != 0) {
 			fprintf(stderr, "sluice-dp: peertab slot %u into %s: %s\n", k,
-				SL_PF_PEERS_MAP, strerror(errno));
+				w->family == 6 ? SL_PF_PEERS6_MAP : SL_PF_PEERS_MAP, strerror(errno));
 			continue; /* its gossip drops in XDP until a later apply */
 		}
 		t->pf_now[k] = *w;
@@ -118,11 +126,11 @@ static void pf_delete(sl_tables_t *t, const struct pf_entry *want)
 {
 	for (unsigned k = 0; k < SL_PEERTAB_SLOTS; k++) {
 		struct pf_entry *h = &t->pf_now[k];
-		if (!h->set || (want[k].set && want[k].ip == h->ip))
+		if (!h->set || (want[k].set && pf_same_ip(&want[k], h)))
 			continue;
-		if (!pf_wanted(want, h->ip) && sl_prefilter_del_peer(t->pf, h->ip) != 0) {
+		if (!pf_wanted(want, h) && sl_prefilter_del_peer(t->pf, h->family, h->ip) != 0) {
 			fprintf(stderr, "sluice-dp: peertab slot %u out of %s: %s\n", k,
-				SL_PF_PEERS_MAP, strerror(errno));
+				h->family == 6 ? SL_PF_PEERS6_MAP : SL_PF_PEERS_MAP, strerror(errno));
 			continue;
 		}
 		h->set = false;
@@ -146,8 +154,11 @@ static void apply(sl_tables_t *t, uint64_t now_ms)
 		else if (prev && e->token_prev_until_ms < until)
 			until = e->token_prev_until_ms;
 		/* a managed entry at a static relay peer's address is left out */
-		if (sl_peers_set_managed(nt, k, e, prev) && e->state == SL_PT_UP)
-			want[k] = (struct pf_entry){true, sl_pkt_rd_le32(e->ip), e->token_in, prev};
+		if (sl_peers_set_managed(nt, k, e, prev) && e->state == SL_PT_UP) {
+			want[k] = (struct pf_entry){.set = true, .family = e->family == 6 ? 6 : 4,
+						    .token_in = e->token_in, .token_in_prev = prev};
+			memcpy(want[k].ip, e->ip, sizeof(want[k].ip));
+		}
 	}
 	if (t->pf)
 		pf_put(t, want);

@@ -317,6 +317,8 @@ static void start_tables(struct app *a)
 		fprintf(stderr, "sluice-dp: no live peer table (%s): static peers only\n", err);
 		return;
 	}
+	if (err[0] != '\0')
+		fprintf(stderr, "sluice-dp: %s\n", err);
 	struct sl_tables_conf tc = {
 		.p = a->p, .tab = a->peertab, .pf = a->pf.peers_fd >= 0 ? &a->pf : NULL,
 	};

@@ -534,6 +534,11 @@ print(len(p), sum(x["state"] == "up" for x in p))' "$dir/$r.peers.json")
 # and one scrape's headline figures (sl_e2e_metrics). SL_E2E_HOOK: a command
 # run as `HOOK during DIR` just after the clients start and `HOOK after DIR`
 # once the traffic is over, before the relays stop; non-zero fails the run.
+# SL_E2E_IP6=1: the relays have IPv6 addresses too (sl_netns_ip6) and name
+# each other at those (sl_conf_ip6): gossip between them, and with
+# SL_E2E_SLUICED=1 their control sessions, go over IPv6; clients and the
+# sink stay IPv4 (c1's forged gossip from B's IPv4 address is then no
+# peer's at all).
 # SL_E2E_FLOOD=1: c3 also floods relay A's ingest port, first with copies
 # of the shared transactions at 20000/s (10 of each), then with forged
 # signatures at 1000/s (its manifests DIR/c3.txt, DIR/c3-forged.txt join the
@@ -545,6 +550,7 @@ sl_e2e_run() {
 	local dp=$build/dataplane/sluice-dp
 	local sluiced=${SL_E2E_SLUICED:-0}
 	sl_netns_up
+	[ "${SL_E2E_IP6:-0}" != 1 ] || sl_netns_ip6 a b
 	if [ "$sluiced" = 1 ]; then
 		for r in a b; do
 			SL_PUBKEY[$r]=$("$build/control/sluicectl" keygen "$dir/$r.key" --force)
@@ -562,6 +568,7 @@ sl_e2e_run() {
 		else
 			sl_relay_conf "$dir/$r.ini" "$r" "$r" "af_xdp:veth-$r" $([ $r = a ] && echo b || echo a sink)
 		fi
+		[ "${SL_E2E_IP6:-0}" != 1 ] || sl_conf_ip6 "$dir/$r.ini" "$r" $([ $r = a ] && echo b || echo a)
 		sl_bg "$dir/$r.log" "$r" "$dp" --duration 120 --stats-json "$dir/$r.json" -c "$dir/$r.ini"
 	done
 	for r in a b; do
@@ -661,6 +668,19 @@ sl_e2e_run() {
 # fd00:99::<last octet of its IPv4 address, in hex> (a: fd00:99::b).
 sl_ip6() {
 	printf 'fd00:99::%x' "${SL_IP[$1]##*.}"
+}
+
+# sl_conf_ip6 FILE NODE PEER...: relay NODE's config FILE (written
+# by sl_relay_conf) gets `ip6 = sl_ip6 NODE`, and each PEER's section
+# its IPv6 address in place of its IPv4 one.
+sl_conf_ip6() {
+	local file=$1 node=$2 p
+	shift 2
+	sed -i "/^\[relay\]\$/a ip6 = $(sl_ip6 "$node")" "$file"
+	for p in "$@"; do
+		sed -i "s/^ip = ${SL_IP[$p]}\$/ip = $(sl_ip6 "$p")/" "$file"
+		grep -qx "ip = $(sl_ip6 "$p")" "$file" || { echo "no peer $p in $file" >&2; return 1; }
+	done
 }
 
 # sl_netns_ip6 [NODE...]: IPv6 on those nodes' veths (every node when none is

@@ -483,8 +483,9 @@ static void test_block_unless_allowed(void **state)
 
 /* IPv6: the /64 holding the relay's ip6, an IPv6 relay peer or validator,
  * or an allowlisted /128 is protected, as is one an allowlisted /48
- * covers; any other /64 is not. IPv4, as before: the relay's address, a
- * configured peer, a live peer (sl_pf_peers), an allowlisted prefix. */
+ * covers, or one a live relay peer (sl_pf_peers6) is in; any other /64
+ * is not. IPv4, as before: the relay's address, a configured peer, a live
+ * peer (sl_pf_peers), an allowlisted prefix. */
 static void test_protect_policy(void **state)
 {
 	(void)state;
@@ -515,10 +516,17 @@ static void test_protect_policy(void **state)
 	assert_true(protected4(12));  /* peer b */
 	assert_false(protected4(50));
 	const uint8_t live[4] = {10, 99, 0, 50};
-	assert_int_equal(sl_prefilter_put_peer(&ppf, sl_pkt_rd_le32(live), 5, 0), 0);
+	assert_int_equal(sl_prefilter_put_peer(&ppf, 4, live, 5, 0), 0);
 	assert_true(protected4(50)); /* a live relay peer */
-	assert_int_equal(sl_prefilter_del_peer(&ppf, sl_pkt_rd_le32(live)), 0);
+	assert_int_equal(sl_prefilter_del_peer(&ppf, 4, live), 0);
 	assert_false(protected4(50));
+	/* a live IPv6 relay peer (a managed one: in no config) inside a /64 */
+	const uint8_t live6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0xc, [15] = 9};
+	assert_int_equal(sl_prefilter_put_peer(&ppf, 6, live6, 5, 0), 0);
+	assert_true(protected6(0xc));
+	assert_false(protected6(0xf));
+	assert_int_equal(sl_prefilter_del_peer(&ppf, 6, live6), 0);
+	assert_false(protected6(0xc));
 	allow("10.99.0.48/30");
 	assert_true(protected4(50));
 	assert_false(protected4(52));

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cmocka.h>
 
 #include "sl_cidr.h"
@@ -159,6 +162,67 @@ static void test_contains(void **state)
 	assert_false(sl_cidr_contains(&c, 6, h));
 }
 
+/* sl_addr: a host address alone, either family: parsed (not a prefix, not
+ * the unspecified address), written, compared with its family, and to and
+ * from socket addresses (an IPv4-mapped IPv6 one is the IPv4 address). */
+static void test_addr(void **state)
+{
+	(void)state;
+	sl_addr_t a, b;
+	char err[128], s[SL_ADDR_STR_SZ];
+	assert_int_equal(sl_addr_parse("10.1.2.3", &a, err, sizeof(err)), 0);
+	assert_int_equal(a.family, 4);
+	assert_memory_equal(a.b, ((uint8_t[16]){10, 1, 2, 3}), 16);
+	sl_addr_str(&a, s);
+	assert_string_equal(s, "10.1.2.3");
+	assert_int_equal(sl_addr_parse("2001:db8::1", &b, err, sizeof(err)), 0);
+	assert_int_equal(b.family, 6);
+	sl_addr_str(&b, s);
+	assert_string_equal(s, "2001:db8::1");
+	assert_false(sl_addr_eq(&a, &b));
+	/* the same bytes, the other family: another address */
+	const sl_addr_t a6 = sl_addr_make(6, a.b);
+	assert_false(sl_addr_eq(&a, &a6));
+	assert_true(sl_addr_eq(&a, &(sl_addr_t){4, {10, 1, 2, 3}}));
+	static const char *const bad[][2] = {
+		{"10.1.2.3/32", "not a prefix"}, {"2001:db8::1/128", "not a prefix"},
+		{"0.0.0.0", "unspecified"},      {"::", "unspecified"},
+		{"10.1.2", "not an IPv4"},       {"", "empty"},
+		{"fe80::1%eth0", "not an IPv6"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		a.family = 9;
+		assert_int_equal(sl_addr_parse(bad[i][0], &a, err, sizeof(err)), -1);
+		assert_int_equal(a.family, 0);
+		if (strstr(err, bad[i][1]) == NULL)
+			fail_msg("'%s': '%s' does not say '%s'", bad[i][0], err, bad[i][1]);
+	}
+
+	struct sockaddr_storage ss;
+	assert_int_equal(sl_addr_parse("10.1.2.3", &a, err, sizeof(err)), 0);
+	assert_int_equal(sl_addr_sockaddr(&a, 8005, &ss), sizeof(struct sockaddr_in));
+	const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
+	assert_int_equal(in->sin_family, AF_INET);
+	assert_int_equal(ntohs(in->sin_port), 8005);
+	assert_int_equal(sl_addr_of_sockaddr(&ss, &b), 0);
+	assert_true(sl_addr_eq(&a, &b));
+	assert_int_equal(sl_addr_parse("2001:db8::1", &a, err, sizeof(err)), 0);
+	assert_int_equal(sl_addr_sockaddr(&a, 9, &ss), sizeof(struct sockaddr_in6));
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
+	assert_int_equal(in6->sin6_family, AF_INET6);
+	assert_int_equal(ntohs(in6->sin6_port), 9);
+	assert_memory_equal(&in6->sin6_addr, a.b, 16);
+	assert_int_equal(sl_addr_of_sockaddr(&ss, &b), 0);
+	assert_true(sl_addr_eq(&a, &b));
+	/* ::ffff:10.1.2.3, as a dual-stack socket reports an IPv4 sender */
+	assert_int_equal(sl_addr_parse("::ffff:10.1.2.3", &a, err, sizeof(err)), 0);
+	assert_int_equal(sl_addr_sockaddr(&a, 9, &ss), sizeof(struct sockaddr_in6));
+	assert_int_equal(sl_addr_of_sockaddr(&ss, &b), 0);
+	assert_true(sl_addr_eq(&b, &(sl_addr_t){4, {10, 1, 2, 3}}));
+	ss.ss_family = AF_UNIX;
+	assert_int_equal(sl_addr_of_sockaddr(&ss, &b), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_refuses),
 		cmocka_unit_test(test_length_bound),
 		cmocka_unit_test(test_contains),
+		cmocka_unit_test(test_addr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

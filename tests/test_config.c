@@ -555,8 +555,10 @@ static const struct bad_case {
 	 "ip: '::' is neither an IPv4"},
 	{HEAD "[peer q]\nkind=validator\nip=fd00::1\nport=1\nmac=02:00:00:00:00:01\n", 6,
 	 "peer q has an IPv6 address: [relay] needs 'ip6' (the source address of frames to it)"},
-	{HEAD6 "[peer q]\nkind=relay\nip=fd00::1\nport=1\npubkey=" PK_B "\n", 7,
-	 "peer q: managed peers are IPv4 only in this version (its 'ip' is IPv6)"},
+	{HEAD "[peer q]\nkind=relay\nip=fd00::1\nport=1\npubkey=" PK_B "\n", 6,
+	 "peer q has an IPv6 address: [relay] needs 'ip6'"},
+	{HEAD6 "[peer q]\nkind=relay\nip=fd00::b\nport=9004\npubkey=" PK_B "\n", 7,
+	 "peer q is this relay itself (control_port 8005)"},
 	{HEAD6 "[peer q]\nkind=validator\nip=fd00::b\nport=8003\nmac=02:00:00:00:00:01\n", 7,
 	 "peer q is this relay itself"},
 	{HEAD6 "[peer q]\nkind=validator\nip=fd00::1\nport=1\nmac=02:00:00:00:00:01\n"
@@ -678,7 +680,7 @@ static void test_prefilter_state_file(void **state)
 
 /* [peer] ip: IPv4 or IPv6, the family stored with it; an IPv6 peer and an
  * IPv4 one whose bytes would compare alike are different addresses; an
- * IPv6 peer's MAC may be resolved. */
+ * IPv6 peer's MAC may be resolved, and a managed relay peer may be IPv6. */
 static void test_ip6_peers(void **state)
 {
 	(void)state;
@@ -689,9 +691,10 @@ static void test_ip6_peers(void **state)
 				     "[peer sink]\nkind=validator\nip=fd00:99::3\nport=8001\n"
 				     "mac=resolve\n"
 				     "[peer v4]\nkind=relay\nip=0.0.0.0\nport=8004\n"
-				     "mac=02:00:00:00:00:14\ntoken_in=3\ntoken_out=4\n",
+				     "mac=02:00:00:00:00:14\ntoken_in=3\ntoken_out=4\n"
+				     "[peer m6]\nkind=relay\nip=fd00:99::4\nport=8004\npubkey=" PK_B "\n",
 			       &cfg, &r), 0);
-	assert_int_equal(cfg.npeers, 3);
+	assert_int_equal(cfg.npeers, 4);
 	const uint8_t want[16] = {0xfd, 0, 0, 0x99, [15] = 2};
 	assert_int_equal(cfg.peers[0].family, 6);
 	assert_memory_equal(cfg.peers[0].ip6, want, 16);
@@ -702,6 +705,11 @@ static void test_ip6_peers(void **state)
 	assert_true(cfg.peers[1].mac_resolve); /* the kernel's IPv6 neighbours (sl_nexthop) */
 	assert_int_equal(cfg.peers[2].family, 4);
 	assert_memory_equal(cfg.peers[2].ip6, ((uint8_t[16]){0}), 16);
+	/* a managed relay peer at an IPv6 address: sluiced's sessions to it
+	 * come from ip6 */
+	assert_true(cfg.peers[3].managed);
+	const sl_addr_t m6 = sl_cfg_peer_addr(&cfg.peers[3]), want_m6 = sl_addr_make(6, (const uint8_t[16]){0xfd, 0, 0, 0x99, [15] = 4});
+	assert_true(sl_addr_eq(&m6, &want_m6));
 	/* the good file's peers are IPv4 */
 	assert_int_equal(parse(good, &cfg, &r), 0);
 	assert_int_equal(cfg.peers[0].family, 4);

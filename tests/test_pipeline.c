@@ -1146,7 +1146,7 @@ static struct sl_peertab_entry entry(const char *name, uint8_t last_octet, uint8
 				    uint64_t prev_until_ms, uint64_t out)
 {
 	struct sl_peertab_entry e = {
-		.state = state, .port = 8004, .ip = {10, 99, 0, last_octet}, .token_in = in,
+		.state = state, .family = 4, .port = 8004, .ip = {10, 99, 0, last_octet}, .token_in = in,
 		.token_in_prev = prev, .token_prev_until_ms = prev_until_ms, .token_out = out,
 	};
 	memcpy(e.mac, mac, 6);
@@ -1334,6 +1334,112 @@ static void test_live_ipv6_gossip_is_no_peers(void **state)
 	assert_int_equal(peer_counter(f->p, PEER_M, SL_PC_frames_in), 0);
 	assert_tx_empty(f);
 	assert_every_packet_accounted(f->p);
+}
+
+/* m6 at fd00:99::e, a managed relay peer of an IPv6 address. */
+static const uint8_t m6_ip[16] = {0xfd, 0, 0, 0x99, [15] = 0x0e};
+
+static struct sl_peertab_entry entry6(uint8_t state, uint64_t in, uint64_t out)
+{
+	struct sl_peertab_entry e = entry("m6", 0, state, m_mac, in, 0, 0, out);
+	e.family = 6;
+	memcpy(e.ip, m6_ip, 16);
+	return e;
+}
+
+/* Takes every frame sent; copies the one IPv6 frame to m6 into out, its
+ * length into *len. Returns how many there were. */
+static unsigned take_frames_to_m6(struct fixture *f, uint8_t *out, unsigned *len)
+{
+	struct rte_mbuf *m[64];
+	unsigned total = 0, found = 0;
+	for (uint16_t q = 1; q < f->port.nb_rxq; q++) {
+		uint16_t n;
+		while ((n = rte_eth_rx_burst(f->port.id, q, m, 64)) > 0) {
+			for (uint16_t i = 0; i < n; i++) {
+				const uint8_t *d = rte_pktmbuf_mtod(m[i], const uint8_t *);
+				if (d[12] != 0x86 || d[13] != 0xdd || memcmp(d + 38, m6_ip, 16) != 0)
+					continue;
+				*len = rte_pktmbuf_pkt_len(m[i]);
+				memcpy(out, d, *len);
+				found++;
+			}
+			rte_pktmbuf_free_bulk(m, n);
+			total += n;
+		}
+	}
+	assert_int_equal(found, 1);
+	return total;
+}
+
+/* A managed relay peer at an IPv6 address (sluiced's, over IPv6): it gets
+ * the fanout as Ethernet/IPv6/UDP gossip from the relay's ip6 with its
+ * token_out, its IPv6 gossip with its token_in goes on (with another
+ * token it drops), and an emptied slot is no peer. */
+static void test_live_ipv6_peer(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t txn[256], frame[2048], g[512];
+	live_open(f);
+	struct sl_peertab_entry m = entry6(SL_PT_UP, 5555, 6666);
+	pt_write(f->live.tab, 0, &m);
+	assert_int_equal(sl_tables_poll(f->live.tables, 1000), 1);
+
+	size_t len = new_txn(f, txn);
+	inject(f, &from_client, txn, len);
+	run(f);
+	unsigned n = 0;
+	assert_int_equal(take_frames_to_m6(f, frame, &n), 4);
+	assert_int_equal(n, SL_PKT_HDRS6_SZ + 16 + len);
+	assert_memory_equal(frame, m_mac, 6);
+	assert_memory_equal(frame + 22, f->cfg.ip6, 16); /* from the relay's ip6 */
+	assert_int_equal(frame[56] << 8 | frame[57], 8004);
+	const uint8_t *gh = frame + SL_PKT_HDRS6_SZ;
+	assert_int_equal(sl_gossip_check(gh, n - SL_PKT_HDRS6_SZ), SL_GOSSIP_OK);
+	assert_int_equal(sl_pkt_rd_le64(gh + 8), 6666);
+	assert_memory_equal(gh + 16, txn, len);
+
+	sl_udp6_addr_t a = from_client6;
+	memcpy(a.src_ip, m6_ip, 16);
+	a.src_port = a.dst_port = 8004;
+	for (uint64_t token = 5555; token <= 5556; token++) {
+		len = new_txn(f, txn);
+		inject6(f, &a, g, sl_gossip_frame_build(g, sizeof(g), 3, token, txn, len), 0);
+		run(f);
+	}
+	assert_counters(f->p, {"forwarded_txns", 2}, {"gossip_txns", 1}, {"drop_bad_token", 1});
+	assert_int_equal(peer_counter(f->p, PEER_M, SL_PC_frames_in), 1);
+	assert_int_equal(peer_counter(f->p, PEER_M, SL_PC_first_deliveries), 1);
+	sl_peer_names_t names;
+	sl_pipeline_peer_names(f->p, &names);
+	assert_string_equal(names.name[names.n - 1], "m6");
+
+	m.state = SL_PT_EMPTY;
+	pt_write(f->live.tab, 0, &m);
+	sl_tables_poll(f->live.tables, 1000);
+	len = new_txn(f, txn);
+	inject6(f, &a, g, sl_gossip_frame_build(g, sizeof(g), 3, 5555, txn, len), 0);
+	run(f);
+	assert_counters(f->p, {"drop_unknown_peer", 1});
+	assert_every_packet_accounted(f->p);
+	drain_sent(f);
+}
+
+/* Without [relay] ip6 an IPv6 managed entry is left out: no frame could
+ * come from the relay to it. */
+static void test_live_ipv6_peer_needs_ip6(void **state)
+{
+	struct fixture *f = *state;
+	live_open(f);
+	struct sl_peertab_entry m = entry6(SL_PT_UP, 5555, 6666);
+	pt_write(f->live.tab, 0, &m);
+	sl_tables_poll(f->live.tables, 1000);
+	sl_peer_names_t names;
+	sl_pipeline_peer_names(f->p, &names);
+	for (unsigned i = 0; i < names.n; i++)
+		assert_string_not_equal(names.name[i], "m6");
+	send_new(f, 0, 0);
+	assert_int_equal(drain_sent(f), 3); /* b, c and the sink only */
 }
 
 static void test_live_entry_cannot_take_a_static_address(void **state)
@@ -1664,6 +1770,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_live_entry_cannot_take_a_static_address, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_live_ipv6_gossip_is_no_peers, setup_ip6, teardown),
+		cmocka_unit_test_setup_teardown(test_live_ipv6_peer, setup_ip6, teardown),
+		cmocka_unit_test_setup_teardown(test_live_ipv6_peer_needs_ip6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_table_held_until_quiescent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_flips_lose_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_flips_lose_nothing, setup_two_workers,

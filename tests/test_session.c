@@ -19,7 +19,7 @@ struct wire {
 	unsigned n;
 	struct {
 		sl_ctl_msg_t m;
-		uint8_t to_ip[4];
+		sl_addr_t to_ip;
 	} q[QMAX];
 };
 
@@ -27,7 +27,7 @@ struct relay {
 	sl_identity_t id;
 	sl_sessions_t s;
 	struct wire out;
-	uint8_t ip[4];
+	sl_addr_t ip;
 };
 
 static struct relay A, B;
@@ -48,27 +48,27 @@ static void capture(void *ctx, const sl_session_peer_t *p, const sl_ctl_msg_t *m
 	struct wire *w = ctx;
 	assert_true(w->n < QMAX);
 	w->q[w->n].m = *m;
-	memcpy(w->q[w->n].to_ip, p->ip, 4);
+	w->q[w->n].to_ip = p->ip;
 	w->n++;
 }
 
-static void relay_init(struct relay *r, uint8_t last)
+/* A relay at 10.0.0.<last>, or (family 6) 2001:db8::<last>. */
+static void relay_init(struct relay *r, uint8_t last, unsigned family)
 {
 	memset(r, 0, sizeof(*r));
 	assert_int_equal(sl_identity_generate(&r->id), 0);
-	const uint8_t ip[4] = {10, 0, 0, last};
-	memcpy(r->ip, ip, 4);
+	const uint8_t ip[4] = {10, 0, 0, last}, ip6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = last};
+	r->ip = sl_addr_make(family, family == 6 ? ip6 : ip);
 	sl_sessions_init(&r->s, &r->id, &prm, capture, &r->out);
 }
 
 /* A and B, each the other's only peer, in slot 0; A's key the smaller, so
- * A is the initiator when both open at once. */
-static int setup(void **state)
+ * A is the initiator when both open at once. Both of the family. */
+static void pair(unsigned family)
 {
-	(void)state;
 	now = (sl_now_t){.wall_ms = 1800000000000ull, .mono_us = 5000000000ull};
-	relay_init(&A, 1);
-	relay_init(&B, 2);
+	relay_init(&A, 1, family);
+	relay_init(&B, 2, family);
 	if (memcmp(A.id.pk, B.id.pk, SL_PUBKEY_SZ) > 0) {
 		struct relay t = A;
 		A = B;
@@ -78,8 +78,21 @@ static int setup(void **state)
 		A.s.id = &A.id;
 		B.s.id = &B.id;
 	}
-	assert_int_equal(sl_sessions_add(&A.s, -1, "b", B.id.pk, B.ip, 8005, now), 0);
-	assert_int_equal(sl_sessions_add(&B.s, -1, "a", A.id.pk, A.ip, 8005, now), 0);
+	assert_int_equal(sl_sessions_add(&A.s, -1, "b", B.id.pk, &B.ip, 8005, now), 0);
+	assert_int_equal(sl_sessions_add(&B.s, -1, "a", A.id.pk, &A.ip, 8005, now), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	pair(4);
+	return 0;
+}
+
+static int setup6(void **state)
+{
+	(void)state;
+	pair(6);
 	return 0;
 }
 
@@ -97,7 +110,7 @@ static unsigned deliver(struct relay *from, struct relay *to)
 	struct wire w = from->out;
 	from->out.n = 0;
 	for (unsigned i = 0; i < n; i++)
-		dropped += sl_sessions_receive(&to->s, &w.q[i].m, SL_CTL_MSG_SZ, from->ip, now) != SL_CTL_OK;
+		dropped += sl_sessions_receive(&to->s, &w.q[i].m, SL_CTL_MSG_SZ, &from->ip, now) != SL_CTL_OK;
 	return dropped;
 }
 
@@ -151,6 +164,27 @@ static void test_handshake(void **state)
 		assert_int_equal(A.s.drops[d] + B.s.drops[d], 0);
 }
 
+/* Peers at IPv6 addresses: messages go to each one's IPv6 address, the
+ * handshake completes, and the same bytes from an IPv4 address (or another
+ * IPv6 one) are the wrong address's. */
+static void test_handshake6(void **state)
+{
+	(void)state;
+	sl_sessions_tick(&A.s, now);
+	assert_int_equal(A.out.n, 1);
+	assert_true(sl_addr_eq(&A.out.q[0].to_ip, &B.ip));
+	assert_int_equal(A.out.q[0].to_ip.family, 6);
+	const sl_ctl_msg_t hello = A.out.q[0].m;
+	const sl_addr_t v4 = {4, {0x20, 0x01, 0x0d, 0xb8}}, other = {6, {0x20, 0x01, 0x0d, 0xb8, [15] = 3}};
+	assert_int_equal(sl_sessions_receive(&B.s, &hello, SL_CTL_MSG_SZ, &v4, now),
+			 SL_CTL_DROP_WRONG_ADDRESS);
+	assert_int_equal(sl_sessions_receive(&B.s, &hello, SL_CTL_MSG_SZ, &other, now),
+			 SL_CTL_DROP_WRONG_ADDRESS);
+	exchange();
+	assert_paired();
+	assert_int_equal(B.s.peers[0].drops[SL_CTL_DROP_WRONG_ADDRESS], 2);
+}
+
 static void test_simultaneous_open(void **state)
 {
 	(void)state;
@@ -180,7 +214,7 @@ static sl_ctl_msg_t forge(const sl_identity_t *signer, const uint8_t to[SL_PUBKE
 	return m;
 }
 
-static void expect_drop(const void *buf, size_t len, const uint8_t ip[4], sl_ctl_drop_t want)
+static void expect_drop(const void *buf, size_t len, const sl_addr_t *ip, sl_ctl_drop_t want)
 {
 	uint64_t before = B.s.drops[want];
 	sl_session_peer_t snapshot = B.s.peers[0];
@@ -204,75 +238,78 @@ static void test_rejections(void **state)
 	uint8_t big[SL_CTL_MSG_SZ + 1] = {0};
 	memcpy(big, &good, SL_CTL_MSG_SZ);
 
-	expect_drop(&good, SL_CTL_MSG_SZ - 1, A.ip, SL_CTL_DROP_TRUNCATED);
-	expect_drop(&good, 0, A.ip, SL_CTL_DROP_TRUNCATED);
-	expect_drop(big, sizeof(big), A.ip, SL_CTL_DROP_OVERSIZE);
+	expect_drop(&good, SL_CTL_MSG_SZ - 1, &A.ip, SL_CTL_DROP_TRUNCATED);
+	expect_drop(&good, 0, &A.ip, SL_CTL_DROP_TRUNCATED);
+	expect_drop(big, sizeof(big), &A.ip, SL_CTL_DROP_OVERSIZE);
 
 	sl_ctl_msg_t m = good;
 	m.magic ^= 1;
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_MALFORMED);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_MALFORMED);
 	m = good, m.version = 2;
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_MALFORMED);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_MALFORMED);
 	m = good, m.type = 0;
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_MALFORMED);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_MALFORMED);
 	m = good, m.type = SL_CTL__TYPE_END;
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_MALFORMED);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_MALFORMED);
 	m = good, m.flags = 1;
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_MALFORMED);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_MALFORMED);
 	m = good, memset(m.nonce, 0, sizeof(m.nonce));
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_MALFORMED);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_MALFORMED);
 	m = forge(&A.id, B.id.pk, SL_CTL_HELLO, echo, 0, now.wall_ms); /* HELLO answers nothing */
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_MALFORMED);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_MALFORMED);
 	m = forge(&A.id, B.id.pk, SL_CTL_HELLO, NULL, 7, now.wall_ms); /* nor carries a token */
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_MALFORMED);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_MALFORMED);
 	m = forge(&A.id, B.id.pk, SL_CTL_PONG, NULL, 7, now.wall_ms); /* an answer without echo */
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_MALFORMED);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_MALFORMED);
 	m = forge(&A.id, B.id.pk, SL_CTL_PING, NULL, 0, now.wall_ms); /* a PING without token */
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_MALFORMED);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_MALFORMED);
 
 	m = forge(&A.id, A.id.pk, SL_CTL_HELLO, NULL, 0, now.wall_ms);
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_NOT_FOR_US);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_NOT_FOR_US);
 
 	sl_identity_t stranger;
 	assert_int_equal(sl_identity_generate(&stranger), 0);
 	m = forge(&stranger, B.id.pk, SL_CTL_HELLO, NULL, 0, now.wall_ms);
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_UNKNOWN_KEY);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_UNKNOWN_KEY);
 
-	const uint8_t elsewhere[4] = {10, 0, 0, 99};
-	expect_drop(&good, SL_CTL_MSG_SZ, elsewhere, SL_CTL_DROP_WRONG_ADDRESS);
-	assert_int_equal(B.s.peers[0].drops[SL_CTL_DROP_WRONG_ADDRESS], 1);
+	const sl_addr_t elsewhere = {4, {10, 0, 0, 99}};
+	expect_drop(&good, SL_CTL_MSG_SZ, &elsewhere, SL_CTL_DROP_WRONG_ADDRESS);
+	/* A's four bytes, as the start of an IPv6 address: another address */
+	const sl_addr_t other_family = {6, {10, 0, 0, 1}};
+	expect_drop(&good, SL_CTL_MSG_SZ, &other_family, SL_CTL_DROP_WRONG_ADDRESS);
+	assert_int_equal(B.s.peers[0].drops[SL_CTL_DROP_WRONG_ADDRESS], 2);
 
 	m = forge(&A.id, B.id.pk, SL_CTL_HELLO, NULL, 0, now.wall_ms + prm.clock_window_ms + 1);
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_CLOCK_SKEW);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_CLOCK_SKEW);
 	m = forge(&A.id, B.id.pk, SL_CTL_HELLO, NULL, 0, now.wall_ms - prm.clock_window_ms - 1);
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_CLOCK_SKEW);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_CLOCK_SKEW);
 
 	m = good;
 	m.sig[5] ^= 0x20;
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_BAD_SIGNATURE);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_BAD_SIGNATURE);
 	m = forge(&stranger, B.id.pk, SL_CTL_HELLO, NULL, 0, now.wall_ms);
 	memcpy(m.from, A.id.pk, SL_PUBKEY_SZ); /* A's name, a stranger's signature */
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_BAD_SIGNATURE);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_BAD_SIGNATURE);
 
 	/* At the edge of the window it is accepted: a WELCOME goes back. */
 	m = forge(&A.id, B.id.pk, SL_CTL_HELLO, NULL, 0, now.wall_ms - prm.clock_window_ms);
-	assert_int_equal(sl_sessions_receive(&B.s, &m, SL_CTL_MSG_SZ, A.ip, now), SL_CTL_OK);
+	assert_int_equal(sl_sessions_receive(&B.s, &m, SL_CTL_MSG_SZ, &A.ip, now), SL_CTL_OK);
 	assert_int_equal(B.out.n, 1);
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_REPLAY);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_REPLAY);
 	B.out.n = 0;
 
 	/* A WELCOME that answers no HELLO of B's, an ACK with a wrong echo. */
 	m = forge(&A.id, B.id.pk, SL_CTL_WELCOME, echo, 9, now.wall_ms);
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_UNEXPECTED);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_UNEXPECTED);
 	m = forge(&A.id, B.id.pk, SL_CTL_ACK, echo, 9, now.wall_ms);
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_UNEXPECTED);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_UNEXPECTED);
 	assert_int_equal(B.s.peers[0].state, SL_PS_WELCOME_SENT);
 	m = forge(&A.id, B.id.pk, SL_CTL_PONG, echo, 9, now.wall_ms); /* B is not up */
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_UNEXPECTED);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_UNEXPECTED);
 
 	sl_sessions_cut_off(&B.s, 0, 5000, now);
 	m = forge(&A.id, B.id.pk, SL_CTL_HELLO, NULL, 0, now.wall_ms);
-	expect_drop(&m, SL_CTL_MSG_SZ, A.ip, SL_CTL_DROP_CUT_OFF);
+	expect_drop(&m, SL_CTL_MSG_SZ, &A.ip, SL_CTL_DROP_CUT_OFF);
 	assert_int_equal(B.out.n, 0);
 	assert_int_equal(B.s.accepted, 1);
 }
@@ -284,16 +321,16 @@ static void test_replay_floor(void **state)
 	(void)state;
 	handshake();
 	sl_ctl_msg_t first = forge(&A.id, B.id.pk, SL_CTL_PING, NULL, A.s.peers[0].token_in, now.wall_ms);
-	assert_int_equal(sl_sessions_receive(&B.s, &first, SL_CTL_MSG_SZ, A.ip, now), SL_CTL_OK);
+	assert_int_equal(sl_sessions_receive(&B.s, &first, SL_CTL_MSG_SZ, &A.ip, now), SL_CTL_OK);
 	for (int i = 0; i < 200; i++) {
 		advance_ms(10);
 		sl_ctl_msg_t m = forge(&A.id, B.id.pk, SL_CTL_PING, NULL, A.s.peers[0].token_in,
 				       now.wall_ms);
-		assert_int_equal(sl_sessions_receive(&B.s, &m, SL_CTL_MSG_SZ, A.ip, now), SL_CTL_OK);
+		assert_int_equal(sl_sessions_receive(&B.s, &m, SL_CTL_MSG_SZ, &A.ip, now), SL_CTL_OK);
 		B.out.n = 0; /* the PONGs */
 	}
 	assert_true(B.s.peers[0].seen_floor_ms >= first.time_ms);
-	assert_int_equal(sl_sessions_receive(&B.s, &first, SL_CTL_MSG_SZ, A.ip, now),
+	assert_int_equal(sl_sessions_receive(&B.s, &first, SL_CTL_MSG_SZ, &A.ip, now),
 			 SL_CTL_DROP_REPLAY);
 	assert_int_equal(B.s.peers[0].seen_n, SL_SESSION_SEEN);
 }
@@ -423,12 +460,12 @@ static void test_adopt(void **state)
 	const sl_session_peer_t was = B.s.peers[0];
 	/* B's daemon restarts: a new table, the session taken from the dataplane's. */
 	sl_sessions_init(&B.s, &B.id, &prm, capture, &B.out);
-	assert_int_equal(sl_sessions_add(&B.s, -1, "a", A.id.pk, A.ip, 8005, now), 0);
+	assert_int_equal(sl_sessions_add(&B.s, -1, "a", A.id.pk, &A.ip, 8005, now), 0);
 	sl_sessions_adopt(&B.s, 0, was.token_in, 0, 0, was.token_issued_ms, was.token_out,
 			  now.wall_ms, now);
 	assert_int_equal(B.s.peers[0].state, SL_PS_UP);
 	assert_int_equal(B.s.peers[0].handshakes, 0);
-	assert_int_equal(sl_sessions_receive(&B.s, &old, SL_CTL_MSG_SZ, A.ip, now), SL_CTL_DROP_REPLAY);
+	assert_int_equal(sl_sessions_receive(&B.s, &old, SL_CTL_MSG_SZ, &A.ip, now), SL_CTL_DROP_REPLAY);
 	advance_ms(1000);
 	sl_sessions_tick(&A.s, now);
 	sl_sessions_tick(&B.s, now);
@@ -457,7 +494,7 @@ static void test_strangers(void **state)
 			memcpy(buf, &m, sizeof(m));
 			len = SL_CTL_MSG_SZ;
 		}
-		sl_ctl_drop_t d = sl_sessions_receive(&B.s, buf, len, A.ip, now);
+		sl_ctl_drop_t d = sl_sessions_receive(&B.s, buf, len, &A.ip, now);
 		assert_true(d != SL_CTL_OK && d < SL_CTL_DROP_REPLAY);
 	}
 	assert_memory_equal(&before, &B.s.peers[0], sizeof(before));
@@ -466,31 +503,31 @@ static void test_strangers(void **state)
 static void test_table(void **state)
 {
 	(void)state;
-	const uint8_t ip[4] = {10, 0, 0, 3};
+	const sl_addr_t ip = {4, {10, 0, 0, 3}};
 	sl_identity_t c;
 	assert_int_equal(sl_identity_generate(&c), 0);
-	assert_int_equal(sl_sessions_add(&A.s, -1, "b", c.pk, ip, 8005, now), -1); /* name taken */
-	assert_int_equal(sl_sessions_add(&A.s, -1, "c", B.id.pk, ip, 8005, now), -1); /* key taken */
-	assert_int_equal(sl_sessions_add(&A.s, -1, "a-very-long-name", c.pk, ip, 8005, now), -1);
-	assert_int_equal(sl_sessions_add(&A.s, -1, "c", c.pk, ip, 8005, now), 1);
+	assert_int_equal(sl_sessions_add(&A.s, -1, "b", c.pk, &ip, 8005, now), -1); /* name taken */
+	assert_int_equal(sl_sessions_add(&A.s, -1, "c", B.id.pk, &ip, 8005, now), -1); /* key taken */
+	assert_int_equal(sl_sessions_add(&A.s, -1, "a-very-long-name", c.pk, &ip, 8005, now), -1);
+	assert_int_equal(sl_sessions_add(&A.s, -1, "c", c.pk, &ip, 8005, now), 1);
 	assert_int_equal(sl_sessions_find_name(&A.s, "c"), 1);
 	sl_sessions_remove(&A.s, 0);
 	assert_int_equal(sl_sessions_find_name(&A.s, "b"), -1);
-	assert_int_equal(sl_sessions_add(&A.s, -1, "b", B.id.pk, B.ip, 8005, now), 0); /* slot reused */
+	assert_int_equal(sl_sessions_add(&A.s, -1, "b", B.id.pk, &B.ip, 8005, now), 0); /* slot reused */
 	for (unsigned i = 2; i < SL_SESSION_PEERS_MAX; i++) {
 		char name[16];
 		sl_identity_t k;
 		assert_int_equal(sl_identity_generate(&k), 0);
 		snprintf(name, sizeof(name), "p%u", i);
-		assert_int_equal(sl_sessions_add(&A.s, -1, name, k.pk, ip, 8005, now), (int)i);
+		assert_int_equal(sl_sessions_add(&A.s, -1, name, k.pk, &ip, 8005, now), (int)i);
 	}
-	assert_int_equal(sl_sessions_add(&A.s, -1, "full", c.pk, ip, 8005, now), -1);
+	assert_int_equal(sl_sessions_add(&A.s, -1, "full", c.pk, &ip, 8005, now), -1);
 	sl_sessions_remove(&A.s, 5);
 	sl_identity_t x;
 	assert_int_equal(sl_identity_generate(&x), 0);
-	assert_int_equal(sl_sessions_add(&A.s, 4, "x", x.pk, ip, 8005, now), -1); /* taken */
-	assert_int_equal(sl_sessions_add(&A.s, SL_SESSION_PEERS_MAX, "x", x.pk, ip, 8005, now), -1);
-	assert_int_equal(sl_sessions_add(&A.s, 5, "x", x.pk, ip, 8005, now), 5);
+	assert_int_equal(sl_sessions_add(&A.s, 4, "x", x.pk, &ip, 8005, now), -1); /* taken */
+	assert_int_equal(sl_sessions_add(&A.s, SL_SESSION_PEERS_MAX, "x", x.pk, &ip, 8005, now), -1);
+	assert_int_equal(sl_sessions_add(&A.s, 5, "x", x.pk, &ip, 8005, now), 5);
 	assert_string_equal(sl_peer_state_name(SL_PS_CUT_OFF), "cut_off");
 	assert_string_equal(sl_ctl_drop_name(SL_CTL_DROP_REPLAY), "replay");
 	assert_string_equal(sl_ctl_type_name(SL_CTL_PONG), "pong");
@@ -503,6 +540,7 @@ int main(void)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_handshake, setup),
+		cmocka_unit_test_setup(test_handshake6, setup6),
 		cmocka_unit_test_setup(test_simultaneous_open, setup),
 		cmocka_unit_test_setup(test_rejections, setup),
 		cmocka_unit_test_setup(test_replay_floor, setup),

@@ -47,8 +47,20 @@ static sl_state_peer_t peer(const char *name, uint8_t seed, uint8_t ip_last, uin
 	snprintf(p.name, sizeof(p.name), "%s", name);
 	for (unsigned i = 0; i < SL_PUBKEY_SZ; i++)
 		p.pubkey[i] = (uint8_t)(seed + i * 7);
-	p.ip[0] = 10, p.ip[1] = 0, p.ip[2] = 0, p.ip[3] = ip_last;
+	const uint8_t ip[4] = {10, 0, 0, ip_last};
+	p.ip = sl_addr_make(4, ip);
 	p.ctl_port = port;
+	return p;
+}
+
+/* The same at 2001:db8:1234:5678:9abc:def0:1234:<ip_last>: an IPv6 address
+ * in one of its longest texts. */
+static sl_state_peer_t peer6(const char *name, uint8_t seed, uint8_t ip_last, uint16_t port)
+{
+	sl_state_peer_t p = peer(name, seed, ip_last, port);
+	const uint8_t ip[16] = {0x20, 0x01, 0x0d, 0xb8, 0x12, 0x34, 0x56, 0x78,
+				0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x01, ip_last};
+	p.ip = sl_addr_make(6, ip);
 	return p;
 }
 
@@ -71,8 +83,9 @@ static void test_round_trip(void **state)
 	for (unsigned i = 0; i < SL_STATEFILE_PEERS_MAX; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "relay-%02u_x", i);
-		st.peers[st.n++] = peer(name, (uint8_t)(i * 3 + 1), (uint8_t)(i + 1),
-					(uint16_t)(i == 0 ? 65535 : 8005 + i));
+		/* every other one IPv6: the longest file there can be */
+		st.peers[st.n++] = (i % 2 ? peer6 : peer)(name, (uint8_t)(i * 3 + 1), (uint8_t)(i + 1),
+							   (uint16_t)(i == 0 ? 65535 : 8005 + i));
 	}
 	assert_int_equal(sl_statefile_save(f->path, &st, err, sizeof(err)), 0);
 	struct stat sb;
@@ -117,22 +130,31 @@ static void test_bad_lines(void **state)
 		 "node k %s 10.0.0.5 8005\n"             /* 13 */
 		 "peer 11111111111111111111111111111111 10.0.0.5 8005\n" /* 14: no name */
 		 "  peer\tk\t11111111111111111111111111111112 10.0.0.6 +8005\n" /* 15 */
-		 "  peer\tk\t11111111111111111111111111111112 10.0.0.6 8006", /* 16: good, no newline */
+		 "peer l 11111111111111111111111111111113 2001:db8::/64 8005\n" /* 16: a prefix */
+		 "peer m 11111111111111111111111111111113 :: 8005\n" /* 17: unspecified */
+		 "peer n 11111111111111111111111111111113 2001:db8::7 8005\n" /* 18: good */
+		 "  peer\tk\t11111111111111111111111111111112 10.0.0.6 8006", /* 19: good, no newline */
 		 key, key, key, key, key, key, key, key, key);
 	sl_statefile_t st;
 	struct reports r = {0};
 	unsigned n = sl_statefile_parse(text, strlen(text), "x.peers", &st, collect, &r);
-	static const unsigned want[] = {4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+	static const unsigned want[] = {4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
 	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
 	assert_int_equal(r.n, n);
 	for (unsigned i = 0; i < n; i++)
 		assert_int_equal(r.line[i], want[i]);
 	assert_non_null(strstr(r.msg[0], "key"));
 	assert_non_null(strstr(r.msg[1], "name"));
-	assert_int_equal(st.n, 2);
+	assert_non_null(strstr(r.msg[12], "not a prefix"));
+	assert_non_null(strstr(r.msg[13], "unspecified"));
+	assert_int_equal(st.n, 3);
 	assert_memory_equal(&st.peers[0], &a, sizeof(a));
-	assert_string_equal(st.peers[1].name, "k");
-	assert_int_equal(st.peers[1].ctl_port, 8006);
+	assert_string_equal(st.peers[1].name, "n");
+	const uint8_t n6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 7};
+	const sl_addr_t want6 = sl_addr_make(6, n6);
+	assert_true(sl_addr_eq(&st.peers[1].ip, &want6));
+	assert_string_equal(st.peers[2].name, "k");
+	assert_int_equal(st.peers[2].ctl_port, 8006);
 	/* A NUL inside a line, and a line too long: reported, not read past. */
 	char nul[] = "peer a\0b x 1.2.3.4 1\npeer";
 	r.n = 0;

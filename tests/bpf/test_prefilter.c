@@ -343,46 +343,6 @@ static void test_peer_and_token(void **state)
 	set_peers(PEER_TOKEN);
 }
 
-/* During a token rotation (the live peer table's), the token a peer's entry
- * replaced passes too; any third one does not; a removed entry is no peer.
- * The entries are written as sluice-dp's table thread writes them. */
-static void test_prev_token(void **state)
-{
-	(void)state;
-	need_root();
-	static uint8_t f[SL_BAD_FRAME_CAP];
-	configure(&fx.conf);
-	const uint32_t ip = __builtin_bswap32(PEER_IP); /* sl_pkt_view_t form */
-	unsigned moved;
-	assert_int_equal(sl_prefilter_put_peer(&fx.pf, ip, PEER_TOKEN + 1, PEER_TOKEN), 0);
-	size_t n = gossip_frame_from(f, PEER_IP, PEER_TOKEN + 1, TXN_SZ);
-	run(f, n, &moved);
-	assert_int_equal(moved, SL_PF_REDIRECTED);
-	n = gossip_frame_from(f, PEER_IP, PEER_TOKEN, TXN_SZ);
-	run(f, n, &moved);
-	assert_int_equal(moved, SL_PF_REDIRECTED);
-	n = gossip_frame_from(f, PEER_IP, PEER_TOKEN + 2, TXN_SZ);
-	assert_int_equal(run(f, n, &moved), XDP_DROP);
-	assert_int_equal(moved, SL_PF_DROP_BAD_TOKEN);
-	/* the overlap over: prev 0 means none, so a frame with token 0 fails */
-	assert_int_equal(sl_prefilter_put_peer(&fx.pf, ip, PEER_TOKEN + 1, 0), 0);
-	n = gossip_frame_from(f, PEER_IP, PEER_TOKEN, TXN_SZ);
-	run(f, n, &moved);
-	assert_int_equal(moved, SL_PF_DROP_BAD_TOKEN);
-	n = gossip_frame_from(f, PEER_IP, 0, TXN_SZ);
-	run(f, n, &moved);
-	assert_int_equal(moved, SL_PF_DROP_BAD_TOKEN);
-	/* a peer that is no longer up: out of the map */
-	assert_int_equal(sl_prefilter_has_peer(&fx.pf, ip), 1);
-	assert_int_equal(sl_prefilter_del_peer(&fx.pf, ip), 0);
-	assert_int_equal(sl_prefilter_has_peer(&fx.pf, ip), 0);
-	assert_int_equal(sl_prefilter_del_peer(&fx.pf, ip), 0); /* absent: no error */
-	n = gossip_frame_from(f, PEER_IP, PEER_TOKEN + 1, TXN_SZ);
-	run(f, n, &moved);
-	assert_int_equal(moved, SL_PF_DROP_UNKNOWN_PEER);
-	set_peers(PEER_TOKEN);
-}
-
 /* The peers' cache (sl_pf_peerc), whole, and the number of ip's slot in it
  * (ip in host order). */
 static unsigned peerc_read(struct sl_pf_peerc c[1u << SL_PF_PEERC_BITS], uint32_t ip)
@@ -512,8 +472,7 @@ static void test_peer_cache(void **state)
 	assert_int_equal(check_frame("gossip, peer, cached again", f, n), SL_PF_REDIRECTED);
 
 	/* a new token while cached: the old one fails at once */
-	assert_int_equal(sl_prefilter_put_peer(&fx.pf, __builtin_bswap32(PEER_IP), PEER_TOKEN + 1, 0),
-			 0);
+	assert_int_equal(sl_prefilter_put_peer(&fx.pf, 4, peer32.addr, PEER_TOKEN + 1, 0), 0);
 	assert_int_equal(run(f, n, &moved), XDP_DROP);
 	assert_int_equal(moved, SL_PF_DROP_BAD_TOKEN);
 	set_peers(PEER_TOKEN);
@@ -1000,6 +959,76 @@ static size_t gossip6_token_from(uint8_t *f, const uint8_t src[16], uint8_t ttl,
 static size_t gossip6_frame_from(uint8_t *f, const uint8_t src[16], uint8_t ttl)
 {
 	return gossip6_token_from(f, src, ttl, PEER_TOKEN);
+}
+
+/* A gossip frame from relay peer "b" (fam 4) or "b6" (6) with token. */
+static size_t peer_gossip(uint8_t *f, unsigned fam, uint64_t token)
+{
+	return fam == 4 ? gossip_frame_from(f, PEER_IP, token, TXN_SZ)
+			: gossip6_token_from(f, peer_ip6, 2, token);
+}
+
+/* During a token rotation (the live peer table's), the token a peer's entry
+ * replaced passes too; any third one does not; a removed entry is no peer.
+ * The entries are written as sluice-dp's table thread writes them, a
+ * managed peer of either family. */
+static void prev_token(unsigned fam)
+{
+	need_root();
+	static uint8_t f[SL_BAD_FRAME_CAP];
+	configure(&fx.conf);
+	const uint8_t ip4[4] = {PEER_IP >> 24, (uint8_t)(PEER_IP >> 16), (uint8_t)(PEER_IP >> 8),
+				(uint8_t)PEER_IP};
+	const uint8_t *ip = fam == 4 ? ip4 : peer_ip6;
+	const sl_cidr_t host = {.family = (uint8_t)fam, .prefixlen = fam == 4 ? 32 : 128};
+	sl_cidr_t net = host; /* the host's /24 or /64 */
+	memcpy(net.addr, ip, fam == 4 ? 3 : 8);
+	net.prefixlen = fam == 4 ? 24 : 64;
+	unsigned moved;
+	assert_int_equal(sl_prefilter_put_peer(&fx.pf, fam, ip, PEER_TOKEN + 1, PEER_TOKEN), 0);
+	size_t n = peer_gossip(f, fam, PEER_TOKEN + 1);
+	run(f, n, &moved);
+	assert_int_equal(moved, SL_PF_REDIRECTED);
+	n = peer_gossip(f, fam, PEER_TOKEN);
+	run(f, n, &moved);
+	assert_int_equal(moved, SL_PF_REDIRECTED);
+	n = peer_gossip(f, fam, PEER_TOKEN + 2);
+	assert_int_equal(run(f, n, &moved), XDP_DROP);
+	assert_int_equal(moved, SL_PF_DROP_BAD_TOKEN);
+	/* the overlap over: prev 0 means none, so a frame with token 0 fails */
+	assert_int_equal(sl_prefilter_put_peer(&fx.pf, fam, ip, PEER_TOKEN + 1, 0), 0);
+	n = peer_gossip(f, fam, PEER_TOKEN);
+	run(f, n, &moved);
+	assert_int_equal(moved, SL_PF_DROP_BAD_TOKEN);
+	n = peer_gossip(f, fam, 0);
+	run(f, n, &moved);
+	assert_int_equal(moved, SL_PF_DROP_BAD_TOKEN);
+	/* a peer that is no longer up: out of the map */
+	assert_int_equal(sl_prefilter_peer_within(&fx.pf, &net), 1);
+	assert_int_equal(sl_prefilter_del_peer(&fx.pf, fam, ip), 0);
+	assert_int_equal(sl_prefilter_peer_within(&fx.pf, &net), 0);
+	assert_int_equal(sl_prefilter_del_peer(&fx.pf, fam, ip), 0); /* absent: no error */
+	n = peer_gossip(f, fam, PEER_TOKEN + 1);
+	run(f, n, &moved);
+	assert_int_equal(moved, SL_PF_DROP_UNKNOWN_PEER);
+	/* a family neither 4 nor 6, and a prefix with host bits: refused */
+	assert_int_equal(sl_prefilter_put_peer(&fx.pf, 5, ip, PEER_TOKEN, 0), -1);
+	sl_cidr_t bad = net;
+	bad.prefixlen = 8;
+	assert_int_equal(sl_prefilter_peer_within(&fx.pf, &bad), -1);
+	set_peers(PEER_TOKEN);
+}
+
+static void test_prev_token(void **state)
+{
+	(void)state;
+	prev_token(4);
+}
+
+static void test_prev_token6(void **state)
+{
+	(void)state;
+	prev_token(6);
 }
 
 /* The frame f of n bytes with an 802.1Q tag (VLAN 100) put in. */
@@ -1806,6 +1835,7 @@ int main(void)
 		cmocka_unit_test(test_oversize),
 		cmocka_unit_test(test_peer_and_token),
 		cmocka_unit_test(test_prev_token),
+		cmocka_unit_test(test_prev_token6),
 		cmocka_unit_test(test_peer_cache),
 		cmocka_unit_test(test_top_sources),
 		cmocka_unit_test(test_rate_conf),

@@ -2,7 +2,8 @@
  * one-line reason and a zeroed result; it never reads past the text's NUL
  * nor, without one, past SL_CIDR_TEXT_MAX bytes (exact-size heap copies:
  * ASan stops any read beyond); what parses has no host bits, covers its own
- * address and not the other family, and round-trips through sl_cidr_str. */
+ * address and not the other family, and round-trips through sl_cidr_str;
+ * sl_addr_parse agrees with it on the same text (addr_one). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,12 +55,42 @@ static void check_parsed(const sl_cidr_t *c, const char *text)
 	check(strcmp(s, s2) == 0, "its text is not stable", s);
 }
 
+/* sl_addr_parse on the same text: an address exactly when sl_cidr_parse
+ * finds a host prefix written without "/N" that is not all zero, the same
+ * bytes, and its text parses back to it. */
+static void addr_one(const char *text, int cidr_rc, const sl_cidr_t *c)
+{
+	static const uint8_t zero16[16];
+	sl_addr_t a;
+	char err[128];
+	memset(err, 'x', sizeof(err));
+	const int rc = sl_addr_parse(text, &a, err, sizeof(err));
+	const int want = cidr_rc == 0 && strchr(text, '/') == NULL &&
+			 memcmp(c->addr, zero16, sizeof(zero16)) != 0;
+	check(rc == (want ? 0 : -1), "sl_addr_parse disagrees with sl_cidr_parse", text);
+	if (rc != 0) {
+		const sl_addr_t none = {0};
+		check(memcmp(&a, &none, sizeof(a)) == 0, "address refused but not zeroed", text);
+		check(memchr(err, '\0', sizeof(err)) != NULL && err[0] != '\0' &&
+		      strchr(err, '\n') == NULL, "address refused without a one-line reason", text);
+		return;
+	}
+	check(a.family == c->family && memcmp(a.b, c->addr, sizeof(a.b)) == 0,
+	      "the address is not the prefix's", text);
+	char s[SL_ADDR_STR_SZ];
+	sl_addr_t back;
+	sl_addr_str(&a, s);
+	check(sl_addr_parse(s, &back, err, sizeof(err)) == 0 && sl_addr_eq(&a, &back),
+	      "the address's text does not parse back to it", s);
+}
+
 static void parse_one(char *text)
 {
 	sl_cidr_t c;
 	char err[128];
 	memset(err, 'x', sizeof(err));
 	int rc = sl_cidr_parse(text, &c, err, sizeof(err));
+	addr_one(text, rc, &c);
 	if (rc == 0) {
 		check_parsed(&c, text);
 		return;

@@ -20,7 +20,16 @@
 
 static sl_identity_t me, peer;
 static sl_sessions_t s;
-static const uint8_t peer_ip[4] = {10, 0, 0, 2}, other_ip[4] = {10, 0, 0, 3};
+/* The peer's address, another IPv4 one, and an IPv6 one whose first bytes
+ * are the peer's: a datagram from either of the others is the wrong
+ * address's. */
+static const sl_addr_t peer_ip = {4, {10, 0, 0, 2}}, other_ip = {4, {10, 0, 0, 3}},
+		       other6 = {6, {10, 0, 0, 2}};
+
+static const sl_addr_t *sender(uint8_t bits)
+{
+	return (bits & 2) ? ((bits & 4) ? &other6 : &other_ip) : &peer_ip;
+}
 static const sl_session_params_t prm = {
 	.clock_window_ms = 30000, .ping_interval_ms = 1000, .ping_misses = 3,
 	.retry_min_ms = 1000, .retry_max_ms = 60000, .token_rotate_ms = 5000,
@@ -56,7 +65,7 @@ static uint64_t total(void)
 	return n;
 }
 
-static void receive(const void *buf, size_t len, const uint8_t ip[4], sl_now_t now)
+static void receive(const void *buf, size_t len, const sl_addr_t *ip, sl_now_t now)
 {
 	sl_ctl_msg_t m;
 	if (sl_ctl_decode(buf, len, &m) == SL_CTL_OK && memcmp(&m, buf, SL_CTL_MSG_SZ) != 0)
@@ -85,12 +94,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	sl_now_t now = {.wall_ms = 1800000000000ull, .mono_us = 1000000000ull};
 	sl_sessions_init(&s, &me, &prm, drop_sent, NULL);
-	if (sl_sessions_add(&s, -1, "b", peer.pk, peer_ip, 8005, now) != 0)
+	if (sl_sessions_add(&s, -1, "b", peer.pk, &peer_ip, 8005, now) != 0)
 		broken("add");
 	if (size == 0)
 		return 0;
 	if ((data[0] & 1) == 0) {
-		receive(data + 1, size - 1, (data[0] & 2) ? other_ip : peer_ip, now);
+		receive(data + 1, size - 1, sender(data[0]), now);
 		return 0;
 	}
 	/* Records of 1 (what) + 1 (type) + 2 (clock offset, s) + 16 (echo, or
@@ -118,9 +127,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sl_ctl_seal(&m, (r[0] & 32) ? &me : &peer);
 		if (r[0] & 64)
 			m.sig[r[1] % SL_SIG_SZ] ^= 1;
-		receive(&m, SL_CTL_MSG_SZ, (r[0] & 2) ? other_ip : peer_ip, now);
+		receive(&m, SL_CTL_MSG_SZ, sender(r[0]), now);
 		if (r[0] & 128) /* the same bytes again */
-			receive(&m, SL_CTL_MSG_SZ, peer_ip, now);
+			receive(&m, SL_CTL_MSG_SZ, &peer_ip, now);
 		uint16_t step;
 		memcpy(&step, r + 28, 2);
 		now.wall_ms += step;

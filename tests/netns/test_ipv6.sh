@@ -59,10 +59,7 @@ start() {
 	ip -n sl-c2 addr add "$FORGER6/64" dev veth-c2 nodad
 	ip -n sl-c2 -6 neigh replace "$(sl_ip6 a)" lladdr "$(sl_mac a)" dev veth-c2 nud permanent
 	sl_relay_conf "$work/a.ini" a a af_xdp:veth-a sink
-	# sl_relay_conf writes [relay] first: its ip6 goes right under it.
-	sed -i "/^\[relay\]\$/a ip6 = $(sl_ip6 a)" "$work/a.ini"
-	sed -i "s/^ip = ${SL_IP[sink]}\$/ip = $(sl_ip6 sink)/" "$work/a.ini"
-	grep -qx "ip = $(sl_ip6 sink)" "$work/a.ini" || sl_fail "the sink is not an IPv6 peer of A"
+	sl_conf_ip6 "$work/a.ini" a sink || sl_fail "the sink is not an IPv6 peer of A"
 	# the sink's MAC from A's kernel: its IPv6 neighbour entry, which
 	# sluice-dp reads over netlink at start (sl_nexthop)
 	sed -i "s/^mac = $(sl_mac sink)\$/mac = resolve/" "$work/a.ini"

@@ -8,7 +8,11 @@ not the daemon; peer remove takes c away (and a config peer until SIGHUP);
 stats --json has the control counters and the per-peer dataplane counters
 (zero: no sluice-dp) and says sluice-dp is absent, or shows what a (fake)
 DPDK telemetry socket answers; usage errors exit 2, refusals 1, and a
-refused request changes nothing.
+refused request changes nothing. Over IPv6 (where ::1 can be bound): a
+fourth sluiced d, its control port at [::1], with a as an IPv6 peer in its
+config, is added to a (its `ip6 = ::1`) at ::1 and both come up; the state
+file keeps it across a restart of a; a relay without ip6 refuses an IPv6
+peer.
 
 Env: SLUICE_BUILD_DIR (the build folder)."""
 import json
@@ -29,7 +33,8 @@ SLUICED = os.path.join(BUILD, "control", "sluiced")
 CTL = os.path.join(BUILD, "control", "sluicectl")
 TAG = f"p{os.getpid() % 100000}"
 PORT = 40000 + os.getpid() % 20000  # control port; test_sluiced.py uses 20000..39999
-IPS = {"a": "127.0.0.1", "b": "127.0.0.2", "c": "127.0.0.3"}
+IPS = {"a": "127.0.0.1", "b": "127.0.0.2", "c": "127.0.0.3", "d": "127.0.0.4"}
+IP6 = "::1"  # a's and d's ip6: their control ports differ
 
 
 def ctl(*args):
@@ -43,13 +48,25 @@ def keygen(path):
     return out.strip()
 
 
-def write_config(tmp, me, key, peers):
+def ipv6_usable():
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.bind((IP6, 0))
+        return True
+    except OSError:
+        return False
+
+
+def write_config(tmp, me, key, peers, ip6=None, port=PORT):
+    """peers: (name, key) at IPS[name], control port PORT, gossip port 8004; or
+    (name, key, ip, control port, gossip port)."""
     path = os.path.join(tmp, f"{me}.ini")
     text = f"""[relay]
 name = {TAG}{me}
 ip = {IPS[me]}
+{f"ip6 = {ip6}" if ip6 else ""}
 key = {key}
-control_port = {PORT}
+control_port = {port}
 [control]
 socket = {tmp}/{me}.sock
 state_file = {tmp}/state/{me}.peers
@@ -60,8 +77,9 @@ retry_max_ms = 1000
 [port]
 type = null
 """
-    for name, pk in peers:
-        text += f"[peer {name}]\nkind = relay\nip = {IPS[name]}\nport = 8004\npubkey = {pk}\ncontrol_port = {PORT}\n"
+    for name, pk, *at in peers:
+        ip, ctl_port, port = at or (IPS[name], PORT, 8004)
+        text += f"[peer {name}]\nkind = relay\nip = {ip}\nport = {port}\npubkey = {pk}\ncontrol_port = {ctl_port}\n"
     open(path, "w").write(text)
     return path
 
@@ -234,15 +252,44 @@ def config_check(tmp, cfg_a):
     check(rc == 1 and "missing.ini:0:" in out, f"config check of a missing file: rc {rc}, {out!r}")
 
 
+def ipv6_peer(tmp, cfg_a, state_a, procs, logs, keys, pk):
+    """d at [::1]:PORT+1 added to a at ::1; both up; kept across a restart of a."""
+    # a's gossip port in d's config is not d's own: both are at ::1
+    cfg_d = write_config(tmp, "d", keys["d"], [("a", pk["a"], IP6, PORT, 8014)], ip6=IP6, port=PORT + 1)
+    logs["d"] = open(os.path.join(tmp, "d.log"), "w+")
+    procs["d"] = start(cfg_d, logs["d"])
+    rc, out, err = ctl("peer", "add", cfg_a, "d", "--pubkey", pk["d"], "--ip", IP6, "--port", str(PORT + 1))
+    check(rc == 0 and "peer d added" in out, f"peer add d at {IP6}: rc {rc}, {out!r}, {err!r}")
+    check(wait_for(cfg_a, "d", "up") and wait_for(cfg_d, "a", "up"),
+          f"a and d up over IPv6: {peers(cfg_a)}, {peers(cfg_d)}")
+    ps = peers(cfg_a)
+    check(ps.get("d", {}).get("ip") == IP6 and ps["d"]["control_port"] == PORT + 1, f"a's d: {ps.get('d')}")
+    check(peers(cfg_d).get("a", {}).get("ip") == IP6, f"d's a: {peers(cfg_d).get('a')}")
+    rc, out, _ = ctl("peers", cfg_a)
+    check(rc == 0 and any(l.split()[:1] == ["d"] and IP6 in l.split() for l in out.splitlines()),
+          f"sluicectl peers shows d at {IP6}: {out!r}")
+    st = open(state_a).read()
+    check(f"peer d {pk['d']} {IP6} {PORT + 1}\n" in st, f"state file has d at {IP6}: {st!r}")
+    procs["a"].send_signal(signal.SIGKILL)
+    procs["a"].wait(timeout=10)
+    procs["a"] = start(cfg_a, logs["a"])
+    check(wait_for(cfg_a, "d", "up"), f"after a restart, d up again from the state file: {peers(cfg_a)}")
+    rc, out, err = ctl("peer", "remove", cfg_a, "d")
+    check(rc == 0 and wait_for(cfg_a, "d", None, 2), f"peer remove d: rc {rc}, {err!r}")
+
+
 def main():
-    for n in "abc":
+    for n in "abcd":
         if os.path.exists(f"/dev/shm/sluice-{TAG}{n}.peers"):
             os.unlink(f"/dev/shm/sluice-{TAG}{n}.peers")
     procs = {}
     with tempfile.TemporaryDirectory() as tmp:
-        keys = {n: os.path.join(tmp, f"{n}.key") for n in "abc"}
-        pk = {n: keygen(keys[n]) for n in "abc"}
-        cfg = {"a": write_config(tmp, "a", keys["a"], [("b", pk["b"])]),
+        keys = {n: os.path.join(tmp, f"{n}.key") for n in "abcd"}
+        pk = {n: keygen(keys[n]) for n in "abcd"}
+        v6 = ipv6_usable()
+        if not v6:
+            print(f"skip: the IPv6 part ({IP6} cannot be bound here)")
+        cfg = {"a": write_config(tmp, "a", keys["a"], [("b", pk["b"])], ip6=IP6 if v6 else None),
                "b": write_config(tmp, "b", keys["b"], [("a", pk["a"])]),
                "c": write_config(tmp, "c", keys["c"], [("a", pk["a"])])}
         cfg_a, sock_a, state_a = cfg["a"], os.path.join(tmp, "a.sock"), os.path.join(tmp, "state", "a.peers")
@@ -344,16 +391,22 @@ def main():
             procs["a"] = start(cfg_a, logs["a"])
             check(wait_for(cfg_a, "b", "up") and "c" not in peers(cfg_a), f"after restart, no c: {peers(cfg_a)}")
 
+            # an IPv6 peer for a relay without ip6: refused
+            rc, out, err = ctl("peer", "add", cfg["b"], "d", "--pubkey", pk["d"], "--ip", "::2")
+            check(rc == 1 and one_line(err) and "needs 'ip6'" in err, f"b refuses an IPv6 peer: rc {rc}, {err!r}")
+            if v6:
+                ipv6_peer(tmp, cfg_a, state_a, procs, logs, keys, pk)
+
             config_check(tmp, cfg_a)
         finally:
             for proc in procs.values():
                 if proc.poll() is None:
                     proc.send_signal(signal.SIGTERM)
             rc = [proc.wait(timeout=10) for proc in procs.values()]
-            for n in "abc":
+            for n in "abcd":
                 if os.path.exists(f"/dev/shm/sluice-{TAG}{n}.peers"):
                     os.unlink(f"/dev/shm/sluice-{TAG}{n}.peers")
-        check(rc == [0, 0, 0], f"SIGTERM: exit {rc}")
+        check(rc and not any(rc), f"SIGTERM: exit {rc}")
         for n, log in logs.items():  # shown by meson when a check failed
             log.seek(0)
             sys.stderr.write(log.read())
