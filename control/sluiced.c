@@ -190,6 +190,11 @@ static void reload(struct daemon *d, sl_now_t now)
 		logf_("reload: %s has problems; keeping the running config", d->cfg_path);
 		return;
 	}
+	/* the control sockets are bound at start */
+	if (memcmp(next.ip, d->cfg.ip, 4) != 0 || next.has_ip6 != d->cfg.has_ip6 ||
+	    memcmp(next.ip6, d->cfg.ip6, 16) != 0 || next.control_port != d->cfg.control_port)
+		logf_("reload: [relay] ip, ip6 or control_port changed: the control port stays where "
+		      "it is until sluiced restarts");
 	for (unsigned k = 0; k < SL_SESSION_PEERS_MAX; k++) {
 		const sl_session_peer_t *p = &d->s.peers[k];
 		if (!p->in_use)

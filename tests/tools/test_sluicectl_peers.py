@@ -386,6 +386,21 @@ def main():
             check(rc == 0 and "config peer" in out and "b" not in peers(cfg_a), f"peer remove b: {out!r}")
             procs["a"].send_signal(signal.SIGHUP)
             check(wait_for(cfg_a, "b", "up"), f"b back after SIGHUP: {peers(cfg_a)}")
+            # a reload that moves the control port: logged as waiting for a
+            # restart, the sessions kept where they are
+            text = open(cfg_a).read()
+            open(cfg_a, "w").write(text.replace(f"control_port = {PORT}\n[control]", f"control_port = {PORT + 2}\n[control]"))
+            logs["a"].seek(0, 2)
+            mark = logs["a"].tell()
+            procs["a"].send_signal(signal.SIGHUP)
+            end = time.time() + 5
+            while time.time() < end and "control_port changed" not in open(logs["a"].name).read()[mark:]:
+                time.sleep(0.05)
+            log = open(logs["a"].name).read()[mark:]
+            check("reload: [relay] ip, ip6 or control_port changed: the control port stays where it is" in log,
+                  f"a reload moving the control port is logged: {log!r}")
+            open(cfg_a, "w").write(text)
+            check(peers(cfg_a)["b"]["state"] == "up", f"b still up after that reload: {peers(cfg_a)}")
             procs["a"].send_signal(signal.SIGKILL)
             procs["a"].wait(timeout=10)
             procs["a"] = start(cfg_a, logs["a"])
