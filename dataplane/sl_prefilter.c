@@ -673,14 +673,23 @@ static int overlaps_one(const lpm_key_t *k, const void *value, void *arg)
 	return sl_cidr_contains(shorter, o->family, longer->addr);
 }
 
-int sl_prefilter_allow_overlaps(const sl_prefilter_t *pf, const sl_cidr_t *c)
+/* Does an entry of the trie of c's family (fd4 or fd6) relate to c as
+ * `each` asks? A walk of at most `steps`: lpm_walk's answer, or -1 with
+ * EINVAL for a c that is not a valid sl_cidr_t. */
+static int any_entry(const sl_cidr_t *c, int fd4, int fd6, unsigned steps,
+		     int (*each)(const lpm_key_t *, const void *, void *))
 {
 	lpm_key_t k;
 	int fd;
-	if (lpm_key(c, pf->allow_fd, pf->allow6_fd, &k, &fd) != 0)
+	if (lpm_key(c, fd4, fd6, &k, &fd) != 0)
 		return -1;
 	struct overlap_arg o = {.family = c->family, .c = c};
-	return lpm_walk(fd, SL_PF_ALLOW_MAX, overlaps_one, &o);
+	return lpm_walk(fd, steps, each, &o);
+}
+
+int sl_prefilter_allow_overlaps(const sl_prefilter_t *pf, const sl_cidr_t *c)
+{
+	return any_entry(c, pf->allow_fd, pf->allow6_fd, SL_PF_ALLOW_MAX, overlaps_one);
 }
 
 /* A peer's trie key (its host prefix) and the map of its family; -1 with
@@ -726,12 +735,7 @@ static int inside_one(const lpm_key_t *k, const void *value, void *arg)
 
 int sl_prefilter_peer_within(const sl_prefilter_t *pf, const sl_cidr_t *c)
 {
-	lpm_key_t k;
-	int fd;
-	if (lpm_key(c, pf->peers_fd, pf->peers6_fd, &k, &fd) != 0)
-		return -1;
-	struct overlap_arg o = {.family = c->family, .c = c};
-	return lpm_walk(fd, SL_PF_PEERS_MAX, inside_one, &o);
+	return any_entry(c, pf->peers_fd, pf->peers6_fd, SL_PF_PEERS_MAX, inside_one);
 }
 
 uint64_t sl_prefilter_now_ns(void)

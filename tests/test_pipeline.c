@@ -1171,9 +1171,11 @@ static void inject_gossip(struct fixture *f, uint8_t from, uint64_t token, const
 	inject(f, &a, g, sl_gossip_frame_build(g, sizeof(g), 3, token, txn, len));
 }
 
-/* Takes every frame sent (from every worker's queue); copies the one to
- * 10.99.0.<dst> into out, its length into *len. Returns how many there were. */
-static unsigned take_frames_to(struct fixture *f, uint8_t dst, uint8_t *out, unsigned *len)
+/* Takes every frame sent (from every worker's queue); copies the one frame
+ * that `is_it` picks into out, its length into *len. Returns how many there
+ * were. */
+static unsigned take_frames_one(struct fixture *f, bool (*is_it)(const uint8_t *frame, unsigned arg),
+				unsigned arg, uint8_t *out, unsigned *len)
 {
 	struct rte_mbuf *m[64];
 	unsigned total = 0, found = 0;
@@ -1182,7 +1184,7 @@ static unsigned take_frames_to(struct fixture *f, uint8_t dst, uint8_t *out, uns
 		while ((n = rte_eth_rx_burst(f->port.id, q, m, 64)) > 0) {
 			for (uint16_t i = 0; i < n; i++) {
 				const uint8_t *d = rte_pktmbuf_mtod(m[i], const uint8_t *);
-				if (d[33] != dst)
+				if (!is_it(d, arg))
 					continue;
 				*len = rte_pktmbuf_pkt_len(m[i]);
 				memcpy(out, d, *len);
@@ -1194,6 +1196,17 @@ static unsigned take_frames_to(struct fixture *f, uint8_t dst, uint8_t *out, uns
 	}
 	assert_int_equal(found, 1);
 	return total;
+}
+
+static bool to_ipv4_last(const uint8_t *frame, unsigned last)
+{
+	return frame[33] == last;
+}
+
+/* ... the one to 10.99.0.<dst>. */
+static unsigned take_frames_to(struct fixture *f, uint8_t dst, uint8_t *out, unsigned *len)
+{
+	return take_frames_one(f, to_ipv4_last, dst, out, len);
 }
 
 /* A new transaction from peer `from` (0: a client), run through. */
@@ -1347,29 +1360,10 @@ static struct sl_peertab_entry entry6(uint8_t state, uint64_t in, uint64_t out)
 	return e;
 }
 
-/* Takes every frame sent; copies the one IPv6 frame to m6 into out, its
- * length into *len. Returns how many there were. */
-static unsigned take_frames_to_m6(struct fixture *f, uint8_t *out, unsigned *len)
+static bool to_m6(const uint8_t *frame, unsigned unused)
 {
-	struct rte_mbuf *m[64];
-	unsigned total = 0, found = 0;
-	for (uint16_t q = 1; q < f->port.nb_rxq; q++) {
-		uint16_t n;
-		while ((n = rte_eth_rx_burst(f->port.id, q, m, 64)) > 0) {
-			for (uint16_t i = 0; i < n; i++) {
-				const uint8_t *d = rte_pktmbuf_mtod(m[i], const uint8_t *);
-				if (d[12] != 0x86 || d[13] != 0xdd || memcmp(d + 38, m6_ip, 16) != 0)
-					continue;
-				*len = rte_pktmbuf_pkt_len(m[i]);
-				memcpy(out, d, *len);
-				found++;
-			}
-			rte_pktmbuf_free_bulk(m, n);
-			total += n;
-		}
-	}
-	assert_int_equal(found, 1);
-	return total;
+	(void)unused;
+	return frame[12] == 0x86 && frame[13] == 0xdd && memcmp(frame + 38, m6_ip, 16) == 0;
 }
 
 /* A managed relay peer at an IPv6 address (sluiced's, over IPv6): it gets
@@ -1389,7 +1383,7 @@ static void test_live_ipv6_peer(void **state)
 	inject(f, &from_client, txn, len);
 	run(f);
 	unsigned n = 0;
-	assert_int_equal(take_frames_to_m6(f, frame, &n), 4);
+	assert_int_equal(take_frames_one(f, to_m6, 0, frame, &n), 4);
 	assert_int_equal(n, SL_PKT_HDRS6_SZ + 16 + len);
 	assert_memory_equal(frame, m_mac, 6);
 	assert_memory_equal(frame + 22, f->cfg.ip6, 16); /* from the relay's ip6 */
