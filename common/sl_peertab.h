@@ -28,6 +28,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -64,6 +65,12 @@ struct sl_peertab_entry {
 	uint64_t token_out;     /* frames to the peer carry it */
 	uint64_t last_rx_wall_ms; /* newest control message accepted (replay floor) */
 };
+
+/* tests/netns/test_e2e_sluiced.sh reads entries at these offsets. */
+_Static_assert(sizeof(struct sl_peertab_entry) == 128 &&
+		       offsetof(struct sl_peertab_entry, name) == 32 &&
+		       offsetof(struct sl_peertab_entry, token_out) == 112,
+	       "the layout test_e2e_sluiced.sh reads (raise SL_PEERTAB_VERSION and update it)");
 
 /* sluice-dp's counters of one peer (as sl_stats' per-peer block). */
 struct sl_peertab_dp_peer {

@@ -110,17 +110,17 @@ done
 echo "handshakes: every relay has its two relay peers up, next hops resolved"
 # token_out NODE PEER: the token NODE's sluiced negotiated with PEER, which
 # NODE puts in its gossip frames to PEER, from NODE's peer table
-# (common/sl_peertab.h: a 32-byte header, then 32 entries of 120 bytes, each
-# with its state at 0, its name at 20 and token_out at 104).
+# (common/sl_peertab.h, layout 2: a 32-byte header, then 32 entries of 128
+# bytes, each with its state at 0, its name at 32 and token_out at 112).
 token_out() {
 	/usr/bin/python3 - "$1" "$2" <<'PY'
 import struct, sys
 d = open(f"/dev/shm/sluice-{sys.argv[1]}.peers", "rb").read()
-assert d[:8] == b"PEERTAB1" and struct.unpack_from("<I", d, 8)[0] == 1, "peer table layout"
+assert d[:8] == b"PEERTAB1" and struct.unpack_from("<I", d, 8)[0] == 2, "peer table layout"
 for k in range(32):
-    e = d[32 + 120 * k: 32 + 120 * (k + 1)]
-    if e[0] == 2 and e[20:36].rstrip(b"\0") == sys.argv[2].encode():
-        print(struct.unpack_from("<Q", e, 104)[0])
+    e = d[32 + 128 * k: 32 + 128 * (k + 1)]
+    if e[0] == 2 and e[32:48].rstrip(b"\0") == sys.argv[2].encode():
+        print(struct.unpack_from("<Q", e, 112)[0])
 PY
 }
 # B's token to A now: rotated out well before (e) sends with it.
