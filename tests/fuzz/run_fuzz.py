@@ -5,7 +5,7 @@ shared vectors. Exit status 1 when the fuzzer finds anything; the offending
 inputs are kept in $SLUICE_BUILD_DIR/fuzz-artifacts/.
 
 usage: run_fuzz.py FUZZER SEED_KIND     (SEED_KIND: solana-txns | sluice-configs | frames | cidrs |
-                                         pfstates | none)"""
+                                         pfstates | statefiles | none)"""
 import os
 import shutil
 import subprocess
@@ -119,8 +119,18 @@ def pfstates(vectors: Path, out: Path) -> int:
     return len(seeds)
 
 
+def statefiles(vectors: Path, out: Path) -> int:
+    """sluiced's state files: a peer line at each address (or prefix, to be
+    refused) of tests/fuzz/cidrs.txt, IPv4 and IPv6 (not in vectors)."""
+    src = Path(os.environ.get("SLUICE_SOURCE_DIR", ".")) / "tests" / "fuzz" / "cidrs.txt"
+    n = 0
+    for n, c in enumerate(src.read_text().splitlines(), 1):
+        (out / f"statefile-{n:03d}").write_text(f"peer p{n} 11111111111111111111111111111112 {c} 8005\n")
+    return n
+
+
 SEEDS = {"solana-txns": solana_txns, "sluice-configs": sluice_configs, "frames": frames,
-         "cidrs": cidrs, "pfstates": pfstates, "none": None}
+         "cidrs": cidrs, "pfstates": pfstates, "statefiles": statefiles, "none": None}
 # The vector folders each kind of seed is read from.
 SEED_VECTORS = {"solana-txns": ("solana-web3js", "solana-mainnet"), "frames": ("xdp-frames",)}
 
