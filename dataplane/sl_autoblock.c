@@ -132,10 +132,19 @@ static void block(sl_autoblock_t *ab, struct track *t, const uint64_t *n, unsign
 		return;
 	}
 	if (rc != 0) {
+		/* a full trie answers E2BIG: say so, and how full, not "Argument
+		 * list too long" */
+		const int e = errno;
+		sl_cidr_t src;
+		sl_srcaddr_cidr(&t->src, &src);
 		stat_add(&ab->st.errors, 1);
-		if (ab->c.log)
+		if (ab->c.log && e == E2BIG)
+			fprintf(ab->c.log, "sluice-dp: autoblock: cannot block %s: the IPv%u blocklist is "
+				"full (%u prefixes; expired ones go within a second)\n", name,
+				src.family, SL_PF_BLOCK_MAX);
+		else if (ab->c.log)
 			fprintf(ab->c.log, "sluice-dp: autoblock: cannot block %s: %s\n", name,
-				strerror(errno));
+				strerror(e));
 		return;
 	}
 	t->blocks++;

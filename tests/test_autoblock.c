@@ -49,7 +49,8 @@ struct fake {
 	unsigned calls;
 	sl_srcaddr_t src[16];
 	uint64_t until[16];
-	int fail;           /* the next block calls fail */
+	int fail;           /* the next block calls fail, with errno fail_errno */
+	int fail_errno;
 	int late_protect;   /* the next block calls find the source protected (1) */
 	sl_srcaddr_t protected_src; /* prefixlen 0: none */
 	/* when set, the protect callback is the relay's policy over these */
@@ -63,6 +64,7 @@ static int fake_block(void *ctx, const sl_srcaddr_t *src, uint64_t until_ns)
 	struct fake *f = ctx;
 	if (f->fail) {
 		f->fail--;
+		errno = f->fail_errno;
 		return -1;
 	}
 	if (f->late_protect) {
@@ -261,13 +263,17 @@ static void test_failed_block_retried(void **state)
 {
 	(void)state;
 	struct rig *r = rig_new(1);
-	r->f.fail = 1;
+	r->f.fail = 2;
+	r->f.fail_errno = E2BIG; /* what a full trie answers */
 	drops(r, 0, IP(7), SL_SRC_invalid_sig, 5);
 	assert_int_equal(sl_autoblock_poll(r->ab, T0), 0);
 	sl_autoblock_stats_t st;
 	sl_autoblock_stats(r->ab, &st);
 	assert_int_equal(st.errors, 1);
-	assert_non_null(strstr(log_text(r), "cannot block 10.0.0.7"));
+	assert_non_null(strstr(log_text(r), "cannot block 10.0.0.7: the IPv4 blocklist is full"));
+	r->f.fail_errno = EPERM;
+	assert_int_equal(sl_autoblock_poll(r->ab, T0 + 50 * MS), 0);
+	assert_non_null(strstr(log_text(r), "cannot block 10.0.0.7: Operation not permitted"));
 	/* no new drop needed: it is still over the threshold in its window */
 	assert_int_equal(sl_autoblock_poll(r->ab, T0 + 100 * MS), 1);
 	assert_blocked(&r->f, 0, IP(7));
