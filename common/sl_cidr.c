@@ -161,6 +161,11 @@ bool sl_addr_eq(const sl_addr_t *x, const sl_addr_t *y)
 	return x->family == y->family && memcmp(x->b, y->b, addr_len(x->family)) == 0;
 }
 
+bool sl_addr_link_local(const sl_addr_t *a)
+{
+	return a->family == 6 && a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80;
+}
+
 socklen_t sl_addr_sockaddr(const sl_addr_t *a, uint16_t port, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));

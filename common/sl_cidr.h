@@ -62,6 +62,10 @@ void sl_addr_str(const sl_addr_t *a, char out[SL_ADDR_STR_SZ]);
 
 bool sl_addr_eq(const sl_addr_t *x, const sl_addr_t *y);
 
+/* An IPv6 link-local address (fe80::/10): it names a host only together
+ * with an interface, which a peer's address here does not carry. */
+bool sl_addr_link_local(const sl_addr_t *a);
+
 /* The socket address of a at port (host order) in *ss; its length. */
 socklen_t sl_addr_sockaddr(const sl_addr_t *a, uint16_t port, struct sockaddr_storage *ss);
 

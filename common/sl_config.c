@@ -836,6 +836,11 @@ static bool peer_ip_is_mine(const sl_config_t *cfg, const sl_cfg_peer_t *p)
  * [relay] ip6. */
 static void validate_peer6(struct pctx *c, const sl_cfg_peer_t *p)
 {
+	const sl_addr_t a = sl_cfg_peer_addr(p);
+	if (p->managed && sl_addr_link_local(&a))
+		problem(c, p->line, "peer %s: a link-local address needs an interface, which the "
+			"control daemon's sessions do not take; give a global or unique-local one",
+			p->name);
 	if (!c->cfg->has_ip6)
 		problem(c, p->line, "peer %s has an IPv6 address: [relay] needs 'ip6' (the source "
 			"address of frames to it)", p->name);

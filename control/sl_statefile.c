@@ -43,6 +43,11 @@ int sl_state_peer_parse(const char *fields, sl_state_peer_t *p, char *why, size_
 		snprintf(why, whysz, "address '%.46s': %s", f[2], e);
 		return -1;
 	}
+	if (sl_addr_link_local(&p->ip)) {
+		snprintf(why, whysz, "address '%.46s' is link-local: it needs an interface, which "
+			 "sluiced does not take; give a global or unique-local one", f[2]);
+		return -1;
+	}
 	char *end;
 	errno = 0;
 	unsigned long port = f[3][0] >= '1' && f[3][0] <= '9' ? strtoul(f[3], &end, 10) : 0;

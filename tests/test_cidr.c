@@ -221,6 +221,18 @@ static void test_addr(void **state)
 	assert_true(sl_addr_eq(&b, &(sl_addr_t){4, {10, 1, 2, 3}}));
 	ss.ss_family = AF_UNIX;
 	assert_int_equal(sl_addr_of_sockaddr(&ss, &b), -1);
+
+	/* link-local: fe80::/10 only, IPv6 only */
+	static const char *const ll[] = {"fe80::1", "febf:ffff::1"}, *const not_ll[] = {
+		"fec0::1", "fe7f::1", "fd00::1", "2001:db8::1", "254.128.0.1"};
+	for (size_t i = 0; i < sizeof(ll) / sizeof(ll[0]); i++) {
+		assert_int_equal(sl_addr_parse(ll[i], &a, err, sizeof(err)), 0);
+		assert_true(sl_addr_link_local(&a));
+	}
+	for (size_t i = 0; i < sizeof(not_ll) / sizeof(not_ll[0]); i++) {
+		assert_int_equal(sl_addr_parse(not_ll[i], &a, err, sizeof(err)), 0);
+		assert_false(sl_addr_link_local(&a));
+	}
 }
 
 int main(void)

@@ -557,6 +557,8 @@ static const struct bad_case {
 	 "peer q has an IPv6 address: [relay] needs 'ip6' (the source address of frames to it)"},
 	{HEAD "[peer q]\nkind=relay\nip=fd00::1\nport=1\npubkey=" PK_B "\n", 6,
 	 "peer q has an IPv6 address: [relay] needs 'ip6'"},
+	{HEAD6 "[peer q]\nkind=relay\nip=fe80::1\nport=1\npubkey=" PK_B "\n", 7,
+	 "peer q: a link-local address needs an interface"},
 	{HEAD6 "[peer q]\nkind=relay\nip=fd00::b\nport=9004\npubkey=" PK_B "\n", 7,
 	 "peer q is this relay itself (control_port 8005)"},
 	{HEAD6 "[peer q]\nkind=validator\nip=fd00::b\nport=8003\nmac=02:00:00:00:00:01\n", 7,

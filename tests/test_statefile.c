@@ -132,13 +132,14 @@ static void test_bad_lines(void **state)
 		 "  peer\tk\t11111111111111111111111111111112 10.0.0.6 +8005\n" /* 15 */
 		 "peer l 11111111111111111111111111111113 2001:db8::/64 8005\n" /* 16: a prefix */
 		 "peer m 11111111111111111111111111111113 :: 8005\n" /* 17: unspecified */
-		 "peer n 11111111111111111111111111111113 2001:db8::7 8005\n" /* 18: good */
-		 "  peer\tk\t11111111111111111111111111111112 10.0.0.6 8006", /* 19: good, no newline */
+		 "peer o 11111111111111111111111111111113 fe80::1 8005\n" /* 18: link-local */
+		 "peer n 11111111111111111111111111111113 2001:db8::7 8005\n" /* 19: good */
+		 "  peer\tk\t11111111111111111111111111111112 10.0.0.6 8006", /* 20: good, no newline */
 		 key, key, key, key, key, key, key, key, key);
 	sl_statefile_t st;
 	struct reports r = {0};
 	unsigned n = sl_statefile_parse(text, strlen(text), "x.peers", &st, collect, &r);
-	static const unsigned want[] = {4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
+	static const unsigned want[] = {4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18};
 	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
 	assert_int_equal(r.n, n);
 	for (unsigned i = 0; i < n; i++)
@@ -147,6 +148,7 @@ static void test_bad_lines(void **state)
 	assert_non_null(strstr(r.msg[1], "name"));
 	assert_non_null(strstr(r.msg[12], "not a prefix"));
 	assert_non_null(strstr(r.msg[13], "unspecified"));
+	assert_non_null(strstr(r.msg[14], "link-local"));
 	assert_int_equal(st.n, 3);
 	assert_memory_equal(&st.peers[0], &a, sizeof(a));
 	assert_string_equal(st.peers[1].name, "n");
