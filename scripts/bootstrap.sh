@@ -12,7 +12,7 @@ PKGS=(
   libelf-dev zlib1g-dev libmnl-dev libmicrohttpd-dev
   iproute2 ethtool tcpdump python3 python3-scapy python3-matplotlib
   curl prometheus
-  libjansson-dev tmux
+  libjansson-dev tmux strace
 )
 # Node.js may come from outside Debian (as on the dev machines); only ask apt
 # for it when no node/npm is on PATH.

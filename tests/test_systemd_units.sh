@@ -3,7 +3,9 @@
 # relay "a"), with ExecStart pointed at this build's binaries, since verify
 # checks that they exist. Any warning about our files fails the test, as does
 # a verify that would not catch a broken unit. Skips (77) without
-# systemd-analyze or where it cannot verify even a trivial unit.
+# systemd-analyze or where it cannot verify even a trivial unit. Then every
+# address family sluiced opens a socket of (strace; with an ip6) must be in
+# its unit's RestrictAddressFamilies.
 set -euo pipefail
 build=${SLUICE_BUILD_DIR:?} src=${SLUICE_SOURCE_DIR:?}
 units=$src/contrib/systemd
@@ -74,3 +76,44 @@ for u in sluice-dp@ sluiced@; do
 	grep -q '^NoNewPrivileges=yes$' "$f" || { echo "FAIL: $u.service: NoNewPrivileges"; exit 1; }
 done
 echo "units: ok"
+
+# The address families sluiced opens sockets of -- with an ip6, the most it
+# opens -- are all in sluiced@.service's RestrictAddressFamilies: under
+# systemd a socket() of another family fails, and sluiced would not start.
+# Read off the binary with strace, not off the source.
+if ! command -v strace >/dev/null || ! grep -qs '^0\{31\}1 ' /proc/net/if_inet6; then
+	echo "address families: SKIP (no strace, or no ::1 here)"
+	exit 0
+fi
+"$build/control/sluicectl" keygen "$work/a.key" >/dev/null
+relay=sdunit$$
+trap 'rm -rf "$work" "/dev/shm/sluice-$relay.peers"' EXIT
+cat >"$work/a.ini" <<INI
+[relay]
+name = $relay
+ip = 127.0.0.1
+ip6 = ::1
+key = $work/a.key
+control_port = $((30000 + $$ % 20000))
+[control]
+socket = $work/a.sock
+state_file = $work/a.state
+[port]
+type = null
+INI
+strace -f -qq -e trace=socket -o "$work/strace.log" "$build/control/sluiced" -c "$work/a.ini" \
+	>"$work/sluiced.log" 2>&1 &
+tracer=$!
+for _ in $(seq 50); do [ -S "$work/a.sock" ] && break; sleep 0.1; done
+pkill -TERM -f "sluiced -c $work/a.ini" || true
+wait "$tracer" || true
+[ -S "$work/a.sock" ] || grep -q "stopping" "$work/sluiced.log" ||
+	{ echo "FAIL: sluiced did not start under strace:"; cat "$work/sluiced.log"; exit 1; }
+used=$(grep -o 'socket(AF_[A-Z0-9]*' "$work/strace.log" | sed 's/socket(//' | sort -u | tr '\n' ' ')
+allowed=$(sed -n 's/^RestrictAddressFamilies=//p' "$units/sluiced@.service")
+for f in $used; do
+	[[ " $allowed " == *" $f "* ]] ||
+		{ echo "FAIL: sluiced opens $f sockets, which sluiced@.service does not allow ($allowed)"; exit 1; }
+done
+[[ $used == *AF_INET6* ]] || { echo "FAIL: sluiced with an ip6 opened no AF_INET6 socket: $used"; exit 1; }
+echo "address families: ok (sluiced opens ${used% })"
