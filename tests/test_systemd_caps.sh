@@ -4,8 +4,9 @@
 # prefilter under exactly the unit's CapabilityBoundingSet (setpriv, as root,
 # which is what systemd does), and fails to start without any one of them.
 # RLIMIT_MEMLOCK is the kernel's default 8 MiB, as outside systemd. Then
-# sluiced runs with no capability at all, as sluiced@.service has it. Needs
-# root, iproute2 and setpriv; skips (77) otherwise.
+# sluiced runs with no capability at all, as sluiced@.service has it. Also:
+# every address family sluice-dp opens (strace) is one its unit allows.
+# Needs root, iproute2 and setpriv; skips (77) otherwise.
 set -euo pipefail
 build=${SLUICE_BUILD_DIR:?} src=${SLUICE_SOURCE_DIR:?}
 unit=$src/contrib/systemd/sluice-dp@.service
@@ -77,6 +78,27 @@ for drop in $caps; do
 	fi
 	echo "without $drop: refused ($(grep -m1 -iE 'fail|denied|not permitted' "$work/no-$drop.log" || echo exit 1))"
 done
+
+# Every address family sluice-dp opens a socket of (read off the binary
+# with strace) is in the unit's RestrictAddressFamilies, under which a
+# socket() of another family fails.
+if command -v strace >/dev/null; then
+	# LeakSanitizer cannot run under ptrace (sanitized builds)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		ip netns exec "$ns" prlimit --memlock=8388608 strace -f -qq --seccomp-bpf -e trace=socket \
+		-o "$work/dp.strace" "$dp" -c "$work/relay.ini" --duration 1 >"$work/strace.log" 2>&1 ||
+		{ echo "FAIL: sluice-dp under strace:"; cat "$work/strace.log"; exit 1; }
+	used=$(grep -o 'socket(AF_[A-Z0-9]*' "$work/dp.strace" | sed 's/socket(//' | sort -u | tr '\n' ' ')
+	allowed=$(sed -n 's/^RestrictAddressFamilies=//p' "$unit")
+	for f in $used; do
+		[[ " $allowed " == *" $f "* ]] ||
+			{ echo "FAIL: sluice-dp opens $f sockets, which its unit does not allow ($allowed)"; exit 1; }
+	done
+	[[ $used == *AF_XDP* ]] || { echo "FAIL: no AF_XDP socket seen: the trace missed the port ($used)"; exit 1; }
+	echo "address families: ok (sluice-dp opens ${used% })"
+else
+	echo "address families: SKIP (no strace)"
+fi
 
 # sluiced@.service gives sluiced no capability at all: it still binds its
 # control port, reads netlink, opens its socket and the peer table.

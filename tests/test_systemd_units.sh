@@ -101,8 +101,9 @@ state_file = $work/a.state
 [port]
 type = null
 INI
-strace -f -qq -e trace=socket -o "$work/strace.log" "$build/control/sluiced" -c "$work/a.ini" \
-	>"$work/sluiced.log" 2>&1 &
+# LeakSanitizer cannot run under ptrace (sanitized builds)
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=socket \
+	-o "$work/strace.log" "$build/control/sluiced" -c "$work/a.ini" >"$work/sluiced.log" 2>&1 &
 tracer=$!
 for _ in $(seq 50); do [ -S "$work/a.sock" ] && break; sleep 0.1; done
 pkill -TERM -f "sluiced -c $work/a.ini" || true
