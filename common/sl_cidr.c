@@ -156,6 +156,13 @@ void sl_addr_str(const sl_addr_t *a, char out[SL_ADDR_STR_SZ])
 		snprintf(out, SL_ADDR_STR_SZ, "?");
 }
 
+void sl_addr_port_str(const sl_addr_t *a, uint16_t port, char out[SL_ADDR_PORT_STR_SZ])
+{
+	char s[SL_ADDR_STR_SZ];
+	sl_addr_str(a, s);
+	snprintf(out, SL_ADDR_PORT_STR_SZ, a->family == 6 ? "[%s]:%u" : "%s:%u", s, port);
+}
+
 bool sl_addr_eq(const sl_addr_t *x, const sl_addr_t *y)
 {
 	return x->family == y->family && memcmp(x->b, y->b, addr_len(x->family)) == 0;

@@ -60,6 +60,11 @@ int sl_addr_parse(const char *s, sl_addr_t *a, char *err, size_t errlen);
 /* "10.1.2.3", "2001:db8::1". */
 void sl_addr_str(const sl_addr_t *a, char out[SL_ADDR_STR_SZ]);
 
+/* "10.1.2.3:9464", "[::1]:9464": an address and a port as URLs and
+ * configs write them. */
+#define SL_ADDR_PORT_STR_SZ (SL_ADDR_STR_SZ + 8)
+void sl_addr_port_str(const sl_addr_t *a, uint16_t port, char out[SL_ADDR_PORT_STR_SZ]);
+
 bool sl_addr_eq(const sl_addr_t *x, const sl_addr_t *y);
 
 /* An IPv6 link-local address (fe80::/10): it names a host only together

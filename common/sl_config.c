@@ -437,7 +437,9 @@ static int set_backend(struct pctx *c, const struct key *k, void *field, const c
 	return -1;
 }
 
-/* [metrics] listen: "off", or ADDR:PORT (IPv4, port 1 to 65535). */
+/* [metrics] listen: "off", or ADDR:PORT: an IPv4 address, or an IPv6 one
+ * in brackets ([::1]:9464), and a port 1 to 65535. Any address the socket
+ * can take, 0.0.0.0 and :: (all of the host's) included. */
 static int set_listen(struct pctx *c, const struct key *k, void *field, const char *val)
 {
 	sl_cfg_metrics_t *m = field;
@@ -446,24 +448,29 @@ static int set_listen(struct pctx *c, const struct key *k, void *field, const ch
 		return 0;
 	}
 	const char *colon = strrchr(val, ':');
-	char addr[INET_ADDRSTRLEN];
+	const bool v6 = val[0] == '[';
+	char addr[INET6_ADDRSTRLEN];
 	uint64_t port;
-	uint8_t ip[4];
-	if (!colon || (size_t)(colon - val) >= sizeof(addr) || colon[1] == '\0' ||
-	    !strchr("123456789", colon[1]) || read_u64(colon + 1, &port) != 0 ||
-	    port > 65535) {
-		problem(c, c->lineno, "%s: '%s' is not ADDR:PORT (an IPv4 address, a port 1 to 65535) "
-			"or off", k->name, val);
+	/* the address's text: between the brackets, or before the colon */
+	const char *a = v6 ? val + 1 : val;
+	const size_t alen = colon ? (size_t)(colon - a) - (v6 ? 1 : 0) : 0;
+	if (!colon || colon == val || (v6 && colon[-1] != ']') || alen == 0 ||
+	    alen >= sizeof(addr) || colon[1] == '\0' || !strchr("123456789", colon[1]) ||
+	    read_u64(colon + 1, &port) != 0 || port > 65535) {
+		problem(c, c->lineno, "%s: '%s' is not ADDR:PORT (an IPv4 address or an IPv6 one in "
+			"brackets, a port 1 to 65535) or off", k->name, val);
 		return -1;
 	}
-	memcpy(addr, val, (size_t)(colon - val));
-	addr[colon - val] = '\0';
-	if (inet_pton(AF_INET, addr, ip) != 1) {
-		problem(c, c->lineno, "%s: '%s' is not an IPv4 address (a.b.c.d)", k->name, addr);
+	memcpy(addr, a, alen);
+	addr[alen] = '\0';
+	sl_addr_t ip = {.family = v6 ? 6 : 4};
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, ip.b) != 1) {
+		problem(c, c->lineno, "%s: '%s' is not an %s", k->name, addr,
+			v6 ? "IPv6 address" : "IPv4 address (a.b.c.d; IPv6 in brackets: [::1]:9464)");
 		return -1;
 	}
 	m->enabled = true;
-	memcpy(m->ip, ip, 4);
+	m->addr = ip;
 	m->port = (uint16_t)port;
 	return 0;
 }
@@ -980,7 +987,7 @@ static void set_defaults(sl_config_t *cfg)
 		.score_cap = 1000, .cutoff_threshold = -100, .cutoff_s = 30, .cutoff_max_s = 3600,
 	};
 	cfg->metrics = (sl_cfg_metrics_t){
-		.enabled = true, .ip = {127, 0, 0, 1}, .port = SL_METRICS_PORT_DEFAULT,
+		.enabled = true, .addr = {4, {127, 0, 0, 1}}, .port = SL_METRICS_PORT_DEFAULT,
 	};
 	cfg->prefilter = (sl_cfg_prefilter_t){
 		.rate = 0, .burst = 0, .ip6_prefix = 64, .sources = SL_PF_SRC_WAYS * SL_PF_SRC_SETS};

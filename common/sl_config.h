@@ -102,7 +102,7 @@ typedef struct sl_cfg_score {
 #define SL_METRICS_PORT_DEFAULT 9464
 typedef struct sl_cfg_metrics {
 	bool enabled;  /* false: listen = off */
-	uint8_t ip[4]; /* network order; default 127.0.0.1 */
+	sl_addr_t addr; /* either family (0.0.0.0 and :: too); default 127.0.0.1 */
 	uint16_t port; /* host order; default SL_METRICS_PORT_DEFAULT */
 } sl_cfg_metrics_t;
 

@@ -446,12 +446,15 @@ sl_metrics_t *sl_metrics_start(const sl_config_t *cfg, const struct sl_pipeline 
 	clock_gettime(CLOCK_REALTIME, &wall);
 	m->start_unix = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
 
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(cfg->metrics.port)};
-	memcpy(&sa.sin_addr, cfg->metrics.ip, 4);
-	char addr[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, cfg->metrics.ip, addr, sizeof(addr));
-	/* No thread of MHD's own: ours (below) drives it, on the control CPUs. */
-	m->d = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, m,
+	struct sockaddr_storage sa;
+	sl_addr_sockaddr(&cfg->metrics.addr, cfg->metrics.port, &sa);
+	char addr[SL_ADDR_PORT_STR_SZ];
+	sl_addr_port_str(&cfg->metrics.addr, cfg->metrics.port, addr);
+	/* No thread of MHD's own: ours (below) drives it, on the control CPUs.
+	 * An IPv6 address: MHD_USE_IPv6 (an IPv6-only socket), or MHD would
+	 * open an IPv4 one for it. */
+	const unsigned flags = MHD_USE_EPOLL | (cfg->metrics.addr.family == 6 ? MHD_USE_IPv6 : 0);
+	m->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, m,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)SL_METRICS_CONN_MAX,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SL_METRICS_PER_IP_MAX,
@@ -460,8 +463,7 @@ sl_metrics_t *sl_metrics_start(const sl_config_t *cfg, const struct sl_pipeline 
 				MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)SL_METRICS_CONN_MAX,
 				MHD_OPTION_END);
 	if (!m->d) {
-		snprintf(err, errlen, "cannot listen on %s:%u (taken, or not an address here)", addr,
-			 cfg->metrics.port);
+		snprintf(err, errlen, "cannot listen on %s (taken, or not an address here)", addr);
 		free(m);
 		return NULL;
 	}

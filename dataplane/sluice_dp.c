@@ -513,10 +513,11 @@ int main(int argc, char **argv)
 	fprintf(stderr, "sluice-dp %s: %s port %s, %u worker(s), %u peer(s), %s\n", a->cfg.name,
 		sl_port_type_name(a->cfg.port_type), a->port.dev, a->cfg.workers, a->cfg.npeers,
 		rte_eal_has_hugepages() ? "hugepages" : "ordinary pages (no hugepages)");
-	if (a->metrics)
-		fprintf(stderr, "sluice-dp %s: metrics at http://%u.%u.%u.%u:%u/metrics\n", a->cfg.name,
-			a->cfg.metrics.ip[0], a->cfg.metrics.ip[1], a->cfg.metrics.ip[2],
-			a->cfg.metrics.ip[3], a->cfg.metrics.port);
+	if (a->metrics) {
+		char at[SL_ADDR_PORT_STR_SZ];
+		sl_addr_port_str(&a->cfg.metrics.addr, a->cfg.metrics.port, at);
+		fprintf(stderr, "sluice-dp %s: metrics at http://%s/metrics\n", a->cfg.name, at);
+	}
 
 	if (a->cfg.workers == 1) {
 		run_single(a);

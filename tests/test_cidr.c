@@ -221,6 +221,11 @@ static void test_addr(void **state)
 	assert_true(sl_addr_eq(&b, &(sl_addr_t){4, {10, 1, 2, 3}}));
 	ss.ss_family = AF_UNIX;
 	assert_int_equal(sl_addr_of_sockaddr(&ss, &b), -1);
+	char ap[SL_ADDR_PORT_STR_SZ];
+	sl_addr_port_str(&(sl_addr_t){4, {10, 1, 2, 3}}, 9464, ap);
+	assert_string_equal(ap, "10.1.2.3:9464");
+	sl_addr_port_str(&(sl_addr_t){6, {[15] = 1}}, 65535, ap);
+	assert_string_equal(ap, "[::1]:65535");
 
 	/* link-local: fe80::/10 only, IPv6 only */
 	static const char *const ll[] = {"fe80::1", "febf:ffff::1"}, *const not_ll[] = {

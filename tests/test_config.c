@@ -164,7 +164,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.control_port, 8005);
 	/* sluice-dp's Prometheus endpoint: on, loopback only */
 	assert_true(cfg.metrics.enabled);
-	assert_memory_equal(cfg.metrics.ip, ((uint8_t[]){127, 0, 0, 1}), 4);
+	assert_true(sl_addr_eq(&cfg.metrics.addr, &(sl_addr_t){4, {127, 0, 0, 1}}));
 	assert_int_equal(cfg.metrics.port, 9464);
 	assert_tunables(&cfg,
 			&(sl_cfg_control_t){
@@ -586,8 +586,14 @@ static const struct bad_case {
 	{HEAD "[metrics]\nlisten=127.0.0.1:94a\n", 7, "is not ADDR:PORT"},
 	{HEAD "[metrics]\nlisten=localhost:9464\n", 7,
 	 "listen: 'localhost' is not an IPv4 address"},
-	{HEAD "[metrics]\nlisten=[::1]:9464\n", 7, "is not an IPv4 address"},
-	{HEAD "[metrics]\nlisten=:9464\n", 7, "listen: '' is not an IPv4 address"},
+	{HEAD "[metrics]\nlisten=::1:9464\n", 7,
+	 "listen: '::1' is not an IPv4 address (a.b.c.d; IPv6 in brackets: [::1]:9464)"},
+	{HEAD "[metrics]\nlisten=[10.1.2.3]:9464\n", 7, "listen: '10.1.2.3' is not an IPv6 address"},
+	{HEAD "[metrics]\nlisten=[fe80::1%eth0]:9464\n", 7, "is not an IPv6 address"},
+	{HEAD "[metrics]\nlisten=[::1]9464\n", 7, "is not ADDR:PORT"},
+	{HEAD "[metrics]\nlisten=[::1]:\n", 7, "is not ADDR:PORT"},
+	{HEAD "[metrics]\nlisten=[]:9464\n", 7, "is not ADDR:PORT"},
+	{HEAD "[metrics]\nlisten=:9464\n", 7, "listen: ':9464' is not ADDR:PORT"},
 	{HEAD "[metrics]\nlisten=Off\n", 7, "listen: 'Off' is not ADDR:PORT"},
 	{HEAD "[metric]\n", 6, "unknown section [metric] (expected [relay], [port], [control], "
 				"[score], [metrics], [prefilter], [autoblock] or [peer NAME])"},
@@ -601,10 +607,16 @@ static void test_metrics_listen(void **state)
 	struct reports r;
 	assert_int_equal(parse(HEAD "[metrics]\nlisten = 10.1.2.3:9100\n", &cfg, &r), 0);
 	assert_true(cfg.metrics.enabled);
-	assert_memory_equal(cfg.metrics.ip, ((uint8_t[]){10, 1, 2, 3}), 4);
+	assert_true(sl_addr_eq(&cfg.metrics.addr, &(sl_addr_t){4, {10, 1, 2, 3}}));
 	assert_int_equal(cfg.metrics.port, 9100);
 	assert_int_equal(parse(HEAD "[metrics]\nlisten = 0.0.0.0:65535\n", &cfg, &r), 0);
 	assert_int_equal(cfg.metrics.port, 65535);
+	/* IPv6 in brackets, :: (all of the host's) too */
+	assert_int_equal(parse(HEAD "[metrics]\nlisten = [::1]:9100\n", &cfg, &r), 0);
+	assert_true(sl_addr_eq(&cfg.metrics.addr, &(sl_addr_t){6, {[15] = 1}}));
+	assert_int_equal(cfg.metrics.port, 9100);
+	assert_int_equal(parse(HEAD "[metrics]\nlisten = [::]:1\n", &cfg, &r), 0);
+	assert_true(sl_addr_eq(&cfg.metrics.addr, &(sl_addr_t){6, {0}}));
 	assert_int_equal(parse(HEAD "[metrics]\nlisten = off\n", &cfg, &r), 0);
 	assert_false(cfg.metrics.enabled);
 	/* an empty section keeps the default */

@@ -2,8 +2,9 @@
 # sluice-dp as a program: --check verdicts and messages; a run on a null port
 # (endless junk frames) stopped by --duration and by SIGINT, each time with
 # the table on stdout, the JSON written and every packet in one final bucket;
-# telemetry answering /sluice/stats, /sluice/peers and /sluice/sources while it runs; a run
-# with two workers on a ring port. About 10 s.
+# telemetry answering /sluice/stats, /sluice/peers and /sluice/sources while it runs; the
+# metrics endpoint at an IPv6 address; a run with two workers on a ring port.
+# About 10 s.
 set -euo pipefail
 src=${SLUICE_SOURCE_DIR:?} build=${SLUICE_BUILD_DIR:?}
 dp=$build/dataplane/sluice-dp
@@ -11,7 +12,8 @@ work=$(mktemp -d)
 pid=
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-	rm -rf "$work" /var/run/dpdk/sluice-tdp-null /var/run/dpdk/sluice-tdp-ring /var/run/dpdk/sluice-tdp-mgd
+	rm -rf "$work" /var/run/dpdk/sluice-tdp-null /var/run/dpdk/sluice-tdp-ring /var/run/dpdk/sluice-tdp-mgd \
+		/var/run/dpdk/sluice-tdp-m6
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -92,6 +94,29 @@ wait "$pid" || rc=$?
 pid=
 [ "$rc" = 0 ] || fail "exit status $rc after SIGINT: $(cat "$work/i.out")"
 check_json "$work/i.json" tdp-null
+
+# [metrics] listen at an IPv6 address: scraped over IPv6 while it runs
+# (where ::1 is up and curl is there)
+if grep -qs '^0\{31\}1 ' /proc/net/if_inet6 && command -v curl >/dev/null; then
+	mport=$((20000 + $$ % 20000))
+	sed -e 's/tdp-null/tdp-m6/' "$work/null.ini" >"$work/m6.ini"
+	printf '[metrics]\nlisten = [::1]:%s\n' "$mport" >>"$work/m6.ini"
+	"$dp" --duration 30 -c "$work/m6.ini" >"$work/m6.out" 2>&1 &
+	pid=$!
+	body=
+	for _ in $(seq 100); do
+		body=$(curl -g -s --max-time 2 "http://[::1]:$mport/metrics") && [ -n "$body" ] && break
+		sleep 0.1
+	done
+	grep -q "^sluice_rx_packets_total " <<<"$body" || fail "no metrics at [::1]:$mport: $(cat "$work/m6.out")"
+	kill -INT "$pid"
+	wait "$pid" || fail "the IPv6 metrics run: $(cat "$work/m6.out")"
+	pid=
+	grep -q "metrics at http://\[::1\]:$mport/metrics" "$work/m6.out" || fail "no metrics line: $(cat "$work/m6.out")"
+	echo "metrics over IPv6: ok"
+else
+	echo "metrics over IPv6: SKIP (no ::1 or no curl)"
+fi
 
 # two workers on a ring port (its tx loops back into rx)
 sed -e 's/tdp-null/tdp-ring/; s/type = null/type = ring/; s/idle_sleep_us = 0/workers = 2/' \

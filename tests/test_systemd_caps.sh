@@ -82,19 +82,24 @@ done
 # Every address family sluice-dp opens a socket of (read off the binary
 # with strace) is in the unit's RestrictAddressFamilies, under which a
 # socket() of another family fails.
+# With its metrics endpoint at [::1]: every family it can open.
 if command -v strace >/dev/null; then
+	{ cat "$work/relay.ini"; printf '[metrics]\nlisten = [::1]:9464\n'; } >"$work/strace.ini"
 	# LeakSanitizer cannot run under ptrace (sanitized builds)
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 		ip netns exec "$ns" prlimit --memlock=8388608 strace -f -qq --seccomp-bpf -e trace=socket \
-		-o "$work/dp.strace" "$dp" -c "$work/relay.ini" --duration 1 >"$work/strace.log" 2>&1 ||
+		-o "$work/dp.strace" "$dp" -c "$work/strace.ini" --duration 1 >"$work/strace.log" 2>&1 ||
 		{ echo "FAIL: sluice-dp under strace:"; cat "$work/strace.log"; exit 1; }
+	grep -q 'metrics at http://\[::1\]:9464/' "$work/strace.log" ||
+		{ echo "FAIL: no metrics endpoint at [::1]:"; cat "$work/strace.log"; exit 1; }
 	used=$(grep -o 'socket(AF_[A-Z0-9]*' "$work/dp.strace" | sed 's/socket(//' | sort -u | tr '\n' ' ')
 	allowed=$(sed -n 's/^RestrictAddressFamilies=//p' "$unit")
 	for f in $used; do
 		[[ " $allowed " == *" $f "* ]] ||
 			{ echo "FAIL: sluice-dp opens $f sockets, which its unit does not allow ($allowed)"; exit 1; }
 	done
-	[[ $used == *AF_XDP* ]] || { echo "FAIL: no AF_XDP socket seen: the trace missed the port ($used)"; exit 1; }
+	[[ $used == *AF_XDP* && $used == *AF_INET6* ]] ||
+		{ echo "FAIL: no AF_XDP or AF_INET6 socket seen: the trace missed the port or metrics ($used)"; exit 1; }
 	echo "address families: ok (sluice-dp opens ${used% })"
 else
 	echo "address families: SKIP (no strace)"
