@@ -92,15 +92,9 @@ if command -v strace >/dev/null; then
 		{ echo "FAIL: sluice-dp under strace:"; cat "$work/strace.log"; exit 1; }
 	grep -q 'metrics at http://\[::1\]:9464/' "$work/strace.log" ||
 		{ echo "FAIL: no metrics endpoint at [::1]:"; cat "$work/strace.log"; exit 1; }
-	used=$(grep -o 'socket(AF_[A-Z0-9]*' "$work/dp.strace" | sed 's/socket(//' | sort -u | tr '\n' ' ')
-	allowed=$(sed -n 's/^RestrictAddressFamilies=//p' "$unit")
-	for f in $used; do
-		[[ " $allowed " == *" $f "* ]] ||
-			{ echo "FAIL: sluice-dp opens $f sockets, which its unit does not allow ($allowed)"; exit 1; }
-	done
-	[[ $used == *AF_XDP* && $used == *AF_INET6* ]] ||
-		{ echo "FAIL: no AF_XDP or AF_INET6 socket seen: the trace missed the port or metrics ($used)"; exit 1; }
-	echo "address families: ok (sluice-dp opens ${used% })"
+	# shellcheck source=sl_families.sh
+	. "$src/tests/sl_families.sh"
+	sl_families_check "$work/dp.strace" "$unit" sluice-dp AF_XDP AF_INET6
 else
 	echo "address families: SKIP (no strace)"
 fi

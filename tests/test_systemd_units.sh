@@ -110,11 +110,6 @@ pkill -TERM -f "sluiced -c $work/a.ini" || true
 wait "$tracer" || true
 [ -S "$work/a.sock" ] || grep -q "stopping" "$work/sluiced.log" ||
 	{ echo "FAIL: sluiced did not start under strace:"; cat "$work/sluiced.log"; exit 1; }
-used=$(grep -o 'socket(AF_[A-Z0-9]*' "$work/strace.log" | sed 's/socket(//' | sort -u | tr '\n' ' ')
-allowed=$(sed -n 's/^RestrictAddressFamilies=//p' "$units/sluiced@.service")
-for f in $used; do
-	[[ " $allowed " == *" $f "* ]] ||
-		{ echo "FAIL: sluiced opens $f sockets, which sluiced@.service does not allow ($allowed)"; exit 1; }
-done
-[[ $used == *AF_INET6* ]] || { echo "FAIL: sluiced with an ip6 opened no AF_INET6 socket: $used"; exit 1; }
-echo "address families: ok (sluiced opens ${used% })"
+# shellcheck source=sl_families.sh
+. "$src/tests/sl_families.sh"
+sl_families_check "$work/strace.log" "$units/sluiced@.service" sluiced AF_INET6
