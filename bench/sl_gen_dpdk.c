@@ -44,11 +44,12 @@ static void frames_free(struct frames *f)
 	free(f->sz);
 }
 
-static int frames_build(struct frames *f, const sl_gen_mix_t *m, const sl_udp4_addr_t *a)
+static int frames_build(struct frames *f, const sl_gen_mix_t *m, const sl_gen_dpdk_hdrs_t *h)
 {
+	const size_t hdrs = h->a6 ? SL_PKT_HDRS6_SZ : SL_PKT_HDRS_SZ;
 	size_t total = 0;
 	for (size_t i = 0; i < m->n; i++)
-		total += m->d[i].sz + (sl_gen_dgram_is_frame(&m->d[i]) ? 0 : SL_PKT_HDRS_SZ);
+		total += m->d[i].sz + (sl_gen_dgram_is_frame(&m->d[i]) ? 0 : hdrs);
 	*f = (struct frames){ .bytes = malloc(total + 1), .off = calloc(m->n, sizeof *f->off),
 			      .sz = calloc(m->n, sizeof *f->sz), .n = m->n };
 	if (f->bytes == NULL || f->off == NULL || f->sz == NULL)
@@ -60,9 +61,13 @@ static int frames_build(struct frames *f, const sl_gen_mix_t *m, const sl_udp4_a
 		size_t sz = g->sz;
 		if (sl_gen_dgram_is_frame(g)) {
 			memcpy(out, g->bytes, sz);
+		} else if (h->a6) {
+			sl_udp6_addr_t to = *h->a6;
+			to.dst_port = sl_gen_dgram_port(g, h->a6->dst_port);
+			sz = sl_pkt_build_udp6(out, total - at, &to, g->bytes, g->sz);
 		} else {
-			sl_udp4_addr_t to = *a;
-			to.dst_port = sl_gen_dgram_port(g, a->dst_port);
+			sl_udp4_addr_t to = *h->a4;
+			to.dst_port = sl_gen_dgram_port(g, h->a4->dst_port);
 			sz = sl_pkt_build_udp4(out, total - at, &to, (uint16_t)i, g->bytes, g->sz);
 		}
 		f->off[i] = at;
@@ -140,7 +145,7 @@ static void send_loop(const sl_gen_dpdk_opts_t *o, const struct frames *m, uint1
 	r->seconds = (double)(rte_rdtsc() - start) / (double)hz;
 }
 
-int sl_gen_dpdk_send(const sl_gen_dpdk_opts_t *o, const sl_gen_mix_t *m, const sl_udp4_addr_t *a,
+int sl_gen_dpdk_send(const sl_gen_dpdk_opts_t *o, const sl_gen_mix_t *m, const sl_gen_dpdk_hdrs_t *h,
 		     sl_gen_dpdk_result_t *r, char *err, size_t errsz)
 {
 	*r = (sl_gen_dpdk_result_t){ 0 };
@@ -180,7 +185,7 @@ int sl_gen_dpdk_send(const sl_gen_dpdk_opts_t *o, const sl_gen_mix_t *m, const s
 		return -1;
 	}
 	struct frames f;
-	int rc = frames_build(&f, m, a);
+	int rc = frames_build(&f, m, h);
 	if (rc == 0)
 		send_loop(o, &f, port.id, pool, r);
 	else

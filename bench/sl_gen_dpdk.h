@@ -37,9 +37,17 @@ typedef struct sl_gen_dpdk_result {
 /* Does "af_xdp:IFACE" or "null" name a port this mode can open? */
 int sl_gen_dpdk_port_ok(const char *port);
 
+/* Where datagrams' headers come from: Ethernet/IPv6/UDP from a6 when it is
+ * not NULL, else Ethernet/IPv4/UDP from a4. */
+typedef struct sl_gen_dpdk_hdrs {
+	const sl_udp4_addr_t *a4;
+	const sl_udp6_addr_t *a6;
+} sl_gen_dpdk_hdrs_t;
+
 /* Starts the EAL, opens the port, sends, closes. Datagrams get headers from
- * a; whole frames go as they are. Returns 0, or -1 with the reason in err. */
-int sl_gen_dpdk_send(const sl_gen_dpdk_opts_t *o, const sl_gen_mix_t *m, const sl_udp4_addr_t *a,
+ * h, built once before sending (an IPv6 frame's UDP checksum too); whole
+ * frames go as they are. Returns 0, or -1 with the reason in err. */
+int sl_gen_dpdk_send(const sl_gen_dpdk_opts_t *o, const sl_gen_mix_t *m, const sl_gen_dpdk_hdrs_t *h,
 		     sl_gen_dpdk_result_t *r, char *err, size_t errsz);
 
 #endif

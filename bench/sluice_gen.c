@@ -44,7 +44,7 @@ struct opts {
 	const char *dpdk;
 	int have_src, have_src_mac, have_dst_mac;
 	/* As given: the socket's ends. The frames (pcap, DPDK) are addressed
-	 * by mix.frame_addr for IPv4, by frame6 for IPv6 (pcap only). */
+	 * by mix.frame_addr for IPv4, by frame6 for IPv6. */
 	sl_gen_addr_t dst, src;
 	sl_udp6_addr_t frame6;
 	const char *pcap, *manifest, *frames_dir;
@@ -85,7 +85,7 @@ static void usage(void)
 		"           --quiet (no summary, and no progress line, which is otherwise drawn on stderr\n"
 		"             when it is a terminal)\n"
 		"           --src IP[:PORT]|IPV6|[IPV6]:PORT (the family of --dst; default in frames\n"
-		"             10.99.0.1:40000 or [fd00:99::1]:40000; IPv6: --udp and --pcap)\n"
+		"             10.99.0.1:40000 or [fd00:99::1]:40000)\n"
 		"           --src-mac MAC  --dst-mac MAC (pcap; default 02:00:00:00:00:<last octet>)\n"
 		"  bounds:  --count N  --rate PPS (default 1000, at most %u)  --duration SECONDS\n"
 		"  dpdk:    --dpdk af_xdp:IFACE|null  send the frames through a DPDK port instead of --udp;\n"
@@ -221,8 +221,9 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		die("--dst IP:PORT or [IPV6]:PORT is required");
 	if (o->have_src && o->src.family != o->dst.family)
 		die("--src and --dst must be of one family, IPv4 or IPv6");
-	if (o->dst.family == 6 && (o->dpdk || m->bad_frames))
-		die("--dst is IPv6: --dpdk and --bad-frames build IPv4 frames (IPv6: --udp, --pcap)");
+	if (o->dst.family == 6 && m->bad_frames)
+		die("--dst is IPv6: --bad-frames builds its frames from IPv4 addresses (--src-mac, "
+		    "--dst IPv4)");
 	if (o->src.port)
 		a->src_port = o->src.port;
 	a->dst_port = o->dst.port;
@@ -479,7 +480,8 @@ static void send_dpdk(const struct opts *o, const sl_gen_mix_t *mix)
 				 .loop = o->loop, .stop = &stop, .progress = progress_dpdk, .progress_arg = &p };
 	sl_gen_dpdk_result_t r;
 	char err[512];
-	int rc = sl_gen_dpdk_send(&d, mix, &o->mix.frame_addr, &r, err, sizeof err);
+	const sl_gen_dpdk_hdrs_t h = {.a4 = &o->mix.frame_addr, .a6 = o->dst.family == 6 ? &o->frame6 : NULL};
+	int rc = sl_gen_dpdk_send(&d, mix, &h, &r, err, sizeof err);
 	progress_draw(&p, r.frames, r.seconds, 1);
 	if (rc != 0)
 		die("--dpdk %s: %s", o->dpdk, err);
