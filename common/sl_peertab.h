@@ -66,6 +66,13 @@ struct sl_peertab_entry {
 	uint64_t last_rx_wall_ms; /* newest control message accepted (replay floor) */
 };
 
+/* The entry's address; a family other than 6 reads as IPv4, as in every
+ * reader of the table. */
+static inline sl_addr_t sl_peertab_entry_addr(const struct sl_peertab_entry *e)
+{
+	return sl_addr_make(e->family == 6 ? 6 : 4, e->ip);
+}
+
 /* tests/netns/test_e2e_sluiced.sh reads entries at these offsets. */
 _Static_assert(sizeof(struct sl_peertab_entry) == 128 &&
 		       offsetof(struct sl_peertab_entry, name) == 32 &&

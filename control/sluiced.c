@@ -133,7 +133,7 @@ static void adopt_from_table(struct daemon *d, const struct sl_peertab_entry *ol
 		/* daemon_add_peer put the peer back in its old slot: only that
 		 * slot's session can be this entry's. */
 		const sl_session_peer_t *p = &d->s.peers[k];
-		const sl_addr_t ip = sl_addr_make(e->family == 6 ? 6 : 4, e->ip);
+		const sl_addr_t ip = sl_peertab_entry_addr(e);
 		if (!p->in_use || memcmp(p->pk, e->pubkey, SL_PUBKEY_SZ) != 0 ||
 		    !sl_addr_eq(&p->ip, &ip))
 			continue;

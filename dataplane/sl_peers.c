@@ -127,7 +127,7 @@ void sl_peers_build(sl_peers_t *t, const sl_config_t *cfg, const uint8_t my_mac[
 bool sl_peers_set_managed(sl_peers_t *t, unsigned k, const struct sl_peertab_entry *e,
 			  uint64_t token_in_prev)
 {
-	const bool v6 = e->family == 6;
+	const bool v6 = sl_peertab_entry_addr(e).family == 6;
 	const uint32_t ip = sl_pkt_rd_le32(e->ip);
 	if (k >= SL_PEERTAB_SLOTS || (v6 && !t->has_ip6) ||
 	    (v6 ? sl_peers_find_relay6(t, e->ip) : sl_peers_find_relay(t, ip)) != SL_PEER_NONE)

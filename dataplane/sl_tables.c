@@ -16,15 +16,9 @@
  * module last wrote it. */
 struct pf_entry {
 	bool set;
-	uint8_t family;
-	uint8_t ip[16]; /* network order; IPv4 in ip[0..4) */
+	sl_addr_t ip;
 	uint64_t token_in, token_in_prev;
 };
-
-static bool pf_same_ip(const struct pf_entry *a, const struct pf_entry *b)
-{
-	return a->family == b->family && memcmp(a->ip, b->ip, sizeof(a->ip)) == 0;
-}
 
 struct sl_tables {
 	sl_pipeline_t *p;
@@ -98,7 +92,7 @@ static sl_peers_t *take_buffer(sl_tables_t *t)
 static bool pf_wanted(const struct pf_entry *want, const struct pf_entry *e)
 {
 	for (unsigned k = 0; k < SL_PEERTAB_SLOTS; k++)
-		if (want[k].set && pf_same_ip(&want[k], e))
+		if (want[k].set && sl_addr_eq(&want[k].ip, &e->ip))
 			return true;
 	return false;
 }
@@ -109,12 +103,12 @@ static void pf_put(sl_tables_t *t, const struct pf_entry *want)
 {
 	for (unsigned k = 0; k < SL_PEERTAB_SLOTS; k++) {
 		const struct pf_entry *w = &want[k], *h = &t->pf_now[k];
-		if (!w->set || (h->set && pf_same_ip(w, h) && w->token_in == h->token_in &&
+		if (!w->set || (h->set && sl_addr_eq(&w->ip, &h->ip) && w->token_in == h->token_in &&
 				h->token_in_prev == w->token_in_prev))
 			continue;
-		if (sl_prefilter_put_peer(t->pf, w->family, w->ip, w->token_in, w->token_in_prev) != 0) {
+		if (sl_prefilter_put_peer(t->pf, w->ip.family, w->ip.b, w->token_in, w->token_in_prev) != 0) {
 			fprintf(stderr, "sluice-dp: peertab slot %u into %s: %s\n", k,
-				w->family == 6 ? SL_PF_PEERS6_MAP : SL_PF_PEERS_MAP, strerror(errno));
+				w->ip.family == 6 ? SL_PF_PEERS6_MAP : SL_PF_PEERS_MAP, strerror(errno));
 			continue; /* its gossip drops in XDP until a later apply */
 		}
 		t->pf_now[k] = *w;
@@ -126,11 +120,11 @@ static void pf_delete(sl_tables_t *t, const struct pf_entry *want)
 {
 	for (unsigned k = 0; k < SL_PEERTAB_SLOTS; k++) {
 		struct pf_entry *h = &t->pf_now[k];
-		if (!h->set || (want[k].set && pf_same_ip(&want[k], h)))
+		if (!h->set || (want[k].set && sl_addr_eq(&want[k].ip, &h->ip)))
 			continue;
-		if (!pf_wanted(want, h) && sl_prefilter_del_peer(t->pf, h->family, h->ip) != 0) {
+		if (!pf_wanted(want, h) && sl_prefilter_del_peer(t->pf, h->ip.family, h->ip.b) != 0) {
 			fprintf(stderr, "sluice-dp: peertab slot %u out of %s: %s\n", k,
-				h->family == 6 ? SL_PF_PEERS6_MAP : SL_PF_PEERS_MAP, strerror(errno));
+				h->ip.family == 6 ? SL_PF_PEERS6_MAP : SL_PF_PEERS_MAP, strerror(errno));
 			continue;
 		}
 		h->set = false;
@@ -155,9 +149,8 @@ static void apply(sl_tables_t *t, uint64_t now_ms)
 			until = e->token_prev_until_ms;
 		/* a managed entry at a static relay peer's address is left out */
 		if (sl_peers_set_managed(nt, k, e, prev) && e->state == SL_PT_UP) {
-			want[k] = (struct pf_entry){.set = true, .family = e->family == 6 ? 6 : 4,
+			want[k] = (struct pf_entry){.set = true, .ip = sl_peertab_entry_addr(e),
 						    .token_in = e->token_in, .token_in_prev = prev};
-			memcpy(want[k].ip, e->ip, sizeof(want[k].ip));
 		}
 	}
 	if (t->pf)
