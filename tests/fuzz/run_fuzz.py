@@ -5,7 +5,8 @@ shared vectors. Exit status 1 when the fuzzer finds anything; the offending
 inputs are kept in $SLUICE_BUILD_DIR/fuzz-artifacts/.
 
 usage: run_fuzz.py FUZZER SEED_KIND     (SEED_KIND: solana-txns | sluice-configs | frames | cidrs |
-                                         pfstates | statefiles | none)"""
+                                         pfstates | statefiles | top-answers | none)"""
+import json
 import os
 import shutil
 import subprocess
@@ -129,8 +130,45 @@ def statefiles(vectors: Path, out: Path) -> int:
     return n
 
 
+def top_answers(vectors: Path, out: Path) -> int:
+    """What fuzz_top takes: columns, rows and flags, then the answers of
+    sluice-dp's /sluice/stats, /sluice/prefilter, /sluice/sources and
+    /sluice/peers and sluiced's `stats json` as sluicectl top gets them,
+    split at NUL bytes; at a few screen sizes and with each answer alone or
+    unwrapped (not in vectors)."""
+    counters = {"rx_packets": 1000, "forwarded_txns": 600, "drop_duplicate": 300,
+                "drop_invalid_sig": 100, "drop_parse_too_short": 7, "verify_sigs": 700}
+    dp_peer = {"frames_in": 30, "first_deliveries": 20, "duplicates": 0, "invalid": 10,
+               "malformed": 0, "frames_out": 40}
+    answers = [
+        {"/sluice/stats": {"relay": "a", "counters": counters, "dedup_window_ns": 5}},
+        {"/sluice/prefilter": {"relay": "a", "counters": {"redirected": 9, "drop_rate_limited": 4},
+                               "top_sources": ["10.99.3.1", "2001:db8:aaaa:bbbc::/64"],
+                               "top_drops": [70, 7]}},
+        {"/sluice/sources": {"relay": "a", "sources": ["10.99.0.1", "2001:db8:aaaa:bbbb::/64"],
+                             "malformed": [3, 0], "invalid_sig": [0, 2]}},
+        {"/sluice/peers": {"sink": dict(dp_peer), "b": dict(dp_peer)}},
+        {"relay": "a", "control": {"accepted": 5}, "dataplane": {"written": True},
+         "peers": [{"name": "b", "slot": 0, "state": "up", "rtt_ms": 0.5, "srtt_ms": 0.25,
+                    "dp": dp_peer},
+                   {"name": "c", "slot": 1, "state": "cut_off", "srtt_ms": 1.5, "dp": dp_peer}]},
+    ]
+    texts = [json.dumps(a).encode() for a in answers]
+    unwrapped = [json.dumps(next(iter(a.values())) if len(a) == 1 else a).encode() for a in answers]
+    seeds = []
+    for cols, rows, flags in ((80, 24, 1), (250, 200, 6), (30, 8, 2), (0, 0, 0)):
+        seeds.append(bytes([cols, rows, flags]) + b"\0".join(texts))
+    seeds.append(bytes([100, 40, 1]) + b"\0".join(unwrapped))
+    for i, t in enumerate(texts):  # each answer alone, the others empty
+        seeds.append(bytes([120, 50, 1]) + b"\0" * i + t)
+    for n, seed in enumerate(seeds):
+        (out / f"top-{n:02d}").write_bytes(seed)
+    return len(seeds)
+
+
 SEEDS = {"solana-txns": solana_txns, "sluice-configs": sluice_configs, "frames": frames,
-         "cidrs": cidrs, "pfstates": pfstates, "statefiles": statefiles, "none": None}
+         "cidrs": cidrs, "pfstates": pfstates, "statefiles": statefiles,
+         "top-answers": top_answers, "none": None}
 # The vector folders each kind of seed is read from.
 SEED_VECTORS = {"solana-txns": ("solana-web3js", "solana-mainnet"), "frames": ("xdp-frames",)}
 
