@@ -223,10 +223,16 @@ static int set_pow2(struct pctx *c, const struct key *k, void *field, const char
 	return 0;
 }
 
+/* 0.0.0.0 is no host's: neither this relay's nor a peer's (frames to it
+ * would go nowhere), as :: is not (set_ip6). */
 static int set_ip(struct pctx *c, const struct key *k, void *field, const char *val)
 {
 	if (inet_pton(AF_INET, val, field) != 1) {
 		problem(c, c->lineno, "%s: '%s' is not an IPv4 address (a.b.c.d)", k->name, val);
+		return -1;
+	}
+	if (*(const uint32_t *)field == 0) {
+		problem(c, c->lineno, "%s: '%s' is the unspecified address, no host's", k->name, val);
 		return -1;
 	}
 	return 0;

@@ -386,6 +386,8 @@ static const struct bad_case {
 	{"[relay]\nname=a b\nip=1.2.3.4\n[port]\ntype=null\n", 2, "must be 1 to 15"},
 	{"[relay]\nname=abcdefghijklmnop\nip=1.2.3.4\n[port]\ntype=null\n", 2, "must be 1 to 15"},
 	{"[relay]\nname=x\nip=1.2.3\n[port]\ntype=null\n", 3, "not an IPv4 address"},
+	{"[relay]\nname=x\nip=0.0.0.0\n[port]\ntype=null\n", 3,
+	 "ip: '0.0.0.0' is the unspecified address, no host's"},
 	{"[relay]\nname=x\nip=1.2.3.4\nmac=02:00:00:00:00\n[port]\ntype=null\n", 4, "not a MAC"},
 	{"[relay]\nname=x\nip=1.2.3.4\nmac=02:00:00:00:00:0g\n[port]\ntype=null\n", 4, "not a MAC"},
 	{"[relay]\nname=x\nip=1.2.3.4\nttl=0\n[port]\ntype=null\n", 4, "out of range [1, 255]"},
@@ -553,6 +555,8 @@ static const struct bad_case {
 	 "ip: 'fd00::zz' is neither an IPv4 (a.b.c.d) nor an IPv6 address"},
 	{HEAD "[peer q]\nkind=validator\nip=::\nport=1\nmac=02:00:00:00:00:01\n", 8,
 	 "ip: '::' is neither an IPv4"},
+	{HEAD "[peer q]\nkind=validator\nip=0.0.0.0\nport=1\nmac=02:00:00:00:00:01\n", 8,
+	 "ip: '0.0.0.0' is the unspecified address, no host's"},
 	{HEAD "[peer q]\nkind=validator\nip=fd00::1\nport=1\nmac=02:00:00:00:00:01\n", 6,
 	 "peer q has an IPv6 address: [relay] needs 'ip6' (the source address of frames to it)"},
 	{HEAD "[peer q]\nkind=relay\nip=fd00::1\nport=1\npubkey=" PK_B "\n", 6,
@@ -693,7 +697,7 @@ static void test_prefilter_state_file(void **state)
 }
 
 /* [peer] ip: IPv4 or IPv6, the family stored with it; an IPv6 peer and an
- * IPv4 one whose bytes would compare alike are different addresses; an
+ * IPv4 one are different addresses, whatever their bytes; an
  * IPv6 peer's MAC may be resolved, and a managed relay peer may be IPv6. */
 static void test_ip6_peers(void **state)
 {
@@ -704,7 +708,7 @@ static void test_ip6_peers(void **state)
 				     "mac=02:00:00:00:00:12\ntoken_in=1\ntoken_out=2\n"
 				     "[peer sink]\nkind=validator\nip=fd00:99::3\nport=8001\n"
 				     "mac=resolve\n"
-				     "[peer v4]\nkind=relay\nip=0.0.0.0\nport=8004\n"
+				     "[peer v4]\nkind=relay\nip=0.0.0.9\nport=8004\n"
 				     "mac=02:00:00:00:00:14\ntoken_in=3\ntoken_out=4\n"
 				     "[peer m6]\nkind=relay\nip=fd00:99::4\nport=8004\npubkey=" PK_B "\n",
 			       &cfg, &r), 0);
