@@ -19,11 +19,14 @@ static uint64_t splitmix64(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
+/* The burst lookup's answer, which the single one must give too. */
 static int has(const sl_idcache_t *c, uint64_t key)
 {
 	uint8_t hit;
 	unsigned n = sl_idcache_lookup_burst(c, &key, 1, &hit);
 	assert_int_equal(n, hit);
+	sl_idcache_prefetch(c, key);
+	assert_int_equal(sl_idcache_contains(c, key), hit);
 	return hit;
 }
 

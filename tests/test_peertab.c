@@ -166,6 +166,27 @@ static void test_cannot_open(void **state)
 	assert_non_null(strstr(err, "No such file or directory"));
 }
 
+/* An entry's address: family 6 is IPv6, any other reads as IPv4 (a zeroed
+ * entry too), as every reader of the table takes it. */
+static void test_entry_addr(void **state)
+{
+	(void)state;
+	struct sl_peertab_entry e = {.family = 4, .ip = {10, 99, 0, 12}};
+	sl_addr_t a = sl_peertab_entry_addr(&e);
+	const sl_addr_t v4 = sl_addr_make(4, (const uint8_t[]){10, 99, 0, 12});
+	assert_true(sl_addr_eq(&a, &v4));
+	e.family = 0;
+	a = sl_peertab_entry_addr(&e);
+	assert_true(sl_addr_eq(&a, &v4));
+	const uint8_t ip6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x0c};
+	e.family = 6;
+	memcpy(e.ip, ip6, sizeof ip6);
+	a = sl_peertab_entry_addr(&e);
+	const sl_addr_t v6 = sl_addr_make(6, ip6);
+	assert_true(sl_addr_eq(&a, &v6));
+	assert_false(sl_addr_eq(&a, &v4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +194,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_other_layouts_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replaced_while_waiting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cannot_open, setup, teardown),
+		cmocka_unit_test(test_entry_addr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -346,6 +346,16 @@ static void test_reader_against_live_writer(void **state)
 	free(a.t);
 }
 
+/* The classes' names, as the telemetry and metrics print them. */
+static void test_class_names(void **state)
+{
+	(void)state;
+	assert_string_equal(sl_srcdrops_class_name(SL_SRC_malformed), "malformed");
+	assert_string_equal(sl_srcdrops_class_name(SL_SRC_invalid_sig), "invalid_sig");
+	assert_null(sl_srcdrops_class_name(SL_SRC__COUNT));
+	assert_null(sl_srcdrops_class_name(~0u));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_ipv6_sources_by_prefix),
 		cmocka_unit_test(test_reader_skips_set_mid_update),
 		cmocka_unit_test(test_reader_against_live_writer),
+		cmocka_unit_test(test_class_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

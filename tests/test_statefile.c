@@ -2,11 +2,13 @@
  * the round trip, every rejected line reported by its line number and
  * skipped (the good ones kept), and the atomic write: a crash before the
  * rename (a torn temporary file beside it) leaves the old content, a crash
- * after it the new one, never a mix. */
+ * after it the new one, never a mix; the folder made for a save; a peer
+ * found by name or key. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "sl_file.h"
 #include "sl_statefile.h"
 
 #define SL_TMPDIR_PREFIX "/tmp/sl-statefile-XXXXXX"
@@ -249,6 +252,49 @@ static void test_save_refused(void **state)
 	assert_int_equal(r.line[0], 0);
 }
 
+/* sl_file_make_parent makes the one missing folder a save needs (sluiced
+ * calls it before each save), keeps an existing one, and refuses when more
+ * than one level is missing. */
+static void test_make_parent(void **state)
+{
+	struct fixture *f = *state;
+	sl_statefile_t st = {0};
+	char err[256] = "", path[256], deep[256];
+	struct stat sb;
+	snprintf(path, sizeof(path), "%s/missing/relay.peers", f->dir);
+	assert_int_equal(sl_file_make_parent(path, 0755), 0);
+	snprintf(deep, sizeof(deep), "%s/missing", f->dir);
+	assert_int_equal(stat(deep, &sb), 0);
+	assert_true(S_ISDIR(sb.st_mode));
+	assert_int_equal(sl_file_make_parent(path, 0755), 0); /* there already */
+	assert_int_equal(sl_statefile_save(path, &st, err, sizeof(err)), 0);
+	snprintf(deep, sizeof(deep), "%s/a/b/relay.peers", f->dir);
+	errno = 0;
+	assert_int_equal(sl_file_make_parent(deep, 0755), -1);
+	assert_int_equal(errno, ENOENT);
+	unlink(path);
+	snprintf(deep, sizeof(deep), "%s/missing", f->dir);
+	rmdir(deep);
+}
+
+/* sl_statefile_find: by name, by key, by either; -1 for neither. */
+static void test_find(void **state)
+{
+	(void)state;
+	sl_statefile_t st = {0};
+	st.peers[st.n++] = peer("c", 1, 3, 8005);
+	st.peers[st.n++] = peer("d", 2, 4, 8005);
+	const sl_state_peer_t other = peer("e", 3, 5, 8005);
+	assert_int_equal(sl_statefile_find(&st, "d", NULL), 1);
+	assert_int_equal(sl_statefile_find(&st, NULL, st.peers[0].pubkey), 0);
+	assert_int_equal(sl_statefile_find(&st, "e", st.peers[1].pubkey), 1); /* its key */
+	assert_int_equal(sl_statefile_find(&st, "c", other.pubkey), 0);        /* its name */
+	assert_int_equal(sl_statefile_find(&st, "e", other.pubkey), -1);
+	assert_int_equal(sl_statefile_find(&st, NULL, NULL), -1);
+	st.n = 0;
+	assert_int_equal(sl_statefile_find(&st, "c", NULL), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +303,8 @@ int main(void)
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test_setup_teardown(test_crash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_make_parent, setup, teardown),
+		cmocka_unit_test(test_find),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -716,6 +716,37 @@ static void test_mask6(void **state)
 	c.ip6_prefix = 129;
 	assert_int_equal(sl_pf_ip6_prefix(&c), 64);
 	assert_int_equal(sl_pf_ip6_prefix(&fx.conf), 64); /* sl_pf_conf_make's default */
+	/* sl_pf_ip6_mask: the same bits as the words a source key is ANDed with */
+	for (unsigned len = 0; len <= 128; len++) {
+		uint8_t m[16];
+		memset(m, 0xff, sizeof m);
+		sl_pf_mask6(m, len);
+		const struct sl_pf_srckey w = sl_pf_ip6_mask(len);
+		assert_memory_equal(&w, m, sizeof m);
+	}
+}
+
+/* The policy helpers the program and user space share (no BPF needed): a
+ * block lives until its expiry (0: for ever), a peer's entry passes its
+ * token and its previous one (0: none), and only frames that are not
+ * UDP over IP are the kernel's. */
+static void test_shared_helpers(void **state)
+{
+	(void)state;
+	const struct sl_pf_block forever = {.expiry_ns = 0}, until = {.expiry_ns = 1000};
+	assert_true(sl_pf_block_live(&forever, 0) && sl_pf_block_live(&forever, UINT64_MAX));
+	assert_true(sl_pf_block_live(&until, 999));
+	assert_false(sl_pf_block_live(&until, 1000));
+	assert_false(sl_pf_block_live(&until, 5000));
+	const struct sl_pf_peer one = {.token_in = 7}, two = {.token_in = 7, .token_in_prev = 5};
+	assert_true(sl_pf_token_ok(&one, 7));
+	assert_false(sl_pf_token_ok(&one, 5));
+	assert_false(sl_pf_token_ok(&one, 0)); /* no previous token is no token 0 */
+	assert_true(sl_pf_token_ok(&two, 7) && sl_pf_token_ok(&two, 5));
+	assert_false(sl_pf_token_ok(&two, 6));
+	for (unsigned v = SL_PKT_OK; v < SL_PKT__COUNT; v++)
+		assert_int_equal(sl_pf_pkt_passes((sl_pkt_verdict_t)v),
+				 v == SL_PKT_NOT_IP || v == SL_PKT_NOT_UDP);
 }
 
 /* A source gets exactly its burst, then every frame drops until the bucket
@@ -1840,6 +1871,7 @@ int main(void)
 		cmocka_unit_test(test_top_sources),
 		cmocka_unit_test(test_rate_conf),
 		cmocka_unit_test(test_mask6),
+		cmocka_unit_test(test_shared_helpers),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_allowlist),
 		cmocka_unit_test(test_blocklist),
