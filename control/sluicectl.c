@@ -813,6 +813,7 @@ static int cmd_xdp_stats(const struct cmd *c, const struct cmd_args *a)
 		sl_pf_src_str(&s.top.src[i], src);
 		printf("  %-44s %20llu\n", src, (unsigned long long)s.top.src[i].drops);
 	}
+	sl_prefilter_print_lists(stdout, "", &s);
 	return EXIT_DONE;
 }
 

@@ -27,8 +27,8 @@ struct fam {
 
 enum {
 	F_BUILD, F_START, F_UPTIME, F_WORKERS, F_DROPS, F_DEDUP_CAP, F_DEDUP_FILL, F_DEDUP_WINDOW,
-	F_SOURCES, F_PF_LOADED, F_PF_PACKETS, F_PF_SOURCES, F_AB_BLOCKS, F_AB_PROTECTED,
-	F_AB_ERRORS, F_AB_ACTIVE, F__COUNT
+	F_SOURCES, F_PF_LOADED, F_PF_PACKETS, F_PF_SOURCES, F_PF_LIST_ENTRIES, F_PF_LIST_CAP,
+	F_AB_BLOCKS, F_AB_PROTECTED, F_AB_ERRORS, F_AB_ACTIVE, F__COUNT
 };
 
 static const struct fam fixed[F__COUNT] = {
@@ -57,6 +57,12 @@ static const struct fam fixed[F__COUNT] = {
 			  "What the XDP prefilter did with each frame, by reason."},
 	[F_PF_SOURCES] = {"sluice_prefilter_source_drops_total", "counter",
 			  "Sources the XDP prefilter dropped most (at most 16)."},
+	[F_PF_LIST_ENTRIES] = {"sluice_prefilter_list_entries", "gauge",
+			       "Entries of the XDP prefilter's blocklist and allowlist, by family "
+			       "(expired blocks not yet swept among them)."},
+	[F_PF_LIST_CAP] = {"sluice_prefilter_list_capacity_entries", "gauge",
+			   "Entries each family's blocklist and allowlist hold at most; a full "
+			   "list refuses more (see sluice_autoblock_errors_total)."},
 	[F_AB_BLOCKS] = {"sluice_autoblock_blocks_total", "counter",
 			 "Sources the autoblock loop put on the XDP blocklist, by the class of "
 			 "drops that crossed its threshold."},
@@ -296,6 +302,17 @@ static void render_prefilter(struct out *o, const sl_metrics_view_t *v)
 		sl_pf_src_str(&pf->top.src[i], ip);
 		sample1(o, fixed[F_PF_SOURCES].name, "source", ip, pf->top.src[i].drops);
 	}
+	static const char *const family[2] = {"ipv4", "ipv6"};
+	head_fixed(o, F_PF_LIST_ENTRIES);
+	for (unsigned l = 0; l < SL_PF_LISTS; l++)
+		for (unsigned f = 0; f < 2; f++)
+			put(o, "%s{list=\"%s\",family=\"%s\"} %u\n", fixed[F_PF_LIST_ENTRIES].name,
+			    sl_pf_list_name(l), family[f], pf->list_entries[l][f]);
+	head_fixed(o, F_PF_LIST_CAP);
+	for (unsigned l = 0; l < SL_PF_LISTS; l++)
+		for (unsigned f = 0; f < 2; f++)
+			put(o, "%s{list=\"%s\",family=\"%s\"} %u\n", fixed[F_PF_LIST_CAP].name,
+			    sl_pf_list_name(l), family[f], sl_pf_list_capacity(l));
 }
 
 static void render_autoblock(struct out *o, const sl_metrics_view_t *v)

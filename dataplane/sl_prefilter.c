@@ -990,11 +990,40 @@ out:
 	return rc;
 }
 
+const char *sl_pf_list_name(unsigned list)
+{
+	static const char *const names[SL_PF_LISTS] = {"blocklist", "allowlist"};
+	return list < SL_PF_LISTS ? names[list] : NULL;
+}
+
+unsigned sl_pf_list_capacity(unsigned list)
+{
+	static const unsigned cap[SL_PF_LISTS] = {SL_PF_BLOCK_MAX, SL_PF_ALLOW_MAX};
+	return list < SL_PF_LISTS ? cap[list] : 0;
+}
+
+static int count_one(const lpm_key_t *k, const void *value, void *arg)
+{
+	(void)k;
+	(void)value;
+	++*(uint32_t *)arg;
+	return 0;
+}
+
 int sl_prefilter_snapshot(const sl_prefilter_t *pf, sl_pf_snapshot_t *s)
 {
-	if (sl_prefilter_counters(pf, s->c) != 0)
+	if (sl_prefilter_counters(pf, s->c) != 0 || sl_prefilter_top_sources(pf, &s->top) != 0)
 		return -1;
-	return sl_prefilter_top_sources(pf, &s->top);
+	const int fds[SL_PF_LISTS][2] = {{pf->block_fd, pf->block6_fd},
+					 {pf->allow_fd, pf->allow6_fd}};
+	for (unsigned l = 0; l < SL_PF_LISTS; l++)
+		for (unsigned f = 0; f < 2; f++) {
+			s->list_entries[l][f] = 0;
+			if (lpm_walk(fds[l][f], sl_pf_list_capacity(l), count_one,
+				     &s->list_entries[l][f]) < 0)
+				return -1;
+		}
+	return 0;
 }
 
 void sl_pf_src_str(const struct sl_pf_src *s, char out[SL_PF_SRC_STR_SZ])
@@ -1021,7 +1050,21 @@ void sl_prefilter_write_json(FILE *f, const sl_pf_snapshot_t *s)
 		fprintf(f, "%s\"%s\": %llu", i ? ", " : "", ip,
 			(unsigned long long)s->top.src[i].drops);
 	}
-	fprintf(f, "}}");
+	/* the lists beside, not inside: a reader of "prefilter" takes every
+	 * member but top_sources for a counter */
+	fprintf(f, "}}, \"prefilter_lists\": {");
+	for (unsigned l = 0; l < SL_PF_LISTS; l++)
+		fprintf(f, "%s\"%s\": {\"ipv4\": %u, \"ipv6\": %u, \"capacity\": %u}", l ? ", " : "",
+			sl_pf_list_name(l), s->list_entries[l][0], s->list_entries[l][1],
+			sl_pf_list_capacity(l));
+	fprintf(f, "}");
+}
+
+void sl_prefilter_print_lists(FILE *f, const char *indent, const sl_pf_snapshot_t *s)
+{
+	for (unsigned l = 0; l < SL_PF_LISTS; l++)
+		fprintf(f, "%s%s: %u IPv4, %u IPv6 entries (of %u each)\n", indent, sl_pf_list_name(l),
+			s->list_entries[l][0], s->list_entries[l][1], sl_pf_list_capacity(l));
 }
 
 void sl_prefilter_print_table(FILE *f, const sl_pf_snapshot_t *s)
@@ -1040,6 +1083,7 @@ void sl_prefilter_print_table(FILE *f, const sl_pf_snapshot_t *s)
 		sl_pf_src_str(&s->top.src[i], ip);
 		fprintf(f, "      %-24s %20llu\n", ip, (unsigned long long)s->top.src[i].drops);
 	}
+	sl_prefilter_print_lists(f, "    ", s);
 }
 
 /* ---- Pinned maps ---- */

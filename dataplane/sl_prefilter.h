@@ -54,10 +54,25 @@ typedef struct sl_pf_top {
 	struct sl_pf_src src[SL_PF_TOP_MAX];
 } sl_pf_top_t;
 
-/* What the program counted: per reason, and the sources it dropped most. */
+/* The lists, by index: each is a trie per family of sl_pf_list_capacity()
+ * entries, and a full one refuses more (a block or allow fails with E2BIG;
+ * autoblock logs it). */
+enum { SL_PF_LIST_BLOCK, SL_PF_LIST_ALLOW, SL_PF_LISTS };
+
+/* "blocklist", "allowlist"; NULL past the last. */
+const char *sl_pf_list_name(unsigned list);
+
+/* Entries each family's trie of the list holds at most (0 past the last). */
+unsigned sl_pf_list_capacity(unsigned list);
+
+/* What the program counted: per reason, and the sources it dropped most;
+ * and how full the lists are: entries per list and family (0 IPv4, 1
+ * IPv6), a block that expired but is not swept yet among them, since it
+ * takes room until it is. */
 typedef struct sl_pf_snapshot {
 	uint64_t c[SL_PF__COUNT];
 	sl_pf_top_t top;
+	uint32_t list_entries[SL_PF_LISTS][2];
 } sl_pf_snapshot_t;
 
 int sl_prefilter_open_iface(sl_prefilter_t *pf, const char *iface, char *err, size_t errlen);
@@ -173,7 +188,8 @@ uint64_t sl_prefilter_src_drops6(const sl_prefilter_t *pf, const uint8_t addr[16
  * over the array (8 MiB, read in batches) and the CPUs' pending counts. */
 int sl_prefilter_top_sources(const sl_prefilter_t *pf, sl_pf_top_t *top);
 
-/* Counters and top sources. */
+/* Counters, top sources and the lists' entries (a walk of each trie: at
+ * most its capacity of steps). */
 int sl_prefilter_snapshot(const sl_prefilter_t *pf, sl_pf_snapshot_t *s);
 
 /* Offers a source with its drops to the top list: kept if it beats the
@@ -187,12 +203,17 @@ void sl_pf_src_str(const struct sl_pf_src *s, char out[SL_PF_SRC_STR_SZ]);
 /* "redirected", "drop_bad_ihl", "pass_not_ip", ... */
 const char *sl_prefilter_counter_name(unsigned i);
 
-/* `"prefilter": {...}` (no surrounding braces): the counters by name and
- * "top_sources": {"10.99.0.3": drops, "2001:db8:1:2::/64": drops, ...},
- * most first; and the shutdown
- * table's section (zero drop reasons left out). */
+/* `"prefilter": {...}, "prefilter_lists": {...}` (two members, no
+ * surrounding braces): the counters by name and "top_sources":
+ * {"10.99.0.3": drops, "2001:db8:1:2::/64": drops, ...}, most first; then
+ * {"blocklist": {"ipv4": N, "ipv6": N, "capacity": N}, "allowlist":
+ * {...}}. And the shutdown table's section (zero drop reasons left out). */
 void sl_prefilter_write_json(FILE *f, const sl_pf_snapshot_t *s);
 void sl_prefilter_print_table(FILE *f, const sl_pf_snapshot_t *s);
+
+/* A line per list: "<indent>blocklist: 3 IPv4, 0 IPv6 entries (of 16384
+ * each)". */
+void sl_prefilter_print_lists(FILE *f, const char *indent, const sl_pf_snapshot_t *s);
 
 /* ---- Pinned maps: how sluicectl reaches a running relay's prefilter ----
  *

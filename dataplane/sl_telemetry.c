@@ -1,6 +1,7 @@
 #include "sl_telemetry.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_rwlock.h>
@@ -83,6 +84,13 @@ static int cmd_prefilter(struct rte_tel_data *d)
 	rte_tel_data_add_dict_container(d, "counters", c, 0);
 	rte_tel_data_add_dict_container(d, "top_sources", ips, 0);
 	rte_tel_data_add_dict_container(d, "top_drops", drops, 0);
+	/* the lists' entries, flat: "blocklist_ipv4", ... */
+	for (unsigned l = 0; l < SL_PF_LISTS; l++)
+		for (unsigned f = 0; f < 2; f++) {
+			char name[32];
+			snprintf(name, sizeof(name), "%s_ipv%c", sl_pf_list_name(l), f ? '6' : '4');
+			rte_tel_data_add_dict_u64(d, name, s.list_entries[l][f]);
+		}
 	return 0;
 }
 

@@ -69,6 +69,9 @@ static sl_metrics_view_t full_view(unsigned npeers, uint64_t base)
 		src->addr[i % 2 ? 7 : 3] = (uint8_t)i;
 		src->drops = base ? base : 50 - i;
 	}
+	for (unsigned l = 0; l < SL_PF_LISTS; l++)
+		for (unsigned f = 0; f < 2; f++) /* full in the worst case */
+			pf.list_entries[l][f] = base ? sl_pf_list_capacity(l) : 3 + 2 * l + f;
 	ab = (sl_autoblock_stats_t){.blocks = base ? base : 7,
 				    .blocks_by = {base ? base : 3, base ? base : 4},
 				    .protected_sources = base ? base : 2, .errors = base ? base : 1,
@@ -174,6 +177,12 @@ static void test_every_family_has_help_and_type(void **state)
 	assert_non_null(strstr(buf, "\nsluice_prefilter_packets_total{reason=\"redirected\"} 5\n"));
 	assert_non_null(strstr(buf, "\nsluice_prefilter_source_drops_total{source=\"254.254.254.0\"} 50\n"));
 	assert_non_null(strstr(buf, "\nsluice_prefilter_source_drops_total{source=\"2001:db8:0:1::/64\"} 49\n"));
+	assert_non_null(strstr(buf, "\nsluice_prefilter_list_entries{list=\"blocklist\",family=\"ipv4\"} 3\n"
+				    "sluice_prefilter_list_entries{list=\"blocklist\",family=\"ipv6\"} 4\n"
+				    "sluice_prefilter_list_entries{list=\"allowlist\",family=\"ipv4\"} 5\n"
+				    "sluice_prefilter_list_entries{list=\"allowlist\",family=\"ipv6\"} 6\n"));
+	assert_non_null(strstr(buf, "\nsluice_prefilter_list_capacity_entries{list=\"blocklist\",family=\"ipv6\"} 16384\n"));
+	assert_non_null(strstr(buf, "\nsluice_prefilter_list_capacity_entries{list=\"allowlist\",family=\"ipv4\"} 1024\n"));
 	assert_non_null(strstr(buf, "\nsluice_autoblock_blocks_total{class=\"malformed\"} 3\n"
 				    "sluice_autoblock_blocks_total{class=\"invalid_sig\"} 4\n"));
 	assert_non_null(strstr(buf, "\nsluice_autoblock_protected_total 2\n"));

@@ -171,16 +171,20 @@ static void test_json_and_table(void **state)
 	assert_non_null(strstr(buf, "\"drop_unknown_peer\": 0, \"drop_bad_token\": 4"));
 	assert_non_null(strstr(buf, "\"pass_not_ip\": 0"));
 	assert_non_null(strstr(buf, "\"drop_zero_udp_csum\": 0"));
-	assert_non_null(strstr(buf, ", \"top_sources\": {}}}\n"));
+	assert_non_null(strstr(buf, ", \"top_sources\": {}}, \"prefilter_lists\": {\"blocklist\": "
+				    "{\"ipv4\": 0, \"ipv6\": 0, \"capacity\": 16384}, \"allowlist\": "
+				    "{\"ipv4\": 0, \"ipv6\": 0, \"capacity\": 1024}}}\n"));
 	top_add(&pf.top, pf_src4(0x0300630a, 30)); /* 10.99.0.3 */
 	top_add(&pf.top, pf_src6(1, 2, 64, 9));
 	top_add(&pf.top, pf_src4(0xfe0000c0, 2)); /* 192.0.0.254 */
 	json_of(buf, sizeof(buf), &cfg, &s, &sources, &pf, NULL);
 	assert_non_null(strstr(buf, ", \"top_sources\": {\"10.99.0.3\": 30, "
-				    "\"2001:db8:1:2::/64\": 9, \"192.0.0.254\": 2}}}\n"));
+				    "\"2001:db8:1:2::/64\": 9, \"192.0.0.254\": 2}}, "));
+	assert_int_equal(sl_pf_list_capacity(SL_PF_LISTS), 0);
+	assert_null(sl_pf_list_name(SL_PF_LISTS));
 	sl_autoblock_stats_t ab = {.blocks = 2, .blocks_by = {[SL_SRC_invalid_sig] = 2}, .active = 1};
 	json_of(buf, sizeof(buf), &cfg, &s, &sources, &pf, &ab);
-	assert_non_null(strstr(buf, "2}},\n \"autoblock\": {\"blocks\": 2, \"blocks_malformed\": 0, "
+	assert_non_null(strstr(buf, "\"capacity\": 1024}},\n \"autoblock\": {\"blocks\": 2, \"blocks_malformed\": 0, "
 				    "\"blocks_invalid_sig\": 2, \"protected\": 0, \"errors\": 0, "
 				    "\"active\": 1}}\n"));
 
@@ -205,9 +209,13 @@ static void test_json_and_table(void **state)
 	fclose(f);
 	assert_non_null(strstr(buf, "\n  m_1                             9 "));
 
+	pf.list_entries[SL_PF_LIST_BLOCK][0] = 3;
+	pf.list_entries[SL_PF_LIST_ALLOW][1] = 2;
 	f = fmemopen(buf, sizeof(buf), "w");
 	sl_prefilter_print_table(f, &pf);
 	fclose(f);
+	assert_non_null(strstr(buf, "\n    blocklist: 3 IPv4, 0 IPv6 entries (of 16384 each)\n"
+				    "    allowlist: 0 IPv4, 2 IPv6 entries (of 1024 each)\n"));
 	assert_non_null(strstr(buf, "drop_bad_token"));
 	assert_null(strstr(buf, "drop_unknown_peer"));
 	assert_non_null(strstr(buf, "top sources by drops\n      10.99.0.3 "));

@@ -511,6 +511,21 @@ static void test_xdp_stats(void **state)
 	assert_int_equal(sl_prefilter_unblock(&fx.pf, &c), 0);
 	uint64_t want[SL_PF__COUNT];
 	assert_int_equal(sl_prefilter_counters(&fx.pf, want), 0);
+	/* the lists' entries by family, as the lists themselves give them,
+	 * with one IPv6 block at least */
+	const sl_cidr_t c6 = sl_test_cidr("2001:db8:77::/48");
+	assert_int_equal(sl_prefilter_block(&fx.pf, &c6, 0), 0);
+	static sl_pf_block_entry_t blocks[2 * SL_PF_BLOCK_MAX];
+	static sl_cidr_t allows[2 * SL_PF_ALLOW_MAX];
+	unsigned lists[SL_PF_LISTS][2] = {{0}};
+	const int nb = sl_prefilter_blocklist(&fx.pf, blocks, 2 * SL_PF_BLOCK_MAX);
+	const int na = sl_prefilter_allowlist(&fx.pf, allows, 2 * SL_PF_ALLOW_MAX);
+	assert_true(nb >= 1 && na >= 0);
+	for (int i = 0; i < nb; i++)
+		lists[SL_PF_LIST_BLOCK][blocks[i].cidr.family == 6]++;
+	for (int i = 0; i < na; i++)
+		lists[SL_PF_LIST_ALLOW][allows[i].family == 6]++;
+	assert_true(lists[SL_PF_LIST_BLOCK][1] >= 1);
 
 	ctl(&o, "xdp-stats", fx.cfg, "--json", NULL);
 	assert_int_equal(o.rc, 0);
@@ -533,6 +548,14 @@ static void test_xdp_stats(void **state)
 	const uint64_t drops = sl_prefilter_src_drops(&fx.pf, view(BLOCKED_IP));
 	assert_true(drops >= 4);
 	assert_int_equal((uint64_t)json_integer_value(json_object_get(top, "10.99.7.5")), drops);
+	json_t *jl = json_object_get(j, "prefilter_lists");
+	for (unsigned l = 0; l < SL_PF_LISTS; l++) {
+		json_t *e = json_object_get(jl, sl_pf_list_name(l));
+		assert_int_equal(json_integer_value(json_object_get(e, "ipv4")), lists[l][0]);
+		assert_int_equal(json_integer_value(json_object_get(e, "ipv6")), lists[l][1]);
+		assert_int_equal(json_integer_value(json_object_get(e, "capacity")),
+				 sl_pf_list_capacity(l));
+	}
 	json_decref(j);
 
 	ctl(&o, "xdp-stats", fx.cfg, NULL);
@@ -548,6 +571,10 @@ static void test_xdp_stats(void **state)
 	char line[128];
 	snprintf(line, sizeof(line), "  %-44s %20llu\n", "10.99.7.5", (unsigned long long)drops);
 	assert_non_null(strstr(o.out, line));
+	snprintf(line, sizeof(line), "\nblocklist: %u IPv4, %u IPv6 entries (of %u each)\n",
+		 lists[SL_PF_LIST_BLOCK][0], lists[SL_PF_LIST_BLOCK][1], SL_PF_BLOCK_MAX);
+	assert_non_null(strstr(o.out, line));
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, &c6), 0);
 }
 
 static void test_refusals(void **state)

@@ -115,6 +115,15 @@ for r in ("a", "b"):
     tel_got = {k: v for k, v in tel["counters"].items() if k.startswith("drop_")}
     if tel_got != got or tel_top != top:
         fails.append(f"relay {r}: /sluice/prefilter {tel} differs from its stats {pf[r]}")
+    # The lists' entries, in both (exact counts: tests/bpf/test_prefilter_pin.c).
+    lists = stats[r].get("prefilter_lists", {})
+    for name, cap in (("blocklist", 16384), ("allowlist", 1024)):
+        for fam in ("ipv4", "ipv6"):
+            n, t = lists.get(name, {}).get(fam), tel.get(f"{name}_{fam}")
+            if not isinstance(n, int) or not isinstance(t, int) or not 0 <= n <= cap or not 0 <= t <= cap:
+                fails.append(f"relay {r}: {name} {fam}: stats {n}, telemetry {t}, capacity {cap}")
+        if lists.get(name, {}).get("capacity") != cap:
+            fails.append(f"relay {r}: {name} capacity {lists.get(name)}, want {cap}")
 
 for relay, client, other in (("a", "c1", "b"), ("b", "c2", "a")):
     c = stats[relay]["counters"]

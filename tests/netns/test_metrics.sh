@@ -153,6 +153,11 @@ for k, v in pf.items():
         assert val("sluice_prefilter_packets_total", reason=k) == v, k
         checked += 1
 assert val("sluice_prefilter_loaded") == 1
+for lst, fams in a["prefilter_lists"].items():
+    for fam in ("ipv4", "ipv6"):
+        assert val("sluice_prefilter_list_entries", list=lst, family=fam) == fams[fam], (lst, fam)
+        assert val("sluice_prefilter_list_capacity_entries", list=lst, family=fam) == fams["capacity"], lst
+        checked += 2
 ab = a["autoblock"]
 for k, v in ab.items():
     if k.startswith("blocks_"):
