@@ -4,8 +4,8 @@
 # the same phases of a shared machine, whose speed moves by 15% within
 # minutes; a comparison of two separate runs would measure those instead.
 # Prints, per case and object, the smallest and the median x_pass over the
-# rounds, and the same over the fast-phase rounds alone (fast: how many;
-# fmed: their median) beside the highest slow-phase one (bench/README.md,
+# rounds, then the fast-phase rounds' (fast: how many; fmed: their median)
+# and the slow-phase rounds' (slow, smed, and the highest) (bench/README.md,
 # "XDP prefilter").
 #
 #   sudo scripts/xdp_ab.sh [-r ROUNDS] [-f REGEX] BUILD_DIR OBJ...
@@ -43,12 +43,15 @@ done | sort -k1,1 -k2,2 -k3,3g | awk '
 	# fastest xdp/pass of the whole run; the slow phase reads higher ratios.
 	{ k = $1 " " $2; x[k, ++n[k]] = $3; p[k, n[k]] = $4; if (!(k in seen)) { seen[k] = 1; order[++m] = k }
 	  if (fastest == "" || $4 < fastest) fastest = $4 }
-	END { printf "%-36s %-32s %6s %6s %6s %6s %9s\n", "case", "object", "min", "median",
-		  "fast", "fmed", "slow max";
-	      for (i = 1; i <= m; i++) { k = order[i]; split(k, q, " "); nf = 0; smax = "";
+	# Rows come sorted by x_pass within a case and object: each list below
+	# is in order, and its median is its middle entry.
+	END { printf "%-36s %-32s %6s %6s %6s %6s %6s %6s %9s\n", "case", "object", "min", "median",
+		  "fast", "fmed", "slow", "smed", "slow max";
+	      for (i = 1; i <= m; i++) { k = order[i]; split(k, q, " "); nf = 0; ns = 0;
 		for (j = 1; j <= n[k]; j++)
 			if (p[k, j] <= 1.3 * fastest) f[++nf] = x[k, j];
-			else if (smax == "" || x[k, j] > smax) smax = x[k, j];
-		printf "%-36s %-32s %6.2f %6.2f %6d %6s %9s\n", q[1], q[2], x[k, 1],
+			else s[++ns] = x[k, j];
+		printf "%-36s %-32s %6.2f %6.2f %6d %6s %6d %6s %9s\n", q[1], q[2], x[k, 1],
 			x[k, int((n[k] + 1) / 2)], nf, nf ? sprintf("%.2f", f[int((nf + 1) / 2)]) : "-",
-			smax == "" ? "-" : sprintf("%.2f", smax) } }'
+			ns, ns ? sprintf("%.2f", s[int((ns + 1) / 2)]) : "-",
+			ns ? sprintf("%.2f", s[ns]) : "-" } }'
