@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sl_dptelemetry.h"
 #include "sl_top.h"
 
 #define SECOND 1000000000ull
@@ -289,9 +290,29 @@ static void test_truncation(void **state)
 	assert_int_equal(find("more"), -1);
 }
 
+/* sl_dptel_value: the VALUE of {"CMD":VALUE}, cut in place; any other
+ * shape (another command, no closing brace, too short) whole. */
+static void test_dptel_value(void **state)
+{
+	(void)state;
+	char a[] = "{\"/sluice/stats\":{\"relay\":\"a\"}}";
+	assert_string_equal(sl_dptel_value(a, "/sluice/stats"), "{\"relay\":\"a\"}");
+	char b[] = "{\"/sluice/peers\":{}}";
+	assert_string_equal(sl_dptel_value(b, "/sluice/stats"), "{\"/sluice/peers\":{}}");
+	char c[] = "{\"/sluice/stats\":null";
+	assert_string_equal(sl_dptel_value(c, "/sluice/stats"), "{\"/sluice/stats\":null");
+	char d[] = "{\"/x\":}";
+	assert_string_equal(sl_dptel_value(d, "/x"), "{\"/x\":}"); /* no value: whole */
+	char e[] = "{\"/x\":1}";
+	assert_string_equal(sl_dptel_value(e, "/x"), "1");
+	char f[] = "";
+	assert_string_equal(sl_dptel_value(f, "/x"), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dptel_value),
 		cmocka_unit_test(test_parse_stats),
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_drops_sorted),

@@ -6,12 +6,15 @@
  * parser returns 0 or -1, and -1 leaves the sample as it was; every count
  * stays within its array and every kept name and state is a C string of
  * its field; the frame has at most the rows asked and no line wider than
- * the columns asked (each clamped to the screen's maxima). */
+ * the columns asked (each clamped to the screen's maxima). And
+ * sl_dptel_value, which sluicectl stats applies to such answers, returns
+ * a string inside the answer. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sl_dptelemetry.h"
 #include "sl_top.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -51,6 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const parse_fn parsers[] = {sl_top_parse_stats, sl_top_parse_prefilter,
 					   sl_top_parse_sources, sl_top_parse_dp_peers,
 					   sl_top_parse_sluiced};
+	static const char *const cmds[] = {"/sluice/stats", "/sluice/prefilter",
+					   "/sluice/sources", "/sluice/peers", "stats json"};
 	static sl_top_sample_t prev, cur, before;
 	static sl_top_screen_t scr;
 	if (size < 3)
@@ -72,7 +77,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc == -1 && memcmp(&before, &cur, sizeof(cur)) != 0)
 			broken("a refused answer changed the sample");
 		check_sample(&cur);
-		t += strlen(t) + 1;
+		const size_t n = strlen(t);
+		char *copy = malloc(n + 1);
+		if (copy != NULL) {
+			memcpy(copy, t, n + 1);
+			const char *v = sl_dptel_value(copy, cmds[i]);
+			if (v < copy || v > copy + n || strlen(v) > n - (size_t)(v - copy))
+				broken("sl_dptel_value outside the answer");
+			free(copy);
+		}
+		t += n + 1;
 	}
 	free(text);
 
