@@ -10,7 +10,7 @@ rx_packets == forwarded_txns + sum(drop_*). Exit 0 only when all holds.
 Each relay's table ends with what its XDP prefilter did (when it ran one):
 what it rate limited and blocklisted, the sources it dropped most, the
 sources its autoblock blocked (from the sluice-dp log, when given after a
-colon) and the autoblock's counters."""
+colon), how full its lists are and the autoblock's counters."""
 import argparse
 import json
 import re
@@ -48,6 +48,11 @@ def prefilter_report(name, stats, log):
                     blocked.setdefault(m.group(1), []).append(f"{m.group(2)} s{m.group(3)}")
         for src, why in blocked.items():
             print(f"relay {name}:   blocked {src}: " + "; ".join(why))
+    lists = stats.get("prefilter_lists", {})
+    if lists:
+        print(f"relay {name}:   lists: " + "; ".join(
+            f"{lst} {v['ipv4']} IPv4, {v['ipv6']} IPv6 (of {v['capacity']} each)"
+            for lst, v in lists.items()))
     ab = stats.get("autoblock")
     if ab is not None:
         print(f"relay {name}: autoblock: " + ", ".join(f"{k} {v}" for k, v in ab.items()))
