@@ -107,6 +107,24 @@ int sl_top_parse_prefilter(sl_top_sample_t *s, const char *json)
 		if (src)
 			src->xdp = u64(json_array_get(drops, i));
 	}
+	static const char *const lists[2] = {"blocklist", "allowlist"};
+	bool all = rc == 0;
+	for (unsigned l = 0; l < 2; l++)
+		for (unsigned f = 0; f < 2; f++) {
+			char key[32];
+			snprintf(key, sizeof(key), "%s_ipv%c", lists[l], f ? '6' : '4');
+			all = all && json_is_integer(json_object_get(v, key));
+		}
+	for (unsigned l = 0; all && l < 2; l++) {
+		char key[32];
+		for (unsigned f = 0; f < 2; f++) {
+			snprintf(key, sizeof(key), "%s_ipv%c", lists[l], f ? '6' : '4');
+			s->list_entries[l][f] = u64(json_object_get(v, key));
+		}
+		snprintf(key, sizeof(key), "%s_capacity", lists[l]);
+		s->list_capacity[l] = u64(json_object_get(v, key));
+		s->lists_known = true;
+	}
 	json_decref(root);
 	return rc;
 }
@@ -397,6 +415,20 @@ void sl_top_render(const sl_top_sample_t *prev, const sl_top_sample_t *cur, unsi
 		snprintf(r2, sizeof(r2), "-");
 	put(f, "verify %s sig/s  batch fill %s sig/batch  rx_missed %s/s", fmt_rate(sigs, r1), r2,
 	    fmt_rate(counter_rate(f, prev, cur, "rx_missed"), r3));
+	if (cur->lists_known) {
+		char cap[2][32];
+		for (unsigned l = 0; l < 2; l++)
+			if (cur->list_capacity[l])
+				snprintf(cap[l], sizeof(cap[l]), " of %llu",
+					 (unsigned long long)cur->list_capacity[l]);
+			else
+				cap[l][0] = '\0';
+		put(f, "xdp lists: blocklist %llu+%llu%s, allowlist %llu+%llu%s (IPv4+IPv6)",
+		    (unsigned long long)cur->list_entries[0][0],
+		    (unsigned long long)cur->list_entries[0][1], cap[0],
+		    (unsigned long long)cur->list_entries[1][0],
+		    (unsigned long long)cur->list_entries[1][1], cap[1]);
+	}
 
 	/* Each section: a title line, then its rows. */
 	const unsigned need[SEC__COUNT] = {ndrops, cur->npeers, cur->nsources};

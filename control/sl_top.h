@@ -48,6 +48,10 @@ typedef struct sl_top_sample {
 	char relay[SL_TOP_PEER_NAME_MAX];
 	bool sluiced;   /* the peers' state came from sluiced */
 	unsigned ncounters, npeers, nsources;
+	/* the prefilter's lists (/sluice/prefilter): entries [blocklist,
+	 * allowlist][IPv4, IPv6] and each family's capacity (0: not said) */
+	bool lists_known;
+	uint64_t list_entries[2][2], list_capacity[2];
 	sl_top_counter_t counter[SL_TOP_COUNTERS_MAX];
 	sl_top_peer_t peer[SL_TOP_PEERS_MAX];
 	sl_top_source_t source[SL_TOP_SOURCES_MAX];
@@ -61,7 +65,8 @@ void sl_top_sample_init(sl_top_sample_t *s, uint64_t t_ns);
  * of the expected shape (a null answer, e.g. /sluice/prefilter without the
  * prefilter, is -1 and adds nothing).
  *   /sluice/stats: the counters; /sluice/prefilter: its counters, named
- *   "xdp NAME", and its top sources; /sluice/sources: the ingest clients;
+ *   "xdp NAME", its top sources and its lists' entries (when it has all
+ *   four); /sluice/sources: the ingest clients;
  *   /sluice/peers: each peer's counters (state unknown);
  *   sluiced's `stats json`: each managed peer's state and RTT, its counters
  *   from the peer table when sluice-dp's telemetry did not list it; a peer

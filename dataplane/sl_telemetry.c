@@ -84,12 +84,15 @@ static int cmd_prefilter(struct rte_tel_data *d)
 	rte_tel_data_add_dict_container(d, "counters", c, 0);
 	rte_tel_data_add_dict_container(d, "top_sources", ips, 0);
 	rte_tel_data_add_dict_container(d, "top_drops", drops, 0);
-	/* the lists' entries, flat: "blocklist_ipv4", ... */
+	/* the lists' entries and capacities, flat: "blocklist_ipv4", ...,
+	 * "blocklist_capacity" (each family's) */
 	for (unsigned l = 0; l < SL_PF_LISTS; l++)
-		for (unsigned f = 0; f < 2; f++) {
+		for (unsigned f = 0; f < 3; f++) {
 			char name[32];
-			snprintf(name, sizeof(name), "%s_ipv%c", sl_pf_list_name(l), f ? '6' : '4');
-			rte_tel_data_add_dict_u64(d, name, s.list_entries[l][f]);
+			snprintf(name, sizeof(name), "%s_%s", sl_pf_list_name(l),
+				 f == 2 ? "capacity" : f ? "ipv6" : "ipv4");
+			rte_tel_data_add_dict_u64(d, name,
+						  f == 2 ? sl_pf_list_capacity(l) : s.list_entries[l][f]);
 		}
 	return 0;
 }

@@ -309,10 +309,43 @@ static void test_dptel_value(void **state)
 	assert_string_equal(sl_dptel_value(f, "/x"), "");
 }
 
+/* The prefilter's lists: a line of entries per family and capacity when
+ * the answer has all four counts; none without them (an older sluice-dp,
+ * or no prefilter). */
+static void test_lists_line(void **state)
+{
+	(void)state;
+	static const char with[] =
+		"{\"/sluice/prefilter\": {\"relay\": \"a\", \"counters\": {\"redirected\": 1}, "
+		"\"top_sources\": [], \"top_drops\": [], \"blocklist_ipv4\": 3, "
+		"\"blocklist_ipv6\": 1, \"blocklist_capacity\": 16384, \"allowlist_ipv4\": 0, "
+		"\"allowlist_ipv6\": 2, \"allowlist_capacity\": 1024}}";
+	stats(&prev, 0, 0, 0, 0, 0, 0, 0);
+	stats(&cur, SECOND, 0, 0, 0, 0, 0, 0);
+	assert_int_equal(sl_top_parse_prefilter(&cur, with), 0);
+	assert_true(cur.lists_known);
+	sl_top_render(&prev, &cur, 100, 24, NULL, &scr);
+	print_screen();
+	assert_int_equal(find("xdp lists: blocklist 3+1 of 16384, allowlist 0+2 of 1024 (IPv4+IPv6)"),
+			 3);
+	assert_int_equal(find("drops"), 4); /* the sections after it */
+
+	static const char three[] =
+		"{\"/sluice/prefilter\": {\"counters\": {}, \"blocklist_ipv4\": 3, "
+		"\"blocklist_ipv6\": 1, \"allowlist_ipv4\": 0}}";
+	stats(&cur, SECOND, 0, 0, 0, 0, 0, 0);
+	assert_int_equal(sl_top_parse_prefilter(&cur, three), 0);
+	assert_false(cur.lists_known);
+	sl_top_render(&prev, &cur, 100, 24, NULL, &scr);
+	assert_int_equal(find("xdp lists"), -1);
+	assert_int_equal(find("drops"), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dptel_value),
+		cmocka_unit_test(test_lists_line),
 		cmocka_unit_test(test_parse_stats),
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_drops_sorted),

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # sluicectl top against a running relay (control/README.md, "sluicectl
-# top"): relay A (sluice-dp on af_xdp, and sluiced beside it naming relay B
+# top"): relay A (sluice-dp on af_xdp with the XDP prefilter, and sluiced beside it naming relay B
 # by key) takes a bounded mix from c1 (valid transactions, duplicates, bad
 # signatures, malformed ones) for about 15 s. Verdicts: before sluice-dp
 # runs, `top --once` exits 1 with one line; with it, `top` into a pipe
 # prints one 80x24 frame; under tmux (80x24) the live view shows non-zero
-# rx and forwarded rates, a drop reason and sluiced's peers, and `q` ends it
+# rx and forwarded rates, the prefilter's lists, a drop reason and
+# sluiced's peers, and `q` ends it
 # with status 0. sluicectl runs in the root namespace: the telemetry and
 # operator sockets are files (/var/run/dpdk/sluice-a/, $work/a.sock), not
 # network-namespaced, so no `ip netns exec` is needed. Needs root.
@@ -30,7 +31,11 @@ sl_netns_up
 for r in a b; do
 	SL_PUBKEY[$r]=$("$ctl" keygen "$work/$r.key" --force)
 done
-SL_BY_KEY_DIR=$work sl_relay_conf "$work/a.ini" a a af_xdp:veth-a b sink
+# With the XDP prefilter (its lists' line, its drops), but no autoblock:
+# c1's forged signatures would shut c1 out, and its rates with it.
+SL_CONF_EXTRA[a]=$'[autoblock]\nenabled = false'
+SL_XDP_PROG=$build/bpf/sl_prefilter.bpf.o SL_BY_KEY_DIR=$work \
+	sl_relay_conf "$work/a.ini" a a af_xdp:veth-a b sink
 
 rc=0
 "$ctl" top "$work/a.ini" --once >"$work/none.out" 2>"$work/none.err" || rc=$?
@@ -80,6 +85,9 @@ if not any(l.startswith("peers (sluiced)") for l in screen):
     fails.append("no peers from sluiced")
 if not any(re.match(r"  b +\S+", l) for l in screen) or not any(re.match(r"  sink +static ", l) for l in screen):
     fails.append("peer b (managed) or sink (static) missing")
+if not any(re.fullmatch(r"xdp lists: blocklist \d+\+\d+ of 16384, allowlist \d+\+\d+ of 1024 \(IPv4\+IPv6\) *", l)
+           for l in screen):
+    fails.append("no line of the prefilter's lists")
 if len(screen) > 24 or any(len(l) > 80 for l in screen):
     fails.append("more than 80x24")
 print("drop reasons on screen:", drops)
