@@ -107,22 +107,24 @@ int sl_top_parse_prefilter(sl_top_sample_t *s, const char *json)
 		if (src)
 			src->xdp = u64(json_array_get(drops, i));
 	}
+	/* the lists: all four counts, or none (each capacity may be missing) */
 	static const char *const lists[2] = {"blocklist", "allowlist"};
+	uint64_t n[2][2], cap[2];
 	bool all = rc == 0;
-	for (unsigned l = 0; l < 2; l++)
-		for (unsigned f = 0; f < 2; f++) {
-			char key[32];
-			snprintf(key, sizeof(key), "%s_ipv%c", lists[l], f ? '6' : '4');
-			all = all && json_is_integer(json_object_get(v, key));
-		}
-	for (unsigned l = 0; all && l < 2; l++) {
+	for (unsigned l = 0; l < 2; l++) {
 		char key[32];
 		for (unsigned f = 0; f < 2; f++) {
 			snprintf(key, sizeof(key), "%s_ipv%c", lists[l], f ? '6' : '4');
-			s->list_entries[l][f] = u64(json_object_get(v, key));
+			const json_t *j = json_object_get(v, key);
+			all = all && json_is_integer(j);
+			n[l][f] = u64(j);
 		}
 		snprintf(key, sizeof(key), "%s_capacity", lists[l]);
-		s->list_capacity[l] = u64(json_object_get(v, key));
+		cap[l] = u64(json_object_get(v, key));
+	}
+	if (all) {
+		memcpy(s->list_entries, n, sizeof(n));
+		memcpy(s->list_capacity, cap, sizeof(cap));
 		s->lists_known = true;
 	}
 	json_decref(root);
