@@ -310,6 +310,14 @@ struct sl_pfstate_keeper {
 	char *text;     /* the maps' text, being compared */
 	char *file;     /* what the file holds: as written, or as restored */
 	size_t file_len;
+	/* The maps' text is the file's while the lists' generation is
+	 * synced_gen, no block has reached its end (next_end_ns, the maps'
+	 * clock) and the clocks' offset (wall - monotonic, which the file's
+	 * ends are written by) has not moved by a second: sync skips its walks
+	 * then. synced false: not known. */
+	bool synced;
+	uint64_t synced_gen, next_end_ns;
+	int64_t offset_ns;
 	sl_pfstate_t st;
 	sl_pf_block_entry_t blocks[SL_PFSTATE_BLOCKS_MAX];
 	sl_cidr_t allows[SL_PFSTATE_ALLOWS_MAX];
@@ -349,14 +357,19 @@ void sl_pfstate_keeper_destroy(sl_pfstate_keeper_t *k)
 }
 
 /* The maps' lists at now, formatted into k->text; its length, or 0 with
- * errno when a map could not be read. */
+ * errno when a map could not be read. *next_end_ns: the soonest end of a
+ * block still live at now (UINT64_MAX: none ends). */
 static size_t maps_text(sl_pfstate_keeper_t *k, const sl_prefilter_t *pf,
-			const sl_pfstate_clock_t *now)
+			const sl_pfstate_clock_t *now, uint64_t *next_end_ns)
 {
 	const int nb = sl_prefilter_blocklist(pf, k->blocks, SL_PFSTATE_BLOCKS_MAX);
 	const int na = nb < 0 ? -1 : sl_prefilter_allowlist(pf, k->allows, SL_PFSTATE_ALLOWS_MAX);
 	if (na < 0)
 		return 0;
+	*next_end_ns = UINT64_MAX;
+	for (int i = 0; i < nb; i++)
+		if (k->blocks[i].expiry_ns > now->mono_ns && k->blocks[i].expiry_ns < *next_end_ns)
+			*next_end_ns = k->blocks[i].expiry_ns;
 	sl_pfstate_from_lists(&k->st, k->blocks, (unsigned)nb, k->allows, (unsigned)na, now);
 	return sl_pfstate_format(&k->st, k->text, SL_PFSTATE_TEXT_MAX);
 }
@@ -402,11 +415,23 @@ int sl_pfstate_keeper_restore(sl_pfstate_keeper_t *k, const sl_prefilter_t *pf,
 	/* What the file holds, for sync to compare with: the maps now, in the
 	 * file's form. A file that says the same in another order, with
 	 * comments, ended blocks or bad lines is not rewritten for that alone. */
-	k->file_len = maps_text(k, pf, now);
+	uint64_t next_end;
+	k->file_len = maps_text(k, pf, now, &next_end);
 	char *t = k->file;
 	k->file = k->text;
 	k->text = t;
 	return r->failed > 0 ? -1 : 0;
+}
+
+/* The file holds the maps' text as read at generation gen (when have_gen),
+ * with next_end as the soonest end in it, at the clocks' offset offset. */
+static void note_synced(sl_pfstate_keeper_t *k, bool have_gen, uint64_t gen, uint64_t next_end,
+			int64_t offset)
+{
+	k->synced = have_gen;
+	k->synced_gen = gen;
+	k->next_end_ns = next_end;
+	k->offset_ns = offset;
 }
 
 int sl_pfstate_keeper_sync(sl_pfstate_keeper_t *k, const sl_prefilter_t *pf,
@@ -414,12 +439,21 @@ int sl_pfstate_keeper_sync(sl_pfstate_keeper_t *k, const sl_prefilter_t *pf,
 {
 	char err[512];
 	int e;
-	const size_t len = maps_text(k, pf, now);
+	uint64_t gen = 0, next_end = 0;
+	const int64_t offset = (int64_t)(now->wall_ns - now->mono_ns);
+	/* read before the walks: a change during them raises it past this */
+	const bool have_gen = sl_prefilter_lists_gen(pf, &gen) == 0;
+	if (have_gen && k->synced && gen == k->synced_gen && now->mono_ns < k->next_end_ns &&
+	    llabs(offset - k->offset_ns) < (int64_t)SL_PF_NS)
+		return 0;
+	k->synced = false;
+	const size_t len = maps_text(k, pf, now, &next_end);
 	if (len == 0) {
 		e = errno;
 		snprintf(err, sizeof(err), "%s: cannot read the prefilter's lists: %s", k->path,
 			 strerror(e));
 	} else if (len == k->file_len && memcmp(k->text, k->file, len) == 0) {
+		note_synced(k, have_gen, gen, next_end, offset);
 		return 0;
 	} else if (sl_file_make_parent(k->path, 0755) != 0) {
 		e = errno;
@@ -432,6 +466,7 @@ int sl_pfstate_keeper_sync(sl_pfstate_keeper_t *k, const sl_prefilter_t *pf,
 		if (k->last_errno != 0)
 			logf_(k, "%s: written again", k->path);
 		k->last_errno = 0;
+		note_synced(k, have_gen, gen, next_end, offset);
 		return 1;
 	} else {
 		e = errno;

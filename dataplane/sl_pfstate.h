@@ -149,7 +149,11 @@ int sl_pfstate_keeper_restore(sl_pfstate_keeper_t *k, const sl_prefilter_t *pf,
  * folder when missing). Never fatal: a failure is logged once until a
  * failure with another errno or a success (then "written again"), and the
  * next sync tries again. 1 written, 0 unchanged, -1 failed (errno). One
- * caller at a time. */
+ * caller at a time. The lists are read only when their text may have
+ * changed since the last sync that wrote or matched it: the lists'
+ * generation moved (sl_prefilter_lists_gen), a block reached its end, or
+ * the wall clock moved against the monotonic one by a second or more;
+ * else it is 0 at once (reading full lists takes over 100 ms). */
 int sl_pfstate_keeper_sync(sl_pfstate_keeper_t *k, const sl_prefilter_t *pf,
 			   const sl_pfstate_clock_t *now);
 

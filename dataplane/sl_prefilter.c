@@ -451,7 +451,7 @@ static int next_gen(const sl_prefilter_t *pf)
 {
 	uint32_t gi = SL_PF_GEN_LISTS;
 	uint64_t gen;
-	if (bpf_map_lookup_elem(pf->gen_fd, &gi, &gen) != 0)
+	if (sl_prefilter_lists_gen(pf, &gen) != 0)
 		return -1;
 	gen = (gen + 1) & 0xffffffffu; /* the program compares 32 bits */
 	return bpf_map_update_elem(pf->gen_fd, &gi, &gen, BPF_ANY);
@@ -748,6 +748,7 @@ uint64_t sl_prefilter_now_ns(void)
 enum { SWEEP_BATCH = 256 };
 struct sweep_arg {
 	uint64_t now_ns;
+	uint64_t next_end_ns; /* the soonest end of a live block seen */
 	unsigned n;
 	lpm_key_t expired[SWEEP_BATCH];
 };
@@ -755,18 +756,22 @@ struct sweep_arg {
 static int collect_expired(const lpm_key_t *k, const void *value, void *arg)
 {
 	struct sweep_arg *w = arg;
-	if (!sl_pf_block_live(value, w->now_ns))
+	const struct sl_pf_block *b = value;
+	if (!sl_pf_block_live(b, w->now_ns))
 		w->expired[w->n++] = *k;
+	else if (b->expiry_ns != 0 && b->expiry_ns < w->next_end_ns)
+		w->next_end_ns = b->expiry_ns;
 	return w->n == SWEEP_BATCH;
 }
 
 /* The sweep of one blocklist: collect a batch, then delete it (deleting
  * under the walk would send get_next_key back to the start). Each batch
  * removes its keys, so the walks end. *fine set when it removed an IPv6
- * entry longer than fine_above (the IPv4 list: 128, none). */
-static int sweep(int fd, uint64_t now_ns, unsigned fine_above, int *fine)
+ * entry longer than fine_above (the IPv4 list: 128, none). *next_end_ns
+ * lowered to the soonest end of a block it keeps. */
+static int sweep(int fd, uint64_t now_ns, unsigned fine_above, int *fine, uint64_t *next_end_ns)
 {
-	struct sweep_arg w;
+	struct sweep_arg w = {.next_end_ns = *next_end_ns};
 	int removed = 0;
 	for (;;) {
 		w.now_ns = now_ns;
@@ -782,22 +787,45 @@ static int sweep(int fd, uint64_t now_ns, unsigned fine_above, int *fine)
 				return -1;
 			}
 		}
-		if (rc == 0)
+		if (rc == 0) {
+			*next_end_ns = w.next_end_ns;
 			return removed;
+		}
 	}
 }
 
-int sl_prefilter_sweep_blocklist(const sl_prefilter_t *pf, uint64_t now_ns)
+int sl_prefilter_lists_gen(const sl_prefilter_t *pf, uint64_t *gen)
+{
+	uint32_t gi = SL_PF_GEN_LISTS;
+	return bpf_map_lookup_elem(pf->gen_fd, &gi, gen);
+}
+
+int sl_prefilter_sweep_blocklist(const sl_prefilter_t *pf, uint64_t now_ns,
+				 sl_pf_sweep_state_t *st)
 {
 	unsigned prefix;
+	uint64_t gen, next_end = UINT64_MAX;
 	int fine = 0;
+	if (st && st->known && now_ns < st->next_end_ns && sl_prefilter_lists_gen(pf, &gen) == 0 &&
+	    gen == st->gen)
+		return 0;
+	if (st)
+		st->known = false;
 	if (writers_lock(pf) != 0)
 		return -1;
-	int r4 = ip6_prefix(pf, &prefix) != 0 ? -1 : sweep(pf->block_fd, now_ns, 128, &fine);
-	int r6 = r4 < 0 ? -1 : sweep(pf->block6_fd, now_ns, prefix, &fine);
-	/* a narrow entry gone: sl_pf_fine6 again, and the slots asked again */
-	if (r6 >= 0 && fine && (refine6(pf, prefix) != 0 || next_gen(pf) != 0))
+	int r4 = ip6_prefix(pf, &prefix) != 0 ? -1 : sweep(pf->block_fd, now_ns, 128, &fine, &next_end);
+	int r6 = r4 < 0 ? -1 : sweep(pf->block6_fd, now_ns, prefix, &fine, &next_end);
+	/* a narrow entry gone: sl_pf_fine6 again, and the slots asked again;
+	 * any entry gone: a generation, for the readers that go by it */
+	if (r6 >= 0 && fine && refine6(pf, prefix) != 0)
 		r6 = -1;
+	if (r6 >= 0 && r4 + r6 > 0 && next_gen(pf) != 0)
+		r6 = -1;
+	/* under the writers' lock: no list changed since the walks */
+	if (st && r6 >= 0 && sl_prefilter_lists_gen(pf, &st->gen) == 0) {
+		st->next_end_ns = next_end;
+		st->known = true;
+	}
 	return writers_unlock(pf, r6 < 0 ? -1 : r4 + r6);
 }
 
@@ -1012,8 +1040,14 @@ static int count_one(const lpm_key_t *k, const void *value, void *arg)
 
 int sl_prefilter_snapshot(const sl_prefilter_t *pf, sl_pf_snapshot_t *s)
 {
-	if (sl_prefilter_counters(pf, s->c) != 0 || sl_prefilter_top_sources(pf, &s->top) != 0)
+	uint64_t gen;
+	if (sl_prefilter_counters(pf, s->c) != 0 || sl_prefilter_top_sources(pf, &s->top) != 0 ||
+	    sl_prefilter_lists_gen(pf, &gen) != 0)
 		return -1;
+	if (s->lists_counted && s->lists_gen == gen)
+		return 0;
+	/* read before the walks: a change during them raises it past this */
+	s->lists_counted = false;
 	const int fds[SL_PF_LISTS][2] = {{pf->block_fd, pf->block6_fd},
 					 {pf->allow_fd, pf->allow6_fd}};
 	for (unsigned l = 0; l < SL_PF_LISTS; l++)
@@ -1023,6 +1057,8 @@ int sl_prefilter_snapshot(const sl_prefilter_t *pf, sl_pf_snapshot_t *s)
 				     &s->list_entries[l][f]) < 0)
 				return -1;
 		}
+	s->lists_counted = true;
+	s->lists_gen = gen;
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #ifndef SL_PREFILTER_USER_H
 #define SL_PREFILTER_USER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,11 +69,13 @@ unsigned sl_pf_list_capacity(unsigned list);
 /* What the program counted: per reason, and the sources it dropped most;
  * and how full the lists are: entries per list and family (0 IPv4, 1
  * IPv6), a block that expired but is not swept yet among them, since it
- * takes room until it is. */
+ * takes room until it is; counted at the lists' generation lists_gen. */
 typedef struct sl_pf_snapshot {
 	uint64_t c[SL_PF__COUNT];
 	sl_pf_top_t top;
 	uint32_t list_entries[SL_PF_LISTS][2];
+	bool lists_counted;
+	uint64_t lists_gen;
 } sl_pf_snapshot_t;
 
 int sl_prefilter_open_iface(sl_prefilter_t *pf, const char *iface, char *err, size_t errlen);
@@ -155,14 +158,32 @@ int sl_prefilter_allow_overlaps(const sl_prefilter_t *pf, const sl_cidr_t *c);
  * reads it as of the last tick, at most a tick behind). */
 uint64_t sl_prefilter_now_ns(void);
 
+/* The lists' generation (SL_PF_GEN_LISTS): every writer of a list raises
+ * it, a sweep that removed entries too, so while it stays the lists are as
+ * they were. 0, or -1 with errno. */
+int sl_prefilter_lists_gen(const sl_prefilter_t *pf, uint64_t *gen);
+
+/* What a sweep left: the lists' generation after it and the soonest end
+ * of a block it kept (UINT64_MAX: none ends), so that the next sweep can
+ * tell that nothing is there to remove. Zeroed: not known. */
+typedef struct sl_pf_sweep_state {
+	bool known;
+	uint64_t gen;
+	uint64_t next_end_ns;
+} sl_pf_sweep_state_t;
+
 /* Removes the entries of both blocklists expired at now_ns (they drop
  * nothing already; this frees their room). Slow path: up to SL_PF_BLOCK_MAX steps
- * of bpf_map_get_next_key per batch of 256 removals, per family. Returns
- * how many it removed, or -1 with errno. sluice-dp's autoblock thread
- * calls it every second. It holds the writers' lock (lock_fd) from its
- * walk to its last delete, so an entry another writer (sluicectl) renews
- * meanwhile waits for it and stays. */
-int sl_prefilter_sweep_blocklist(const sl_prefilter_t *pf, uint64_t now_ns);
+ * of bpf_map_get_next_key per batch of 256 removals, per family (over 100
+ * ms a second when the lists are full). With st (NULL: always), the walks
+ * are skipped, and 0 returned, while the generation is st's and now_ns is
+ * before st's next end: nothing can have expired. Returns how many it
+ * removed, or -1 with errno. sluice-dp's autoblock thread calls it every
+ * second. It holds the writers' lock (lock_fd) from its walk to its last
+ * delete, so an entry another writer (sluicectl) renews meanwhile waits for
+ * it and stays. */
+int sl_prefilter_sweep_blocklist(const sl_prefilter_t *pf, uint64_t now_ns,
+				 sl_pf_sweep_state_t *st);
 
 /* c[i] = counter slot i summed over every CPU. */
 int sl_prefilter_counters(const sl_prefilter_t *pf, uint64_t c[SL_PF__COUNT]);
@@ -188,8 +209,12 @@ uint64_t sl_prefilter_src_drops6(const sl_prefilter_t *pf, const uint8_t addr[16
  * over the array (8 MiB, read in batches) and the CPUs' pending counts. */
 int sl_prefilter_top_sources(const sl_prefilter_t *pf, sl_pf_top_t *top);
 
-/* Counters, top sources and the lists' entries (a walk of each trie: at
- * most its capacity of steps). */
+/* Counters, top sources and the lists' entries. The entries take a walk of
+ * each trie (two syscalls an entry: over 100 ms when they are full), so
+ * they are counted only when the lists' generation moved since *s's count
+ * (every writer raises it, a sweep that removed entries too): *s must be
+ * zeroed before its first snapshot, and a later one of the same pf reuses
+ * its counts while the lists stay as they were. */
 int sl_prefilter_snapshot(const sl_prefilter_t *pf, sl_pf_snapshot_t *s);
 
 /* Offers a source with its drops to the top list: kept if it beats the

@@ -57,7 +57,9 @@ static int cmd_peers(struct rte_tel_data *d)
  * prefix, sl_pf_src_str) dropped top_drops[i]. */
 static int cmd_prefilter(struct rte_tel_data *d)
 {
-	sl_pf_snapshot_t s;
+	/* kept, per telemetry thread: the lists are walked again only when
+	 * they changed (sl_prefilter_snapshot) */
+	static _Thread_local sl_pf_snapshot_t s;
 	if (sl_prefilter_snapshot(tel_pf, &s) != 0)
 		return -1;
 	struct rte_tel_data *c = rte_tel_data_alloc(), *ips = rte_tel_data_alloc(),

@@ -59,6 +59,7 @@ struct app {
 	sl_metrics_t *metrics; /* NULL: listen = off, or it could not listen */
 	sl_autoblock_t *autoblock; /* NULL: no prefilter */
 	sl_pfstate_keeper_t *pfstate; /* NULL: no prefilter, or no [prefilter] state_file */
+	sl_pf_sweep_state_t sweep; /* the last sweep's, the autoblock thread's */
 	bool pinned;               /* the prefilter's maps, for sluicectl */
 	uint64_t deadline; /* TSC, 0: none */
 	volatile bool rx_done;
@@ -252,11 +253,13 @@ static bool autoblock_protect(void *ctx, const sl_srcaddr_t *src)
 
 /* Every SL_AUTOBLOCK_SWEEP_MS on the autoblock thread: expired entries out,
  * then the lists into the state file if they changed (whoever changed them:
- * the loop, sluicectl, the sweep), so that a crash loses about a second. */
+ * the loop, sluicectl, the sweep), so that a crash loses about a second.
+ * Both walk the lists only when they may have changed: a generation since,
+ * or a block's end reached. */
 static void autoblock_sweep(void *ctx, uint64_t now_ns)
 {
-	const struct app *a = ctx;
-	if (sl_prefilter_sweep_blocklist(&a->pf, now_ns) < 0)
+	struct app *a = ctx;
+	if (sl_prefilter_sweep_blocklist(&a->pf, now_ns, &a->sweep) < 0)
 		fprintf(stderr, "sluice-dp: blocklist sweep: %s\n", strerror(errno));
 	if (a->pfstate) {
 		const sl_pfstate_clock_t now = sl_pfstate_clock_now();
@@ -557,7 +560,7 @@ int main(int argc, char **argv)
 	sl_srcdrops_top_t sources;
 	sl_pipeline_sources(a->p, SL_SRCDROPS_TOP_MAX, &sources);
 	sl_srcdrops_print_table(stdout, &sources);
-	sl_pf_snapshot_t pf_snap;
+	sl_pf_snapshot_t pf_snap = {0};
 	const sl_pf_snapshot_t *pf = NULL;
 	if (a->pf.cpu_fd >= 0) {
 		if (sl_prefilter_snapshot(&a->pf, &pf_snap) == 0) {

@@ -540,6 +540,27 @@ static void test_keeper_restore_and_sync(void **state)
 	assert_int_equal(stat(f->path, &after), 0);
 	assert_int_equal(after.st_mode & 0777, 0644);
 	assert_int_equal(sl_pfstate_keeper_sync(k, &mpf, &later), 0);
+	/* The lists are read only when their text may have changed: an entry
+	 * put in past the API (no writer of ours does: no generation) is not
+	 * seen ... */
+	const struct sl_pf_lpm_key quiet = {.prefixlen = 24, .addr = 0x000a630a}; /* 10.99.10.0 */
+	const struct sl_pf_block forever = {.prefixlen = 24};
+	assert_int_equal(bpf_map_update_elem(mpf.block_fd, &quiet, &forever, BPF_NOEXIST), 0);
+	assert_int_equal(sl_pfstate_keeper_sync(k, &mpf, &later), 0);
+	assert_null(strstr(entries(f->path), "10.99.10.0"));
+	/* ... until the wall clock steps a second against the monotonic one
+	 * (the file's ends are wall-clock seconds: they move with it) */
+	const sl_pfstate_clock_t stepped = {.mono_ns = later.mono_ns, .wall_ns = later.wall_ns + 2 * S};
+	assert_int_equal(sl_pfstate_keeper_sync(k, &mpf, &stepped), 1);
+	assert_non_null(strstr(entries(f->path), "block 10.99.9.0/24 1700000093\n"));
+	assert_non_null(strstr(entries(f->path), "block 10.99.10.0/24 never\n"));
+	/* ... or a change raises the generation */
+	assert_int_equal(bpf_map_delete_elem(mpf.block_fd, &quiet), 0);
+	assert_int_equal(sl_pfstate_keeper_sync(k, &mpf, &stepped), 0); /* unseen */
+	assert_int_equal(sl_prefilter_unblock(&mpf, &(sl_cidr_t){.family = 4, .prefixlen = 24,
+								    .addr = {10, 99, 11}}), 0);
+	assert_int_equal(sl_pfstate_keeper_sync(k, &mpf, &stepped), 1);
+	assert_null(strstr(entries(f->path), "10.99.10.0"));
 	/* An entry that ends leaves the file at the next sync, swept or not. */
 	const sl_pfstate_clock_t end = {.mono_ns = later.mono_ns + 61 * S,
 					.wall_ns = later.wall_ns + 61 * S};
@@ -607,14 +628,21 @@ static void test_keeper_errors(void **state)
 	assert_non_null(strstr(log, "x.prefilter: written again\n"));
 	assert_string_equal(entries(path), "block 10.99.9.0/24 never\n");
 	assert_int_equal(sl_pfstate_keeper_sync(k, &mpf, &now), 0);
-	/* the lists cannot be read: a failure, logged, nothing written */
+	/* nothing changed: not even read (the broken maps below go unnoticed) */
 	sl_prefilter_t broken = mpf;
 	broken.allow6_fd = -1;
+	assert_int_equal(sl_pfstate_keeper_sync(k, &broken, &now), 0);
+	/* a change, and the lists cannot be read: a failure, logged, nothing
+	 * written */
+	const sl_cidr_t c8 = sl_test_cidr("10.99.8.0/24");
+	assert_int_equal(sl_prefilter_block(&mpf, &c8, 0), 0);
 	errno = 0;
 	assert_int_equal(sl_pfstate_keeper_sync(k, &broken, &now), -1);
 	assert_int_equal(errno, EBADF);
 	fflush(logf);
 	assert_non_null(strstr(log, "cannot read the prefilter's lists"));
+	assert_string_equal(entries(path), "block 10.99.9.0/24 never\n");
+	assert_int_equal(sl_prefilter_unblock(&mpf, &c8), 0);
 	/* restore into maps that refuse an IPv6 entry: counted, -1, the rest in */
 	write_file(path, "block 2001:db8::/32 never\nallow 10.1.0.0/16\nallow 2001:db8::/32\n");
 	broken = mpf;

@@ -850,6 +850,15 @@ static void test_allowlist(void **state)
 	configure(&fx.conf);
 }
 
+/* The lists' generation (SL_PF_GEN_LISTS). */
+static uint64_t lists_gen(void)
+{
+	uint32_t gi = SL_PF_GEN_LISTS;
+	uint64_t gen = 0;
+	assert_int_equal(bpf_map_lookup_elem(fx.pf.gen_fd, &gi, &gen), 0);
+	return gen;
+}
+
 static unsigned map_entries(int fd)
 {
 	struct sl_pf_lpm_key k;
@@ -927,19 +936,23 @@ static void test_blocklist(void **state)
 	/* the sweep takes the expired entries (peer /32, 6.0/24, 7.0/28,
 	 * 6.0/28, 8.9/32) and keeps the live ones (4.0/24, 6.7/32, 7.0/24) */
 	assert_int_equal(map_entries(fx.pf.block_fd), 8);
-	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns()), 5);
+	uint64_t g0 = lists_gen();
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns(), NULL), 5);
 	assert_int_equal(map_entries(fx.pf.block_fd), 3);
-	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns()), 0);
+	assert_true(lists_gen() != g0); /* entries gone: a generation */
+	g0 = lists_gen();
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns(), NULL), 0);
+	assert_int_equal(lists_gen(), g0); /* none gone: none */
 	ingest_n(host_ip(4, 5), 1, SL_PF_DROP_BLOCKLISTED);
 	ingest_n(host_ip(7, 3), 1, SL_PF_DROP_BLOCKLISTED);
 	ingest_n(host_ip(6, 7), 1, SL_PF_DROP_BLOCKLISTED);
 	/* in batches: more expired entries than one batch holds */
 	for (unsigned i = 0; i < 600; i++)
 		assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(0x0b000000u + i, 32), past), 0);
-	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns()), 600);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns(), NULL), 600);
 	assert_int_equal(map_entries(fx.pf.block_fd), 3);
 	/* at `future`, 6.7/32 and 7.0/24 have expired; 4.0/24 is for ever */
-	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, future), 2);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, future, NULL), 2);
 	assert_int_equal(map_entries(fx.pf.block_fd), 1);
 	ingest_n(host_ip(6, 7), 1, SL_PF_REDIRECTED);
 	ingest_n(host_ip(4, 5), 1, SL_PF_DROP_BLOCKLISTED);
@@ -1609,7 +1622,7 @@ static void test_verdict_cache(void **state)
 	assert_true(fine6_has(a1));
 	usleep(5000);
 	const uint64_t gen1 = gen_get(SL_PF_GEN_LISTS);
-	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns()), 1);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns(), NULL), 1);
 	assert_int_equal(fine6_count(), 0);
 	assert_true(gen_get(SL_PF_GEN_LISTS) != gen1);
 
@@ -1712,7 +1725,7 @@ static void test_blocklist6(void **state)
 
 	/* the sweep, both families: expired 4.0/24, 9:3::1/128, 9:4::/64,
 	 * 9:5::/80, 9:4::/96, 9:8::9/128; kept 9:1::/64, 9:4::7/128, 9:5::/64 */
-	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns()), 6);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns(), NULL), 6);
 	assert_int_equal(map_entries(fx.pf.block_fd), 0);
 	assert_int_equal(sl_prefilter_blocklist(&fx.pf, list, 16), 3);
 	ip6_set(s, 9, 4, 7);
@@ -1720,8 +1733,8 @@ static void test_blocklist6(void **state)
 	/* in batches */
 	for (unsigned i = 0; i < 600; i++)
 		assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(0xa, i, 1, 128), past), 0);
-	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns()), 600);
-	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, future), 2);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns(), NULL), 600);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, future, NULL), 2);
 	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr6(9, 1, 0, 64)), 0);
 	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr6(9, 1, 0, 64)), 0); /* absent */
 	assert_int_equal(sl_prefilter_blocklist(&fx.pf, list, 16), 0);
@@ -1858,6 +1871,93 @@ static void test_vectors(void **state)
 	assert_int_equal(ihl0, 1);
 }
 
+/* sl_prefilter_snapshot counts each list's entries per family, and walks
+ * the tries again only when the lists' generation moved: an entry written
+ * without raising it (no writer of ours does that) stays uncounted until a
+ * change raises it. */
+static void test_snapshot_lists(void **state)
+{
+	(void)state;
+	need_root();
+	sl_pf_snapshot_t s = {0};
+	assert_int_equal(sl_prefilter_snapshot(&fx.pf, &s), 0);
+	assert_true(s.lists_counted);
+	const uint32_t base[SL_PF_LISTS][2] = {
+		{s.list_entries[0][0], s.list_entries[0][1]},
+		{s.list_entries[1][0], s.list_entries[1][1]}};
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(host_ip(40, 1), 32), 0), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(host_ip(40, 2), 32), 0), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr6(0x40, 1, 0, 64), 0), 0);
+	assert_int_equal(sl_prefilter_allow(&fx.pf, cidr6(0x41, 1, 0, 64)), 0);
+	assert_int_equal(sl_prefilter_snapshot(&fx.pf, &s), 0);
+	assert_int_equal(s.list_entries[SL_PF_LIST_BLOCK][0], base[SL_PF_LIST_BLOCK][0] + 2);
+	assert_int_equal(s.list_entries[SL_PF_LIST_BLOCK][1], base[SL_PF_LIST_BLOCK][1] + 1);
+	assert_int_equal(s.list_entries[SL_PF_LIST_ALLOW][0], base[SL_PF_LIST_ALLOW][0]);
+	assert_int_equal(s.list_entries[SL_PF_LIST_ALLOW][1], base[SL_PF_LIST_ALLOW][1] + 1);
+	assert_int_equal(s.lists_gen, lists_gen());
+	/* straight into the map, no generation: the count stands ... */
+	const struct sl_pf_lpm_key k = {.prefixlen = 32, .addr = view_ip(host_ip(40, 3))};
+	const struct sl_pf_block forever = {.prefixlen = 32};
+	assert_int_equal(bpf_map_update_elem(fx.pf.block_fd, &k, &forever, BPF_NOEXIST), 0);
+	assert_int_equal(sl_prefilter_snapshot(&fx.pf, &s), 0);
+	assert_int_equal(s.list_entries[SL_PF_LIST_BLOCK][0], base[SL_PF_LIST_BLOCK][0] + 2);
+	/* ... until a change raises it */
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr4(host_ip(40, 1), 32)), 0);
+	assert_int_equal(sl_prefilter_snapshot(&fx.pf, &s), 0);
+	assert_int_equal(s.list_entries[SL_PF_LIST_BLOCK][0], base[SL_PF_LIST_BLOCK][0] + 2);
+	assert_int_equal(s.list_entries[SL_PF_LIST_BLOCK][1], base[SL_PF_LIST_BLOCK][1] + 1);
+	/* a zeroed snapshot counts afresh */
+	sl_pf_snapshot_t fresh = {0};
+	assert_int_equal(sl_prefilter_snapshot(&fx.pf, &fresh), 0);
+	assert_memory_equal(fresh.list_entries, s.list_entries, sizeof(s.list_entries));
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr4(host_ip(40, 2), 32)), 0);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr4(host_ip(40, 3), 32)), 0);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr6(0x40, 1, 0, 64)), 0);
+	assert_int_equal(sl_prefilter_unallow(&fx.pf, cidr6(0x41, 1, 0, 64)), 0);
+	assert_int_equal(sl_prefilter_snapshot(&fx.pf, &s), 0);
+	assert_memory_equal(s.list_entries, base, sizeof(base));
+}
+
+/* A sweep with its state walks the blocklists only when something may
+ * have expired: the generation moved, or a kept block's end came. An
+ * expired entry put in past the API (no writer of ours does that) waits
+ * for one of them. */
+static void test_sweep_state(void **state)
+{
+	(void)state;
+	need_root();
+	sl_pf_sweep_state_t st = {0};
+	const uint64_t now = sl_prefilter_now_ns(), end = now + SL_PF_NS;
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(host_ip(41, 1), 32), end), 0);
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(host_ip(41, 2), 32), 0), 0);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, now, &st), 0);
+	assert_true(st.known);
+	assert_true(st.next_end_ns == end);
+	assert_int_equal(st.gen, lists_gen());
+	const struct sl_pf_lpm_key k = {.prefixlen = 32, .addr = view_ip(host_ip(41, 3))};
+	const struct sl_pf_block ended = {.expiry_ns = 1, .prefixlen = 32};
+	assert_int_equal(bpf_map_update_elem(fx.pf.block_fd, &k, &ended, BPF_NOEXIST), 0);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, end - 1, &st), 0); /* skipped */
+	assert_int_equal(map_entries(fx.pf.block_fd), 3);
+	/* the end came: walked; 41.1 and 41.3 go, and a generation with them */
+	const uint64_t g = lists_gen();
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, end, &st), 2);
+	assert_int_equal(map_entries(fx.pf.block_fd), 1);
+	assert_true(lists_gen() != g && st.gen == lists_gen());
+	assert_true(st.next_end_ns == UINT64_MAX); /* 41.2 is for ever */
+	assert_int_equal(bpf_map_update_elem(fx.pf.block_fd, &k, &ended, BPF_NOEXIST), 0);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, end + SL_PF_NS, &st), 0);
+	/* a change: walked */
+	assert_int_equal(sl_prefilter_block(&fx.pf, cidr4(host_ip(41, 4), 32), 0), 0);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, end + SL_PF_NS, &st), 1);
+	/* without a state: always walked */
+	assert_int_equal(bpf_map_update_elem(fx.pf.block_fd, &k, &ended, BPF_NOEXIST), 0);
+	assert_int_equal(sl_prefilter_sweep_blocklist(&fx.pf, end + SL_PF_NS, NULL), 1);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr4(host_ip(41, 2), 32)), 0);
+	assert_int_equal(sl_prefilter_unblock(&fx.pf, cidr4(host_ip(41, 4), 32)), 0);
+	assert_int_equal(map_entries(fx.pf.block_fd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1875,6 +1975,8 @@ int main(void)
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_allowlist),
 		cmocka_unit_test(test_blocklist),
+		cmocka_unit_test(test_snapshot_lists),
+		cmocka_unit_test(test_sweep_state),
 		cmocka_unit_test(test_ipv6_and_vlan_frames),
 		cmocka_unit_test(test_peer_and_token6),
 		cmocka_unit_test(test_rate_limit6),

@@ -680,7 +680,7 @@ struct sweep_run {
 static void *sweep_now(void *arg)
 {
 	struct sweep_run *r = arg;
-	r->removed = sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns());
+	r->removed = sl_prefilter_sweep_blocklist(&fx.pf, sl_prefilter_now_ns(), NULL);
 	r->done = 1;
 	return NULL;
 }
