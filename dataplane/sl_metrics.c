@@ -302,17 +302,17 @@ static void render_prefilter(struct out *o, const sl_metrics_view_t *v)
 		sl_pf_src_str(&pf->top.src[i], ip);
 		sample1(o, fixed[F_PF_SOURCES].name, "source", ip, pf->top.src[i].drops);
 	}
+	/* the lists' entries, then their capacities, by list and family */
 	static const char *const family[2] = {"ipv4", "ipv6"};
-	head_fixed(o, F_PF_LIST_ENTRIES);
-	for (unsigned l = 0; l < SL_PF_LISTS; l++)
-		for (unsigned f = 0; f < 2; f++)
-			put(o, "%s{list=\"%s\",family=\"%s\"} %u\n", fixed[F_PF_LIST_ENTRIES].name,
-			    sl_pf_list_name(l), family[f], pf->list_entries[l][f]);
-	head_fixed(o, F_PF_LIST_CAP);
-	for (unsigned l = 0; l < SL_PF_LISTS; l++)
-		for (unsigned f = 0; f < 2; f++)
-			put(o, "%s{list=\"%s\",family=\"%s\"} %u\n", fixed[F_PF_LIST_CAP].name,
-			    sl_pf_list_name(l), family[f], sl_pf_list_capacity(l));
+	static const unsigned fams[2] = {F_PF_LIST_ENTRIES, F_PF_LIST_CAP};
+	for (unsigned k = 0; k < 2; k++) {
+		head_fixed(o, fams[k]);
+		for (unsigned l = 0; l < SL_PF_LISTS; l++)
+			for (unsigned f = 0; f < 2; f++)
+				put(o, "%s{list=\"%s\",family=\"%s\"} %u\n", fixed[fams[k]].name,
+				    sl_pf_list_name(l), family[f],
+				    k ? sl_pf_list_capacity(l) : pf->list_entries[l][f]);
+	}
 }
 
 static void render_autoblock(struct out *o, const sl_metrics_view_t *v)
